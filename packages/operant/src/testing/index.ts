@@ -1,0 +1,17 @@
+/**
+ * operant/testing: a real local Kubernetes control plane for test suites,
+ * built from Go modules on first use.
+ *
+ * @example
+ * ```ts
+ * import { ControlPlane } from "operant/testing";
+ * const cp = await ControlPlane.start({ profile: "full" });
+ * try { ... } finally { await cp.stop(); }
+ * ```
+ * @module
+ */
+export { ControlPlane, SHARED_CONTROL_PLANE_ENV, describeBuildProgress, type ControlPlaneOptions, type ControlPlaneProfile, type ControlPlaneState } from "./control-plane/control-plane.ts";
+export { locateBinaries, defaultCacheDir, type LocateOptions, type LocatedBinary } from "./assets/locate.ts";
+export { checkGo, type BuildProgress } from "./assets/build.ts";
+export { CONTROL_PLANE_VERSIONS, type BinaryName } from "./assets/versions.ts";
+export { eventually, type EventuallyOptions } from "./eventually/eventually.ts";

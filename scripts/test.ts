@@ -1,0 +1,37 @@
+// `npm test`: typecheck, lint, then every test (unit tests beside the code,
+// integration tests against a real local control plane, the examples'
+// end-to-end tests). Stops at the first failing step.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+const only = process.argv.slice(2); // `npm test -- <files…>` runs just those test files
+
+function step(title: string, cmd: string, args: string[]): void {
+  const started = Date.now();
+  process.stderr.write(`\n▶ ${title}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    process.stderr.write(`✖ ${title} failed after ${secs}s\n`);
+    process.exit(r.status ?? 1);
+  }
+  process.stderr.write(`✔ ${title} (${secs}s)\n`);
+}
+
+if (only.length === 0) {
+  step("typecheck (tsc)", bin("tsc"), ["-p", "tsconfig.json"]);
+  step("lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]);
+}
+step("tests (node --test)", process.execPath, [
+  "--test",
+  "--test-reporter=spec",
+  `--test-concurrency=${process.env.OPERANT_TEST_CONCURRENCY ?? "3"}`,
+  "--test-timeout=600000",
+  `--test-global-setup=${join(root, "scripts", "test-global-setup.ts")}`,
+  ...(only.length
+    ? only
+    : ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"]),
+]);
