@@ -1,0 +1,107 @@
+// The shape every Kubernetes object shares, as it travels on the wire (JSON):
+// timestamps are RFC 3339 strings, quantities are strings.
+
+/** A reference from an object to its owner (`metadata.ownerReferences[]`). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** `metadata` of any object. */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+  selfLink?: string;
+}
+
+/** Any Kubernetes object. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+}
+
+/** `metadata` of an object the API server returned: these fields are always set. */
+export type StoredMeta = ObjectMeta & { name: string; uid: string; resourceVersion: string; creationTimestamp: string };
+
+/**
+ * An object as read from the API server or the cache: `apiVersion`, `kind`
+ * and the server-set metadata are present.
+ *
+ * @example
+ * ```ts
+ * function describe(pod: Stored<Pod>) { return `${pod.metadata.namespace}/${pod.metadata.name}`; }
+ * ```
+ */
+export type Stored<T extends KubeObject> = Omit<T, "metadata" | "apiVersion" | "kind"> & { apiVersion: string; kind: string; metadata: StoredMeta & Omit<NonNullable<T["metadata"]>, keyof StoredMeta> };
+
+/**
+ * A client-node model type as its JSON actually looks: `Date` fields are strings.
+ *
+ * @example
+ * ```ts
+ * import type { V1Pod } from "@kubernetes/client-node";
+ * type PodJson = Wire<V1Pod>;
+ * ```
+ */
+export type Wire<T> = T extends Date ? string : T extends (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+
+/** A namespaced (or cluster-scoped, without namespace) name: what a reconcile request carries. */
+export interface ObjectRef {
+  name: string;
+  namespace?: string | undefined;
+}
+
+/**
+ * `namespace/name`, or `name` for cluster-scoped objects: the key of caches and queues.
+ *
+ * @example
+ * ```ts
+ * keyOf({ namespace: "default", name: "web" }) // "default/web"
+ * ```
+ */
+export function keyOf(ref: ObjectRef): string {
+  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
+}
+
+/**
+ * The reverse of {@link keyOf}.
+ *
+ * @example
+ * ```ts
+ * refOf("default/web") // { namespace: "default", name: "web" }
+ * ```
+ */
+export function refOf(key: string): ObjectRef {
+  const i = key.indexOf("/");
+  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/**
+ * The key of an object from its metadata.
+ *
+ * @example
+ * ```ts
+ * objectKey(pod) // "default/web-1"
+ * ```
+ */
+export function objectKey(obj: KubeObject): string {
+  const m = obj.metadata ?? {};
+  return keyOf({ name: m.name ?? "", namespace: m.namespace });
+}

@@ -1,0 +1,321 @@
+// Kubernetes' built-in kinds, each a value (the Kind, for API calls and
+// controller wiring) and a type of the same name (its objects as JSON). The
+// object types come from @kubernetes/client-node's generated models, with
+// their Date fields turned into the RFC 3339 strings the API actually sends.
+// Type-only imports: nothing of client-node is loaded at run time.
+import type {
+  CoreV1Event, EventsV1Event, V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1CronJob, V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Endpoints, V1Ingress, V1Job, V1Lease, V1Namespace, V1NetworkPolicy, V1Node, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1Role, V1RoleBinding, V1Secret, V1Service, V1ServiceAccount, V1StatefulSet, V2HorizontalPodAutoscaler,
+} from "@kubernetes/client-node";
+import { defineKind, type Kind } from "../core/kind.ts";
+import type { Wire } from "../core/object.ts";
+
+/**
+ * Namespaced `v1` Pod.
+ *
+ * @example
+ * ```ts
+ * const x: Pod = await client.get(Pod, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Pod = Wire<V1Pod>;
+export const Pod: Kind<Pod> = defineKind<Pod>({ group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true });
+
+/**
+ * Namespaced `v1` ConfigMap.
+ *
+ * @example
+ * ```ts
+ * const x: ConfigMap = await client.get(ConfigMap, { namespace: "default", name: "example" });
+ * ```
+ */
+export type ConfigMap = Wire<V1ConfigMap>;
+export const ConfigMap: Kind<ConfigMap> = defineKind<ConfigMap>({ group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true });
+
+/**
+ * Namespaced `v1` Secret.
+ *
+ * @example
+ * ```ts
+ * const x: Secret = await client.get(Secret, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Secret = Wire<V1Secret>;
+export const Secret: Kind<Secret> = defineKind<Secret>({ group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true });
+
+/**
+ * Namespaced `v1` Service.
+ *
+ * @example
+ * ```ts
+ * const x: Service = await client.get(Service, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Service = Wire<V1Service>;
+export const Service: Kind<Service> = defineKind<Service>({ group: "", version: "v1", kind: "Service", plural: "services", namespaced: true });
+
+/**
+ * Namespaced `v1` ServiceAccount.
+ *
+ * @example
+ * ```ts
+ * const x: ServiceAccount = await client.get(ServiceAccount, { namespace: "default", name: "example" });
+ * ```
+ */
+export type ServiceAccount = Wire<V1ServiceAccount>;
+export const ServiceAccount: Kind<ServiceAccount> = defineKind<ServiceAccount>({ group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", namespaced: true });
+
+/**
+ * Cluster-scoped `v1` Namespace.
+ *
+ * @example
+ * ```ts
+ * const x: Namespace = await client.get(Namespace, { name: "example" });
+ * ```
+ */
+export type Namespace = Wire<V1Namespace>;
+export const Namespace: Kind<Namespace> = defineKind<Namespace>({ group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false });
+
+/**
+ * Cluster-scoped `v1` Node.
+ *
+ * @example
+ * ```ts
+ * const x: Node = await client.get(Node, { name: "example" });
+ * ```
+ */
+export type Node = Wire<V1Node>;
+export const Node: Kind<Node> = defineKind<Node>({ group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false });
+
+/**
+ * Namespaced `v1` PersistentVolumeClaim.
+ *
+ * @example
+ * ```ts
+ * const x: PersistentVolumeClaim = await client.get(PersistentVolumeClaim, { namespace: "default", name: "example" });
+ * ```
+ */
+export type PersistentVolumeClaim = Wire<V1PersistentVolumeClaim>;
+export const PersistentVolumeClaim: Kind<PersistentVolumeClaim> = defineKind<PersistentVolumeClaim>({ group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", namespaced: true });
+
+/**
+ * Namespaced `v1` Endpoints.
+ *
+ * @example
+ * ```ts
+ * const x: Endpoints = await client.get(Endpoints, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Endpoints = Wire<V1Endpoints>;
+export const Endpoints: Kind<Endpoints> = defineKind<Endpoints>({ group: "", version: "v1", kind: "Endpoints", plural: "endpoints", namespaced: true });
+
+/**
+ * The core/v1 Event (what `kubectl get events` shows by default); prefer {@link Event} (events.k8s.io/v1) for writing.
+ *
+ * @example
+ * ```ts
+ * const x: CoreEvent = await client.get(CoreEvent, { namespace: "default", name: "example" });
+ * ```
+ */
+export type CoreEvent = Wire<CoreV1Event>;
+export const CoreEvent: Kind<CoreEvent> = defineKind<CoreEvent>({ group: "", version: "v1", kind: "Event", plural: "events", namespaced: true });
+
+/**
+ * Namespaced `apps/v1` Deployment.
+ *
+ * @example
+ * ```ts
+ * const x: Deployment = await client.get(Deployment, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Deployment = Wire<V1Deployment>;
+export const Deployment: Kind<Deployment> = defineKind<Deployment>({ group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true });
+
+/**
+ * Namespaced `apps/v1` ReplicaSet.
+ *
+ * @example
+ * ```ts
+ * const x: ReplicaSet = await client.get(ReplicaSet, { namespace: "default", name: "example" });
+ * ```
+ */
+export type ReplicaSet = Wire<V1ReplicaSet>;
+export const ReplicaSet: Kind<ReplicaSet> = defineKind<ReplicaSet>({ group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true });
+
+/**
+ * Namespaced `apps/v1` StatefulSet.
+ *
+ * @example
+ * ```ts
+ * const x: StatefulSet = await client.get(StatefulSet, { namespace: "default", name: "example" });
+ * ```
+ */
+export type StatefulSet = Wire<V1StatefulSet>;
+export const StatefulSet: Kind<StatefulSet> = defineKind<StatefulSet>({ group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true });
+
+/**
+ * Namespaced `apps/v1` DaemonSet.
+ *
+ * @example
+ * ```ts
+ * const x: DaemonSet = await client.get(DaemonSet, { namespace: "default", name: "example" });
+ * ```
+ */
+export type DaemonSet = Wire<V1DaemonSet>;
+export const DaemonSet: Kind<DaemonSet> = defineKind<DaemonSet>({ group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", namespaced: true });
+
+/**
+ * Namespaced `batch/v1` Job.
+ *
+ * @example
+ * ```ts
+ * const x: Job = await client.get(Job, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Job = Wire<V1Job>;
+export const Job: Kind<Job> = defineKind<Job>({ group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true });
+
+/**
+ * Namespaced `batch/v1` CronJob.
+ *
+ * @example
+ * ```ts
+ * const x: CronJob = await client.get(CronJob, { namespace: "default", name: "example" });
+ * ```
+ */
+export type CronJob = Wire<V1CronJob>;
+export const CronJob: Kind<CronJob> = defineKind<CronJob>({ group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true });
+
+/**
+ * Namespaced `coordination.k8s.io/v1` Lease.
+ *
+ * @example
+ * ```ts
+ * const x: Lease = await client.get(Lease, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Lease = Wire<V1Lease>;
+export const Lease: Kind<Lease> = defineKind<Lease>({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true });
+
+/**
+ * An events.k8s.io/v1 Event (what operant's event recorder writes).
+ *
+ * @example
+ * ```ts
+ * const x: Event = await client.get(Event, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Event = Wire<EventsV1Event>;
+export const Event: Kind<Event> = defineKind<Event>({ group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", namespaced: true });
+
+/**
+ * Namespaced `rbac.authorization.k8s.io/v1` Role.
+ *
+ * @example
+ * ```ts
+ * const x: Role = await client.get(Role, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Role = Wire<V1Role>;
+export const Role: Kind<Role> = defineKind<Role>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", namespaced: true });
+
+/**
+ * Namespaced `rbac.authorization.k8s.io/v1` RoleBinding.
+ *
+ * @example
+ * ```ts
+ * const x: RoleBinding = await client.get(RoleBinding, { namespace: "default", name: "example" });
+ * ```
+ */
+export type RoleBinding = Wire<V1RoleBinding>;
+export const RoleBinding: Kind<RoleBinding> = defineKind<RoleBinding>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", namespaced: true });
+
+/**
+ * Cluster-scoped `rbac.authorization.k8s.io/v1` ClusterRole.
+ *
+ * @example
+ * ```ts
+ * const x: ClusterRole = await client.get(ClusterRole, { name: "example" });
+ * ```
+ */
+export type ClusterRole = Wire<V1ClusterRole>;
+export const ClusterRole: Kind<ClusterRole> = defineKind<ClusterRole>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", namespaced: false });
+
+/**
+ * Cluster-scoped `rbac.authorization.k8s.io/v1` ClusterRoleBinding.
+ *
+ * @example
+ * ```ts
+ * const x: ClusterRoleBinding = await client.get(ClusterRoleBinding, { name: "example" });
+ * ```
+ */
+export type ClusterRoleBinding = Wire<V1ClusterRoleBinding>;
+export const ClusterRoleBinding: Kind<ClusterRoleBinding> = defineKind<ClusterRoleBinding>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", namespaced: false });
+
+/**
+ * Cluster-scoped `apiextensions.k8s.io/v1` CustomResourceDefinition.
+ *
+ * @example
+ * ```ts
+ * const x: CustomResourceDefinition = await client.get(CustomResourceDefinition, { name: "example" });
+ * ```
+ */
+export type CustomResourceDefinition = Wire<V1CustomResourceDefinition>;
+export const CustomResourceDefinition: Kind<CustomResourceDefinition> = defineKind<CustomResourceDefinition>({ group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false });
+
+/**
+ * Namespaced `discovery.k8s.io/v1` EndpointSlice.
+ *
+ * @example
+ * ```ts
+ * const x: EndpointSlice = await client.get(EndpointSlice, { namespace: "default", name: "example" });
+ * ```
+ */
+export type EndpointSlice = Wire<V1EndpointSlice>;
+export const EndpointSlice: Kind<EndpointSlice> = defineKind<EndpointSlice>({ group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", namespaced: true });
+
+/**
+ * Namespaced `policy/v1` PodDisruptionBudget.
+ *
+ * @example
+ * ```ts
+ * const x: PodDisruptionBudget = await client.get(PodDisruptionBudget, { namespace: "default", name: "example" });
+ * ```
+ */
+export type PodDisruptionBudget = Wire<V1PodDisruptionBudget>;
+export const PodDisruptionBudget: Kind<PodDisruptionBudget> = defineKind<PodDisruptionBudget>({ group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true });
+
+/**
+ * Namespaced `networking.k8s.io/v1` Ingress.
+ *
+ * @example
+ * ```ts
+ * const x: Ingress = await client.get(Ingress, { namespace: "default", name: "example" });
+ * ```
+ */
+export type Ingress = Wire<V1Ingress>;
+export const Ingress: Kind<Ingress> = defineKind<Ingress>({ group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true });
+
+/**
+ * Namespaced `networking.k8s.io/v1` NetworkPolicy.
+ *
+ * @example
+ * ```ts
+ * const x: NetworkPolicy = await client.get(NetworkPolicy, { namespace: "default", name: "example" });
+ * ```
+ */
+export type NetworkPolicy = Wire<V1NetworkPolicy>;
+export const NetworkPolicy: Kind<NetworkPolicy> = defineKind<NetworkPolicy>({ group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true });
+
+/**
+ * Namespaced `autoscaling/v2` HorizontalPodAutoscaler.
+ *
+ * @example
+ * ```ts
+ * const x: HorizontalPodAutoscaler = await client.get(HorizontalPodAutoscaler, { namespace: "default", name: "example" });
+ * ```
+ */
+export type HorizontalPodAutoscaler = Wire<V2HorizontalPodAutoscaler>;
+export const HorizontalPodAutoscaler: Kind<HorizontalPodAutoscaler> = defineKind<HorizontalPodAutoscaler>({ group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true });
+
+/** Every built-in kind above, for lookups by apiVersion and kind. */
+export const BUILTIN_KINDS: readonly Kind[] = [Pod, ConfigMap, Secret, Service, ServiceAccount, Namespace, Node, PersistentVolumeClaim, Endpoints, CoreEvent, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Lease, Event, Role, RoleBinding, ClusterRole, ClusterRoleBinding, CustomResourceDefinition, EndpointSlice, PodDisruptionBudget, Ingress, NetworkPolicy, HorizontalPodAutoscaler];
