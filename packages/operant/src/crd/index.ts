@@ -3,6 +3,32 @@
  * objects' TypeScript type, a Kind for the client and controllers, client-side
  * validation, and its CustomResourceDefinition.
  *
+ * How TypeBox maps onto a structural CRD schema:
+ *
+ * | TypeBox | CRD schema |
+ * | --- | --- |
+ * | `Type.Object({...})`, `Type.Optional(T)` | `type: object`, `properties`, `required` (optional fields left out) |
+ * | `Type.Integer()` / `Type.Number()` | `type: integer` / `type: number`; `format: "int32"`… passed through |
+ * | `minimum`, `exclusiveMinimum: n`, … | `minimum`, `exclusiveMinimum: true` (OpenAPI 3.0 form) |
+ * | `Type.Union([Type.Literal("a"), Type.Literal("b")])`, `Type.Enum` | `type: string, enum: [a, b]` |
+ * | `Type.Union([T, Type.Null()])` | `T` with `nullable: true` |
+ * | `IntOrString()` or `Type.Union([Type.Integer(), Type.String()])` | `x-kubernetes-int-or-string: true` |
+ * | `Type.Record(Type.String(), T)` | `additionalProperties: T` (a map) |
+ * | `FreeForm()`, `Type.Object({...}, { additionalProperties: true })` | `x-kubernetes-preserve-unknown-fields: true` |
+ * | `EmbeddedResource()` | `x-kubernetes-embedded-resource: true` |
+ * | `Type.Array(Condition)` | list-map keyed by `type` (`x-kubernetes-list-type: map`) |
+ * | `Type.Intersect([objects])` | one merged object |
+ * | options `"x-kubernetes-validations"`, `"x-kubernetes-list-type"`, … | copied (and checked) |
+ * | `additionalProperties: false`, `$id`, `examples`, `readOnly` | dropped |
+ *
+ * Refused with `CrdSchemaNotStructural` (the message names the field and the
+ * fix): fields without a type (`Type.Any`, `Type.Unknown`), unions of
+ * different types or of objects, `Type.Ref`/`Type.Cyclic`, tuples,
+ * `uniqueItems: true`, maps with key patterns, fixed properties together with
+ * map entries, `oneOf`/`not`/`if`, and other keywords CRDs lack. Refused with
+ * `CrdSchemaInvalid`: defaults that fail their own schema, patterns Go's
+ * regular expressions cannot run, malformed list types, map keys or CEL rules.
+ *
  * @example
  * ```ts
  * import Type from "typebox";
@@ -14,7 +40,8 @@
  *   status: Type.Object({ nodes: Type.Array(Type.String()), conditions: Type.Array(Condition) }),
  *   printerColumns: [{ name: "Size", type: "integer", jsonPath: ".spec.size" }],
  * });
- * const crd = crdManifest(Memcached);
+ * export type Memcached = ObjectOf<typeof Memcached>;
+ * const crd = crdManifest(Memcached); // apply with kubectl apply --server-side, or the client
  * ```
  * @module
  */

@@ -117,8 +117,8 @@ test("validate() checks an object client-side and reports field paths", () => {
   assert.deepEqual(Memcached.validate({ apiVersion: "cache.example.com/v1alpha1", kind: "Memcached", metadata: { name: "a" }, spec: { size: 1 } }), []);
   assert.deepEqual(Memcached.validate({ spec: { size: 1 }, status: { nodes: [], conditions: [] } }), []);
   assert.deepEqual(Memcached.validate({ apiVersion: "cache.example.com/v1", kind: "Other", spec: { size: 0 }, status: { nodes: ["a", 1], conditions: [{ type: "Ready", status: "Maybe" }] } }), [
-    { path: "kind", message: 'is "Other", expected "Memcached"' },
     { path: "apiVersion", message: 'is "cache.example.com/v1", expected "cache.example.com/v1alpha1"' },
+    { path: "kind", message: 'is "Other", expected "Memcached"' },
     { path: "spec.size", message: "must be >= 1" },
     { path: "status.nodes[1]", message: "must be string" },
     { path: "status.conditions[0].lastTransitionTime", message: "is required" },

@@ -308,13 +308,13 @@ class Resource<S extends TSchema, St extends TSchema | undefined> implements Res
       spec: hasDefault(this.spec) ? Type.Optional(this.spec) : this.spec,
       ...(this.status !== undefined ? { status: Type.Optional(this.status) } : {}),
     });
-    const found = problems(this.#cache.validation, obj);
+    const found: ValidationProblem[] = [];
     if (typeof obj === "object" && obj !== null) {
       const { apiVersion, kind } = obj as KubeObject;
-      if (typeof apiVersion === "string" && apiVersion !== this.apiVersion) found.unshift({ path: "apiVersion", message: `is ${JSON.stringify(apiVersion)}, expected ${JSON.stringify(this.apiVersion)}` });
-      if (typeof kind === "string" && kind !== this.kind) found.unshift({ path: "kind", message: `is ${JSON.stringify(kind)}, expected ${JSON.stringify(this.kind)}` });
+      if (typeof apiVersion === "string" && apiVersion !== this.apiVersion) found.push({ path: "apiVersion", message: `is ${JSON.stringify(apiVersion)}, expected ${JSON.stringify(this.apiVersion)}` });
+      if (typeof kind === "string" && kind !== this.kind) found.push({ path: "kind", message: `is ${JSON.stringify(kind)}, expected ${JSON.stringify(this.kind)}` });
     }
-    return found;
+    return [...found, ...problems(this.#cache.validation, obj)];
   }
 
   openAPISchema(): JSONSchemaProps {

@@ -36,6 +36,7 @@ test("scalars: integer vs number, formats, bounds, string constraints, defaults,
   assert.deepEqual(toStructural(Type.Boolean({ default: false }), "x"), { type: "boolean", default: false });
   assert.deepEqual(toStructural(Type.Union([Type.String(), Type.Null()], { description: "maybe" }), "x"), { type: "string", description: "maybe", nullable: true });
   assert.deepEqual(toStructural(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { default: null }), "x"), { type: "integer", nullable: true, default: null, minimum: 1 });
+  assert.deepEqual(toStructural({ type: ["string", "null"] }, "x"), { type: "string", nullable: true });
 });
 
 test("enums from literal unions, Type.Enum and single literals; integer literals are integers", () => {

@@ -143,6 +143,7 @@ function convertNode(schema: unknown, path: string): JSONSchemaProps {
   const out: JSONSchemaProps = {};
   const type = schemaType(schema, path);
   if (type !== undefined) out.type = type;
+  if (Array.isArray(schema.type) && schema.type.includes("null")) out.nullable = true; // { type: ["string", "null"] }
   for (const k of PASSTHROUGH) if (schema[k] !== undefined) (out as Json)[k] = schema[k];
   if (schema["x-kubernetes-int-or-string"] === true) out["x-kubernetes-int-or-string"] = true;
   if (schema["x-kubernetes-preserve-unknown-fields"] === true) out["x-kubernetes-preserve-unknown-fields"] = true;
