@@ -25,6 +25,7 @@ const Spec = Type.Object(
     mode: Type.Optional(Type.Union([Type.Literal("fast"), Type.Literal("safe")], { default: "safe", description: "Operating mode" })),
     name: Type.Optional(Type.String({ pattern: "^[a-z]+$", minLength: 1, maxLength: 20 })),
     replicas: Type.Optional(Type.Integer({ minimum: 0, default: 1 })),
+    limits: Type.Optional(Type.Object({ cpu: Type.Optional(Type.Integer({ default: 2 })) }, { default: {} })),
     minReplicas: Type.Optional(Type.Integer({ minimum: 0 })),
     maxReplicas: Type.Optional(Type.Integer({ minimum: 0 })),
     port: Type.Optional(IntOrString({ description: "A port number or name" })),
@@ -133,6 +134,7 @@ describe("generated CRDs on a real API server", () => {
     const got = await kubectlJson<{ spec: Record<string, unknown> }>(kc, ["-n", ns, Widget.plural, "ok"]);
     assert.equal(got.spec.mode, "safe", "default for mode");
     assert.equal(got.spec.replicas, 1, "default for replicas");
+    assert.deepEqual(got.spec.limits, { cpu: 2 }, "an object default, filled with its fields' defaults");
     assert.deepEqual(got.spec.values, spec.values, "free-form values kept as they are");
     assert.deepEqual(got.spec.template, spec.template, "embedded resource kept");
     assert.equal(got.spec.port, "http");

@@ -167,6 +167,7 @@ test("non-structural shapes are refused with the field's path and a fix", () => 
 test("values the API server would refuse: defaults that fail their schema, patterns RE2 cannot run", () => {
   assert.throws(() => toStructural(Type.Object({ size: Type.Integer({ minimum: 1, default: 0 }) }), "spec"), invalid(/^spec\.size: default 0 does not satisfy the field's own schema \(must be >= 1\)/));
   assert.throws(() => toStructural(Type.Object({ a: Type.Object({ b: Type.String() }, { default: {} }) }), "spec"), invalid(/^spec\.a: default \{\} does not satisfy.*required/));
+  assert.throws(() => toStructural(Type.Object({ b: Type.Integer({ default: 1 }) }, { default: {} }), "spec"), invalid(/^spec: default \{\} does not satisfy/), "nested defaults are not applied to a default");
   assert.throws(() => toStructural(Type.String({ pattern: "^(?!admin).*$" }), "spec.user"), invalid(/^spec\.user: pattern .* uses lookaround or backreferences/));
   assert.throws(() => toStructural(Type.String({ pattern: "([a-z]" }), "spec.user"), invalid(/^spec\.user: pattern .* is not a valid regular expression/));
   assert.deepEqual(toStructural(Type.String({ examples: ["a"], $comment: "x", readOnly: true, "x-doc": "y" }), "x"), { type: "string" }, "annotations are dropped");

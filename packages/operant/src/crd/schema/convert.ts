@@ -376,6 +376,7 @@ function checkPattern(pattern: unknown, path: string): void {
 }
 
 function checkDefault(schema: Json, path: string): void {
+  // As the API server does, the default is checked as it is: its fields' own defaults are not applied first.
   const errors = Value.Errors(schema, schema.default);
   const first = errors[0];
   if (first !== undefined) {
