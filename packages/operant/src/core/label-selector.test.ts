@@ -32,7 +32,7 @@ test("object form round-trips through the string form", () => {
   const sel = { matchLabels: { app: "web" }, matchExpressions: [{ key: "env", operator: "In" as const, values: ["a", "b"] }, { key: "old", operator: "DoesNotExist" as const }] };
   const s = selectorToString(sel);
   assert.equal(s, "app=web,env in (a,b),!old");
-  for (const labels of [{ app: "web", env: "a" }, { app: "web", env: "c" }, { app: "web", env: "a", old: "1" }]) {
+  for (const labels of [{ app: "web", env: "a" }, { app: "web", env: "c" }, { app: "web", env: "a", old: "1" }] as Record<string, string>[]) {
     assert.equal(labelMatcher(s)(labels), labelMatcher(sel)(labels));
   }
 });

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { TokenBucket } from "./token-bucket.ts";
 
 test("the first `burst` reservations are free, then they queue at 1/qps", () => {
-  let t = 0;
+  const t = 0;
   const b = new TokenBucket({ qps: 10, burst: 3, now: () => t });
   assert.deepEqual([b.reserve(), b.reserve(), b.reserve()], [0, 0, 0]);
   assert.equal(Math.round(b.reserve()), 100);

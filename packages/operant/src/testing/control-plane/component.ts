@@ -1,7 +1,7 @@
 // One control-plane process: started in its own process group with its output
 // in a log file, stopped by signalling the whole group.
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -16,9 +16,16 @@ export interface ComponentRecord {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A zombie (exited, not yet reaped by its parent, which for `cluster up` is
+  // PID 1) still answers signal 0 but is gone for every purpose here.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return process.platform !== "linux";
   }
 }
 
@@ -45,7 +52,8 @@ export async function stopProcessGroup(pid: number, graceMs = 3000): Promise<voi
   while (isAlive(pid) && Date.now() < deadline) await sleep(25);
   if (isAlive(pid)) {
     signalGroup(pid, "SIGKILL");
-    while (isAlive(pid)) await sleep(10);
+    const hardDeadline = Date.now() + 10_000; // SIGKILL cannot be ignored; only an unreaped zombie could linger
+    while (isAlive(pid) && Date.now() < hardDeadline) await sleep(10);
   }
 }
 

@@ -470,7 +470,7 @@ export class ControlPlane implements AsyncDisposable {
     const c = startComponent("kube-apiserver", binary, this.#apiServerArgs, { logPath: old.logPath });
     this.#watchdog?.watchPid(c.pid);
     this.#state.components = this.#state.components.map((x) => (x.name === "kube-apiserver" ? { name: c.name, pid: c.pid, logPath: c.logPath } : x));
-    await writeFile(pathsOf(this.dir).state, JSON.stringify(this.#state, null, 2));
+    await writeFile(pathsOf(this.dir).state, JSON.stringify({ ...this.#state, components: this.#state.components.map(({ name, pid, logPath }) => ({ name, pid, logPath })) }, null, 2));
     const api = await this.#adminApi();
     try {
       await waitFor(c, Date.now() + timeoutMs, async () => (await api.call("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200, "kube-apiserver did not report ready on /readyz after restart");

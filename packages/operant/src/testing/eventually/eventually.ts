@@ -27,7 +27,7 @@ export interface EventuallyOptions {
  */
 export async function eventually<T>(check: () => T | Promise<T>, options: EventuallyOptions = {}): Promise<Exclude<T, false>> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  let last: unknown = undefined;
+  let last: unknown;
   for (;;) {
     try {
       const value = await check();

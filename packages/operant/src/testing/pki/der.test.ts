@@ -125,3 +125,7 @@ describe("other types and tags", () => {
     assert.equal(hex(tlv(0x05, Buffer.alloc(0))), "05 00"); // NULL
   });
 });
+
+test("an OID whose first subidentifier exceeds 127 is base-128 encoded", () => {
+  assert.equal(oid("2.999.3").toString("hex"), "0603883703");
+});

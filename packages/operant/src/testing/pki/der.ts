@@ -51,8 +51,8 @@ export function smallInteger(n: number): Der {
 export function oid(dotted: string): Der {
   const arcs = dotted.split(".").map(Number);
   const [a = 0, b = 0, ...rest] = arcs;
-  const out: number[] = [a * 40 + b];
-  for (const arc of rest) {
+  const out: number[] = [];
+  for (const arc of [a * 40 + b, ...rest]) {
     const chunk: number[] = [arc & 0x7f];
     for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
     out.push(...chunk);
