@@ -37,8 +37,16 @@ export interface KubeObject {
   metadata?: ObjectMeta;
 }
 
+/** The metadata fields the API server always sets on objects it returns. */
+export interface ServerSetMeta {
+  name: string;
+  uid: string;
+  resourceVersion: string;
+  creationTimestamp: string;
+}
+
 /** `metadata` of an object the API server returned: these fields are always set. */
-export type StoredMeta = ObjectMeta & { name: string; uid: string; resourceVersion: string; creationTimestamp: string };
+export type StoredMeta = ObjectMeta & ServerSetMeta;
 
 /**
  * An object as read from the API server or the cache: `apiVersion`, `kind`
@@ -49,7 +57,7 @@ export type StoredMeta = ObjectMeta & { name: string; uid: string; resourceVersi
  * function describe(pod: Stored<Pod>) { return `${pod.metadata.namespace}/${pod.metadata.name}`; }
  * ```
  */
-export type Stored<T extends KubeObject> = Omit<T, "metadata" | "apiVersion" | "kind"> & { apiVersion: string; kind: string; metadata: StoredMeta & Omit<NonNullable<T["metadata"]>, keyof StoredMeta> };
+export type Stored<T extends KubeObject> = Omit<T, "metadata" | "apiVersion" | "kind"> & { apiVersion: string; kind: string; metadata: NonNullable<T["metadata"]> & ServerSetMeta };
 
 /**
  * A client-node model type as its JSON actually looks: `Date` fields are strings.

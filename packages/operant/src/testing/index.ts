@@ -15,3 +15,4 @@ export { locateBinaries, defaultCacheDir, type LocateOptions, type LocatedBinary
 export { checkGo, type BuildProgress } from "./assets/build.ts";
 export { CONTROL_PLANE_VERSIONS, type BinaryName } from "./assets/versions.ts";
 export { eventually, type EventuallyOptions } from "./eventually/eventually.ts";
+export { FaultProxy } from "./fault-proxy/fault-proxy.ts";

@@ -1,0 +1,233 @@
+// HTTP to the API server over undici: keep-alive connections, TLS and
+// credentials from the cluster config, a client-side rate limit, typed errors,
+// Retry-After honoured, credentials refreshed once after a 401, and streaming
+// responses for watches.
+import type { Readable } from "node:stream";
+import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
+import { OperantError } from "../../core/errors.ts";
+import { sleep } from "../../core/time.ts";
+import { TokenBucket } from "../../core/token-bucket.ts";
+import type { ClusterConfig } from "../config/index.ts";
+import { ApiError, type Status } from "./api-error.ts";
+
+/** Options for {@link Transport}. */
+export interface TransportOptions {
+  /** Requests per second allowed to the API server (default 20, as controller-runtime). `Infinity` disables the limit. */
+  qps?: number;
+  /** Requests allowed in a burst (default 30). */
+  burst?: number;
+  /** Timeout of a non-streaming request (default 30 s). */
+  timeoutMs?: number;
+  /** How many times a 429/503 with Retry-After is retried before giving up (default 5). */
+  maxRetries?: number;
+  /** `User-Agent` header (default `operant/<version>`). */
+  userAgent?: string;
+}
+
+/** One HTTP request to the API server. */
+export interface ApiRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Absolute path, e.g. `/api/v1/namespaces/default/pods`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** A value to send as JSON, or a string sent as is. */
+  body?: unknown;
+  /** Content type of `body` (default `application/json`). */
+  contentType?: string;
+  /** `Accept` header (default `application/json`). */
+  accept?: string;
+  signal?: AbortSignal | undefined;
+  /** Overrides the transport's timeout for this request (0: none, for streams). */
+  timeoutMs?: number;
+}
+
+/** A complete response with its parsed JSON body. */
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+const VERSION = "0.1.0";
+
+function buildQuery(query: ApiRequest["query"]): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+function header(headers: ApiResponse["headers"], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Seconds from a Retry-After header (delta-seconds or HTTP date). */
+function retryAfterSeconds(headers: ApiResponse["headers"]): number | undefined {
+  const v = header(headers, "retry-after");
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, n);
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** Turns an undici/network failure into an OperantError; leaves aborts and our own errors alone. */
+function networkError(err: unknown, req: ApiRequest, server: string, signal: AbortSignal | undefined): unknown {
+  if (err instanceof OperantError) return err;
+  if (req.signal?.aborted) return req.signal.reason;
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = e.code ?? e.cause?.code;
+  if (signal?.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    return new OperantError("Timeout", `${req.method} ${req.path}: no answer from ${server} in time. Retry; if it persists, check the API server's health.`, { cause: err, retryable: true });
+  }
+  if (code && NETWORK_CODES.has(code)) {
+    return new OperantError("ConnectionFailed", `${req.method} ${req.path}: cannot reach the API server at ${server} (${code}). Check that the cluster is running and the kubeconfig's server address is right.`, { cause: err, retryable: true });
+  }
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO/.test(code)) {
+    return new OperantError("TlsFailed", `${req.method} ${req.path}: TLS with ${server} failed (${code}): the kubeconfig's certificate-authority does not match the server's certificate.`, { cause: err });
+  }
+  return new OperantError("ConnectionFailed", `${req.method} ${req.path}: request to ${server} failed: ${e.message}`, { cause: err, retryable: true });
+}
+
+/**
+ * The HTTP layer under {@link Client}. One per cluster; share it.
+ *
+ * @example
+ * ```ts
+ * const transport = new Transport(await loadClusterConfig(), { qps: 50, burst: 100 });
+ * const res = await transport.request({ method: "GET", path: "/version" });
+ * ```
+ */
+export class Transport {
+  readonly config: ClusterConfig;
+  readonly #bucket: TokenBucket | undefined;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #userAgent: string;
+  #agent: Agent;
+  #agentCert: string | undefined;
+  #closed = false;
+
+  constructor(config: ClusterConfig, options: TransportOptions = {}) {
+    this.config = config;
+    const qps = options.qps ?? 20;
+    this.#bucket = qps === Infinity ? undefined : new TokenBucket({ qps, burst: options.burst ?? 30 });
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxRetries = options.maxRetries ?? 5;
+    this.#userAgent = options.userAgent ?? `operant/${VERSION} (node ${process.version})`;
+    this.#agent = this.#newAgent(config.tls.cert, config.tls.key);
+    this.#agentCert = config.tls.cert;
+  }
+
+  #newAgent(cert: string | undefined, key: string | undefined): Agent {
+    const { tls } = this.config;
+    return new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      connect: {
+        ...(tls.ca && { ca: tls.ca }),
+        ...(cert && { cert }),
+        ...(key && { key }),
+        rejectUnauthorized: !tls.insecureSkipVerify,
+        ...(tls.serverName && { servername: tls.serverName }),
+      },
+    });
+  }
+
+  /** Prepares headers with fresh credentials; swaps the agent if the client certificate changed (exec plugins may rotate it). */
+  async #headers(req: ApiRequest): Promise<Record<string, string>> {
+    const creds = await this.config.credentials.get(req.signal);
+    const cert = creds.cert ?? this.config.tls.cert;
+    if (cert !== this.#agentCert) {
+      const old = this.#agent;
+      this.#agent = this.#newAgent(cert, creds.key ?? this.config.tls.key);
+      this.#agentCert = cert;
+      void old.close();
+    }
+    const headers: Record<string, string> = { accept: req.accept ?? "application/json", "user-agent": this.#userAgent };
+    if (creds.authorization) headers.authorization = creds.authorization;
+    if (req.body !== undefined) headers["content-type"] = req.contentType ?? "application/json";
+    return headers;
+  }
+
+  async #send(req: ApiRequest, streaming: boolean): Promise<Dispatcher.ResponseData> {
+    if (this.#closed) throw new OperantError("ClientClosed", `${req.method} ${req.path}: the client was closed. Create a new one.`);
+    const timeoutMs = req.timeoutMs ?? (streaming ? 0 : this.#timeoutMs);
+    let unauthorizedRetried = false;
+    for (let attempt = 0; ; attempt++) {
+      if (this.#bucket) await this.#bucket.take(req.signal);
+      const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+      const signal = timeout && req.signal ? AbortSignal.any([req.signal, timeout]) : (timeout ?? req.signal);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(this.config.server + req.path + buildQuery(req.query), {
+          method: req.method,
+          headers: await this.#headers(req),
+          dispatcher: this.#agent,
+          ...(req.body !== undefined && { body: typeof req.body === "string" ? req.body : JSON.stringify(req.body) }),
+          ...(signal && { signal }),
+          headersTimeout: timeoutMs || this.#timeoutMs,
+          bodyTimeout: streaming ? 0 : timeoutMs,
+        });
+      } catch (err) {
+        throw networkError(err, req, this.config.server, timeout);
+      }
+      if (res.statusCode < 400) return res;
+
+      const text = await res.body.text().catch(() => "");
+      let status: Status | undefined;
+      try {
+        status = JSON.parse(text) as Status;
+      } catch {
+        status = undefined;
+      }
+      const retryAfter = retryAfterSeconds(res.headers);
+      if (res.statusCode === 401 && !unauthorizedRetried) {
+        unauthorizedRetried = true;
+        this.config.credentials.invalidate();
+        continue;
+      }
+      if ((res.statusCode === 429 || res.statusCode === 503) && retryAfter !== undefined && attempt < this.#maxRetries) {
+        await sleep(Math.min(retryAfter, 60) * 1000, req.signal);
+        continue;
+      }
+      throw new ApiError({ method: req.method, path: req.path, status: res.statusCode, body: status?.kind === "Status" ? status : undefined, text, retryAfterSeconds: retryAfter });
+    }
+  }
+
+  /** Sends a request and returns the parsed JSON body. Errors become {@link ApiError} or OperantError (`ConnectionFailed`, `Timeout`, `TlsFailed`). */
+  async request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>> {
+    const res = await this.#send(req, false);
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw networkError(err, req, this.config.server, undefined);
+    }
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        throw new OperantError("InvalidResponse", `${req.method} ${req.path}: the API server sent a body that is not JSON (${text.slice(0, 120)}…)`, { cause: err });
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, body: body as T };
+  }
+
+  /** Sends a request and returns the response body as a stream (for watches). The caller must consume or destroy it. */
+  async stream(req: ApiRequest): Promise<{ status: number; headers: ApiResponse["headers"]; body: Readable }> {
+    const res = await this.#send(req, true);
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  }
+
+  /** Closes idle connections and refuses further requests. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#agent.close();
+  }
+}

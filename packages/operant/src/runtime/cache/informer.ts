@@ -1,0 +1,334 @@
+// An informer: watchers (one per namespace, or one for all) feeding a store,
+// telling handlers what changed, and reporting its health. It also remembers
+// the operator's own writes until the watch catches up with them, so a read
+// right after a write never sees the older version (read-your-writes).
+import type { Client } from "../../client/client.ts";
+import { OperantError } from "../../core/errors.ts";
+import type { Kind } from "../../core/kind.ts";
+import { labelMatcher } from "../../core/label-selector.ts";
+import { silentLogger, type Logger } from "../../core/logger.ts";
+import { keyOf, objectKey, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
+import { compareResourceVersions, watcher, type WatcherOptions, type WatchHealth } from "../watcher/watcher.ts";
+import { BUILTIN_INDEXES, deepFreeze, metaOf, MemoryStore, type Cached, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
+
+/** Rewrites an object before it is stored (may mutate it: it is freshly parsed). */
+export type Transform<T extends KubeObject> = (obj: Stored<T>) => Stored<T>;
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/**
+ * The default transform: drops `metadata.managedFields` and kubectl's
+ * last-applied annotation, which together are often half an object's size
+ * and which operators never read.
+ *
+ * @example
+ * ```ts
+ * new Informer(client, Pod, { transform: (p) => { stripServerNoise(p); delete p.status?.conditions; return p; } });
+ * ```
+ */
+export function stripServerNoise<T extends KubeObject>(obj: Stored<T>): Stored<T> {
+  const m = obj.metadata;
+  if (m.managedFields) delete m.managedFields;
+  if (m.annotations && LAST_APPLIED in m.annotations) {
+    delete m.annotations[LAST_APPLIED];
+    if (Object.keys(m.annotations).length === 0) delete m.annotations;
+  }
+  return obj;
+}
+
+/** Options for {@link Informer}. */
+export interface InformerOptions<T extends KubeObject> {
+  /** Namespaces to watch (one watch each); omit or empty for all namespaces. Ignored for cluster-scoped kinds. */
+  namespaces?: readonly string[] | undefined;
+  labelSelector?: string | Record<string, string> | undefined;
+  fieldSelector?: string | undefined;
+  /** Cache only metadata (PartialObjectMetadata objects). */
+  metadataOnly?: boolean | undefined;
+  /** Applied to every object before it is stored; default {@link stripServerNoise}. `false` stores objects as received. */
+  transform?: Transform<T> | false | undefined;
+  /** Extra indexes, by name. */
+  indexers?: Record<string, IndexFn<T>> | undefined;
+  /** Watcher tuning (inactivity timeout, backoff, page size). */
+  watch?: Partial<Omit<WatcherOptions, "signal" | "namespace" | "labelSelector" | "fieldSelector" | "metadataOnly">> | undefined;
+  logger?: Logger | undefined;
+}
+
+/** What changed, for handlers. `relist` is true for changes found by a (re)list rather than a watch event. */
+export interface InformerHandler<T extends KubeObject> {
+  added?(obj: Cached<T>, info: { relist: boolean }): void;
+  updated?(previous: Cached<T>, obj: Cached<T>, info: { relist: boolean }): void;
+  deleted?(obj: Cached<T>, info: { relist: boolean }): void;
+}
+
+/** Health of an informer: one entry per watcher, plus a summary. */
+export interface InformerHealth {
+  kind: string;
+  synced: boolean;
+  objects: number;
+  watchers: readonly WatchHealth[];
+}
+
+interface Overlay<T extends KubeObject> {
+  obj: Cached<T> | undefined; // undefined: we deleted it
+  rv: string | undefined;
+  at: number;
+}
+
+/** How long a remembered write may wait for the watch to confirm it. */
+const OVERLAY_TTL_MS = 60_000;
+
+/**
+ * A watch-backed cache of one kind.
+ *
+ * @example
+ * ```ts
+ * const pods = new Informer(client, Pod, { namespaces: ["default"] });
+ * pods.addHandler({ added: (p) => console.log("pod", p.metadata.name) });
+ * pods.start(signal);
+ * await pods.waitForSync(signal);
+ * pods.list({ labels: { app: "web" } });
+ * ```
+ */
+export class Informer<T extends KubeObject> implements Store<T> {
+  readonly kind: Kind<T>;
+  readonly #client: Client;
+  readonly #options: InformerOptions<T>;
+  readonly #store: MemoryStore<T>;
+  readonly #handlers = new Set<InformerHandler<T>>();
+  readonly #overlay = new Map<string, Overlay<T>>();
+  readonly #health: WatchHealth[] = [];
+  readonly #log: Logger;
+  readonly #transform: Transform<T> | undefined;
+  #started = false;
+  #syncWaiters: (() => void)[] = [];
+  #running: Promise<void>[] = [];
+
+  constructor(client: Client, kind: Kind<T>, options: InformerOptions<T> = {}) {
+    this.kind = kind;
+    this.#client = client;
+    this.#options = options;
+    this.#store = new MemoryStore<T>(options.indexers);
+    this.#log = (options.logger ?? silentLogger).child({ informer: kind.kind });
+    this.#transform = options.transform === false ? undefined : (options.transform ?? stripServerNoise);
+  }
+
+  /** Registers a handler; returns the function that removes it. Objects already cached are not replayed: read the store for them. */
+  addHandler(handler: InformerHandler<T>): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  /** Starts the watchers (once). They run until `signal` aborts. */
+  start(signal: AbortSignal): void {
+    if (this.#started) return;
+    this.#started = true;
+    const namespaces = this.kind.namespaced && this.#options.namespaces?.length ? this.#options.namespaces : [undefined];
+    for (const namespace of namespaces) {
+      const w = watcher(this.#client, this.kind, {
+        ...this.#options.watch,
+        namespace,
+        labelSelector: this.#options.labelSelector,
+        fieldSelector: this.#options.fieldSelector,
+        metadataOnly: this.#options.metadataOnly,
+        signal,
+      });
+      this.#health.push(w.health);
+      this.#running.push(this.#consume(w, namespace));
+    }
+  }
+
+  /** Resolves when every watcher has stopped (after the start signal aborted). */
+  async stopped(): Promise<void> {
+    await Promise.all(this.#running);
+  }
+
+  async #consume(w: ReturnType<typeof watcher<T>>, namespace: string | undefined): Promise<void> {
+    let seen: Set<string> | undefined;
+    for await (const ev of w) {
+      switch (ev.type) {
+        case "relist-start":
+          seen = new Set();
+          break;
+        case "relist-item": {
+          const obj = this.#prepare(ev.object);
+          const key = objectKey(obj as KubeObject);
+          seen?.add(key);
+          const previous = this.#store.get(key);
+          if (previous && metaOf(previous).resourceVersion === metaOf(obj).resourceVersion) break;
+          this.#store.upsert(obj);
+          this.#settleOverlay(key, obj);
+          this.#notify(previous ? "updated" : "added", previous, obj, true);
+          break;
+        }
+        case "relist-done": {
+          const inScope = namespace === undefined ? [...this.#store.keys()] : this.#store.byIndex("namespace", namespace).map((o) => objectKey(o as KubeObject));
+          for (const key of inScope) {
+            if (seen?.has(key)) continue;
+            const gone = this.#store.remove(key);
+            if (gone) {
+              this.#settleOverlay(key, undefined);
+              this.#notify("deleted", undefined, gone, true);
+            }
+          }
+          seen = undefined;
+          if (this.synced) for (const wake of this.#syncWaiters.splice(0)) wake();
+          break;
+        }
+        case "applied": {
+          const obj = this.#prepare(ev.object);
+          const key = objectKey(obj as KubeObject);
+          const previous = this.#store.upsert(obj);
+          this.#settleOverlay(key, obj);
+          this.#notify(previous ? "updated" : "added", previous, obj, false);
+          break;
+        }
+        case "deleted": {
+          const key = objectKey(ev.object);
+          const gone = this.#store.remove(key) ?? this.#prepare(ev.object);
+          this.#settleOverlay(key, undefined);
+          this.#notify("deleted", undefined, gone, false);
+          break;
+        }
+        case "bookmark":
+          break;
+        case "error":
+          this.#log.warn({ code: ev.error.code, retryInMs: ev.retryInMs, err: ev.error.message }, `watch ${w.health.target} failed; retrying`);
+          break;
+      }
+    }
+  }
+
+  #prepare(obj: Stored<T>): Cached<T> {
+    let out = obj;
+    if (this.#transform) {
+      try {
+        out = this.#transform(obj);
+      } catch (err) {
+        // A broken transform must not lose the object: store it as received and say so.
+        this.#log.error({ err: (err as Error).message, object: objectKey(obj) }, "transform failed; storing the object untransformed");
+        out = obj;
+      }
+    }
+    return deepFreeze(out) as Cached<T>;
+  }
+
+  #notify(type: "added" | "updated" | "deleted", previous: Cached<T> | undefined, obj: Cached<T>, relist: boolean): void {
+    for (const h of this.#handlers) {
+      try {
+        if (type === "added") h.added?.(obj, { relist });
+        else if (type === "updated") h.updated?.(previous!, obj, { relist });
+        else h.deleted?.(obj, { relist });
+      } catch (err) {
+        this.#log.error({ err: (err as Error).message, object: objectKey(obj as KubeObject) }, `event handler threw on ${type}`);
+      }
+    }
+  }
+
+  // ---- read-your-writes ----
+
+  /**
+   * Tells the informer about an object this process just wrote (the server's
+   * response). Until the watch delivers that version or a newer one, reads
+   * return it instead of the older cached version.
+   */
+  observeWrite(obj: Stored<T>): void {
+    const key = objectKey(obj);
+    const cached = this.#store.get(key);
+    const rv = obj.metadata.resourceVersion;
+    if (cached && (compareResourceVersions(metaOf(cached).resourceVersion, rv) ?? -1) >= 0) return;
+    const copy = this.#transform ? this.#transform(structuredClone(obj)) : structuredClone(obj);
+    this.#overlay.set(key, { obj: deepFreeze(copy) as Cached<T>, rv, at: Date.now() });
+  }
+
+  /** Tells the informer this process deleted an object that is gone at once (no finalizers). */
+  observeDelete(ref: ObjectRef): void {
+    const key = keyOf(ref);
+    if (this.#store.get(key) || this.#overlay.has(key)) this.#overlay.set(key, { obj: undefined, rv: undefined, at: Date.now() });
+  }
+
+  #settleOverlay(key: string, stored: Cached<T> | undefined): void {
+    const o = this.#overlay.get(key);
+    if (!o) return;
+    if (stored === undefined) {
+      // The watch saw a deletion: whatever we wrote before is superseded.
+      this.#overlay.delete(key);
+      return;
+    }
+    if (o.rv === undefined || (compareResourceVersions(metaOf(stored).resourceVersion, o.rv) ?? (metaOf(stored).resourceVersion === o.rv ? 0 : -1)) >= 0) this.#overlay.delete(key);
+  }
+
+  #overlaid(key: string): Overlay<T> | undefined {
+    const o = this.#overlay.get(key);
+    if (o && Date.now() - o.at > OVERLAY_TTL_MS) {
+      this.#overlay.delete(key);
+      return undefined;
+    }
+    return o;
+  }
+
+  // ---- Store ----
+
+  get size(): number {
+    return this.#store.size;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#store.keys();
+  }
+
+  get(ref: ObjectRef | string): Cached<T> | undefined {
+    const key = typeof ref === "string" ? ref : keyOf(ref);
+    const o = this.#overlaid(key);
+    return o ? o.obj : this.#store.get(key);
+  }
+
+  list(options: StoreListOptions = {}): Cached<T>[] {
+    const items = this.#store.list(options);
+    if (this.#overlay.size === 0) return items;
+    return this.#applyOverlay(items, (o) => (options.namespace === undefined || metaOf(o).namespace === options.namespace) && (options.labels === undefined || labelMatcher(options.labels)(metaOf(o).labels)));
+  }
+
+  byIndex(name: string, value: string): Cached<T>[] {
+    const items = this.#store.byIndex(name, value);
+    if (this.#overlay.size === 0) return items;
+    const fn = this.#options.indexers?.[name] ?? (BUILTIN_INDEXES as Record<string, IndexFn<T>>)[name];
+    return this.#applyOverlay(items, (o) => (fn ? fn(o) : []).includes(value));
+  }
+
+  #applyOverlay(items: Cached<T>[], matches: (o: Cached<T>) => boolean): Cached<T>[] {
+    const byKey = new Map(items.map((i) => [objectKey(i as KubeObject), i]));
+    for (const key of [...this.#overlay.keys()]) {
+      const o = this.#overlaid(key);
+      if (!o) continue;
+      if (o.obj && matches(o.obj)) byKey.set(key, o.obj);
+      else byKey.delete(key);
+    }
+    return [...byKey.values()];
+  }
+
+  // ---- sync & health ----
+
+  /** Every watcher has completed its first list. */
+  get synced(): boolean {
+    return this.#health.length > 0 && this.#health.every((h) => h.synced);
+  }
+
+  /** Resolves once synced; rejects with the signal's reason if it aborts first. */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    if (!this.#started) return Promise.reject(new OperantError("InformerNotStarted", `the ${this.kind.kind} informer was never started: call start(signal) first.`));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal!.reason as Error);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#syncWaiters.push(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+    });
+  }
+
+  /** Health summary and per-watcher detail. */
+  health(): InformerHealth {
+    return { kind: this.kind.kind, synced: this.synced, objects: this.#store.size, watchers: this.#health };
+  }
+}

@@ -1,0 +1,158 @@
+// The store behind an informer: objects by key, with secondary indexes. What
+// readers get is frozen, so the store can hand out the same object to every
+// reader without copying; a reconciler that wants to change one copies it.
+import { labelMatcher, type LabelSelector } from "../../core/label-selector.ts";
+import { keyOf, objectKey, type KubeObject, type ObjectRef, type Stored, type StoredMeta } from "../../core/object.ts";
+
+/** A deeply read-only view of a value: what cache reads return. */
+export type ReadonlyDeep<T> = T extends (infer U)[] ? readonly ReadonlyDeep<U>[] : T extends object ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> } : T;
+
+/** An object as the cache holds it: stored by the server, frozen. */
+export type Cached<T extends KubeObject> = ReadonlyDeep<Stored<T>>;
+
+/** The metadata of a cached object (for generic code, where TypeScript cannot see through {@link Cached}). */
+export function metaOf(obj: object): StoredMeta {
+  return (obj as unknown as Stored<KubeObject>).metadata;
+}
+
+/** Computes the values under which an object is indexed. */
+export type IndexFn<T extends KubeObject = KubeObject> = (obj: Cached<T>) => readonly string[];
+
+/** Indexes every store has. */
+export const BUILTIN_INDEXES = {
+  /** By `metadata.namespace` (cluster-scoped objects under ""). */
+  namespace: (obj: Cached<KubeObject>) => [obj.metadata.namespace ?? ""],
+  /** By the uid of every owner reference. */
+  owner: (obj: Cached<KubeObject>) => (obj.metadata.ownerReferences ?? []).map((o) => o.uid),
+  /** By the uid of the controller owner reference (at most one). */
+  controller: (obj: Cached<KubeObject>) => (obj.metadata.ownerReferences ?? []).filter((o) => o.controller).map((o) => o.uid),
+} as const satisfies Record<string, IndexFn>;
+
+/** Options of {@link Store.list}. */
+export interface StoreListOptions {
+  namespace?: string | undefined;
+  labels?: string | Record<string, string> | LabelSelector | undefined;
+}
+
+/**
+ * Read access to cached objects. Shareable; cannot change the cache.
+ *
+ * @example
+ * ```ts
+ * const pods = store.list({ namespace: "default", labels: { app: "web" } });
+ * const owned = store.byIndex("controller", memcached.metadata.uid);
+ * ```
+ */
+export interface Store<T extends KubeObject> {
+  /** One object by reference or key, if cached. */
+  get(ref: ObjectRef | string): Cached<T> | undefined;
+  /** Objects, optionally in one namespace and matching a label selector. */
+  list(options?: StoreListOptions): Cached<T>[];
+  /** Objects whose index `name` contains `value` (see {@link BUILTIN_INDEXES}). */
+  byIndex(name: string, value: string): Cached<T>[];
+  /** Keys (`namespace/name`) of every cached object. */
+  keys(): IterableIterator<string>;
+  readonly size: number;
+}
+
+/** Deep-freezes a freshly parsed object in place and returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value as object)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The in-memory store. The informer that owns it is its only writer.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore<Pod>({ byNode: (p) => [p.spec?.nodeName ?? ""] });
+ * store.upsert(deepFreeze(pod));
+ * store.byIndex("byNode", "kwok-node-0");
+ * ```
+ */
+export class MemoryStore<T extends KubeObject> implements Store<T> {
+  readonly #items = new Map<string, Cached<T>>();
+  readonly #indexers: Map<string, IndexFn<T>>;
+  readonly #indexes = new Map<string, Map<string, Set<string>>>();
+
+  constructor(indexers: Record<string, IndexFn<T>> = {}) {
+    this.#indexers = new Map<string, IndexFn<T>>([...Object.entries(BUILTIN_INDEXES), ...Object.entries(indexers)] as [string, IndexFn<T>][]);
+    for (const name of this.#indexers.keys()) this.#indexes.set(name, new Map());
+  }
+
+  get size(): number {
+    return this.#items.size;
+  }
+
+  get(ref: ObjectRef | string): Cached<T> | undefined {
+    return this.#items.get(typeof ref === "string" ? ref : keyOf(ref));
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#items.keys();
+  }
+
+  list(options: StoreListOptions = {}): Cached<T>[] {
+    const match = options.labels === undefined ? undefined : labelMatcher(options.labels);
+    const source = options.namespace !== undefined ? this.byIndex("namespace", options.namespace) : this.#items.values();
+    const out: Cached<T>[] = [];
+    for (const obj of source) if (!match || match(metaOf(obj).labels)) out.push(obj);
+    return out;
+  }
+
+  byIndex(name: string, value: string): Cached<T>[] {
+    const index = this.#indexes.get(name);
+    if (!index) throw new Error(`no index named "${name}" (have: ${[...this.#indexes.keys()].join(", ")})`);
+    const keys = index.get(value);
+    if (!keys) return [];
+    const out: Cached<T>[] = [];
+    for (const k of keys) out.push(this.#items.get(k)!);
+    return out;
+  }
+
+  /** Inserts or replaces an object (already frozen); returns the previous one. */
+  upsert(obj: Cached<T>): Cached<T> | undefined {
+    const key = objectKey(obj as KubeObject);
+    const previous = this.#items.get(key);
+    if (previous) this.#unindex(key, previous);
+    this.#items.set(key, obj);
+    this.#index(key, obj);
+    return previous;
+  }
+
+  /** Removes an object by key; returns it. */
+  remove(key: string): Cached<T> | undefined {
+    const previous = this.#items.get(key);
+    if (!previous) return undefined;
+    this.#unindex(key, previous);
+    this.#items.delete(key);
+    return previous;
+  }
+
+  #index(key: string, obj: Cached<T>): void {
+    for (const [name, fn] of this.#indexers) {
+      const index = this.#indexes.get(name)!;
+      for (const v of fn(obj)) {
+        let set = index.get(v);
+        if (!set) index.set(v, (set = new Set()));
+        set.add(key);
+      }
+    }
+  }
+
+  #unindex(key: string, obj: Cached<T>): void {
+    for (const [name, fn] of this.#indexers) {
+      const index = this.#indexes.get(name)!;
+      for (const v of fn(obj)) {
+        const set = index.get(v);
+        if (!set) continue;
+        set.delete(key);
+        if (set.size === 0) index.delete(v);
+      }
+    }
+  }
+}
