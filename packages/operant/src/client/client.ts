@@ -245,6 +245,8 @@ export class Client {
         }
         throw err;
       }
+      // A metadata-only list with no (matching) items says `"items": null`.
+      page.items ??= [];
       // List items carry no apiVersion/kind on the wire; add them so every Stored object has them.
       const apiVersion = options.metadataOnly ? "meta.k8s.io/v1" : kind.apiVersion;
       const k = options.metadataOnly ? "PartialObjectMetadata" : kind.kind;
