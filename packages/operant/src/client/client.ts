@@ -349,8 +349,9 @@ export class Client {
    */
   async apply<T extends KubeObject>(kind: Kind<T>, obj: T, options: ApplyOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, { name: obj.metadata?.name, namespace: obj.metadata?.namespace }, "apply");
-    const body = withTypeMeta(kind, obj);
-    if (body.metadata?.managedFields) body.metadata = { ...body.metadata, managedFields: undefined };
+    // The server refuses an apply body with managedFields (an object as read has them): send a copy without.
+    let body = withTypeMeta(kind, obj);
+    if (body.metadata?.managedFields) body = { ...body, metadata: { ...body.metadata, managedFields: undefined } };
     return (
       await this.transport.request<Stored<T>>({
         method: "PATCH",
