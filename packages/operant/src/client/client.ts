@@ -383,23 +383,31 @@ export class Client {
    * Watches a kind, yielding events as they arrive. Ends when the server
    * closes the stream (normal; resume from the last resourceVersion), throws
    * `Gone` when the resourceVersion is too old (list again), returns quietly
-   * when `signal` aborts.
+   * when `signal` aborts (before the response, while connecting, or mid-stream).
    */
   async *watch<T extends KubeObject>(kind: Kind<T>, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
-    const res = await this.transport.stream({
-      method: "GET",
-      path: resourcePath(kind, { namespace: options.namespace }),
-      query: {
-        watch: 1,
-        resourceVersion: options.resourceVersion,
-        allowWatchBookmarks: options.allowWatchBookmarks ?? true,
-        labelSelector: selectorString(options.labelSelector),
-        fieldSelector: options.fieldSelector,
-        timeoutSeconds: options.timeoutSeconds,
-      },
-      accept: options.metadataOnly ? METADATA_ONE : undefined,
-      signal: options.signal,
-    });
+    if (options.signal?.aborted) return;
+    let res: Awaited<ReturnType<Transport["stream"]>>;
+    try {
+      res = await this.transport.stream({
+        method: "GET",
+        path: resourcePath(kind, { namespace: options.namespace }),
+        query: {
+          watch: 1,
+          resourceVersion: options.resourceVersion,
+          allowWatchBookmarks: options.allowWatchBookmarks ?? true,
+          labelSelector: selectorString(options.labelSelector),
+          fieldSelector: options.fieldSelector,
+          timeoutSeconds: options.timeoutSeconds,
+        },
+        accept: options.metadataOnly ? METADATA_ONE : undefined,
+        signal: options.signal,
+      });
+    } catch (err) {
+      // Aborted while connecting or waiting for the response: as quiet as an abort mid-stream.
+      if (options.signal?.aborted) return;
+      throw err;
+    }
     try {
       for await (const raw of jsonLines(res.body)) {
         const ev = raw as { type?: string; object?: unknown };
