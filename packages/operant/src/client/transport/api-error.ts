@@ -74,6 +74,14 @@ const ADVICE: Partial<Record<ApiErrorCode, string>> = {
   ServiceUnavailable: "The API server is unavailable: retry with backoff.",
 };
 
+/** Server-side apply conflicts: same code as a stale write, but retrying the same apply cannot succeed. */
+const FIELD_MANAGER_CONFLICT_ADVICE =
+  "Another field manager owns these fields: apply with `force: true` to take them over (what a controller usually wants for fields it manages), or stop setting them.";
+
+function isFieldManagerConflict(body: Status | undefined): boolean {
+  return body?.details?.causes?.some((c) => c.reason === "FieldManagerConflict") ?? false;
+}
+
 function codeOf(status: number, reason: string | undefined): ApiErrorCode {
   if (reason === "AlreadyExists") return "AlreadyExists";
   if (reason === "Expired") return "Gone";
@@ -84,7 +92,11 @@ function codeOf(status: number, reason: string | undefined): ApiErrorCode {
 
 /**
  * An API call that the server refused. `code` is the Status reason; `status`
- * the HTTP status; `causes` the field-level details (for `Invalid`).
+ * the HTTP status; `causes` the field-level details (for `Invalid`, and for a
+ * server-side apply `Conflict`: one `FieldManagerConflict` cause per field,
+ * naming the manager that owns it). `retryable` is true for Conflict (stale
+ * resourceVersion), Gone, TooManyRequests, Timeout, InternalError and
+ * ServiceUnavailable, except an apply conflict: the same apply would fail again.
  *
  * @example
  * ```ts
@@ -109,8 +121,9 @@ export class ApiError extends OperantError {
   constructor(init: { method: string; path: string; status: number; body?: Status | undefined; text?: string; retryAfterSeconds?: number | undefined }) {
     const code = codeOf(init.status, init.body?.reason);
     const what = init.body?.message ?? (init.text?.slice(0, 300) || `HTTP ${init.status}`);
-    const advice = ADVICE[code];
-    super(code, `${init.method} ${init.path}: ${what}${advice ? `. ${advice}` : ""}`, { retryable: RETRYABLE.has(code) });
+    const ssaConflict = code === "Conflict" && isFieldManagerConflict(init.body);
+    const advice = ssaConflict ? FIELD_MANAGER_CONFLICT_ADVICE : ADVICE[code];
+    super(code, `${init.method} ${init.path}: ${what}${advice ? `. ${advice}` : ""}`, { retryable: RETRYABLE.has(code) && !ssaConflict });
     this.name = "ApiError";
     this.status = init.status;
     this.body = init.body;
