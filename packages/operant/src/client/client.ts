@@ -325,16 +325,33 @@ export class Client {
    */
   async patch<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, patch: unknown, options: PatchOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "patch");
-    return (
-      await this.transport.request<Stored<T>>({
-        method: "PATCH",
-        path: resourcePath(kind, r, options.subresource),
-        query: writeQuery(options, this.fieldManager),
-        body: patch,
-        contentType: PATCH_TYPES[options.type ?? "merge"],
-        signal: options.signal,
-      })
-    ).body;
+    const path = resourcePath(kind, r, options.subresource);
+    try {
+      return (
+        await this.transport.request<Stored<T>>({
+          method: "PATCH",
+          path,
+          query: writeQuery(options, this.fieldManager),
+          body: patch,
+          contentType: PATCH_TYPES[options.type ?? "merge"],
+          signal: options.signal,
+        })
+      ).body;
+    } catch (err) {
+      // A JSON patch operation that fails (a `test` that does not match, a missing path) comes back as a bare
+      // 422 "the server rejected our request due to an error in our request", without causes: say what it means.
+      if (options.type === "json" && err instanceof ApiError && err.code === "Invalid" && err.causes.length === 0) {
+        const ops = Array.isArray(patch) ? `${patch.length} operation${patch.length === 1 ? "" : "s"}` : "operations";
+        throw new ApiError({
+          method: "PATCH",
+          path,
+          status: err.status,
+          body: err.body,
+          hint: `one of the JSON patch's ${ops} could not be applied (a "test" whose value does not match, a path that does not exist, or an unknown op); the API server does not say which. Read the object and check the operations against it`,
+        });
+      }
+      throw err;
+    }
   }
 
   /**

@@ -149,6 +149,11 @@ describe("ApiError: fields and message", () => {
     assert.match(c.message, /read it again/);
   });
 
+  test("a hint goes after the server's message and before the advice", () => {
+    const e = new ApiError({ method: "PATCH", path: "/x", status: 409, body: failure(409, "Conflict", "terse"), hint: "more detail" });
+    assert.match(e.message, /^PATCH \/x: terse: more detail\. The object changed since it was read/);
+  });
+
   test("codes without advice get just the server's message", () => {
     const e = err(404, failure(404, "NotFound", 'configmaps "b" not found'));
     assert.equal(e.message, 'GET /api/v1/namespaces/a/configmaps/b: configmaps "b" not found');

@@ -118,9 +118,13 @@ export class ApiError extends OperantError {
   /** Seconds the server asked us to wait (`Retry-After`), if any. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(init: { method: string; path: string; status: number; body?: Status | undefined; text?: string; retryAfterSeconds?: number | undefined }) {
+  /**
+   * `hint` (optional) explains the server's message when it says too little;
+   * it goes after the message, before the advice of the code.
+   */
+  constructor(init: { method: string; path: string; status: number; body?: Status | undefined; text?: string; retryAfterSeconds?: number | undefined; hint?: string }) {
     const code = codeOf(init.status, init.body?.reason);
-    const what = init.body?.message ?? (init.text?.slice(0, 300) || `HTTP ${init.status}`);
+    const what = (init.body?.message ?? (init.text?.slice(0, 300) || `HTTP ${init.status}`)) + (init.hint ? `: ${init.hint}` : "");
     const ssaConflict = code === "Conflict" && isFieldManagerConflict(init.body);
     const advice = ssaConflict ? FIELD_MANAGER_CONFLICT_ADVICE : ADVICE[code];
     super(code, `${init.method} ${init.path}: ${what}${advice ? `. ${advice}` : ""}`, { retryable: RETRYABLE.has(code) && !ssaConflict });
