@@ -1,9 +1,10 @@
 // HTTP to the API server over undici: keep-alive connections, TLS and
-// credentials from the cluster config, a client-side rate limit, typed errors,
-// Retry-After honoured, credentials refreshed once after a 401, and streaming
-// responses for watches.
+// credentials from the cluster config, the kubeconfig's proxy-url (HTTP(S)
+// CONNECT or SOCKS5), a client-side rate limit, typed errors, Retry-After
+// honoured, credentials refreshed once after a 401, and streaming responses
+// for watches.
 import type { Readable } from "node:stream";
-import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
+import { Agent, errors as undiciErrors, ProxyAgent, request, Socks5ProxyAgent, type Dispatcher } from "undici";
 import { OperantError } from "../../core/errors.ts";
 import { sleep } from "../../core/time.ts";
 import { TokenBucket } from "../../core/token-bucket.ts";
@@ -75,6 +76,13 @@ function retryAfterSeconds(headers: ApiResponse["headers"]): number | undefined 
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT"]);
 
+/** A proxy URL without its password, for messages. */
+function redactProxy(proxyUrl: string): string {
+  const u = new URL(proxyUrl);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
 /** Turns an undici/network failure into an OperantError; leaves aborts and our own errors alone. */
 function networkError(err: unknown, req: ApiRequest, server: string, signal: AbortSignal | undefined): unknown {
   if (err instanceof OperantError) return err;
@@ -108,7 +116,9 @@ export class Transport {
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #userAgent: string;
-  #agent: Agent;
+  /** The server as error messages name it (with the proxy, if any). */
+  readonly #target: string;
+  #agent: Dispatcher;
   #agentCert: string | undefined;
   #closed = false;
 
@@ -119,23 +129,34 @@ export class Transport {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxRetries = options.maxRetries ?? 5;
     this.#userAgent = options.userAgent ?? `operant/${VERSION} (node ${process.version})`;
+    this.#target = config.proxyUrl === undefined ? config.server : `${config.server} through the proxy ${redactProxy(config.proxyUrl)}`;
     this.#agent = this.#newAgent(config.tls.cert, config.tls.key);
     this.#agentCert = config.tls.cert;
   }
 
-  #newAgent(cert: string | undefined, key: string | undefined): Agent {
-    const { tls } = this.config;
-    return new Agent({
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 600_000,
-      connect: {
-        ...(tls.ca && { ca: tls.ca }),
-        ...(cert && { cert }),
-        ...(key && { key }),
-        rejectUnauthorized: !tls.insecureSkipVerify,
-        ...(tls.serverName && { servername: tls.serverName }),
-      },
-    });
+  /**
+   * The dispatcher for the API server: direct, or through the kubeconfig's
+   * `proxy-url` (HTTP(S) proxies by CONNECT, or SOCKS5), with TLS to the API
+   * server end to end either way.
+   */
+  #newAgent(cert: string | undefined, key: string | undefined): Dispatcher {
+    const { tls, proxyUrl } = this.config;
+    const serverTls = {
+      ...(tls.ca && { ca: tls.ca }),
+      ...(cert && { cert }),
+      ...(key && { key }),
+      rejectUnauthorized: !tls.insecureSkipVerify,
+      ...(tls.serverName && { servername: tls.serverName }),
+    };
+    const keepAlive = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 };
+    if (proxyUrl === undefined) return new Agent({ ...keepAlive, connect: serverTls });
+    const scheme = new URL(proxyUrl).protocol;
+    if (scheme === "http:" || scheme === "https:") return new ProxyAgent({ ...keepAlive, uri: proxyUrl, requestTls: serverTls });
+    if (scheme === "socks5:") return new Socks5ProxyAgent(proxyUrl, { ...keepAlive, requestTls: serverTls });
+    throw new OperantError(
+      "KubeconfigUnsupported",
+      `${this.config.source}: proxy-url ${redactProxy(proxyUrl)} uses the scheme "${scheme.slice(0, -1)}", which operant does not support. Use an http://, https:// or socks5:// proxy.`,
+    );
   }
 
   /** Prepares headers with fresh credentials; swaps the agent if the client certificate changed (exec plugins may rotate it). */
@@ -174,7 +195,7 @@ export class Transport {
           bodyTimeout: streaming ? 0 : timeoutMs,
         });
       } catch (err) {
-        throw networkError(err, req, this.config.server, timeout);
+        throw networkError(err, req, this.#target, timeout);
       }
       if (res.statusCode < 400) return res;
 
@@ -206,7 +227,7 @@ export class Transport {
     try {
       text = await res.body.text();
     } catch (err) {
-      throw networkError(err, req, this.config.server, undefined);
+      throw networkError(err, req, this.#target, undefined);
     }
     let body: unknown = undefined;
     if (text) {
