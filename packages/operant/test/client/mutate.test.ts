@@ -206,6 +206,17 @@ describe("createOrUpdate / createOrPatch (shared control plane)", { timeout: 90_
     assert.equal(viaUpdate.object.status?.ready, 2);
   });
 
+  test("createOrPatch says so when status changes on a kind without a status subresource", async () => {
+    const ref = { namespace: ns, name: "no-status" };
+    await client.create(ConfigMap, { metadata: { name: "no-status", namespace: ns } });
+    await assert.rejects(
+      createOrPatch(client, ConfigMap, ref, (cm) => {
+        (cm as { status?: unknown }).status = { seen: true };
+      }),
+      (err: unknown) => isOperantError(err, "StatusSubresourceMissing") && /ConfigMap has no status subresource.*statusSubresource: false/.test(err.message),
+    );
+  });
+
   test("createOrPatch with optimisticLock retries when the object changed between read and write", async () => {
     const ref = { namespace: ns, name: "locked" };
     await client.create(ConfigMap, { metadata: { name: "locked", namespace: ns }, data: { list: "a" } });

@@ -2,6 +2,7 @@
 // only what the mutate function changed, so fields set by others since (or
 // that this code never knew about) are left alone; status goes separately
 // through the status subresource.
+import { isOperantError, OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored } from "../../core/object.ts";
 import type { Client } from "../client.ts";
@@ -25,7 +26,8 @@ export interface CreateOrPatchOptions extends CreateOrUpdateOptions {
    * Whether the kind has a status subresource (default true, as built-in kinds
    * with a status and CRDs declaring `subresources.status`). When true, status
    * changes are written with a second patch to `/status`; when false, they go
-   * into the main patch.
+   * into the main patch. A status change on a kind without the subresource
+   * fails with `StatusSubresourceMissing` unless this is false.
    */
   statusSubresource?: boolean;
 }
@@ -61,6 +63,21 @@ function splitStatus(obj: KubeObject): Split {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Patches `/status`; a NotFound while the object exists means the kind has no status subresource. */
+async function patchStatus<T extends KubeObject>(client: Client, kind: Kind<T>, ref: ObjectRef, body: Record<string, unknown>, write: { signal?: AbortSignal | undefined; fieldManager?: string }): Promise<Stored<T>> {
+  try {
+    return await client.patch(kind, ref, body, { ...write, type: "merge", subresource: "status" });
+  } catch (err) {
+    if (!isOperantError(err, "NotFound") || !(await client.tryGet(kind, ref, { signal: write.signal }))) throw err;
+    throw new OperantError(
+      "StatusSubresourceMissing",
+      `createOrPatch ${kind.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}: the mutate function changed status, but ${kind.kind} has no status subresource, so /status does not exist. ` +
+        `Pass { statusSubresource: false } to write status with the object, declare the status subresource in the CRD, or leave status alone.`,
+      { cause: err },
+    );
+  }
 }
 
 function statusPatch(before: unknown, after: unknown): Record<string, unknown> {
@@ -119,7 +136,7 @@ export async function createOrPatch<T extends KubeObject>(
         let object = await client.create(kind, desired, write);
         const wanted = splitStatus(desired).status;
         if (subresource && wanted !== undefined && !jsonEqual(splitStatus(object).status, wanted)) {
-          object = await client.patch(kind, key, statusPatch(splitStatus(object).status, wanted), { ...write, subresource: "status" });
+          object = await patchStatus(client, kind, key, statusPatch(splitStatus(object).status, wanted), write);
         }
         return { result: "created" as const, object };
       }
@@ -138,7 +155,7 @@ export async function createOrPatch<T extends KubeObject>(
       if (!jsonEqual(before.status, after.status)) {
         const body = statusPatch(before.status, after.status);
         if (options.optimisticLock) body.metadata = { resourceVersion: object.metadata.resourceVersion };
-        object = await client.patch(kind, key, body, { ...write, type: "merge", subresource: "status" });
+        object = await patchStatus(client, kind, key, body, write);
         statusPatched = true;
       }
       const updated = patched || patchedBefore;

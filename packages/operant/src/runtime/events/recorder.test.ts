@@ -209,6 +209,20 @@ describe("EventRecorder (in-memory sink)", () => {
     assert.deepEqual(r.stats(), { recorded: 1, writes: 0, failures: 3, dropped: 1, pending: 0 });
   });
 
+  test("close() makes a pending retry happen at once instead of after its pause", async () => {
+    const sink = new Sink();
+    const r = recorder(sink, { retryDelay: "10s" });
+    sink.failures.push(apiError(503, "ServiceUnavailable"));
+    r.event(pod(), { type: "Normal", reason: "A", action: "X" });
+    await sleep(30);
+    assert.equal(sink.calls.length, 1, "first attempt failed; the retry waits 10 s");
+    const started = performance.now();
+    await r.close();
+    assert.ok(performance.now() - started < 1000);
+    assert.equal(sink.calls.length, 2);
+    assert.equal(r.stats().writes, 1);
+  });
+
   test("an Event that vanished (expired) is created again with its series", async () => {
     const sink = new Sink();
     const r = recorder(sink);

@@ -40,6 +40,8 @@ const NOTE_LIMIT = 1024;
 const REASON_LIMIT = 128;
 const ACTION_LIMIT = 128;
 const INSTANCE_LIMIT = 128;
+/** Live series remembered at most (each holds its Event, ~1 KB). */
+const MAX_SERIES = 10_000;
 
 /** A reference to the object an Event is about (core/v1 ObjectReference). */
 export interface EventObjectReference {
@@ -334,9 +336,10 @@ export class EventRecorder {
   }
 
   /**
-   * Stops accepting events, writes what is pending (one attempt each: no
-   * retries once closing), and resolves when done. Later `event()` calls are
-   * dropped.
+   * Stops accepting events, writes what is pending at once (one attempt each:
+   * no retries once closing; still at the token bucket's rate), and resolves
+   * when done. Later `event()` calls are dropped. Pass a `signal` to bound
+   * the wait on a slow API server.
    */
   async close(signal?: AbortSignal): Promise<void> {
     this.#closed = true;
@@ -383,12 +386,20 @@ export class EventRecorder {
     this.#pump();
   }
 
-  /** Forgets series that ended (no occurrence within the window) and are not waiting for a write. */
+  /**
+   * Forgets series that ended (no occurrence within the window) and are not
+   * waiting for a write; beyond MAX_SERIES live ones, the oldest are forgotten
+   * too (their next occurrence starts a new Event), so memory stays bounded.
+   */
   #sweep(now: number): void {
-    if (now - this.#lastSweep < Math.min(this.#window, 60_000) && this.#series.size < 10_000) return;
+    if (now - this.#lastSweep < Math.min(this.#window, 60_000) && this.#series.size <= MAX_SERIES) return;
     this.#lastSweep = now;
     for (const [key, s] of this.#series) {
       if (now - s.lastObservedMs > this.#window && !this.#pending.has(s)) this.#series.delete(key);
+    }
+    for (const [key, s] of this.#series) {
+      if (this.#series.size <= MAX_SERIES) break;
+      if (!this.#pending.has(s)) this.#series.delete(key);
     }
   }
 
@@ -408,7 +419,8 @@ export class EventRecorder {
       let next: Series | undefined;
       let nextDue = Infinity;
       for (const s of this.#pending) {
-        const due = this.#flushing > 0 && !s.retry ? -Infinity : s.dueAt;
+        // Closing: one last attempt for everything, now. Flushing: now, but retries keep their pause.
+        const due = this.#closed || (this.#flushing > 0 && !s.retry) ? -Infinity : s.dueAt;
         if (due < nextDue) [next, nextDue] = [s, due];
       }
       const wait = nextDue - this.#now();
