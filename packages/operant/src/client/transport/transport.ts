@@ -121,6 +121,8 @@ export class Transport {
   #agent: Dispatcher;
   #agentCert: string | undefined;
   #closed = false;
+  /** Requests given up on (aborted) that undici has not finished yet; see {@link Transport.close}. */
+  readonly #abandoned = new Set<Promise<unknown>>();
 
   constructor(config: ClusterConfig, options: TransportOptions = {}) {
     this.config = config;
@@ -185,15 +187,17 @@ export class Transport {
       const signal = timeout && req.signal ? AbortSignal.any([req.signal, timeout]) : (timeout ?? req.signal);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(this.config.server + req.path + buildQuery(req.query), {
+        const headers = await this.#headers(req);
+        const sent = request(this.config.server + req.path + buildQuery(req.query), {
           method: req.method,
-          headers: await this.#headers(req),
+          headers,
           dispatcher: this.#agent,
           ...(req.body !== undefined && { body: typeof req.body === "string" ? req.body : JSON.stringify(req.body) }),
           ...(signal && { signal }),
           headersTimeout: timeoutMs || this.#timeoutMs,
           bodyTimeout: streaming ? 0 : timeoutMs,
         });
+        res = await this.#settleOnAbort(sent, signal);
       } catch (err) {
         throw networkError(err, req, this.#target, timeout);
       }
@@ -218,6 +222,43 @@ export class Transport {
       }
       throw new ApiError({ method: req.method, path: req.path, status: res.statusCode, body: status?.kind === "Status" ? status : undefined, text, retryAfterSeconds: retryAfter });
     }
+  }
+
+  /**
+   * Settles with `p`, or rejects with the signal's reason as soon as it
+   * aborts. undici does not give up a request whose connection is still in
+   * its TLS handshake until its connect timeout (10 s), so without this an
+   * abort, or `timeoutMs`, against a server that accepts connections but never
+   * answers would wait that long. A response that still arrives is discarded.
+   */
+  #settleOnAbort(p: Promise<Dispatcher.ResponseData>, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+    if (!signal) return p;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        reject(signal.reason as Error);
+        const late = p.then(
+          (res) => res.body.destroy(),
+          () => {},
+        );
+        this.#abandoned.add(late);
+        void late.finally(() => this.#abandoned.delete(late));
+      };
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
+      p.then(
+        (res) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(res);
+        },
+        (err: Error) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Sends a request and returns the parsed JSON body. Errors become {@link ApiError} or OperantError (`ConnectionFailed`, `Timeout`, `TlsFailed`). */
@@ -246,9 +287,15 @@ export class Transport {
     return { status: res.statusCode, headers: res.headers, body: res.body };
   }
 
-  /** Closes idle connections and refuses further requests. */
+  /**
+   * Refuses further requests and closes the connections once requests in
+   * flight are done. Requests that were aborted but are still stuck in
+   * undici (a connection hanging in its TLS handshake) are not waited for:
+   * then the connections are destroyed at once.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#agent.close();
+    if (this.#abandoned.size > 0) await this.#agent.destroy();
+    else await this.#agent.close();
   }
 }
