@@ -1,0 +1,212 @@
+// The shared cache: one informer per kind + namespaces + selectors + mode,
+// shared by every controller that asks for it and stopped when the last one
+// lets go. Reads never start an informer behind the caller's back: reading a
+// kind nobody watches is an error that says what to add.
+import type { Client } from "../../client/client.ts";
+import { OperantError } from "../../core/errors.ts";
+import { gvkString, type Kind } from "../../core/kind.ts";
+import { silentLogger, type Logger } from "../../core/logger.ts";
+import { keyOf, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
+import { Informer, type InformerHealth, type InformerOptions, type Transform } from "./informer.ts";
+import type { Cached, IndexFn, StoreListOptions } from "./store.ts";
+
+/** What a consumer asks the cache to watch. */
+export interface InformerRequest<T extends KubeObject> {
+  /** Namespaces; default: the cache's namespaces (or all). */
+  namespaces?: readonly string[] | undefined;
+  labelSelector?: string | Record<string, string> | undefined;
+  fieldSelector?: string | undefined;
+  metadataOnly?: boolean | undefined;
+  transform?: Transform<T> | false | undefined;
+  indexers?: Record<string, IndexFn<T>> | undefined;
+}
+
+/** Options for {@link Cache}. */
+export interface CacheOptions {
+  /** Default namespaces of namespaced kinds (omit or empty: all namespaces). */
+  namespaces?: readonly string[] | undefined;
+  /** Watcher tuning for every informer. */
+  watch?: InformerOptions<KubeObject>["watch"];
+  logger?: Logger | undefined;
+}
+
+/** A consumer's hold on a shared informer. */
+export interface InformerLease<T extends KubeObject> {
+  readonly informer: Informer<T>;
+  /** Lets go; the informer stops when nobody holds it. */
+  release(): void;
+}
+
+interface Entry {
+  informer: Informer<KubeObject>;
+  refs: number;
+  stop: AbortController;
+  request: InformerRequest<KubeObject>;
+}
+
+const fnIds = new WeakMap<object, number>();
+let nextFnId = 1;
+function fnId(fn: unknown): string {
+  if (typeof fn !== "function") return String(fn);
+  let id = fnIds.get(fn);
+  if (id === undefined) fnIds.set(fn, (id = nextFnId++));
+  return `fn${id}`;
+}
+
+/**
+ * Shared, reference-counted informers, and cached reads across them.
+ *
+ * @example
+ * ```ts
+ * const cache = new Cache(client, { namespaces: ["default"] });
+ * const pods = cache.acquire(Pod, { labelSelector: { app: "web" } });
+ * cache.start(signal);
+ * await cache.waitForSync(signal);
+ * cache.list(Pod, { namespace: "default" });
+ * pods.release();
+ * ```
+ */
+export class Cache {
+  readonly #client: Client;
+  readonly #options: CacheOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #log: Logger;
+  #signal: AbortSignal | undefined;
+
+  constructor(client: Client, options: CacheOptions = {}) {
+    this.#client = client;
+    this.#options = options;
+    this.#log = options.logger ?? silentLogger;
+  }
+
+  /** The namespaces namespaced kinds are watched in by default (empty: all). */
+  get namespaces(): readonly string[] {
+    return this.#options.namespaces ?? [];
+  }
+
+  #namespacesFor(kind: Kind, requested: readonly string[] | undefined): readonly string[] {
+    if (!kind.namespaced) return [];
+    const ns = requested ?? this.#options.namespaces ?? [];
+    return [...new Set(ns)].sort();
+  }
+
+  #key(kind: Kind, r: InformerRequest<KubeObject>, namespaces: readonly string[]): string {
+    const sel = typeof r.labelSelector === "object" ? Object.entries(r.labelSelector).sort().map(([k, v]) => `${k}=${v}`).join(",") : (r.labelSelector ?? "");
+    return [kind.apiVersion, kind.kind, namespaces.join(","), sel, r.fieldSelector ?? "", r.metadataOnly ? "meta" : "full", fnId(r.transform), Object.keys(r.indexers ?? {}).sort().join(",")].join("|");
+  }
+
+  /**
+   * Holds a shared informer for `kind` as requested, creating it if needed
+   * (and starting it if the cache is started).
+   */
+  acquire<T extends KubeObject>(kind: Kind<T>, request: InformerRequest<T> = {}): InformerLease<T> {
+    const namespaces = this.#namespacesFor(kind, request.namespaces);
+    const key = this.#key(kind, request as InformerRequest<KubeObject>, namespaces);
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const informer = new Informer<T>(this.#client, kind, {
+        namespaces,
+        labelSelector: request.labelSelector,
+        fieldSelector: request.fieldSelector,
+        metadataOnly: request.metadataOnly,
+        transform: request.transform,
+        indexers: request.indexers,
+        watch: this.#options.watch,
+        logger: this.#log,
+      });
+      entry = { informer: informer as unknown as Informer<KubeObject>, refs: 0, stop: new AbortController(), request: { ...request, namespaces } as InformerRequest<KubeObject> };
+      this.#entries.set(key, entry);
+      if (this.#signal) this.#startEntry(entry, this.#signal);
+    }
+    entry.refs++;
+    const held = entry;
+    let released = false;
+    return {
+      informer: held.informer as unknown as Informer<T>,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--held.refs === 0) {
+          held.stop.abort(new Error("informer released"));
+          this.#entries.delete(key);
+        }
+      },
+    };
+  }
+
+  #startEntry(entry: Entry, signal: AbortSignal): void {
+    const stop = AbortSignal.any([signal, entry.stop.signal]);
+    entry.informer.start(stop);
+  }
+
+  /** Starts every informer, present and future, until `signal` aborts. */
+  start(signal: AbortSignal): void {
+    if (this.#signal) return;
+    this.#signal = signal;
+    for (const e of this.#entries.values()) this.#startEntry(e, signal);
+  }
+
+  /** Whether every informer has listed once. */
+  get synced(): boolean {
+    return [...this.#entries.values()].every((e) => e.informer.synced);
+  }
+
+  /** Waits until every informer has synced. */
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    await Promise.all([...this.#entries.values()].map((e) => e.informer.waitForSync(signal)));
+  }
+
+  /** Health of every informer. */
+  health(): InformerHealth[] {
+    return [...this.#entries.values()].map((e) => e.informer.health());
+  }
+
+  /** The informers of a kind (several if requested with different selectors). */
+  informersOf<T extends KubeObject>(kind: Kind<T>): Informer<T>[] {
+    const out: Informer<T>[] = [];
+    for (const e of this.#entries.values()) if (e.informer.kind.apiVersion === kind.apiVersion && e.informer.kind.kind === kind.kind) out.push(e.informer as unknown as Informer<T>);
+    return out;
+  }
+
+  /** The best informer to read `namespace` of `kind` from: unfiltered before filtered, full before metadata-only. */
+  #reader<T extends KubeObject>(kind: Kind<T>, namespace: string | undefined): Informer<T> {
+    const candidates = [...this.#entries.values()].filter((e) => {
+      const k = e.informer.kind;
+      if (k.apiVersion !== kind.apiVersion || k.kind !== kind.kind) return false;
+      const ns = e.request.namespaces ?? [];
+      // An informer limited to some namespaces answers all-namespace reads with what it can see.
+      return ns.length === 0 || namespace === undefined || ns.includes(namespace);
+    });
+    const rank = (e: Entry) => (e.request.labelSelector || e.request.fieldSelector ? 2 : 0) + (e.request.metadataOnly ? 1 : 0);
+    candidates.sort((a, b) => rank(a) - rank(b));
+    const best = candidates[0];
+    if (!best) {
+      const where = namespace ? ` in namespace ${namespace}` : "";
+      throw new OperantError(
+        "NotCached",
+        `no informer watches ${gvkString(kind)}${where}, so it cannot be read from the cache. Declare it on the controller (.owns(${kind.kind}) or .watches(${kind.kind}, …)), or read it with the client (ctx.client.get).`,
+      );
+    }
+    return best.informer as unknown as Informer<T>;
+  }
+
+  /** Reads one object from the cache (undefined if absent). Throws `NotCached` if no informer covers it. */
+  get<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef): Cached<T> | undefined {
+    return this.#reader(kind, ref.namespace).get(keyOf(ref));
+  }
+
+  /** Lists objects from the cache. Throws `NotCached` if no informer covers the namespace. */
+  list<T extends KubeObject>(kind: Kind<T>, options: StoreListOptions = {}): Cached<T>[] {
+    return this.#reader(kind, options.namespace).list(options);
+  }
+
+  /** Routes an object this process wrote to the informers of its kind (read-your-writes). */
+  observeWrite<T extends KubeObject>(kind: Kind<T>, obj: Stored<T>): void {
+    for (const inf of this.informersOf(kind)) inf.observeWrite(obj);
+  }
+
+  /** Routes a deletion this process made to the informers of its kind. */
+  observeDelete<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef): void {
+    for (const inf of this.informersOf(kind)) inf.observeDelete(ref);
+  }
+}

@@ -1,0 +1,186 @@
+// The controller builder: declares what a controller reconciles, what it owns
+// and what else it watches, then takes the reconcile function. The result is
+// a plain definition value; a Manager runs it. What it declares is also what
+// its RBAC is generated from.
+import { OperantError } from "../../core/errors.ts";
+import type { Kind } from "../../core/kind.ts";
+import type { KubeObject, ObjectRef } from "../../core/object.ts";
+import { toMillis, type Duration } from "../../core/time.ts";
+import type { Cached } from "../cache/store.ts";
+import type { ReconcileAction } from "./action.ts";
+import type { ReconcileContext } from "./context.ts";
+import type { Predicate } from "./predicates.ts";
+
+/** The reconcile function: read the current state, converge, say what next. */
+export type Reconciler<T extends KubeObject> = (object: Cached<T>, ctx: ReconcileContext<T>) => Promise<ReconcileAction | void> | ReconcileAction | void;
+
+/** Options of the primary kind (`Controller.for`). */
+export interface ForOptions<T extends KubeObject> {
+  predicates?: Predicate<T>[] | undefined;
+  labelSelector?: string | Record<string, string> | undefined;
+  /** Namespaces to watch; default: the manager's. */
+  namespaces?: readonly string[] | undefined;
+}
+
+/** Options of an owned kind (`.owns`). */
+export interface OwnsOptions<O extends KubeObject> {
+  predicates?: Predicate<O>[] | undefined;
+  /** Cache only metadata of owned objects (enough to map them to owners; `ctx.list` then returns metadata only). */
+  metadataOnly?: boolean | undefined;
+}
+
+/** Options of a watched kind (`.watches`). */
+export interface WatchesOptions<W extends KubeObject> {
+  /** Which primary objects to reconcile when a watched object changes. */
+  toRequests: (object: Cached<W>) => readonly (ObjectRef | undefined | null)[];
+  predicates?: Predicate<W>[] | undefined;
+  /** Only watch objects with these labels. */
+  labels?: string | Record<string, string> | undefined;
+  namespaces?: readonly string[] | undefined;
+  metadataOnly?: boolean | undefined;
+}
+
+/** Tuning of a controller. */
+export interface ControllerOptions {
+  /** Reconciles running at once, for different keys (default 1). A key is never reconciled twice at once. */
+  maxConcurrentReconciles?: number;
+  /** A reconcile still running after this is aborted (its signal fires) and retried with backoff (default 10 m). */
+  reconcileTimeout?: Duration;
+  /** Every object is reconciled again this often, jittered ±10% (default 10 h; 0 disables). */
+  resyncPeriod?: Duration;
+  /** Field manager for the controller's writes (default `operant-<name>`). */
+  fieldManager?: string;
+}
+
+/** Extra RBAC rules a controller needs beyond what it declares (e.g. reading Secrets it does not watch). */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+/** A complete controller description, ready for `manager.add()`. */
+export interface ControllerDefinition<T extends KubeObject = KubeObject> {
+  readonly name: string;
+  readonly kind: Kind<T>;
+  readonly forOptions: ForOptions<T>;
+  readonly owns: readonly { kind: Kind; options: OwnsOptions<KubeObject> }[];
+  readonly watches: readonly { kind: Kind; options: WatchesOptions<KubeObject> }[];
+  readonly options: Required<Omit<ControllerOptions, "fieldManager">> & { reconcileTimeoutMs: number; resyncPeriodMs: number; fieldManager: string };
+  readonly extraRules: readonly PolicyRule[];
+  readonly reconciler: Reconciler<T>;
+}
+
+/**
+ * A controller definition of any kind (what a manager accepts). The reconcile
+ * function's parameter makes definitions invariant in their object type, so a
+ * list of different controllers needs this escape hatch.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyControllerDefinition = ControllerDefinition<any>;
+
+/**
+ * Builds a controller definition. Each method names what it stands for in
+ * controller-runtime terms: `for` = `For()`, `owns` = `Owns()` (events on owned
+ * objects enqueue their controller owner), `watches` = `Watches()` with a map
+ * function, `withOptions` = `WithOptions()`.
+ *
+ * @example
+ * ```ts
+ * export const memcached = Controller.for(Memcached)
+ *   .owns(Deployment)
+ *   .watches(Pod, { labels: { app: "memcached" }, toRequests: (pod) => [{ namespace: pod.metadata.namespace, name: pod.metadata.labels?.memcached_cr ?? "" }] })
+ *   .reconcile(async (mc, ctx) => {
+ *     await ctx.apply(Deployment, { metadata: { name: mc.metadata.name }, spec: { replicas: mc.spec.size, … } });
+ *     return Action.awaitChange();
+ *   });
+ * ```
+ */
+export class ControllerBuilder<T extends KubeObject> {
+  #name: string;
+  readonly #kind: Kind<T>;
+  readonly #for: ForOptions<T>;
+  readonly #owns: { kind: Kind; options: OwnsOptions<KubeObject> }[] = [];
+  readonly #watches: { kind: Kind; options: WatchesOptions<KubeObject> }[] = [];
+  readonly #rules: PolicyRule[] = [];
+  #options: ControllerOptions = {};
+
+  constructor(kind: Kind<T>, options: ForOptions<T> = {}) {
+    this.#kind = kind;
+    this.#for = options;
+    this.#name = kind.kind.toLowerCase();
+  }
+
+  /** Names the controller (metrics label, logs, field manager); default: the kind in lower case. */
+  named(name: string): this {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new OperantError("InvalidName", `controller name "${name}" is not valid: use lower-case letters, digits, '-' and '.'.`);
+    this.#name = name;
+    return this;
+  }
+
+  /** Watches objects of `kind` created by this controller: a change enqueues their controller owner (if it is of the primary kind). */
+  owns<O extends KubeObject>(kind: Kind<O>, options: OwnsOptions<O> = {}): this {
+    this.#owns.push({ kind, options: options as unknown as OwnsOptions<KubeObject> });
+    return this;
+  }
+
+  /** Watches objects of `kind` and maps each change to primary objects to reconcile. */
+  watches<W extends KubeObject>(kind: Kind<W>, options: WatchesOptions<W>): this {
+    this.#watches.push({ kind, options: options as unknown as WatchesOptions<KubeObject> });
+    return this;
+  }
+
+  /** Sets concurrency, timeout, resync and field manager. */
+  withOptions(options: ControllerOptions): this {
+    this.#options = { ...this.#options, ...options };
+    return this;
+  }
+
+  /** Declares permissions beyond what `for`/`owns`/`watches` imply (they go into the generated RBAC). */
+  permissions(...rules: PolicyRule[]): this {
+    this.#rules.push(...rules);
+    return this;
+  }
+
+  /** Completes the definition with the reconcile function. */
+  reconcile(reconciler: Reconciler<T>): ControllerDefinition<T> {
+    const o = this.#options;
+    const max = o.maxConcurrentReconciles ?? 1;
+    if (!Number.isInteger(max) || max < 1) throw new OperantError("InvalidArgument", `maxConcurrentReconciles must be a positive integer (got ${max}).`);
+    const reconcileTimeout = o.reconcileTimeout ?? "10m";
+    const resyncPeriod = o.resyncPeriod ?? "10h";
+    return Object.freeze({
+      name: this.#name,
+      kind: this.#kind,
+      forOptions: this.#for,
+      owns: [...this.#owns],
+      watches: [...this.#watches],
+      extraRules: [...this.#rules],
+      reconciler,
+      options: {
+        maxConcurrentReconciles: max,
+        reconcileTimeout,
+        resyncPeriod,
+        reconcileTimeoutMs: toMillis(reconcileTimeout),
+        resyncPeriodMs: toMillis(resyncPeriod),
+        fieldManager: o.fieldManager ?? `operant-${this.#name}`,
+      },
+    });
+  }
+}
+
+/**
+ * Entry point of the builder.
+ *
+ * @example
+ * ```ts
+ * const def = Controller.for(ConfigMap, { predicates: [predicates.resourceVersionChanged()] }).reconcile(async (cm, ctx) => { … });
+ * manager.add(def);
+ * ```
+ */
+export const Controller = {
+  for<T extends KubeObject>(kind: Kind<T>, options: ForOptions<T> = {}): ControllerBuilder<T> {
+    return new ControllerBuilder(kind, options);
+  },
+} as const;

@@ -1,0 +1,255 @@
+// What a reconcile gets besides the object: cached reads, writes that own
+// what they create and that the cache remembers (read-your-writes), status
+// with conditions, finalizers, events, a logger and an AbortSignal.
+import type { ApplyOptions, Client, DeleteOptions, PatchOptions, WriteOptions } from "../../client/client.ts";
+import { createOrUpdate, type CreateOrUpdateResult } from "../../client/mutate/create-or-update.ts";
+import { setCondition, type Condition, type ConditionInput } from "../../core/conditions/conditions.ts";
+import { OperantError } from "../../core/errors.ts";
+import { hasFinalizer, isBeingDeleted } from "../../core/finalizers/finalizers.ts";
+import type { Kind } from "../../core/kind.ts";
+import type { Logger } from "../../core/logger.ts";
+import { keyOf, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
+import { setControllerReference } from "../../core/owners/owner-references.ts";
+import type { Cache } from "../cache/cache.ts";
+import type { Cached, StoreListOptions } from "../cache/store.ts";
+import type { EventRecorder } from "../events/recorder.ts";
+
+/** Object types with a `status` field (custom resources from `defineResource`, most built-ins). */
+type StatusOf<T> = T extends { status?: infer S } ? S : never;
+
+/** Options of {@link ReconcileContext.apply}. */
+export interface ContextApplyOptions extends Omit<ApplyOptions, "signal" | "fieldManager"> {
+  /** Set a controller owner reference to the reconciled object (default true; it makes owned objects garbage-collected with it and their events reach this controller). */
+  owned?: boolean;
+}
+
+/** Dependencies the controller hands to each context. */
+export interface ContextDeps {
+  client: Client;
+  cache: Cache;
+  recorder: EventRecorder;
+  fieldManager: string;
+  log: Logger;
+}
+
+function stableJson(v: unknown): string {
+  return JSON.stringify(v ?? null, (_k, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+}
+
+/**
+ * The reconcile context: one per reconcile.
+ *
+ * @example
+ * ```ts
+ * .reconcile(async (mc, ctx) => {
+ *   if (await ctx.finalize("cache.example.com/finalizer", () => cleanup(mc))) return Action.done();
+ *   await ctx.apply(Deployment, { metadata: { name: mc.metadata.name }, spec: { … } });
+ *   const pods = ctx.list(Pod, { namespace: mc.metadata.namespace, labels: { app: "memcached" } });
+ *   await ctx.updateStatus({ nodes: pods.map((p) => p.metadata.name), conditions: ctx.condition("Available", true, "PodsReady", "all ready") });
+ *   return Action.awaitChange();
+ * })
+ * ```
+ */
+export class ReconcileContext<T extends KubeObject> {
+  /** The object being reconciled, as read from the cache when the reconcile began. */
+  readonly object: Cached<T>;
+  /** Its namespace/name. */
+  readonly request: ObjectRef;
+  /** Aborted when the reconcile times out, the manager shuts down, or leadership is lost: pass it to long operations. */
+  readonly signal: AbortSignal;
+  /** Logger with `controller` and `object` fields. */
+  readonly log: Logger;
+  /** The API client (direct, uncached). Prefer the context's methods for writes: they keep the cache consistent. */
+  readonly client: Client;
+  readonly #kind: Kind<T>;
+  readonly #deps: ContextDeps;
+  #conditions: Condition[] | undefined;
+
+  constructor(kind: Kind<T>, object: Cached<T>, signal: AbortSignal, deps: ContextDeps) {
+    this.#kind = kind;
+    this.object = object;
+    const m = (object as unknown as Stored<T>).metadata;
+    this.request = { name: m.name, namespace: m.namespace };
+    this.signal = signal;
+    this.log = deps.log;
+    this.client = deps.client;
+    this.#deps = deps;
+  }
+
+  #meta(): Stored<KubeObject>["metadata"] {
+    return (this.object as unknown as Stored<T>).metadata;
+  }
+
+  // ---- cached reads ----
+
+  /** Reads an object from the cache (undefined if absent). The kind must be watched by this manager (for/owns/watches). */
+  get<K extends KubeObject>(kind: Kind<K>, ref: ObjectRef): Cached<K> | undefined {
+    return this.#deps.cache.get(kind, ref);
+  }
+
+  /** Lists objects from the cache. */
+  list<K extends KubeObject>(kind: Kind<K>, options: StoreListOptions = {}): Cached<K>[] {
+    return this.#deps.cache.list(kind, options);
+  }
+
+  // ---- writes ----
+
+  #prepare<K extends KubeObject>(kind: Kind<K>, obj: K, owned: boolean): K {
+    const own = this.#meta();
+    let out: K = obj;
+    if (kind.namespaced && !obj.metadata?.namespace) {
+      if (!own.namespace) throw new OperantError("NamespaceRequired", `${kind.kind} "${obj.metadata?.name}" needs metadata.namespace: the reconciled ${this.#kind.kind} is cluster-scoped, so there is no namespace to default to.`);
+      out = { ...out, metadata: { ...out.metadata, namespace: own.namespace } };
+    }
+    if (owned) out = setControllerReference(this.object as unknown as Stored<T>, out, this.#kind);
+    return out;
+  }
+
+  /**
+   * Server-side apply of the fields this controller manages, owned by the
+   * reconciled object (controller reference) unless `owned: false`; the
+   * namespace defaults to the reconciled object's. Conflicts with other field
+   * managers are forced: the controller is the authority on what it applies.
+   */
+  async apply<K extends KubeObject>(kind: Kind<K>, obj: K, options: ContextApplyOptions = {}): Promise<Stored<K>> {
+    const { owned = true, ...rest } = options;
+    const body = this.#prepare(kind, obj, owned && !rest.subresource);
+    const out = await this.#deps.client.apply(kind, body, { force: true, ...rest, fieldManager: this.#deps.fieldManager, signal: this.signal });
+    this.#deps.cache.observeWrite(kind, out);
+    return out;
+  }
+
+  /** Creates an object (owned by the reconciled object unless `owned: false`). */
+  async create<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> & { owned?: boolean } = {}): Promise<Stored<K>> {
+    const { owned = true, ...rest } = options;
+    const out = await this.#deps.client.create(kind, this.#prepare(kind, obj, owned), { fieldManager: this.#deps.fieldManager, ...rest, signal: this.signal });
+    this.#deps.cache.observeWrite(kind, out);
+    return out;
+  }
+
+  /** Replaces an object (optimistic concurrency through its resourceVersion). */
+  async update<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> = {}): Promise<Stored<K>> {
+    const out = await this.#deps.client.update(kind, obj, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
+    this.#deps.cache.observeWrite(kind, out);
+    return out;
+  }
+
+  /** Patches an object (JSON merge patch by default). */
+  async patch<K extends KubeObject>(kind: Kind<K>, ref: ObjectRef, patch: unknown, options: Omit<PatchOptions, "signal"> = {}): Promise<Stored<K>> {
+    const out = await this.#deps.client.patch(kind, ref, patch, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
+    this.#deps.cache.observeWrite(kind, out);
+    return out;
+  }
+
+  /** Deletes an object; a missing object is not an error here (the goal is that it is gone). */
+  async delete<K extends KubeObject>(kind: Kind<K>, ref: ObjectRef, options: Omit<DeleteOptions, "signal"> = {}): Promise<void> {
+    try {
+      const out = await this.#deps.client.delete(kind, ref, { ...options, signal: this.signal });
+      if ((out as KubeObject).metadata?.deletionTimestamp) this.#deps.cache.observeWrite(kind, out as Stored<K>);
+      else this.#deps.cache.observeDelete(kind, ref);
+    } catch (err) {
+      if (err instanceof OperantError && err.code === "NotFound") return;
+      throw err;
+    }
+  }
+
+  /**
+   * Reads `ref` (or starts from an empty object), lets `mutate` edit it, and
+   * creates or updates only if something changed; retried on conflicts. The
+   * object is owned by the reconciled one unless `owned: false`.
+   */
+  async createOrUpdate<K extends KubeObject>(kind: Kind<K>, ref: ObjectRef, mutate: (draft: K) => void | Promise<void>, options: { owned?: boolean } = {}): Promise<CreateOrUpdateResult<K>> {
+    const owned = options.owned ?? true;
+    const target: ObjectRef = { name: ref.name, namespace: ref.namespace ?? (kind.namespaced ? this.#meta().namespace : undefined) };
+    const res = await createOrUpdate(
+      this.#deps.client,
+      kind,
+      target,
+      async (draft: K) => {
+        await mutate(draft);
+        if (owned) {
+          const withRef = setControllerReference(this.object as unknown as Stored<T>, draft, this.#kind);
+          (draft as { metadata?: ObjectMeta }).metadata = withRef.metadata;
+        }
+      },
+      { signal: this.signal, fieldManager: this.#deps.fieldManager },
+    );
+    if (res.result !== "unchanged") this.#deps.cache.observeWrite(kind, res.object);
+    return res;
+  }
+
+  // ---- status ----
+
+  /**
+   * Sets `conditionType` on a working copy of the object's conditions and
+   * returns the whole list, ready for {@link updateStatus}. The transition
+   * time changes only when the status changes; observedGeneration is the
+   * object's generation.
+   */
+  condition(conditionType: string, status: boolean | "True" | "False" | "Unknown", reason: string, message = ""): Condition[] {
+    const current = this.#conditions ?? [...(((this.object as { status?: { conditions?: Condition[] } }).status?.conditions ?? []))];
+    const input: ConditionInput = { type: conditionType, status, reason, message, ...(this.#meta().generation !== undefined && { observedGeneration: this.#meta().generation }) };
+    this.#conditions = setCondition(current, input);
+    return this.#conditions;
+  }
+
+  /**
+   * Writes the given status fields (server-side apply on the status
+   * subresource, as this controller's field manager). Fields not given are
+   * left alone; nothing is written when the given fields already have these
+   * values (so status writes cannot drive a hot loop).
+   */
+  async updateStatus(status: Partial<StatusOf<T>>): Promise<void> {
+    const current = ((this.object as { status?: Record<string, unknown> }).status ?? {});
+    const changed = Object.entries(status as Record<string, unknown>).some(([k, v]) => stableJson(v) !== stableJson(current[k]));
+    if (!changed) return;
+    const own = this.#meta();
+    const out = await this.#deps.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as T, {
+      subresource: "status",
+      force: true,
+      fieldManager: this.#deps.fieldManager,
+      signal: this.signal,
+    });
+    this.#deps.cache.observeWrite(this.#kind, out);
+  }
+
+  // ---- finalizers ----
+
+  /**
+   * The finalizer flow in one call. While the object lives, makes sure it
+   * carries `finalizer` and returns false. Once it is being deleted, runs
+   * `cleanup` (if the finalizer is still there), removes the finalizer and
+   * returns true — the reconciler should then return. If `cleanup` throws,
+   * the finalizer stays and the reconcile is retried.
+   */
+  async finalize(finalizer: string, cleanup: () => Promise<void> | void): Promise<boolean> {
+    const obj = this.object as unknown as Stored<T>;
+    const m = obj.metadata;
+    if (isBeingDeleted(obj)) {
+      if (hasFinalizer(obj, finalizer)) {
+        await cleanup();
+        const remaining = (m.finalizers ?? []).filter((f) => f !== finalizer);
+        await this.patch(this.#kind, this.request, { metadata: { resourceVersion: m.resourceVersion, finalizers: remaining } });
+        this.log.info({ finalizer }, "cleanup done, finalizer removed");
+      }
+      return true;
+    }
+    if (!hasFinalizer(obj, finalizer)) {
+      // The resourceVersion in a merge patch is a precondition: a concurrent change makes this a Conflict (retried).
+      await this.patch(this.#kind, this.request, { metadata: { resourceVersion: m.resourceVersion, finalizers: [...(m.finalizers ?? []), finalizer] } });
+    }
+    return false;
+  }
+
+  // ---- events ----
+
+  /** Records an Event about the reconciled object (aggregated; never blocks or fails the reconcile). */
+  event(type: "Normal" | "Warning", reason: string, note: string, action = "Reconcile"): void {
+    this.#deps.recorder.event(this.object as unknown as Stored<T>, { type, reason, note, action });
+  }
+
+  /** `namespace/name` of the reconciled object. */
+  get key(): string {
+    return keyOf(this.request);
+  }
+}
