@@ -1,10 +1,69 @@
 /**
  * operant: build Kubernetes operators in TypeScript.
  *
+ * The root module holds what an operator's code uses every day: define a
+ * resource, write a controller, run it in a manager, and the helpers a
+ * careful reconciler needs. Lower-level pieces have their own entry points:
+ * `operant/client`, `operant/cache`, `operant/queue`, `operant/crd`,
+ * `operant/events`, `operant/kinds` (built-in kinds), `operant/testing`
+ * (a real local control plane).
+ *
  * @example
  * ```ts
- * import { OperantError, isOperantError } from "operant";
+ * import Type from "typebox";
+ * import { defineResource, Controller, Manager, Action, Condition } from "operant";
+ * import { Deployment } from "operant/kinds";
+ *
+ * export const Memcached = defineResource({
+ *   group: "cache.example.com", version: "v1alpha1", kind: "Memcached", scope: "Namespaced",
+ *   spec: Type.Object({ size: Type.Integer({ minimum: 1 }) }),
+ *   status: Type.Object({ nodes: Type.Array(Type.String()), conditions: Type.Array(Condition) }),
+ * });
+ *
+ * const memcached = Controller.for(Memcached).owns(Deployment).reconcile(async (mc, ctx) => {
+ *   await ctx.apply(Deployment, { metadata: { name: mc.metadata.name }, spec: { replicas: mc.spec.size, … } });
+ *   return Action.awaitChange();
+ * });
+ *
+ * await new Manager({ namespaces: ["default"] }).add(memcached).start();
  * ```
  * @module
  */
+
+// Errors
 export { OperantError, isOperantError } from "./core/errors.ts";
+export { ApiError } from "./client/transport/api-error.ts";
+
+// Objects and kinds
+export { defineKind, type Kind, type ObjectOf } from "./core/kind.ts";
+export { keyOf, refOf, objectKey, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference, type Stored } from "./core/object.ts";
+export type { Cached, ReadonlyDeep } from "./runtime/cache/store.ts";
+export type { Duration } from "./core/time.ts";
+export type { Logger } from "./core/logger.ts";
+
+// Defining resources
+export { defineResource, type ResourceDefinition, type ResourceObject, type PrinterColumn } from "./crd/resource/resource.ts";
+export { Condition } from "./crd/types/condition.ts";
+export { IntOrString } from "./crd/types/int-or-string.ts";
+export { FreeForm } from "./crd/types/free-form.ts";
+export { EmbeddedResource } from "./crd/types/embedded-resource.ts";
+export { crdManifest, crdManifests } from "./crd/manifest/manifest.ts";
+export { installCrds, uninstallCrds } from "./crd/install/install.ts";
+
+// Controllers and the manager
+export { Controller, ControllerBuilder, type AnyControllerDefinition, type ControllerDefinition, type ControllerOptions, type PolicyRule, type Reconciler } from "./runtime/controller/builder.ts";
+export { Action, TerminalError, type ReconcileAction } from "./runtime/controller/action.ts";
+export { ReconcileContext } from "./runtime/controller/context.ts";
+export { predicates, type ChangeEvent, type Predicate } from "./runtime/controller/predicates.ts";
+export { Manager, type ManagerOptions, type Runnable, type LeaderElector } from "./runtime/manager/manager.ts";
+export type { ControllerStatus } from "./runtime/controller/runner.ts";
+
+// The client
+export { Client } from "./client/client.ts";
+
+// Helpers for reconcilers
+export { setControllerReference, setOwnerReference, removeOwnerReference, isOwnedBy, controllerOf } from "./core/owners/owner-references.ts";
+export { setCondition, findCondition, isConditionTrue, isConditionFalse, removeCondition, type ConditionInput, type ConditionStatus } from "./core/conditions/conditions.ts";
+export { hasFinalizer, withFinalizer, withoutFinalizer, isBeingDeleted } from "./core/finalizers/finalizers.ts";
+export { createOrUpdate, createOrPatch, retryOnConflict } from "./client/mutate/index.ts";
+export { labelMatcher, selectorToString, type LabelSelector } from "./core/label-selector.ts";

@@ -57,6 +57,7 @@ export {
   type Scope,
 } from "./resource/resource.ts";
 export { crdManifest, crdManifests, type CustomResourceDefinitionManifest, type CrdVersion } from "./manifest/manifest.ts";
+export { installCrds, uninstallCrds, type InstallCrdsOptions } from "./install/install.ts";
 export { Condition } from "./types/condition.ts";
 export { IntOrString } from "./types/int-or-string.ts";
 export { FreeForm } from "./types/free-form.ts";
