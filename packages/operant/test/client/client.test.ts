@@ -9,7 +9,7 @@ import { Client, type WatchEvent } from "../../src/client/client.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import type { Kind } from "../../src/core/kind.ts";
 import type { KubeObject, Stored } from "../../src/core/object.ts";
-import { ConfigMap, Deployment, Namespace, ReplicaSet } from "../../src/kinds/index.ts";
+import { ConfigMap, Deployment, Namespace, Pod, ReplicaSet } from "../../src/kinds/index.ts";
 import { ControlPlane, eventually } from "../../src/testing/index.ts";
 import { inPool, installWidgetCrd, Namespaces, rejection, suffix, uninstallWidgetCrd, type Widget } from "./cluster-fixtures.ts";
 
@@ -114,6 +114,15 @@ describe("Client against a real API server", { timeout: 120_000 }, () => {
       assert.equal(err.retryable, false);
       assert.ok(err.message.includes(`GET /api/v1/namespaces/${ns}/configmaps/missing`), err.message);
       assert.match(err.message, /"missing" not found/);
+    });
+
+    test("create with generateName gets a server-made name", async () => {
+      const ns = await namespaces.create();
+      const a = await client.create(ConfigMap, { metadata: { generateName: "gen-", namespace: ns } });
+      const b = await client.create(ConfigMap, { metadata: { generateName: "gen-", namespace: ns } });
+      assert.match(a.metadata.name, /^gen-[a-z0-9]{5}$/);
+      assert.notEqual(a.metadata.name, b.metadata.name);
+      assert.equal((await client.get(ConfigMap, { namespace: ns, name: a.metadata.name })).metadata.uid, a.metadata.uid);
     });
 
     test("creating the same name twice fails with AlreadyExists", async () => {
@@ -487,6 +496,22 @@ describe("Client against a real API server", { timeout: 120_000 }, () => {
       assert.equal(left.metadata.uid, orphanRs.metadata.uid);
       assert.equal(left.metadata.deletionTimestamp, undefined);
       assert.deepEqual(left.metadata.ownerReferences ?? [], [], "the orphan lost its owner reference");
+    });
+
+    test("gracePeriodSeconds sets a running Pod's grace period; 0 deletes it at once", async () => {
+      const ns = await namespaces.create();
+      const pod = (name: string): Pod => ({ metadata: { name, namespace: ns }, spec: { nodeName: "kwok-node-0", containers: [{ name: "c", image: "busybox:1.36" }] } });
+      await Promise.all(["default", "long", "now"].map((name) => client.create(Pod, pod(name))));
+
+      const byDefault = (await client.delete(Pod, { namespace: ns, name: "default" })) as Stored<Pod>;
+      assert.equal(byDefault.metadata.deletionGracePeriodSeconds, 30);
+      const long = (await client.delete(Pod, { namespace: ns, name: "long" }, { gracePeriodSeconds: 45 })) as Stored<Pod>;
+      assert.equal(long.metadata.deletionGracePeriodSeconds, 45);
+      const until = Date.parse(long.metadata.deletionTimestamp!) - Date.now();
+      assert.ok(until > 30_000 && until <= 46_000, `deletionTimestamp ${until} ms ahead`);
+
+      await client.delete(Pod, { namespace: ns, name: "now" }, { gracePeriodSeconds: 0 });
+      assert.equal(await client.tryGet(Pod, { namespace: ns, name: "now" }), undefined);
     });
 
     test("deleting an object with a finalizer returns it with deletionTimestamp; it stays until the finalizer is removed", async () => {
