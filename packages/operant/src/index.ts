@@ -67,3 +67,7 @@ export { setCondition, findCondition, isConditionTrue, isConditionFalse, removeC
 export { hasFinalizer, withFinalizer, withoutFinalizer, isBeingDeleted } from "./core/finalizers/finalizers.ts";
 export { createOrUpdate, createOrPatch, retryOnConflict } from "./client/mutate/index.ts";
 export { labelMatcher, selectorToString, type LabelSelector } from "./core/label-selector.ts";
+
+// Operators as projects
+export { defineOperator, type OperatorDefinition, type OperatorOptions } from "./operator/operator.ts";
+export { runOperator, parseOperatorFlags, type OperatorFlags, type RunOperatorOptions } from "./operator/run.ts";

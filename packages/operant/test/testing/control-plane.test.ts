@@ -55,8 +55,7 @@ describe("full profile (shared control plane)", () => {
       },
       { timeoutMs: 30_000, description: "3 Running Pods" },
     );
-    const dep = await kubectlJson<{ status: { readyReplicas?: number } }>(kc, ["-n", ns, "deployment", "web"]);
-    await eventually(async () => assert.equal((await kubectlJson<typeof dep>(kc, ["-n", ns, "deployment", "web"])).status.readyReplicas, 3));
+    await eventually(async () => assert.equal((await kubectlJson<{ status: { readyReplicas?: number } }>(kc, ["-n", ns, "deployment", "web"])).status.readyReplicas, 3));
   });
 
   test("a ConfigMap owned by a Pod is garbage-collected after the Pod is deleted", async () => {

@@ -1,0 +1,77 @@
+// An operator, described once: its name, the resources it defines and the
+// controllers it runs. `main.ts` runs it; `operant generate` reads it to
+// write CRDs, RBAC and deployment manifests.
+import { OperantError } from "../core/errors.ts";
+import type { ResourceDefinition } from "../crd/resource/resource.ts";
+import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
+
+/** How the operator is deployed and what it may touch. */
+export interface OperatorDefinition {
+  /** DNS-1123 name, e.g. `memcached-operator`: names the Deployment, ServiceAccount, RBAC and the leader-election lock. */
+  readonly name: string;
+  /** Custom resources the operator defines (their CRDs are generated and installed). */
+  readonly resources: readonly ResourceDefinition[];
+  /** Controllers the operator runs. */
+  readonly controllers: readonly AnyControllerDefinition[];
+  /**
+   * `Cluster` (default): watches all namespaces (or those given at run time) with a ClusterRole.
+   * `Namespaced`: only ever watches the namespaces given at run time; RBAC is a Role per namespace.
+   */
+  readonly scope: "Cluster" | "Namespaced";
+  /** Namespace the operator is deployed to (default `<name>-system`). */
+  readonly namespace: string;
+  /** Container image in generated manifests (default `<name>:latest`). */
+  readonly image: string;
+  /** Leader election defaults (`--leader-elect` turns it on). */
+  readonly leaderElection: { readonly id: string; readonly mode: "lease" | "leader-for-life" };
+  /** Permissions beyond what the controllers declare (e.g. reading a Secret by name). */
+  readonly extraRules: readonly PolicyRule[];
+}
+
+/** Input of {@link defineOperator}: everything but name, resources and controllers has a default. */
+export interface OperatorOptions {
+  name: string;
+  resources?: readonly ResourceDefinition[];
+  controllers: readonly AnyControllerDefinition[];
+  scope?: "Cluster" | "Namespaced";
+  namespace?: string;
+  image?: string;
+  leaderElection?: { id?: string; mode?: "lease" | "leader-for-life" };
+  extraRules?: readonly PolicyRule[];
+}
+
+const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Describes an operator. Export it as the default export of `src/operator.ts`:
+ * that is what `operant generate`, `operant run` and `main.ts` read.
+ *
+ * @example
+ * ```ts
+ * export default defineOperator({
+ *   name: "memcached-operator",
+ *   resources: [Memcached],
+ *   controllers: [memcachedController],
+ * });
+ * ```
+ */
+export function defineOperator(options: OperatorOptions): OperatorDefinition {
+  if (!DNS1123.test(options.name) || options.name.length > 52) {
+    throw new OperantError("InvalidName", `operator name "${options.name}" is not valid: use at most 52 lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "memcached-operator").`);
+  }
+  const names = new Set<string>();
+  for (const c of options.controllers) {
+    if (names.has(c.name)) throw new OperantError("InvalidName", `two controllers of ${options.name} are named "${c.name}": rename one with .named(…).`);
+    names.add(c.name);
+  }
+  return Object.freeze({
+    name: options.name,
+    resources: [...(options.resources ?? [])],
+    controllers: [...options.controllers],
+    scope: options.scope ?? "Cluster",
+    namespace: options.namespace ?? `${options.name}-system`,
+    image: options.image ?? `${options.name}:latest`,
+    leaderElection: { id: options.leaderElection?.id ?? `${options.name}-leader`, mode: options.leaderElection?.mode ?? "lease" },
+    extraRules: [...(options.extraRules ?? [])],
+  });
+}
