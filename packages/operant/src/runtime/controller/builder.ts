@@ -6,6 +6,7 @@ import { OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef } from "../../core/object.ts";
 import { toMillis, type Duration } from "../../core/time.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { Cached } from "../cache/store.ts";
 import type { ReconcileAction } from "./action.ts";
 import type { ReconcileContext } from "./context.ts";
@@ -29,10 +30,28 @@ export interface OwnsOptions<O extends KubeObject> {
   metadataOnly?: boolean | undefined;
 }
 
+/**
+ * Cached reads a map function may make (the manager's shared cache): enough
+ * to find which primary objects refer to a watched one, as controller-runtime
+ * map functions do with the manager's cached client.
+ *
+ * @example
+ * ```ts
+ * const toRequests = (secret: Cached<Secret>, cache: CacheReader) =>
+ *   cache.list(AppConfig, { namespace: secret.metadata.namespace }).filter((a) => a.spec.secrets.includes(secret.metadata.name)).map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
+ * ```
+ */
+export type CacheReader = Pick<Cache, "get" | "list">;
+
 /** Options of a watched kind (`.watches`). */
 export interface WatchesOptions<W extends KubeObject> {
-  /** Which primary objects to reconcile when a watched object changes. */
-  toRequests: (object: Cached<W>) => readonly (ObjectRef | undefined | null)[];
+  /**
+   * Which primary objects to reconcile when a watched object changes. The
+   * second argument reads the cache (only kinds this manager watches, e.g.
+   * the primary kind): scan it for the objects that refer to this one. A
+   * function that throws drops the event (logged).
+   */
+  toRequests: (object: Cached<W>, cache: CacheReader) => readonly (ObjectRef | undefined | null)[];
   predicates?: Predicate<W>[] | undefined;
   /** Only watch objects with these labels. */
   labels?: string | Record<string, string> | undefined;
@@ -91,6 +110,7 @@ export type AnyControllerDefinition = ControllerDefinition<any>;
  * export const memcached = Controller.for(Memcached)
  *   .owns(Deployment)
  *   .watches(Pod, { labels: { app: "memcached" }, toRequests: (pod) => [{ namespace: pod.metadata.namespace, name: pod.metadata.labels?.memcached_cr ?? "" }] })
+ *   .watches(ConfigMap, { toRequests: (cm, cache) => cache.list(Memcached, { namespace: cm.metadata.namespace }).filter((m) => m.spec.configMap === cm.metadata.name) })
  *   .reconcile(async (mc, ctx) => {
  *     await ctx.apply(Deployment, { metadata: { name: mc.metadata.name }, spec: { replicas: mc.spec.size, … } });
  *     return Action.awaitChange();

@@ -16,7 +16,7 @@ import type { EventRecorder } from "../events/recorder.ts";
 import { controllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from "../metrics/controller-metrics.ts";
 import { Priority, prometheusWorkQueueMetrics, WorkQueue } from "../queue/index.ts";
 import { TerminalError, type ReconcileAction } from "./action.ts";
-import type { ControllerDefinition } from "./builder.ts";
+import type { CacheReader, ControllerDefinition } from "./builder.ts";
 import { ReconcileContext } from "./context.ts";
 import type { ChangeEvent, Predicate } from "./predicates.ts";
 
@@ -98,11 +98,12 @@ export class ControllerRunner<T extends KubeObject> {
         return owner ? [keyOf({ namespace: def.kind.namespaced ? metaOf(obj).namespace : undefined, name: owner.name })] : [];
       });
     }
+    const reader: CacheReader = { get: (kind, ref) => this.#deps.cache.get(kind, ref), list: (kind, options) => this.#deps.cache.list(kind, options) };
     for (const { kind, options } of def.watches) {
       const lease = this.#deps.cache.acquire(kind, { labelSelector: options.labels, namespaces: options.namespaces, metadataOnly: options.metadataOnly });
       this.#subscribe(lease, options.predicates, (obj) => {
         const out: string[] = [];
-        for (const ref of options.toRequests(obj)) if (ref?.name) out.push(keyOf(ref));
+        for (const ref of options.toRequests(obj, reader)) if (ref?.name) out.push(keyOf(ref));
         return out;
       });
     }
