@@ -110,7 +110,7 @@ export type AnyControllerDefinition = ControllerDefinition<any>;
  * export const memcached = Controller.for(Memcached)
  *   .owns(Deployment)
  *   .watches(Pod, { labels: { app: "memcached" }, toRequests: (pod) => [{ namespace: pod.metadata.namespace, name: pod.metadata.labels?.memcached_cr ?? "" }] })
- *   .watches(ConfigMap, { toRequests: (cm, cache) => cache.list(Memcached, { namespace: cm.metadata.namespace }).filter((m) => m.spec.configMap === cm.metadata.name) })
+ *   .watches(ConfigMap, { toRequests: (cm, cache) => cache.list(Memcached, { namespace: cm.metadata.namespace }).filter((m) => m.spec.configMap === cm.metadata.name).map((m) => ({ namespace: m.metadata.namespace, name: m.metadata.name })) })
  *   .reconcile(async (mc, ctx) => {
  *     await ctx.apply(Deployment, { metadata: { name: mc.metadata.name }, spec: { replicas: mc.spec.size, … } });
  *     return Action.awaitChange();
