@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isOperantError } from "../errors.ts";
+import type { ReadonlyDeep } from "../../runtime/cache/store.ts";
 import type { KubeObject } from "../object.ts";
 import { hasFinalizer, isBeingDeleted, withFinalizer, withoutFinalizer } from "./finalizers.ts";
 
@@ -46,4 +47,11 @@ test("refuses finalizer names the API server would refuse", () => {
     assert.throws(() => withFinalizer(obj(), bad), (err: unknown) => isOperantError(err, "InvalidFinalizer") && /domain-prefixed name such as "cache\.example\.com\/cleanup"/.test(err.message), bad);
   }
   for (const good of ["kubernetes", "foregroundDeletion", "example.com/clean-up_1.2"]) withFinalizer(obj(), good);
+});
+
+test("isBeingDeleted and hasFinalizer read frozen, read-only objects (as the cache hands them out)", () => {
+  const cached = Object.freeze(structuredClone(obj([F], "2024-01-01T00:00:00Z"))) as ReadonlyDeep<KubeObject>;
+  assert.equal(isBeingDeleted(cached), true);
+  assert.equal(hasFinalizer(cached, F), true);
+  assert.equal(hasFinalizer(cached, "other.io/x"), false);
 });

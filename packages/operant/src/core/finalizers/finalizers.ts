@@ -24,6 +24,19 @@ function checkName(finalizer: string): void {
 }
 
 /**
+ * What {@link isBeingDeleted} and {@link hasFinalizer} look at. Objects read
+ * from the cache (frozen, deeply read-only) fit as well as plain ones.
+ *
+ * @example
+ * ```ts
+ * const obj: FinalizedObject = ctx.object; // a Cached<Memcached>
+ * ```
+ */
+export interface FinalizedObject {
+  readonly metadata?: { readonly deletionTimestamp?: string | undefined; readonly finalizers?: readonly string[] | undefined } | undefined;
+}
+
+/**
  * Whether the object has been deleted and is only kept by its finalizers
  * (`metadata.deletionTimestamp` is set).
  *
@@ -32,7 +45,7 @@ function checkName(finalizer: string): void {
  * if (isBeingDeleted(mc)) return cleanUpAndRelease(mc);
  * ```
  */
-export function isBeingDeleted(obj: KubeObject): boolean {
+export function isBeingDeleted(obj: FinalizedObject): boolean {
   return Boolean(obj.metadata?.deletionTimestamp);
 }
 
@@ -44,7 +57,7 @@ export function isBeingDeleted(obj: KubeObject): boolean {
  * if (!hasFinalizer(mc, "cache.example.com/finalizer")) …
  * ```
  */
-export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
+export function hasFinalizer(obj: FinalizedObject, finalizer: string): boolean {
   return obj.metadata?.finalizers?.includes(finalizer) ?? false;
 }
 

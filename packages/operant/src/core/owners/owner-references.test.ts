@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isOperantError } from "../errors.ts";
+import type { ReadonlyDeep } from "../../runtime/cache/store.ts";
 import type { KubeObject } from "../object.ts";
 import { controllerOf, isOwnedBy, removeOwnerReference, setControllerReference, setOwnerReference } from "./owner-references.ts";
 
@@ -123,5 +124,13 @@ describe("removeOwnerReference, isOwnedBy, controllerOf", () => {
   test("controllerOf finds the controller reference", () => {
     assert.equal(controllerOf(cm()), undefined);
     assert.equal(controllerOf(setOwnerReference(owner("p"), setControllerReference(owner("c"), cm())))?.name, "c");
+  });
+
+  test("isOwnedBy and controllerOf read frozen, read-only objects (as the cache hands them out)", () => {
+    const frozen = (o: KubeObject): ReadonlyDeep<KubeObject> => Object.freeze(structuredClone(o));
+    const owned = frozen(setControllerReference(owner("c"), cm()));
+    assert.equal(controllerOf(owned)?.uid, "uid-c");
+    assert.equal(isOwnedBy(owned, frozen(owner("c"))), true);
+    assert.equal(isOwnedBy(owned, frozen(owner("d"))), false);
   });
 });

@@ -32,6 +32,22 @@ export interface OwnerReferenceOptions {
   blockOwnerDeletion?: boolean;
 }
 
+/**
+ * What the read-only helpers ({@link isOwnedBy}, {@link controllerOf}) look
+ * at. Objects read from the cache (frozen, deeply read-only) fit as well as
+ * plain ones.
+ *
+ * @example
+ * ```ts
+ * const pod: OwnedObject = ctx.get(Pod, ref)!; // a Cached<Pod>
+ * ```
+ */
+export interface OwnedObject {
+  readonly apiVersion?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly metadata?: { readonly name?: string | undefined; readonly namespace?: string | undefined; readonly uid?: string | undefined; readonly ownerReferences?: readonly Readonly<OwnerReference>[] | undefined } | undefined;
+}
+
 /** An object with a copied `metadata` (the rest is shared with the input). */
 type WithMeta<T extends KubeObject> = T & { metadata: NonNullable<T["metadata"]> };
 
@@ -202,11 +218,12 @@ export function removeOwnerReference<T extends KubeObject>(owner: KubeObject, ob
  * if (!isOwnedBy(deployment, memcached)) log.warn("not ours: leaving it alone");
  * ```
  */
-export function isOwnedBy(object: KubeObject, owner: KubeObject, ownerType?: OwnerType): boolean {
+export function isOwnedBy(object: OwnedObject, owner: OwnedObject, ownerType?: OwnerType): boolean {
   const refs = object.metadata?.ownerReferences ?? [];
   const uid = owner.metadata?.uid;
   if (uid) return refs.some((r) => r.uid === uid);
-  const type = ownerTypeOf(owner, ownerType, "isOwnedBy");
+  // Read-only use: ownerTypeOf only reads the owner.
+  const type = ownerTypeOf(owner as KubeObject, ownerType, "isOwnedBy");
   const name = owner.metadata?.name ?? "";
   return refs.some((r) => sameOwner(r, { apiVersion: type.apiVersion, kind: type.kind, name }));
 }
@@ -220,6 +237,6 @@ export function isOwnedBy(object: KubeObject, owner: KubeObject, ownerType?: Own
  * const ref = controllerOf(pod); // { apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-7d4f9", uid: "…", controller: true, … }
  * ```
  */
-export function controllerOf(object: KubeObject): OwnerReference | undefined {
+export function controllerOf(object: OwnedObject): Readonly<OwnerReference> | undefined {
   return object.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
