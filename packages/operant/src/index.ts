@@ -39,6 +39,7 @@ export { defineKind, type Kind, type ObjectOf } from "./core/kind.ts";
 export { keyOf, refOf, objectKey, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference, type Stored } from "./core/object.ts";
 export type { Cached, ReadonlyDeep } from "./runtime/cache/store.ts";
 export type { Duration } from "./core/time.ts";
+export { parseQuantity, compareQuantities, isQuantity, QUANTITY_PATTERN, type ParsedQuantity } from "./core/quantity.ts";
 export type { Logger } from "./core/logger.ts";
 
 // Defining resources
@@ -70,4 +71,4 @@ export { labelMatcher, selectorToString, type LabelSelector } from "./core/label
 
 // Operators as projects
 export { defineOperator, type OperatorDefinition, type OperatorOptions } from "./operator/operator.ts";
-export { runOperator, parseOperatorFlags, type OperatorFlags, type RunOperatorOptions } from "./operator/run.ts";
+export { runOperator, parseOperatorFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./operator/run.ts";

@@ -4,7 +4,7 @@
 // their Date fields turned into the RFC 3339 strings the API actually sends.
 // Type-only imports: nothing of client-node is loaded at run time.
 import type {
-  CoreV1Event, EventsV1Event, V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1CronJob, V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Endpoints, V1Ingress, V1Job, V1Lease, V1Namespace, V1NetworkPolicy, V1Node, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1Role, V1RoleBinding, V1Secret, V1Service, V1ServiceAccount, V1StatefulSet, V2HorizontalPodAutoscaler,
+  CoreV1Event, EventsV1Event, V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1CronJob, V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Endpoints, V1Ingress, V1Job, V1Lease, V1Namespace, V1NetworkPolicy, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1Role, V1RoleBinding, V1Secret, V1Service, V1ServiceAccount, V1StatefulSet, V1StorageClass, V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
 import { defineKind, type Kind } from "../core/kind.ts";
 import type { Wire } from "../core/object.ts";
@@ -317,5 +317,27 @@ export const NetworkPolicy: Kind<NetworkPolicy> = defineKind<NetworkPolicy>({ gr
 export type HorizontalPodAutoscaler = Wire<V2HorizontalPodAutoscaler>;
 export const HorizontalPodAutoscaler: Kind<HorizontalPodAutoscaler> = defineKind<HorizontalPodAutoscaler>({ group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true });
 
+/**
+ * Cluster-scoped `v1` PersistentVolume.
+ *
+ * @example
+ * ```ts
+ * const x: PersistentVolume = await client.get(PersistentVolume, { name: "example" });
+ * ```
+ */
+export type PersistentVolume = Wire<V1PersistentVolume>;
+export const PersistentVolume: Kind<PersistentVolume> = defineKind<PersistentVolume>({ group: "", version: "v1", kind: "PersistentVolume", plural: "persistentvolumes", namespaced: false });
+
+/**
+ * Cluster-scoped `storage.k8s.io/v1` StorageClass.
+ *
+ * @example
+ * ```ts
+ * const x: StorageClass = await client.get(StorageClass, { name: "standard" });
+ * ```
+ */
+export type StorageClass = Wire<V1StorageClass>;
+export const StorageClass: Kind<StorageClass> = defineKind<StorageClass>({ group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", namespaced: false });
+
 /** Every built-in kind above, for lookups by apiVersion and kind. */
-export const BUILTIN_KINDS: readonly Kind[] = [Pod, ConfigMap, Secret, Service, ServiceAccount, Namespace, Node, PersistentVolumeClaim, Endpoints, CoreEvent, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Lease, Event, Role, RoleBinding, ClusterRole, ClusterRoleBinding, CustomResourceDefinition, EndpointSlice, PodDisruptionBudget, Ingress, NetworkPolicy, HorizontalPodAutoscaler];
+export const BUILTIN_KINDS: readonly Kind[] = [Pod, ConfigMap, Secret, Service, ServiceAccount, Namespace, Node, PersistentVolumeClaim, Endpoints, CoreEvent, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Lease, Event, Role, RoleBinding, ClusterRole, ClusterRoleBinding, CustomResourceDefinition, EndpointSlice, PodDisruptionBudget, Ingress, NetworkPolicy, HorizontalPodAutoscaler, PersistentVolume, StorageClass];

@@ -2,6 +2,7 @@
 // manager out. Projects call it instead of copying a page of setup code.
 import { Command, Option } from "commander";
 import { pino } from "pino";
+import { OperantError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { Manager, type LeaderElector, type ManagerOptions } from "../runtime/manager/manager.ts";
 import type { OperatorDefinition } from "./operator.ts";
@@ -19,6 +20,26 @@ export interface OperatorFlags {
   metricsBindAddress: string;
   healthProbeBindAddress: string;
   logLevel: string;
+  /** Values of the operator's own flags ({@link RunOperatorOptions.flags}), by flag name; undefined when neither given nor defaulted. */
+  custom: Record<string, string | undefined>;
+}
+
+/**
+ * A flag of the operator's own (beyond the standard ones), parsed with them
+ * and listed in `--help`: `--<name> <value>`, else env `<env>`, else `default`.
+ *
+ * @example
+ * ```ts
+ * const image: OperatorFlagSpec = { name: "postgres-image", env: "POSTGRES_IMAGE", default: "postgres:17", description: "image of the Postgres pods" };
+ * ```
+ */
+export interface OperatorFlagSpec {
+  /** Kebab-case name without dashes, e.g. `postgres-image` for `--postgres-image <value>`. */
+  name: string;
+  description: string;
+  /** Environment variable read when the flag is not given (looked up in the `env` passed in, never in `process.env`). */
+  env?: string;
+  default?: string;
 }
 
 /** What {@link runOperator} reads besides the definition. Everything is explicit: nothing is read from the environment unless passed. */
@@ -36,21 +57,40 @@ export interface RunOperatorOptions {
    * operant's Lease / leader-for-life electors.
    */
   leaderElector?: (flags: OperatorFlags, op: OperatorDefinition, env: NodeJS.ProcessEnv) => LeaderElector | Promise<LeaderElector>;
+  /** The operator's own flags, parsed with the standard ones; their values are in `flags.custom`. */
+  flags?: readonly OperatorFlagSpec[];
+  /**
+   * Builds the definition to run from the parsed flags (e.g. controllers
+   * configured by the operator's own flags). Default: `op` as given.
+   */
+  configure?: (flags: OperatorFlags) => OperatorDefinition;
+  /** Stops the operator when aborted (as SIGTERM does). */
+  signal?: AbortSignal;
 }
+
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "metrics-bind-address", "health-probe-bind-address", "log-level", "help"]);
 
 /**
  * Parses an operator's standard flags: `--kubeconfig`, `--context`,
  * `--watch-namespace` (comma list; else env `WATCH_NAMESPACE`),
  * `--leader-elect`, `--leader-election-mode`, `--leader-election-id`,
  * `--leader-election-namespace`, `--metrics-bind-address`,
- * `--health-probe-bind-address`, `--log-level`.
+ * `--health-probe-bind-address`, `--log-level`; plus the operator's own
+ * `extra` flags (values in `custom`).
  *
  * @example
  * ```ts
  * parseOperatorFlags(op, ["node", "main.ts", "--watch-namespace", "a,b"], {}).watchNamespaces // ["a", "b"]
+ * parseOperatorFlags(op, ["node", "main.ts"], { POSTGRES_IMAGE: "postgres:17" }, [{ name: "postgres-image", env: "POSTGRES_IMAGE", description: "…" }]).custom // { "postgres-image": "postgres:17" }
  * ```
  */
-export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string[], env: NodeJS.ProcessEnv): OperatorFlags {
+export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string[], env: NodeJS.ProcessEnv, extra: readonly OperatorFlagSpec[] = []): OperatorFlags {
+  const seen = new Set<string>();
+  for (const f of extra) {
+    if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(f.name)) throw new OperantError("InvalidArgument", `operator flag name "${f.name}" is not valid: use kebab-case without leading dashes, e.g. "postgres-image".`);
+    if (STANDARD_FLAGS.has(f.name) || seen.has(f.name)) throw new OperantError("InvalidArgument", `operator flag --${f.name} is declared twice (or is a standard flag of runOperator): give it another name.`);
+    seen.add(f.name);
+  }
   const cmd = new Command(op.name)
     .description(`Runs the ${op.name} operator`)
     .option("--kubeconfig <path>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
@@ -62,10 +102,19 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     .option("--leader-election-namespace <ns>", "namespace of the lock (default: the Pod's namespace)")
     .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
     .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
-    .option("--log-level <level>", "trace, debug, info, warn, error", "info")
+    .option("--log-level <level>", "trace, debug, info, warn, error", "info");
+  for (const f of extra) cmd.option(`--${f.name} <value>`, f.env ? `${f.description} (default: env ${f.env}${f.default === undefined ? "" : `, else ${f.default}`})` : f.description);
+  cmd
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   cmd.parse([...argv]);
+  const all = cmd.opts<Record<string, unknown>>();
+  const custom: Record<string, string | undefined> = {};
+  for (const f of extra) {
+    const key = f.name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    const given = all[key];
+    custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
+  }
   const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; metricsBindAddress: string; healthProbeBindAddress: string; logLevel: string }>();
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
     .split(",")
@@ -82,12 +131,16 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     metricsBindAddress: o.metricsBindAddress,
     healthProbeBindAddress: o.healthProbeBindAddress,
     logLevel: o.logLevel,
+    custom,
   };
 }
 
 /**
- * Runs an operator until SIGTERM/SIGINT: parses flags, builds the manager
- * (with leader election when asked), adds the controllers, starts.
+ * Runs an operator until SIGTERM/SIGINT (or `options.signal` aborts): parses
+ * flags (the standard ones and `options.flags`), builds the definition to run
+ * (`options.configure`, default `op`), builds the manager (with leader
+ * election when asked), adds the controllers, starts. Resolves with the
+ * manager once it has stopped.
  *
  * @example
  * ```ts
@@ -95,12 +148,19 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
  * import { runOperator } from "operant";
  * import operator from "./operator.ts";
  * await runOperator(operator, { argv: process.argv, env: process.env });
+ * // with a flag of its own, read by a controller factory:
+ * await runOperator(operator, {
+ *   argv: process.argv, env: process.env,
+ *   flags: [{ name: "postgres-image", env: "POSTGRES_IMAGE", default: "postgres:17", description: "image of the Postgres pods" }],
+ *   configure: (flags) => postgresOperator({ image: flags.custom["postgres-image"]! }),
+ * });
  * ```
  */
-export async function runOperator(op: OperatorDefinition, options: RunOperatorOptions = {}): Promise<Manager> {
+export async function runOperator(given: OperatorDefinition, options: RunOperatorOptions = {}): Promise<Manager> {
   const env = options.env ?? {};
-  const flags = parseOperatorFlags(op, options.argv ?? ["node", op.name], env);
-  const logger = options.logger ?? (pino({ level: flags.logLevel, base: { operator: op.name } }));
+  const flags = parseOperatorFlags(given, options.argv ?? ["node", given.name], env, options.flags);
+  const op = options.configure ? options.configure(flags) : given;
+  const logger: Logger = options.logger ?? pino({ level: flags.logLevel, base: { operator: op.name } });
   if (op.scope === "Namespaced" && flags.watchNamespaces.length === 0) {
     logger.warn({}, `${op.name} is namespace-scoped but no namespace was given (--watch-namespace or WATCH_NAMESPACE): watching all namespaces needs cluster-wide RBAC`);
   }
@@ -119,6 +179,6 @@ export async function runOperator(op: OperatorDefinition, options: RunOperatorOp
     ...options.manager,
   });
   for (const c of op.controllers) manager.add(c);
-  await manager.start();
+  await manager.start(options.signal ? { signal: options.signal } : {});
   return manager;
 }
