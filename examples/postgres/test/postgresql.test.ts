@@ -136,6 +136,18 @@ test("a Postgresql cluster: created, scaled, users added, drift repaired, storag
   await client.patch(Secret, { namespace: ns, name: "db-credentials" }, { stringData: second });
   await eventually(async () => assert.equal((await condition(ns, "CredentialsLost"))?.status, "False"), { description: "CredentialsLost cleared once the old passwords are back" });
 
+  // Or the new passwords are set in Postgres and accepted with an annotation, which the operator then removes.
+  await client.delete(Secret, { namespace: ns, name: "db-credentials" });
+  await eventually(async () => assert.equal((await condition(ns, "CredentialsLost"))?.status, "True"));
+  const third = await passwords(ns);
+  await client.patch(Postgresql, { namespace: ns, name: "db" }, { metadata: { annotations: { "db.example.com/accept-credentials": "true" } } });
+  await eventually(async () => {
+    const pg = await client.get(Postgresql, { namespace: ns, name: "db" });
+    assert.equal(findCondition(pg.status?.conditions ?? [], "CredentialsLost")?.status, "False");
+    assert.equal(pg.metadata.annotations?.["db.example.com/accept-credentials"], undefined, "annotation removed");
+  }, { description: "new passwords accepted" });
+  assert.deepEqual(await passwords(ns), third, "accepting changes no password");
+
   // No password in logs, events or status.
   const pg = await client.get(Postgresql, { namespace: ns, name: "db" });
   const events = (await client.list(Event, { namespace: ns })).items.map((e) => `${e.reason} ${e.note}`).join("\n");
@@ -143,7 +155,7 @@ test("a Postgresql cluster: created, scaled, users added, drift repaired, storag
   assert.match(events, /CredentialsRecreated Secret db-credentials was missing/);
   const logs = logger.lines.join("\n");
   assert.match(logs, /replaced|reconcil|starting/i, "the operator did log");
-  for (const p of [...Object.values(second), ...Object.values(regenerated)]) {
+  for (const p of [...Object.values(second), ...Object.values(regenerated), ...Object.values(third)]) {
     assert.ok(!logs.includes(p), "a password is in the logs");
     assert.ok(!events.includes(p), "a password is in an event");
     assert.ok(!JSON.stringify(pg.status).includes(p), "a password is in the status");
