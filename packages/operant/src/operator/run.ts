@@ -4,6 +4,7 @@ import { Command, Option } from "commander";
 import { pino } from "pino";
 import { OperantError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import { defaultLeaderElector } from "../leader/create/create-elector.ts";
 import { Manager, type LeaderElector, type ManagerOptions } from "../runtime/manager/manager.ts";
 import type { OperatorDefinition } from "./operator.ts";
 
@@ -53,8 +54,14 @@ export interface RunOperatorOptions {
   /** Extra manager options (e.g. a client, a registry). */
   manager?: Partial<ManagerOptions>;
   /**
-   * Builds the leader elector when `--leader-elect` is given. Defaults to
-   * operant's Lease / leader-for-life electors.
+   * Builds the leader elector when `--leader-elect` is given. Default:
+   * `defaultLeaderElector` (operant/leader): a Lease (default timings) or a
+   * leader-for-life ConfigMap lock, per `--leader-election-mode`, named by
+   * `--leader-election-id`, in `--leader-election-namespace`, else
+   * POD_NAMESPACE, else the Pod's namespace; identity from POD_NAME (or the
+   * host name) plus a random suffix. Leadership lost makes the returned
+   * promise reject with `LeadershipLost` (the process exits non-zero), unless
+   * `manager.onLeadershipLost` is `"rejoin"`.
    */
   leaderElector?: (flags: OperatorFlags, op: OperatorDefinition, env: NodeJS.ProcessEnv) => LeaderElector | Promise<LeaderElector>;
   /** The operator's own flags, parsed with the standard ones; their values are in `flags.custom`. */
@@ -164,8 +171,7 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
   if (op.scope === "Namespaced" && flags.watchNamespaces.length === 0) {
     logger.warn({}, `${op.name} is namespace-scoped but no namespace was given (--watch-namespace or WATCH_NAMESPACE): watching all namespaces needs cluster-wide RBAC`);
   }
-  const leaderElection = flags.leaderElect && options.leaderElector ? await options.leaderElector(flags, op, env) : undefined;
-  if (flags.leaderElect && !leaderElection) logger.warn({}, "--leader-elect given but no leader elector is available; running without election");
+  const leaderElection = flags.leaderElect ? await (options.leaderElector ?? defaultLeaderElector)(flags, op, env) : undefined;
   const manager = new Manager({
     name: op.name,
     ...(flags.kubeconfig && { kubeconfig: flags.kubeconfig }),

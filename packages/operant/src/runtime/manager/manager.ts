@@ -2,7 +2,8 @@
 // shared cache: it waits for the caches before starting controllers, serves
 // metrics and health, handles SIGTERM/SIGINT with a graceful drain, and runs
 // leader-only work only while leading (leader election plugs in through
-// `leaderElection`).
+// `leaderElection`: an elector, or settings for operant's Lease and
+// leader-for-life electors), and serves the status page on every replica.
 import { hostname } from "node:os";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import { Client, type ClientOptions } from "../../client/client.ts";
@@ -12,10 +13,12 @@ import { toMillis, type Duration } from "../../core/time.ts";
 import { Cache } from "../cache/cache.ts";
 import type { InformerOptions } from "../cache/informer.ts";
 import type { AnyControllerDefinition, ControllerDefinition } from "../controller/builder.ts";
-import type { KubeObject } from "../../core/object.ts";
+import { refOf, type KubeObject } from "../../core/object.ts";
+import { createLeaderElector, type LeaderElectionConfig } from "../../leader/create/create-elector.ts";
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
 import { EventRecorder } from "../events/recorder.ts";
 import { registered } from "../metrics/controller-metrics.ts";
+import { statusPageRoutes } from "../status-page/status-page.ts";
 import { answerChecks, RouterServer, type Check, type Route } from "./http-server.ts";
 
 /** Something the manager runs besides controllers. */
@@ -28,9 +31,18 @@ export interface Runnable {
 }
 
 /**
- * Leader election, as the manager sees it: `run` resolves once this process
- * leads, and the returned signal aborts when it stops leading.
- * Implementations live with leader election (Lease, leader-for-life).
+ * Leader election, as the manager sees it: `acquire` resolves once this
+ * process leads, and the returned signal aborts when it stops leading.
+ * Implementations live with leader election (`LeaseElector`,
+ * `LeaderForLifeElector` in operant/leader).
+ *
+ * @example
+ * ```ts
+ * const lost = await elector.acquire(signal, manager);   // leading from here
+ * lost.addEventListener("abort", () => stopLeaderWork());
+ * // … after leader-only work has stopped:
+ * await elector.release();
+ * ```
  */
 export interface LeaderElector {
   readonly mode: string;
@@ -69,8 +81,23 @@ export interface ManagerOptions {
   informerFailureGrace?: Duration;
   /** Watch tuning for every informer (inactivity timeout, backoff). */
   watch?: InformerOptions<never>["watch"];
-  /** Leader election; omitted: this process always leads. */
-  leaderElection?: LeaderElector;
+  /**
+   * Leader election: an elector, or settings for one of operant's
+   * (`{ mode: "lease" | "leader-for-life", id, namespace?, … }`); omitted:
+   * this process always leads. Caches, metrics, probes, the status page and
+   * runnables with `needsLeaderElection: false` run on every replica.
+   */
+  leaderElection?: LeaderElector | LeaderElectionConfig;
+  /**
+   * What to do when leadership is lost (the lease could not be renewed in
+   * time, or the lock vanished): `"exit"` (default, as controller-runtime)
+   * stops the manager and makes `start()` reject with `LeadershipLost`, so
+   * the process exits non-zero and its Pod restarts; `"rejoin"` stops
+   * leader-only work and campaigns again in this process.
+   */
+  onLeadershipLost?: "exit" | "rejoin";
+  /** Serve the status page (`/` HTML, `/status` JSON) on the metrics server (default true). */
+  statusPage?: boolean;
   /** Name for events' reportingController and logs (default "operant"). */
   name?: string;
   /** This replica's identity in events and leader election (default: the host name, which in a Pod is the Pod's name). */
@@ -93,12 +120,13 @@ export class Manager {
   readonly #options: ManagerOptions;
   readonly #definitions: AnyControllerDefinition[] = [];
   readonly #runnables: Runnable[] = [];
-  readonly #runners: ControllerRunner<KubeObject>[] = [];
+  #runners: ControllerRunner<KubeObject>[] = [];
   readonly #healthChecks = new Map<string, Check>();
   readonly #readyChecks = new Map<string, Check>();
   readonly #routes = new Map<string, { server: "metrics" | "health"; route: Route }>();
   readonly #stop = new AbortController();
   readonly #servers: RouterServer[] = [];
+  readonly #elector: LeaderElector | undefined;
   #client: Client | undefined;
   #cache: Cache | undefined;
   #recorder: EventRecorder | undefined;
@@ -111,6 +139,8 @@ export class Manager {
     this.registry = options.registry ?? new Registry();
     this.logger = options.logger ?? silentLogger;
     this.#client = options.client;
+    const le = options.leaderElection;
+    this.#elector = le === undefined ? undefined : isElector(le) ? le : createLeaderElector(le, options.instanceName ?? hostname());
     this.#healthChecks.set("ping", () => undefined);
     this.#readyChecks.set("informers", () => this.#informerProblems());
   }
@@ -167,7 +197,17 @@ export class Manager {
 
   /** The leader elector, if any. */
   get leaderElection(): LeaderElector | undefined {
-    return this.#options.leaderElection;
+    return this.#elector;
+  }
+
+  /** The manager's name (events' reporting controller, status page). */
+  get name(): string {
+    return this.#options.name ?? "operant";
+  }
+
+  /** This replica's instance name (default: the host name). */
+  get instanceName(): string {
+    return this.#options.instanceName ?? hostname();
   }
 
   /** Status of every controller. */
@@ -227,6 +267,9 @@ export class Manager {
   async #listen(): Promise<void> {
     const metricsAt = this.#options.metricsBindAddress ?? ":8080";
     const healthAt = this.#options.healthBindAddress ?? ":8081";
+    if (this.#options.statusPage ?? true) {
+      for (const [path, route] of Object.entries(statusPageRoutes(this))) if (!this.#routes.has(path)) this.#routes.set(path, { server: "metrics", route });
+    }
     const servers = new Map<string, RouterServer>();
     const serverFor = (addr: string) => {
       let s = servers.get(addr);
@@ -286,43 +329,23 @@ export class Manager {
       this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log });
       this.#registerInformerMetrics();
       collectDefaultMetrics({ register: this.registry });
-      for (const def of this.#definitions) {
-        const runner = new ControllerRunner<KubeObject>(def as ControllerDefinition<KubeObject>, { client: this.#client, cache: this.#cache, recorder: this.#recorder, registry: this.registry, log });
-        runner.prepare();
-        this.#runners.push(runner);
-      }
+      this.#runners = this.#newRunners();
       await this.#listen();
-      log.info({ ...this.#addresses, controllers: this.#definitions.map((d) => d.name), namespaces: this.#options.namespaces ?? "all" }, "manager starting");
+      log.info({ ...this.#addresses, controllers: this.#definitions.map((d) => d.name), namespaces: this.#options.namespaces ?? "all", leaderElection: this.#elector?.mode ?? "none" }, "manager starting");
       // Every replica keeps its cache warm, leader or not: a new leader starts reconciling at once.
       this.#cache.start(stop.signal);
       const everywhere = this.#runnables.filter((r) => r.needsLeaderElection === false).map((r) => this.#runRunnable(r, stop.signal));
-
-      let leading: AbortSignal = stop.signal;
-      const elector = this.#options.leaderElection;
-      if (elector) {
-        try {
-          const lost = await elector.acquire(stop.signal, this);
-          leading = AbortSignal.any([stop.signal, lost]);
-        } catch (err) {
-          if (!stop.signal.aborted) throw err;
-        }
+      let lostWith: unknown;
+      try {
+        lostWith = await this.#lead(drainMs);
+      } finally {
+        if (!stop.signal.aborted) this.stop(lostWith === undefined ? "leader work ended" : "leadership lost");
+        await Promise.all(everywhere);
       }
-      if (!stop.signal.aborted) {
-        this.#leading = true;
-        log.info({}, elector ? "leading: starting controllers" : "starting controllers");
-        const work = [
-          ...this.#runners.map((r) => r.run(leading, { drainMs, leading })),
-          ...this.#runnables.filter((r) => r.needsLeaderElection !== false).map((r) => this.#runRunnable(r, leading)),
-        ];
-        await Promise.all(work);
-        this.#leading = false;
-        if (elector) {
-          if (!stop.signal.aborted) log.error({}, "leadership lost: leader-only work stopped");
-          await elector.release().catch((err: unknown) => log.warn({ err: (err as Error).message }, "releasing leadership failed"));
-        }
+      if (lostWith !== undefined) {
+        const why = lostWith instanceof Error ? lostWith.message : JSON.stringify(lostWith);
+        throw new OperantError("LeadershipLost", `${this.name} lost leadership: ${why} The manager stopped; exit non-zero so that the Pod restarts, or set onLeadershipLost: "rejoin" to campaign again in this process.`, { cause: lostWith });
       }
-      if (!stop.signal.aborted) this.stop("leadership lost");
-      await Promise.all(everywhere);
     } finally {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
@@ -331,6 +354,85 @@ export class Manager {
       await Promise.all(this.#servers.map((s) => s.close()));
       if (!this.#options.client) await this.#client?.close();
       log.info({}, "manager stopped");
+    }
+  }
+
+  /** One runner per controller definition, its informers acquired (so they start with, or are shared from, the cache). */
+  #newRunners(): ControllerRunner<KubeObject>[] {
+    const deps = { client: this.#client!, cache: this.#cache!, recorder: this.#recorder!, registry: this.registry, log: this.logger };
+    return this.#definitions.map((def) => {
+      const runner = new ControllerRunner<KubeObject>(def as ControllerDefinition<KubeObject>, deps);
+      runner.prepare();
+      return runner;
+    });
+  }
+
+  /** Queues every cached object of each runner's kind (a new term's runners got no initial list). */
+  #enqueueAll(runners: ControllerRunner<KubeObject>[]): void {
+    for (const r of runners) {
+      const def = r.definition;
+      const lease = this.cache.acquire(def.kind, { namespaces: def.forOptions.namespaces, labelSelector: def.forOptions.labelSelector });
+      for (const key of lease.informer.keys()) r.enqueue(refOf(key));
+      lease.release();
+    }
+  }
+
+  /**
+   * Campaigns (if electing), runs controllers and leader-only runnables while
+   * leading, releases after they stopped; with `rejoin`, campaigns again after
+   * a lost term. Returns the loss reason when leadership was lost and the
+   * manager must exit, else undefined (shutdown).
+   */
+  async #lead(drainMs: number): Promise<unknown> {
+    const stop = this.#stop.signal;
+    const elector = this.#elector;
+    const log = this.logger;
+    const rejoin = (this.#options.onLeadershipLost ?? "exit") === "rejoin";
+    for (;;) {
+      let lost: AbortSignal | undefined;
+      if (elector) {
+        try {
+          lost = await elector.acquire(stop, this);
+        } catch (err) {
+          if (stop.aborted) return undefined;
+          throw err;
+        }
+      }
+      const leading = lost ? AbortSignal.any([stop, lost]) : stop;
+      let running = true;
+      let next: ControllerRunner<KubeObject>[] | undefined;
+      // After a lost term, take the informers for the next one before this term's runners let go of them: caches stay warm.
+      if (lost && rejoin) lost.addEventListener("abort", () => running && !stop.aborted && (next = this.#newRunners()), { once: true });
+      let failure: unknown;
+      let lostWith: unknown;
+      try {
+        if (!leading.aborted) {
+          this.#leading = true;
+          log.info({}, elector ? "leading: starting controllers" : "starting controllers");
+          const fail = (err: unknown) => {
+            failure ??= err;
+            this.stop(`leader work failed: ${(err as Error).message}`);
+          };
+          // Graceful stop (shutdown) drains in-flight reconciles; a lost leadership aborts them at once.
+          await Promise.all([
+            ...this.#runners.map((r) => r.run(leading, { drainMs, ...(lost && { leading: lost }) }).catch(fail)),
+            ...this.#runnables.filter((r) => r.needsLeaderElection !== false).map((r) => this.#runRunnable(r, leading)),
+          ]);
+        }
+      } finally {
+        running = false;
+        this.#leading = false;
+        if (lost?.aborted) lostWith = lost.reason ?? new Error("leadership lost");
+        // Only now, with leader-only work stopped, may another replica lead.
+        if (elector) await elector.release().catch((err: unknown) => log.warn({ err: (err as Error).message }, "releasing leadership failed"));
+      }
+      if (failure !== undefined) throw failure as Error;
+      if (lostWith === undefined || stop.aborted) return undefined;
+      log.error({ err: lostWith instanceof Error ? lostWith.message : JSON.stringify(lostWith) }, "leadership lost: leader-only work stopped");
+      if (!rejoin) return lostWith;
+      this.#runners = next ?? this.#newRunners();
+      this.#enqueueAll(this.#runners);
+      log.info({}, "rejoining the election as a candidate");
     }
   }
 
@@ -343,4 +445,8 @@ export class Manager {
       this.stop(`runnable ${r.name} failed: ${(err as Error).message}`);
     }
   }
+}
+
+function isElector(x: LeaderElector | LeaderElectionConfig): x is LeaderElector {
+  return typeof (x as LeaderElector).acquire === "function";
 }
