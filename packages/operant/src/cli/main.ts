@@ -3,7 +3,16 @@
 // errors into a readable message and an exit code.
 import { Command, CommanderError } from "commander";
 import { isOperantError } from "../core/errors.ts";
+import { bundleCommand } from "./bundle/bundle.ts";
 import { clusterCommand } from "./cluster/cluster.ts";
+import { createCommand } from "./create/create.ts";
+import { deployCommand } from "./deploy/deploy.ts";
+import { generateCommand } from "./generate/generate.ts";
+import { initCommand } from "./init/init.ts";
+import { installCommand } from "./install/install.ts";
+import { runCommand } from "./run/run.ts";
+import { undeployCommand } from "./undeploy/undeploy.ts";
+import { uninstallCommand } from "./uninstall/uninstall.ts";
 
 /**
  * Builds the `operant` program (exported for tests and for embedding).
@@ -19,6 +28,15 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   program.addCommand(clusterCommand());
+  program.addCommand(initCommand());
+  program.addCommand(createCommand());
+  program.addCommand(generateCommand());
+  program.addCommand(installCommand());
+  program.addCommand(uninstallCommand());
+  program.addCommand(runCommand());
+  program.addCommand(deployCommand());
+  program.addCommand(undeployCommand());
+  program.addCommand(bundleCommand());
   return program;
 }
 

@@ -1,0 +1,212 @@
+// The files `operant init` writes, as functions of the project's name,
+// domain and dependencies. config/ is not here: it comes from the same
+// generator as `operant generate`.
+
+/** What the templates need to know. */
+export interface InitValues {
+  name: string;
+  domain: string;
+  /** The `operant` dependency: `file:/…/packages/operant` from a source checkout, else a semver range. */
+  operantDependency: string;
+  /** Version range of typebox (the one operant itself uses). */
+  typeboxRange: string;
+}
+
+/** package.json of a new project. */
+export function packageJson(v: InitValues): string {
+  const pkg = {
+    name: v.name,
+    version: "0.1.0",
+    private: true,
+    type: "module",
+    description: `${v.name}: a Kubernetes operator built with operant`,
+    engines: { node: ">=22.18.0" },
+    scripts: {
+      start: "node src/main.ts",
+      test: 'node --test --test-timeout=300000 "test/**/*.test.ts"',
+      typecheck: "tsc -p tsconfig.json",
+      generate: "operant generate",
+    },
+    dependencies: { operant: v.operantDependency, typebox: v.typeboxRange },
+    devDependencies: { "@types/node": "^24.0.0", typescript: "^6.0.3" },
+    operant: { domain: v.domain },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/** tsconfig.json: strict, Node's type stripping rules (no enums, `.ts` imports), no emit. */
+export function tsconfigJson(): string {
+  const config = {
+    compilerOptions: {
+      target: "es2024",
+      lib: ["es2024", "esnext.disposable"],
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      types: ["node"],
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      noFallthroughCasesInSwitch: true,
+      useUnknownInCatchVariables: true,
+      allowImportingTsExtensions: true,
+      erasableSyntaxOnly: true,
+      verbatimModuleSyntax: true,
+      isolatedModules: true,
+      resolveJsonModule: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    include: ["src", "test"],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** src/operator.ts: the one description of the operator. */
+export function operatorTs(v: InitValues): string {
+  return `// The operator, described once: src/main.ts runs it, and \`operant generate\`
+// reads it to write config/ (CRDs, RBAC, the manager Deployment).
+// \`operant create api\` adds resources and controllers to the lists below.
+import { defineOperator } from "operant";
+
+export default defineOperator({
+  name: "${v.name}",
+  resources: [],
+  controllers: [],
+});
+`;
+}
+
+/** src/main.ts: the process entry point. */
+export function mainTs(): string {
+  return `// Runs the operator until SIGTERM: \`npm start\` or \`operant run\` on your machine,
+// the container's entrypoint in a cluster. Standard flags: --kubeconfig,
+// --watch-namespace (else env WATCH_NAMESPACE; default all), --leader-elect,
+// --metrics-bind-address (:8080), --health-probe-bind-address (:8081), --log-level.
+import { runOperator } from "operant";
+import operator from "./operator.ts";
+
+await runOperator(operator, { argv: process.argv, env: process.env });
+`;
+}
+
+/** test/operator.test.ts: the operator against a real local control plane. */
+export function operatorTestTs(): string {
+  return `// The operator against a real local Kubernetes control plane (operant/testing):
+// its CRDs install, and its controllers start and report ready. Add tests of
+// your reconcilers here: create objects with the client, wait with
+// eventually(), and assert what the controller did.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { test } from "node:test";
+import { Client, Manager, installCrds } from "operant";
+import { Namespace } from "operant/kinds";
+import { ControlPlane, eventually } from "operant/testing";
+import operator from "../src/operator.ts";
+
+test("the CRDs install and the controllers start and get ready", async () => {
+  // A full local control plane (API server, controller-manager, scheduler,
+  // simulated nodes), started on first use and stopped when the tests end.
+  const cp = await ControlPlane.shared();
+  const client = await Client.connect({ kubeconfig: cp.kubeconfigPath });
+  const namespace = \`test-\${randomBytes(3).toString("hex")}\`;
+  try {
+    if (operator.resources.length > 0) await installCrds(client, operator.resources);
+    await client.create(Namespace, { metadata: { name: namespace } });
+    const manager = new Manager({ client, namespaces: [namespace], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false });
+    for (const c of operator.controllers) manager.add(c);
+    const done = manager.start();
+    try {
+      await eventually(async () => assert.equal((await fetch(\`http://\${manager.addresses.health}/readyz\`)).status, 200));
+    } finally {
+      manager.stop();
+      await done;
+    }
+  } finally {
+    await client.delete(Namespace, { name: namespace }).catch(() => undefined);
+    await client.close();
+  }
+});
+`;
+}
+
+/** Dockerfile: dependencies in one stage, a small non-root runtime image in the next. */
+export function dockerfile(v: InitValues): string {
+  const fileDep = v.operantDependency.startsWith("file:");
+  return `# The ${v.name} manager image: docker build -t ${v.name}:latest .
+${fileDep ? `# package.json depends on operant through a file: path (a source checkout),
+# which a build cannot reach: depend on a published operant version first.
+` : ""}# Stage 1: production dependencies, installed exactly as package-lock.json says.
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Stage 2: the runtime. Node runs the TypeScript sources directly (type
+# stripping); no build step. Runs as the image's unprivileged "node" user
+# (uid 1000, numeric so that runAsNonRoot can verify it).
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+USER 1000:1000
+EXPOSE 8080 8081
+ENTRYPOINT ["node", "src/main.ts"]
+`;
+}
+
+/** .dockerignore: keep the build context to what the image needs. */
+export function dockerignore(): string {
+  return ["node_modules", "config", "bundle", "bundle.Dockerfile", "test", ".git", "*.log", ""].join("\n");
+}
+
+/** .gitignore */
+export function gitignore(): string {
+  return ["node_modules/", "*.log", "*.tsbuildinfo", ""].join("\n");
+}
+
+/** README.md: the walkthrough from here. */
+export function readme(v: InitValues): string {
+  return `# ${v.name}
+
+A Kubernetes operator built with operant (TypeScript).
+
+## Develop
+
+\`\`\`sh
+npx operant cluster up                       # a local control plane, in the background
+export KUBECONFIG=$(npx operant cluster kubeconfig)
+
+npx operant create api --group cache --version v1alpha1 --kind Memcached
+# edit src/api/memcached.ts (spec and status) and src/controllers/memcached.ts (the reconciler)
+
+npx operant generate                         # config/: CRDs, RBAC, manager, samples
+npx operant install                          # the CRDs, into the cluster
+npx operant run --watch-namespace default    # the operator, on this machine
+kubectl apply -f config/samples/             # in another shell
+\`\`\`
+
+\`npm test\` runs test/ against a local control plane; \`npm run typecheck\` checks types.
+
+## Layout
+
+\`\`\`
+src/api/<kind>.ts           resource definitions (TypeBox schemas → TypeScript types and CRDs)
+src/controllers/<kind>.ts   controllers: what each reconciles, owns and watches, and how
+src/operator.ts             the operator: name, resources, controllers
+src/main.ts                 runs it (flags: --watch-namespace, --leader-elect, …)
+config/                     generated by \`operant generate\`; do not edit (samples excepted)
+test/                       tests against a real local control plane
+\`\`\`
+
+## Deploy
+
+\`\`\`sh
+docker build -t <registry>/${v.name}:v0.1.0 . && docker push <registry>/${v.name}:v0.1.0
+npx operant deploy --image <registry>/${v.name}:v0.1.0     # config/default, server-side apply
+npx operant undeploy
+npx operant bundle --version 0.1.0 --image <registry>/${v.name}:v0.1.0   # an OLM bundle in bundle/
+\`\`\`
+`;
+}

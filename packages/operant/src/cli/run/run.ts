@@ -1,0 +1,101 @@
+// `operant run [flags…]`: runs the project's operator on this machine
+// (`node src/main.ts`) against the cluster of the current kubeconfig, passing
+// every flag through (--watch-namespace default, --kubeconfig …) and
+// forwarding SIGINT/SIGTERM so that it shuts down gracefully.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Command } from "commander";
+import { OperantError } from "../../core/errors.ts";
+import { CustomResourceDefinition } from "../../kinds/index.ts";
+import { connectCluster, findProject, loadOperator } from "../project/project.ts";
+
+/** The value of `--name value` or `--name=value` in `args`. */
+function flagValue(args: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === name) return args[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/**
+ * Checks what `run` needs before starting: dependencies installed, a
+ * reachable cluster, the CRDs installed. Returns warnings (missing CRDs do
+ * not stop the run: the operator waits for them).
+ */
+async function preflight(root: string, args: readonly string[]): Promise<string[]> {
+  if (!existsSync(join(root, "node_modules", "operant"))) {
+    throw new OperantError("DependenciesMissing", `${root} has no node_modules/operant: run \`npm install\` in the project first.`);
+  }
+  const operator = await loadOperator(root);
+  const client = await connectCluster({ kubeconfig: flagValue(args, "--kubeconfig"), context: flagValue(args, "--context") });
+  const warnings: string[] = [];
+  try {
+    for (const r of operator.resources) {
+      const name = `${r.plural}.${r.group}`;
+      if (!(await client.tryGet(CustomResourceDefinition, { name }))) warnings.push(`CRD ${name} is not installed: run \`operant install\` (the operator cannot watch ${r.kind} until then).`);
+    }
+  } finally {
+    await client.close();
+  }
+  return warnings;
+}
+
+/**
+ * Runs `node src/main.ts …args` in the project and resolves with its exit
+ * code; SIGINT, SIGTERM and SIGHUP sent to this process go to it.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runProject(project.root, ["--watch-namespace", "default"]);
+ * ```
+ */
+export function runProject(root: string, args: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, "src", "main.ts"), ...args], { cwd: root, stdio: "inherit", env: process.env });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of signals) process.on(s, forward);
+    const cleanup = () => {
+      for (const s of signals) process.off(s, forward);
+    };
+    child.on("error", (err) => {
+      cleanup();
+      reject(err);
+    });
+    child.on("exit", (code, signal) => {
+      cleanup();
+      resolve({ code, signal });
+    });
+  });
+}
+
+/**
+ * The `run` command.
+ *
+ * @example
+ * ```sh
+ * operant run --watch-namespace default
+ * ```
+ */
+export function runCommand(): Command {
+  return new Command("run")
+    .description("Run the operator on this machine (node src/main.ts) against the current kubeconfig's cluster; flags pass through (--watch-namespace, --kubeconfig, --leader-elect, --log-level, …)")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument("[flags...]", "flags for src/main.ts")
+    .action(async (flags: string[]) => {
+      const project = await findProject();
+      if (!flags.includes("--help") && !flags.includes("-h")) {
+        for (const w of await preflight(project.root, flags)) process.stderr.write(`warning: ${w}\n`);
+      }
+      const { code, signal } = await runProject(project.root, flags);
+      if (signal) {
+        process.stderr.write(`the operator was stopped by ${signal}\n`);
+        process.exitCode = 1;
+      } else process.exitCode = code ?? 1;
+    });
+}

@@ -1,0 +1,351 @@
+// The Operator SDK quickstart, as a new user goes through it with operant:
+// the real `operant` command in child processes, in a temporary directory,
+// against the shared control plane, checked with kubectl. The reconciler the
+// user writes is examples/memcached's (copied in as the fixture), and the
+// files the walkthrough edits end up identical to the example's.
+//
+// The API group is cache.<unique domain> rather than cache.example.com so
+// that this test and examples/memcached's (which installs cache.example.com)
+// can share the control plane without uninstalling each other's CRD.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { after, before, describe, test } from "node:test";
+import { parse, parseAllDocuments } from "yaml";
+import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { rbacFor } from "../../src/operator/rbac.ts";
+import type { OperatorDefinition } from "../../src/operator/operator.ts";
+import type { ClusterServiceVersionManifest } from "../../src/operator/bundle.ts";
+import { kubectl, kubectlJson, kubectlOk } from "../support/kubectl.ts";
+
+const bin = fileURLToPath(new URL("../../bin/operant.mjs", import.meta.url));
+const example = fileURLToPath(new URL("../../../../examples/memcached/", import.meta.url));
+const domain = `qs${randomBytes(3).toString("hex")}.example.com`;
+const group = `cache.${domain}`;
+const crdName = `memcacheds.${group}`;
+const sampleFile = `config/samples/${group}_v1alpha1_memcached.yaml`;
+
+let cp: ControlPlane;
+let work: string;
+let project: string;
+let env: NodeJS.ProcessEnv;
+let runner: { child: ChildProcess; output: () => string; exited: Promise<number | null> } | undefined;
+
+before(async () => {
+  cp = await ControlPlane.shared();
+  work = await mkdtemp(join(tmpdir(), "operant-quickstart-"));
+  project = join(work, "memcached-operator");
+  env = { ...process.env, KUBECONFIG: cp.kubeconfigPath };
+});
+
+after(async () => {
+  runner?.child.kill("SIGKILL");
+  await kubectl(cp.kubeconfigPath, ["delete", "crd", crdName, "--ignore-not-found", "--wait=false"]);
+  await kubectl(cp.kubeconfigPath, ["delete", "namespace", "memcached-operator-system", "--ignore-not-found", "--wait=false"]);
+  await rm(work, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `operant …args` in `cwd` (default: the project). */
+function operant(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? project, env: options.env ?? env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function operantOk(...args: string[]): Promise<Run> {
+  const r = await operant(args);
+  assert.equal(r.code, 0, `operant ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
+  return r;
+}
+
+/** Runs a command in the project (npm, tsc), failing with its output. */
+function exec(cmd: string, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Every file under `dir` (relative path → contents), node_modules aside. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.name === "node_modules") continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out.set(relative(dir, p), await readFile(p, "utf8"));
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** A file of the example, with its API group replaced by this test's. */
+async function exampleFile(rel: string): Promise<string> {
+  return (await readFile(join(example, rel), "utf8")).replaceAll("cache.example.com", group);
+}
+
+async function edit(rel: string, edits: [string, string][]): Promise<void> {
+  const path = join(project, rel);
+  let text = await readFile(path, "utf8");
+  for (const [from, to] of edits) {
+    assert.ok(text.includes(from), `${rel} has the text to edit: ${from}`);
+    text = text.replace(from, to);
+  }
+  await writeFile(path, text);
+}
+
+interface PodList {
+  items: { metadata: { name: string; deletionTimestamp?: string }; status?: { phase?: string } }[];
+}
+interface MemcachedJson {
+  spec: { size: number };
+  status?: { nodes?: string[]; conditions?: { type: string; status: string }[] };
+  metadata: { finalizers?: string[] };
+}
+
+async function runningPods(): Promise<string[]> {
+  const pods = await kubectlJson<PodList>(cp.kubeconfigPath, ["pods", "-n", "default", "-l", "app=memcached,memcached_cr=memcached-sample"]);
+  return pods.items
+    .filter((p) => p.status?.phase === "Running" && !p.metadata.deletionTimestamp)
+    .map((p) => p.metadata.name)
+    .sort();
+}
+
+/** `size` Pods run, the Deployment asks for `size`, status.nodes lists the Pods and Available is True. */
+async function converged(size: number): Promise<void> {
+  await eventually(
+    async () => {
+      const dep = await kubectlJson<{ spec: { replicas: number } }>(cp.kubeconfigPath, ["deployment", "memcached-sample", "-n", "default"]);
+      assert.equal(dep.spec.replicas, size);
+      const pods = await runningPods();
+      assert.equal(pods.length, size, `${pods.length}/${size} Pods running`);
+      const mc = await kubectlJson<MemcachedJson>(cp.kubeconfigPath, [`memcacheds.${group}`, "memcached-sample", "-n", "default"]);
+      assert.deepEqual(mc.status?.nodes, pods);
+      assert.equal(mc.status?.conditions?.find((c) => c.type === "Available")?.status, "True");
+    },
+    { timeoutMs: 60_000, description: `${size} memcached Pods running and listed in status.nodes` },
+  );
+}
+
+async function setSampleSize(size: number | string): Promise<void> {
+  const path = join(project, sampleFile);
+  await writeFile(path, (await readFile(path, "utf8")).replace(/^ {2}size: .*$/m, `  size: ${typeof size === "string" ? JSON.stringify(size) : size}`));
+}
+
+describe("the quickstart: init, create api, generate, install, run, deploy, bundle", { timeout: 300_000 }, () => {
+  test("init writes a runnable project and installs its dependencies", async () => {
+    const r = await operant(["init", "memcached-operator", "--domain", domain], { cwd: work });
+    assert.equal(r.code, 0, r.stderr);
+    for (const f of ["package.json", "tsconfig.json", "src/main.ts", "src/operator.ts", "test/operator.test.ts", "Dockerfile", ".gitignore", "README.md", "config/default/kustomization.yaml", "config/rbac/role.yaml", "config/manager/manager.yaml"]) {
+      assert.ok(existsSync(join(project, f)), `${f} exists`);
+    }
+    const pkg = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string>; operant: { domain: string } };
+    assert.equal(pkg.dependencies.operant, `file:${fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "")}`, "a source checkout gives a file: dependency");
+    assert.equal(pkg.operant.domain, domain);
+    assert.ok(existsSync(join(project, "node_modules", "operant", "package.json")), "npm install ran");
+    const dockerfile = await readFile(join(project, "Dockerfile"), "utf8");
+    assert.match(dockerfile, /^FROM node:24-slim AS deps$/m);
+    assert.match(dockerfile, /^USER 1000:1000$/m);
+    assert.match(dockerfile, /^ENTRYPOINT \["node", "src\/main\.ts"\]$/m);
+    assert.equal((await operant(["init", "memcached-operator", "--domain", domain], { cwd: work })).stderr.trim(), `error [ProjectExists]: ${project} already has config, package.json, src, tsconfig.json: \`operant init\` only writes into a new or empty directory. Pick another directory, or add APIs to this project with \`operant create api\`.`);
+  });
+
+  test("create api scaffolds Memcached and wires it into src/operator.ts; the user defines spec and status and writes the reconciler", async () => {
+    await operantOk("create", "api", "--group", "cache", "--version", "v1alpha1", "--kind", "Memcached");
+    assert.equal(await readFile(join(project, "src/operator.ts"), "utf8"), await exampleFile("src/operator.ts"), "src/operator.ts is wired as in the example");
+    // The edits a user makes to the generated resource…
+    await edit("src/api/memcached.ts", [
+      ['    // TODO: the fields users set. An example to replace:\n    foo: Type.Optional(Type.String({ description: "An example field of Memcached." })),\n', '    size: Type.Integer({ minimum: 1, description: "Number of memcached Pods" }),\n'],
+      [
+        "    // TODO: what the operator observed, set with ctx.updateStatus().\n    conditions: Type.Optional(Type.Array(Condition)),\n  }),\n",
+        '    nodes: Type.Optional(Type.Array(Type.String(), { description: "Names of the memcached Pods" })),\n    conditions: Type.Optional(Type.Array(Condition)),\n  }),\n  printerColumns: [\n    { name: "Size", type: "integer", jsonPath: ".spec.size" },\n    { name: "Available", type: "string", jsonPath: \'.status.conditions[?(@.type=="Available")].status\' },\n  ],\n',
+      ],
+    ]);
+    assert.equal(await readFile(join(project, "src/api/memcached.ts"), "utf8"), await exampleFile("src/api/memcached.ts"), "the edited resource is the example's");
+    // …and the reconciler they write (the fixture: the example's controller).
+    await copyFile(join(example, "src/controllers/memcached.ts"), join(project, "src/controllers/memcached.ts"));
+    const tsc = await exec(join(project, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"]);
+    assert.equal(tsc.code, 0, `the project typechecks:\n${tsc.stdout}${tsc.stderr}`);
+  });
+
+  test("generate writes config/ as in the example; a second run changes nothing, byte for byte", async () => {
+    await operantOk("generate");
+    for (const f of ["config/crd/bases/GROUP_memcacheds.yaml", "config/crd/kustomization.yaml", "config/rbac/role.yaml", "config/rbac/role_binding.yaml", "config/rbac/service_account.yaml", "config/rbac/leader_election_role.yaml", "config/rbac/leader_election_role_binding.yaml", "config/manager/manager.yaml", "config/default/kustomization.yaml", "config/default/metrics_service.yaml"]) {
+      assert.equal(await readFile(join(project, f.replace("GROUP", group)), "utf8"), await exampleFile(f.replace("GROUP", "cache.example.com")), `${f} matches examples/memcached (so the example's config/ is fresh too)`);
+    }
+    const before = await snapshot(project);
+    const again = await operantOk("generate");
+    assert.match(again.stderr, /config\/ is up to date\./);
+    assert.deepEqual(await snapshot(project), before);
+    const kustomized = await kubectlOk(cp.kubeconfigPath, ["kustomize", join(project, "config/default")]);
+    assert.deepEqual(
+      parseAllDocuments(kustomized).map((d) => (d.toJS() as { kind: string }).kind).sort(),
+      ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "Service", "ServiceAccount"],
+      "kubectl kustomize builds config/default",
+    );
+  });
+
+  test("install makes the API server serve Memcached; the project's own test passes", async () => {
+    const r = await operantOk("install");
+    assert.match(r.stderr, new RegExp(`installed ${crdName.replaceAll(".", "\\.")}`));
+    const crd = await kubectlJson<{ status: { conditions: { type: string; status: string }[] } }>(cp.kubeconfigPath, ["crd", crdName]);
+    assert.equal(crd.status.conditions.find((c) => c.type === "Established")?.status, "True");
+    const t = await exec("npm", ["test", "--silent"]);
+    assert.equal(t.code, 0, `npm test in the project:\n${t.stdout}${t.stderr}`);
+    assert.match(t.stdout, /ℹ pass 1\nℹ fail 0/, "its one test ran and passed");
+  });
+
+  test("run: the operator reconciles the sample — 3 Pods, then 4; invalid sizes are refused; deleting it runs the finalizer", async () => {
+    const child = spawn(process.execPath, [bin, "run", "--watch-namespace", "default", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    runner = { child, output: () => output, exited };
+    const health = await eventually(() => /"health":"(127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? false, { timeoutMs: 30_000, description: `the operator starts:\n${output}` });
+    await eventually(async () => assert.equal((await fetch(`http://${health}/readyz`)).status, 200), { description: "the operator is ready" });
+
+    await edit(sampleFile, [
+      ["# TODO: set the spec fields you defined in src/api/memcached.ts.\n", ""],
+      ["spec: {}\n", "spec:\n  size: 3\n"],
+    ]);
+    assert.equal(await readFile(join(project, sampleFile), "utf8"), await exampleFile("config/samples/cache.example.com_v1alpha1_memcached.yaml"), "the sample as in the example");
+    await kubectlOk(cp.kubeconfigPath, ["apply", "-n", "default", "-f", join(project, sampleFile)]);
+    await converged(3);
+    const printed = await kubectlOk(cp.kubeconfigPath, ["get", `memcacheds.${group}`, "memcached-sample", "-n", "default"]);
+    assert.match(printed, /^NAME\s+SIZE\s+AVAILABLE\s+AGE\nmemcached-sample\s+3\s+True\s/, "printer columns");
+
+    await setSampleSize(4);
+    await kubectlOk(cp.kubeconfigPath, ["apply", "-n", "default", "-f", join(project, sampleFile)]);
+    await converged(4);
+
+    await setSampleSize(0);
+    const zero = await kubectl(cp.kubeconfigPath, ["apply", "-n", "default", "-f", join(project, sampleFile)]);
+    assert.notEqual(zero.code, 0);
+    assert.match(zero.stderr, /spec\.size: Invalid value: 0: spec\.size in body should be greater than or equal to 1/);
+    await setSampleSize("three");
+    const text = await kubectl(cp.kubeconfigPath, ["apply", "-n", "default", "-f", join(project, sampleFile)]);
+    assert.notEqual(text.code, 0);
+    assert.match(text.stderr, /spec\.size: Invalid value: "string": spec\.size in body must be of type integer: "string"/);
+    assert.equal((await kubectlJson<MemcachedJson>(cp.kubeconfigPath, [`memcacheds.${group}`, "memcached-sample", "-n", "default"])).spec.size, 4, "unchanged");
+    await setSampleSize(4);
+
+    const mc = await kubectlJson<MemcachedJson>(cp.kubeconfigPath, [`memcacheds.${group}`, "memcached-sample", "-n", "default"]);
+    assert.deepEqual(mc.metadata.finalizers, [`${group}/finalizer`]);
+    await kubectlOk(cp.kubeconfigPath, ["delete", `memcacheds.${group}`, "memcached-sample", "-n", "default", "--timeout=30s"]);
+    assert.equal((await kubectl(cp.kubeconfigPath, ["get", "deployment", "memcached-sample", "-n", "default"])).code, 1, "the finalizer deleted the Deployment before the Memcached went");
+    await eventually(async () => assert.deepEqual((await kubectlJson<PodList>(cp.kubeconfigPath, ["pods", "-n", "default", "-l", "app=memcached,memcached_cr=memcached-sample"])).items, []), { timeoutMs: 60_000, description: "the Pods are gone" });
+    assert.match(output, /finalized: Deployment deleted/);
+
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0, `operant run exits 0 on SIGTERM:\n${output.slice(-2000)}`);
+    runner = undefined;
+    assert.match(output, /manager stopped/);
+  });
+
+  test("uninstall removes the CRD", async () => {
+    await operantOk("uninstall");
+    assert.equal((await kubectl(cp.kubeconfigPath, ["get", "crd", crdName])).code, 1);
+  });
+
+  test("deploy: a server-side dry run passes; deploy applies config/default; undeploy removes it all", async () => {
+    const dry = await operantOk("deploy", "--dry-run=server");
+    assert.match(dry.stderr, new RegExp(`applied  CustomResourceDefinition ${crdName.replaceAll(".", "\\.")} \\(server dry run\\)`));
+    assert.match(dry.stderr, /skipped {2}Deployment memcached-operator-system\/memcached-operator-controller-manager: namespace memcached-operator-system does not exist yet/);
+    assert.match(dry.stderr, /dry run: nothing was changed/);
+    assert.equal((await kubectl(cp.kubeconfigPath, ["get", "crd", crdName])).code, 1, "the dry run created nothing");
+
+    await operantOk("deploy", "--image", "registry.example.com/memcached-operator:v0.1.0");
+    const dep = await kubectlJson<{ spec: { template: { spec: { serviceAccountName: string; containers: { image: string }[] } } } }>(cp.kubeconfigPath, ["deployment", "memcached-operator-controller-manager", "-n", "memcached-operator-system"]);
+    assert.equal(dep.spec.template.spec.serviceAccountName, "memcached-operator");
+    assert.equal(dep.spec.template.spec.containers[0]!.image, "registry.example.com/memcached-operator:v0.1.0");
+    const whole = await operantOk("deploy", "--dry-run=server");
+    const lines = whole.stderr.split("\n").filter((l) => /^ {2}\w/.test(l));
+    assert.equal(lines.length, 9);
+    for (const l of lines) assert.match(l, /^ {2}applied .*\(server dry run\)$/, "every object passes the server's validation and admission");
+
+    const un = await operantOk("undeploy");
+    assert.match(un.stderr, /undeployed: everything is gone/);
+    assert.equal((await kubectl(cp.kubeconfigPath, ["get", "namespace", "memcached-operator-system"])).code, 1);
+    assert.equal((await kubectl(cp.kubeconfigPath, ["get", "clusterrole", "memcached-operator-manager"])).code, 1);
+    assert.equal((await kubectl(cp.kubeconfigPath, ["get", "crd", crdName])).code, 1);
+  });
+
+  test("bundle writes a CSV that carries the CRDs and the RBAC rbacFor derives", async () => {
+    await operantOk("bundle", "--version", "0.1.0", "--channels", "alpha,stable", "--default-channel", "alpha", "--image", "registry.example.com/memcached-operator:v0.1.0");
+    const csv = parse(await readFile(join(project, "bundle/manifests/memcached-operator.clusterserviceversion.yaml"), "utf8")) as ClusterServiceVersionManifest;
+    const operator = ((await import(pathToFileURL(join(project, "src/operator.ts")).href)) as { default: OperatorDefinition }).default;
+    const rbac = rbacFor(operator);
+    const strip = (rs: typeof rbac.rules) => rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.rules) }]);
+    assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.leaderElectionRules) }]);
+    assert.deepEqual(csv.spec.customresourcedefinitions.owned.map((o) => [o.name, o.version, o.kind]), [[crdName, "v1alpha1", "Memcached"]]);
+    assert.deepEqual(JSON.parse(csv.metadata.annotations["alm-examples"]!), [parse(await readFile(join(project, sampleFile), "utf8"))], "alm-examples from config/samples");
+    const crd = await readFile(join(project, `bundle/manifests/${group}_memcacheds.yaml`), "utf8");
+    assert.equal(crd, (await readFile(join(project, `config/crd/bases/${group}_memcacheds.yaml`), "utf8")).replace(/^# Generated by[^\n]*\n/, ""));
+    const annotations = (parse(await readFile(join(project, "bundle/metadata/annotations.yaml"), "utf8")) as { annotations: Record<string, string> }).annotations;
+    assert.equal(annotations["operators.operatorframework.io.bundle.channels.v1"], "alpha,stable");
+    assert.match(await readFile(join(project, "bundle.Dockerfile"), "utf8"), /^LABEL operators\.operatorframework\.io\.bundle\.package\.v1=memcached-operator$/m);
+    const bad = await operant(["bundle", "--version", "v0.1"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error \[InvalidVersion\]: bundle version "v0\.1" is not a semantic version/);
+  });
+
+  test("mistakes get an error code and what to do", async () => {
+    const outside = await operant(["generate"], { cwd: work });
+    assert.equal(outside.code, 1);
+    assert.match(outside.stderr, /^error \[NotAProject\]: .* is not in an operant project \(no src\/operator\.ts here or in a parent directory\)\. Create one with `operant init <dir> --domain example\.com`/);
+
+    const unknown = await operant(["install", "Memcache"]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^error \[UnknownKind\]: memcached-operator defines no kind Memcache; its kinds are Memcached\./);
+
+    const noConfig = await operant(["install"], { env: { ...env, KUBECONFIG: join(work, "missing.kubeconfig") } });
+    assert.equal(noConfig.code, 1);
+    assert.match(noConfig.stderr, /^error \[KubeconfigNotFound\]: .*`operant cluster up`/);
+
+    const deadServer = join(work, "dead.kubeconfig");
+    await writeFile(deadServer, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n");
+    const down = await operant(["install"], { env: { ...env, KUBECONFIG: deadServer } });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^error \[ClusterUnreachable\]: the cluster of the current kubeconfig does not answer .*`operant cluster up`/);
+
+    const kind = await operant(["create", "api", "--group", "cache", "--version", "v1", "--kind", "memcached"]);
+    assert.match(kind.stderr, /^error \[InvalidName\]: kind "memcached" is not UpperCamelCase/);
+    const version = await operant(["create", "api", "--group", "cache", "--version", "1.0", "--kind", "Backup"]);
+    assert.match(version.stderr, /^error \[InvalidName\]: version "1\.0" is not a Kubernetes API version/);
+    const exists = await operant(["create", "api", "--group", "cache", "--version", "v1", "--kind", "Memcached"]);
+    assert.match(exists.stderr, /^error \[KindExists\]: Memcached is already defined \(src\/api\/memcached\.ts\)/);
+    const noResource = await operant(["create", "api", "--group", "cache", "--version", "v1", "--kind", "Backup", "--no-resource"]);
+    assert.match(noResource.stderr, /^error \[UnknownKind\]: kind Backup is not defined in src\/api \(known kinds: Memcached\)/);
+    const domainless = await operant(["init", join(work, "other"), "--domain", "localhost", "--skip-install"]);
+    assert.match(domainless.stderr, /^error \[InvalidName\]: domain "localhost" has no dot/);
+    const badName = await operant(["init", join(work, "Bad_Name"), "--domain", "example.com", "--skip-install"]);
+    assert.match(badName.stderr, /^error \[InvalidName\]: project name "Bad_Name" is not valid: .*\(e\.g\. "bad-name"\)/);
+    for (const r of [kind, version, exists, noResource, domainless, badName]) assert.equal(r.code, 1);
+  });
+});
