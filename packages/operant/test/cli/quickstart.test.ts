@@ -34,7 +34,8 @@ let cp: ControlPlane;
 let work: string;
 let project: string;
 let env: NodeJS.ProcessEnv;
-let runner: { child: ChildProcess; output: () => string; exited: Promise<number | null> } | undefined;
+/** A running `operant run`, in a process group of its own (killed whole by `after` if a test fails). */
+let runner: { child: ChildProcess; exited: Promise<number | null> } | undefined;
 
 before(async () => {
   cp = await ControlPlane.shared();
@@ -44,7 +45,7 @@ before(async () => {
 });
 
 after(async () => {
-  runner?.child.kill("SIGKILL");
+  if (runner) process.kill(-runner.child.pid!, "SIGKILL");
   await kubectl(cp.kubeconfigPath, ["delete", "crd", crdName, "--ignore-not-found", "--wait=false"]);
   await kubectl(cp.kubeconfigPath, ["delete", "namespace", "memcached-operator-system", "--ignore-not-found", "--wait=false"]);
   await rm(work, { recursive: true, force: true });
@@ -76,9 +77,9 @@ async function operantOk(...args: string[]): Promise<Run> {
 }
 
 /** Runs a command in the project (npm, tsc), failing with its output. */
-function exec(cmd: string, args: string[]): Promise<Run> {
+function exec(cmd: string, args: string[], childEnv: NodeJS.ProcessEnv = env): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: project, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -214,18 +215,21 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     assert.match(r.stderr, new RegExp(`installed ${crdName.replaceAll(".", "\\.")}`));
     const crd = await kubectlJson<{ status: { conditions: { type: string; status: string }[] } }>(cp.kubeconfigPath, ["crd", crdName]);
     assert.equal(crd.status.conditions.find((c) => c.type === "Established")?.status, "True");
-    const t = await exec("npm", ["test", "--silent"]);
+    // NODE_TEST_CONTEXT would make the nested test runner report to this one instead of printing.
+    const { NODE_TEST_CONTEXT: _, ...plain } = env;
+    const t = await exec("npm", ["test", "--silent"], plain);
     assert.equal(t.code, 0, `npm test in the project:\n${t.stdout}${t.stderr}`);
     assert.match(t.stdout, /ℹ pass 1\nℹ fail 0/, "its one test ran and passed");
   });
 
   test("run: the operator reconciles the sample — 3 Pods, then 4; invalid sizes are refused; deleting it runs the finalizer", async () => {
-    const child = spawn(process.execPath, [bin, "run", "--watch-namespace", "default", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+    // In a process group of its own, so that a failed test can kill the operator with it.
+    const child = spawn(process.execPath, [bin, "run", "--watch-namespace", "default", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    runner = { child, output: () => output, exited };
+    runner = { child, exited };
     const health = await eventually(() => /"health":"(127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? false, { timeoutMs: 30_000, description: `the operator starts:\n${output}` });
     await eventually(async () => assert.equal((await fetch(`http://${health}/readyz`)).status, 200), { description: "the operator is ready" });
 
@@ -261,9 +265,27 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     await eventually(async () => assert.deepEqual((await kubectlJson<PodList>(cp.kubeconfigPath, ["pods", "-n", "default", "-l", "app=memcached,memcached_cr=memcached-sample"])).items, []), { timeoutMs: 60_000, description: "the Pods are gone" });
     assert.match(output, /finalized: Deployment deleted/);
 
-    child.kill("SIGTERM");
+    child.kill("SIGTERM"); // to operant alone, which passes it on
     assert.equal(await exited, 0, `operant run exits 0 on SIGTERM:\n${output.slice(-2000)}`);
     runner = undefined;
+    assert.match(output, /manager stopped/);
+  });
+
+  test("run: Ctrl-C (SIGINT to the terminal's process group) stops the operator gracefully, exit 0", async () => {
+    // Its own process group, as a terminal's foreground job: the group gets the SIGINT, operant and the operator alike.
+    const child = spawn(process.execPath, [bin, "run", "--watch-namespace", "default", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    runner = { child, exited };
+    const health = await eventually(() => /"health":"(127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? false, { timeoutMs: 30_000, description: `the operator starts:\n${output}` });
+    await eventually(async () => assert.equal((await fetch(`http://${health}/readyz`)).status, 200));
+    process.kill(-child.pid!, "SIGINT");
+    assert.equal(await exited, 0, `operant run exits 0 on Ctrl-C:\n${output.slice(-2000)}`);
+    runner = undefined;
+    assert.match(output, /"signal":"SIGINT".*shutting down gracefully/);
+    assert.doesNotMatch(output, /second signal/);
     assert.match(output, /manager stopped/);
   });
 

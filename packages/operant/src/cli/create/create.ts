@@ -118,7 +118,7 @@ export function createCommand(): Command {
     .option("--namespaced", "objects live in namespaces (default)")
     .option("--cluster", "objects are cluster-scoped")
     .option("--no-resource", "do not write the resource (add a controller for a kind already in src/api)")
-    .option("--controller", "write a controller (default)", true)
+    .option("--controller", "write a controller", true)
     .option("--no-controller", "do not write a controller")
     .action(async (options: { group: string; version: string; kind: string; namespaced?: boolean; cluster?: boolean; resource: boolean; controller: boolean }) => {
       if (options.namespaced && options.cluster) throw new OperantError("InvalidArgument", "--namespaced and --cluster exclude each other: pick one (Namespaced is the default).");

@@ -1,7 +1,7 @@
 // `operant run [flags…]`: runs the project's operator on this machine
 // (`node src/main.ts`) against the cluster of the current kubeconfig, passing
-// every flag through (--watch-namespace default, --kubeconfig …) and
-// forwarding SIGINT/SIGTERM so that it shuts down gracefully.
+// every flag through (--watch-namespace default, --kubeconfig …); SIGTERM is
+// passed on and Ctrl-C reaches it directly, so it shuts down gracefully.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -45,7 +45,8 @@ async function preflight(root: string, args: readonly string[]): Promise<string[
 
 /**
  * Runs `node src/main.ts …args` in the project and resolves with its exit
- * code; SIGINT, SIGTERM and SIGHUP sent to this process go to it.
+ * code; SIGTERM and SIGHUP sent to this process go to it (SIGINT from a
+ * terminal reaches it directly).
  *
  * @example
  * ```ts
@@ -54,12 +55,18 @@ async function preflight(root: string, args: readonly string[]): Promise<string[
  */
 export function runProject(root: string, args: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "src", "main.ts"), ...args], { cwd: root, stdio: "inherit", env: process.env });
+    const child = spawn(process.execPath, [join(root, "src", "main.ts"), ...args], { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: process.env });
+    // SIGTERM and SIGHUP are passed on. SIGINT is not: a Ctrl-C in the terminal already reaches the
+    // whole foreground process group, the operator included, and a second SIGINT would make it exit
+    // at once instead of draining. This process just waits for the operator to finish.
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const ignore = () => {};
+    const signals: NodeJS.Signals[] = ["SIGTERM", "SIGHUP"];
     for (const s of signals) process.on(s, forward);
+    process.on("SIGINT", ignore);
     const cleanup = () => {
       for (const s of signals) process.off(s, forward);
+      process.off("SIGINT", ignore);
     };
     child.on("error", (err) => {
       cleanup();
