@@ -9,7 +9,8 @@ import { labelMatcher } from "../../core/label-selector.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import { keyOf, objectKey, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { compareResourceVersions, watcher, type WatcherOptions, type WatchHealth } from "../watcher/watcher.ts";
-import { BUILTIN_INDEXES, deepFreeze, metaOf, MemoryStore, type Cached, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
+import { internAndFreeze } from "./string-pool.ts";
+import { BUILTIN_INDEXES, metaOf, MemoryStore, type Cached, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
 
 /** Rewrites an object before it is stored (may mutate it: it is freshly parsed). */
 export type Transform<T extends KubeObject> = (obj: Stored<T>) => Stored<T>;
@@ -209,7 +210,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         out = obj;
       }
     }
-    return deepFreeze(out) as Cached<T>;
+    return internAndFreeze(out) as Cached<T>;
   }
 
   #notify(type: "added" | "updated" | "deleted", previous: Cached<T> | undefined, obj: Cached<T>, relist: boolean): void {
@@ -236,8 +237,9 @@ export class Informer<T extends KubeObject> implements Store<T> {
     const cached = this.#store.get(key);
     const rv = obj.metadata.resourceVersion;
     if (cached && (compareResourceVersions(metaOf(cached).resourceVersion, rv) ?? -1) >= 0) return;
-    const copy = this.#transform ? this.#transform(structuredClone(obj)) : structuredClone(obj);
-    this.#overlay.set(key, { obj: deepFreeze(copy) as Cached<T>, rv, at: Date.now() });
+    // A metadata-only informer keeps metadata only, also for our own writes (a Secret's data must not linger in memory).
+    const clone = this.#options.metadataOnly ? ({ apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadata", metadata: structuredClone(obj.metadata) } as unknown as Stored<T>) : structuredClone(obj);
+    this.#overlay.set(key, { obj: this.#prepare(clone), rv, at: Date.now() });
   }
 
   /** Tells the informer this process deleted an object that is gone at once (no finalizers). */
