@@ -38,8 +38,10 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-// The supported node goes first on PATH so that child processes (`node`, `npx`) use it too.
-const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` };
+// The supported node goes first on PATH so that child processes (`node`, `npx`) use it too, and
+// inside this repository `operant` resolves to its TypeScript sources (the "operant-source" export condition).
+const nodeOptions = [process.env.NODE_OPTIONS, "--conditions=operant-source"].filter(Boolean).join(" ");
+const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}`, NODE_OPTIONS: nodeOptions };
 const child = spawn(node, [join(root, "scripts", tasks[task]), ...args], { stdio: "inherit", env, cwd: root });
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));

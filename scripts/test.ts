@@ -9,10 +9,13 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const only = process.argv.slice(2); // `npm test -- <files…>` runs just those test files
 
+// Inside this repository `operant` resolves to its TypeScript sources (export condition "operant-source"), also for child processes.
+const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS?.replace("--conditions=operant-source", ""), "--conditions=operant-source"].filter((x) => x?.trim()).join(" ") };
+
 function step(title: string, cmd: string, args: string[]): void {
   const started = Date.now();
   process.stderr.write(`\n▶ ${title}\n`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status !== 0) {
     process.stderr.write(`✖ ${title} failed after ${secs}s\n`);
@@ -24,6 +27,8 @@ function step(title: string, cmd: string, args: string[]): void {
 if (only.length === 0) {
   step("typecheck (tsc)", bin("tsc"), ["-p", "tsconfig.json"]);
   step("lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]);
+  // The published form (dist/: JavaScript + declarations) is what installed operators and images load.
+  step("build (tsc → packages/operant/dist)", bin("tsc"), ["-p", "packages/operant/tsconfig.build.json"]);
 }
 step("tests (node --test)", process.execPath, [
   "--test",
