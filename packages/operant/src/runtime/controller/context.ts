@@ -194,15 +194,17 @@ export class ReconcileContext<T extends KubeObject> {
   }
 
   /**
-   * Writes the given status fields (server-side apply on the status
-   * subresource, as this controller's field manager). Fields not given are
-   * left alone; nothing is written when the given fields already have these
-   * values (so status writes cannot drive a hot loop).
+   * Declares the status this controller owns: a server-side apply on the
+   * status subresource, as this controller's field manager. Pass every status
+   * field the controller manages, each time: like any apply, a field this
+   * controller set before and now leaves out is removed, while fields other
+   * managers own are left alone. Nothing is sent when the object's status
+   * already equals `status`; an apply that changes nothing does not write
+   * either, so status updates cannot drive a hot loop.
    */
   async updateStatus(status: Partial<StatusOf<T>>): Promise<void> {
-    const current = ((this.object as { status?: Record<string, unknown> }).status ?? {});
-    const changed = Object.entries(status as Record<string, unknown>).some(([k, v]) => stableJson(v) !== stableJson(current[k]));
-    if (!changed) return;
+    const current = (this.object as { status?: unknown }).status ?? {};
+    if (stableJson(current) === stableJson(status)) return;
     const own = this.#meta();
     const out = await this.#deps.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as T, {
       subresource: "status",
