@@ -131,9 +131,9 @@ describe("Lease elector", { timeout: 60_000 }, () => {
     assert.ok(isOperantError(lost.reason, "LeaseRenewFailed"), String(lost.reason));
     assert.equal(elector.leading, false);
     const lastRenewal = renewedAt(await client.get(Lease, { namespace: ns, name: "cut" }));
-    assert.ok(lostAt - lastRenewal <= 3_000 + 250, `stopped ${lostAt - lastRenewal} ms after the last renewal (renewDeadline 3 s)`);
+    assert.ok(lostAt - lastRenewal <= 3_000 + 500, `stopped ${lostAt - lastRenewal} ms after the last renewal (renewDeadline 3 s)`);
     assert.ok(lostAt - lastRenewal < 5_000 - 1_500, "with a margin of more than 1.5 s before the lease (5 s) could expire for a candidate");
-    assert.ok(lostAt - cutAt <= 3_300, `${lostAt - cutAt} ms after the cut`);
+    assert.ok(lostAt - cutAt <= 3_600, `${lostAt - cutAt} ms after the cut`);
     await elector.release(); // cannot reach the API server: logs, does not throw
   });
 
@@ -281,7 +281,7 @@ describe("replicas as processes", { timeout: 120_000 }, () => {
       const exit = await third.waitFor((l) => l.event === "exit", 6_000, "exit");
       assert.equal(exit.code, "LeadershipLost");
       assert.equal((await third.exited).code, 1, "exits non-zero");
-      assert.ok(stopped.t! - cutAt <= 3_300, `stopped ${stopped.t! - cutAt} ms after the cut (renewDeadline 3 s)`);
+      assert.ok(stopped.t! - cutAt <= 3_600, `stopped ${stopped.t! - cutAt} ms after the cut (renewDeadline 3 s)`);
       const next = await leaderAmong([fourth], 15_000);
       const leadingAt = next.events("leading")[0]!.t!;
       assert.ok(leadingAt > stopped.t!, "the new leader started after the old one stopped");
