@@ -69,6 +69,10 @@ export { hasFinalizer, withFinalizer, withoutFinalizer, isBeingDeleted } from ".
 export { createOrUpdate, createOrPatch, retryOnConflict } from "./client/mutate/index.ts";
 export { labelMatcher, selectorToString, type LabelSelector } from "./core/label-selector.ts";
 
+// High availability
+export { LeaseElector, LeaderForLifeElector, FAST_LEASE_TIMINGS, DEFAULT_LEASE_TIMINGS, type LeaderElectionConfig } from "./leader/index.ts";
+export type { StatusReport } from "./leader/index.ts";
+
 // Operators as projects
 export { defineOperator, type OperatorDefinition, type OperatorOptions } from "./operator/operator.ts";
 export { runOperator, parseOperatorFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./operator/run.ts";

@@ -53,7 +53,7 @@ describe("rbacFor", () => {
       rbac.roles.map((r) => [r.kind, r.metadata.namespace, r.metadata.name]),
       [["Role", "memcached-operator-system", "memcached-operator-leader-election"]],
     );
-    assert.deepEqual(rbac.roles[0]!.rules, [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }]);
+    assert.deepEqual(rbac.roles[0]!.rules, [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update"] }]);
     assert.deepEqual(rbac.roleBindings[0]!.roleRef.kind, "Role");
     assert.deepEqual(
       rbac.manifests.map((m) => m.kind),

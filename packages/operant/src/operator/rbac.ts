@@ -222,13 +222,13 @@ export function controllerRulesFor(operator: OperatorDefinition): DerivedRule[] 
  *
  * @example
  * ```ts
- * leaderElectionRules("lease") // [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"], … }]
+ * leaderElectionRules("lease") // [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update"], … }]
  * ```
  */
 export function leaderElectionRules(mode: "lease" | "leader-for-life"): DerivedRule[] {
   const set = new RuleSet();
   if (mode === "lease") {
-    set.add("coordination.k8s.io", "leases", ["get", "create", "update"], "leader election (lease): read, take, renew and release the Lease", false);
+    set.add("coordination.k8s.io", "leases", ["get", "list", "watch", "create", "update"], "leader election (lease): read, take, renew and release the Lease; candidates watch it to take over the moment it is released", false);
   } else {
     set.add("", "configmaps", ["get", "list", "watch", "create", "delete"], "leader election (leader-for-life): the lock ConfigMap, created, watched until free, deleted when stale", false);
     set.add("", "pods", ["get", "delete"], "leader election (leader-for-life): this replica's Pod owns the lock; an evicted holder Pod is deleted", false);

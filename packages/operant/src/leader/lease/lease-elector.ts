@@ -105,6 +105,7 @@ export class LeaseElector implements LeaderElector {
   #term: Term | undefined;
   #reportedLeader: string | undefined;
   #lastError: { message: string; at: string } | undefined;
+  #lastWarned: { message: string; at: number } | undefined;
 
   constructor(options: LeaseElectorOptions) {
     if (!options.name) throw new OperantError("InvalidArgument", "LeaseElector needs the Lease's name (the election id), e.g. \"my-operator-leader\".");
@@ -285,7 +286,12 @@ export class LeaseElector implements LeaderElector {
   #failed(err: unknown, what: string): false {
     const message = `${what}: ${(err as Error).message}`;
     this.#lastError = { message, at: new Date().toISOString() };
-    this.#log.debug({ lease: this.lock, err: message }, "leader election attempt failed");
+    // A failing election must be visible (e.g. Forbidden on leases), without a line every retry period.
+    const now = Date.now();
+    if (this.#lastWarned?.message !== message || now - this.#lastWarned.at > 30_000) {
+      this.#lastWarned = { message, at: now };
+      this.#log.warn({ lease: this.lock, err: message }, "leader election attempt failed; retrying");
+    } else this.#log.debug({ lease: this.lock, err: message }, "leader election attempt failed");
     return false;
   }
 
