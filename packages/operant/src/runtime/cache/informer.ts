@@ -97,6 +97,9 @@ export class Informer<T extends KubeObject> implements Store<T> {
   readonly #store: MemoryStore<T>;
   readonly #handlers = new Set<InformerHandler<T>>();
   readonly #overlay = new Map<string, Overlay<T>>();
+  // Deletions the watch delivered (key → resourceVersion, time), kept as long as an overlay may live: a write
+  // response that arrives after the watch saw the object deleted must not bring it back as a ghost.
+  readonly #tombstones = new Map<string, { rv: string; at: number }>();
   readonly #health: WatchHealth[] = [];
   readonly #log: Logger;
   readonly #transform: Transform<T> | undefined;
@@ -154,6 +157,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
           const obj = this.#prepare(ev.object);
           const key = objectKey(obj as KubeObject);
           seen?.add(key);
+          this.#tombstones.delete(key);
           const previous = this.#store.get(key);
           if (previous && metaOf(previous).resourceVersion === metaOf(obj).resourceVersion) break;
           this.#store.upsert(obj);
@@ -167,6 +171,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
             if (seen?.has(key)) continue;
             const gone = this.#store.remove(key);
             if (gone) {
+              this.#bury(key, metaOf(gone).resourceVersion);
               this.#settleOverlay(key, undefined);
               this.#notify("deleted", undefined, gone, true);
             }
@@ -178,6 +183,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         case "applied": {
           const obj = this.#prepare(ev.object);
           const key = objectKey(obj as KubeObject);
+          this.#tombstones.delete(key);
           const previous = this.#store.upsert(obj);
           this.#settleOverlay(key, obj);
           this.#notify(previous ? "updated" : "added", previous, obj, false);
@@ -186,6 +192,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         case "deleted": {
           const key = objectKey(ev.object);
           const gone = this.#store.remove(key) ?? this.#prepare(ev.object);
+          this.#bury(key, ev.object.metadata.resourceVersion);
           this.#settleOverlay(key, undefined);
           this.#notify("deleted", undefined, gone, false);
           break;
@@ -237,9 +244,23 @@ export class Informer<T extends KubeObject> implements Store<T> {
     const cached = this.#store.get(key);
     const rv = obj.metadata.resourceVersion;
     if (cached && (compareResourceVersions(metaOf(cached).resourceVersion, rv) ?? -1) >= 0) return;
+    // Deleted (as the watch already told us) at or after this version: the write is history.
+    const tomb = cached ? undefined : this.#tombstones.get(key);
+    if (tomb && Date.now() - tomb.at <= OVERLAY_TTL_MS && (compareResourceVersions(tomb.rv, rv) ?? -1) >= 0) return;
     // A metadata-only informer keeps metadata only, also for our own writes (a Secret's data must not linger in memory).
     const clone = this.#options.metadataOnly ? ({ apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadata", metadata: structuredClone(obj.metadata) } as unknown as Stored<T>) : structuredClone(obj);
     this.#overlay.set(key, { obj: this.#prepare(clone), rv, at: Date.now() });
+  }
+
+  /** Remembers that the watch saw `key` deleted at `rv`; forgets tombstones older than an overlay can live. */
+  #bury(key: string, rv: string | undefined): void {
+    const now = Date.now();
+    for (const [k, t] of this.#tombstones) {
+      if (now - t.at <= OVERLAY_TTL_MS) break; // insertion order is time order
+      this.#tombstones.delete(k);
+    }
+    this.#tombstones.delete(key);
+    if (rv) this.#tombstones.set(key, { rv, at: now });
   }
 
   /** Tells the informer this process deleted an object that is gone at once (no finalizers). */

@@ -1,0 +1,50 @@
+// Read-your-writes against the real API server: a write response that arrives
+// after the watch already delivered the object's deletion must not bring the
+// object back (a ghost that hid a deleted Pod from its controller for a minute).
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { Client } from "../../src/client/client.ts";
+import { ConfigMap, Namespace } from "../../src/kinds/index.ts";
+import { Informer } from "../../src/runtime/cache/informer.ts";
+import { ControlPlane, eventually } from "../../src/testing/index.ts";
+
+describe("informer read-your-writes after a deletion", { timeout: 60_000 }, () => {
+  let client: Client;
+  let ns: string;
+  const ac = new AbortController();
+  before(async () => {
+    const cp = await ControlPlane.shared();
+    client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+    ns = `overlay-${randomBytes(3).toString("hex")}`;
+    await client.create(Namespace, { metadata: { name: ns } });
+  });
+  after(async () => {
+    ac.abort();
+    await client.close();
+  });
+
+  test("a stale write observed after the watch saw the deletion is ignored; a newer one (recreated) is not", async () => {
+    const informer = new Informer(client, ConfigMap, { namespaces: [ns] });
+    informer.start(ac.signal);
+    await informer.waitForSync(ac.signal);
+
+    const created = await client.create(ConfigMap, { metadata: { name: "c", namespace: ns }, data: { v: "1" } });
+    const updated = await client.patch(ConfigMap, { namespace: ns, name: "c" }, { data: { v: "2" } });
+    await eventually(() => assert.equal(informer.get({ namespace: ns, name: "c" })?.data?.v, "2"));
+    await client.delete(ConfigMap, { namespace: ns, name: "c" });
+    await eventually(() => assert.equal(informer.get({ namespace: ns, name: "c" }), undefined), { description: "the watch delivered the deletion" });
+
+    // Responses of writes made before the deletion, arriving late.
+    informer.observeWrite(updated);
+    informer.observeWrite(created);
+    assert.equal(informer.get({ namespace: ns, name: "c" }), undefined, "no ghost from a write older than the deletion");
+    assert.deepEqual(informer.list({ namespace: ns }).filter((c) => c.metadata.name === "c"), [], "nor in lists");
+
+    // The same name created again: a newer version, shown at once.
+    const again = await client.create(ConfigMap, { metadata: { name: "c", namespace: ns }, data: { v: "3" } });
+    informer.observeWrite(again);
+    assert.equal(informer.get({ namespace: ns, name: "c" })?.data?.v, "3");
+    await eventually(() => assert.equal(informer.get({ namespace: ns, name: "c" })?.metadata.uid, again.metadata.uid));
+  });
+});
