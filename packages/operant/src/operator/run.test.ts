@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isOperantError } from "../core/errors.ts";
 import { defineOperator } from "./operator.ts";
-import { parseOperatorFlags, type OperatorFlagSpec } from "./run.ts";
+import { parseOperatorFlags, runOperator, type OperatorFlagSpec } from "./run.ts";
 
 const op = defineOperator({ name: "demo-operator", controllers: [] });
 const image: OperatorFlagSpec = { name: "postgres-image", env: "POSTGRES_IMAGE", default: "postgres:17", description: "image of the Postgres pods" };
@@ -31,4 +31,26 @@ test("bad or clashing flag declarations are refused with InvalidArgument", () =>
     assert.throws(() => parseOperatorFlags(op, argv(), {}, [{ name, description: "x" }]), (err) => isOperantError(err, "InvalidArgument"), name);
   }
   assert.throws(() => parseOperatorFlags(op, argv(), {}, [image, image]), (err) => isOperantError(err, "InvalidArgument") && /declared twice/.test(err.message));
+});
+
+test("--help prints the flags and ends the run without starting anything", async () => {
+  const written: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    assert.equal(await runOperator(op, { argv: argv("--help"), env: {} }), undefined);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.match(written.join(""), /--leader-election-preset <preset>/);
+});
+
+test("an unknown flag makes runOperator fail with InvalidArgument and a pointer to --help", async () => {
+  await assert.rejects(runOperator(op, { argv: argv("--no-such-flag"), env: {} }), (err: unknown) => isOperantError(err, "InvalidArgument") && /unknown option '--no-such-flag'.*--help/.test(err.message));
+});
+
+test("the Lease timing preset: default unless --leader-election-preset fast", () => {
+  assert.equal(parseOperatorFlags(op, argv(), {}).leaderElectionPreset, "default");
+  assert.equal(parseOperatorFlags(op, argv("--leader-election-preset", "fast"), {}).leaderElectionPreset, "fast");
+  assert.throws(() => parseOperatorFlags(op, argv("--leader-election-preset", "slow"), {}), /Allowed choices are default, fast/);
 });

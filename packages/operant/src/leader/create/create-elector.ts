@@ -12,7 +12,7 @@ import { leaderIdentity } from "../identity/identity.ts";
 import type { BackoffOptions } from "../leader-for-life/backoff.ts";
 import { LeaderForLifeElector } from "../leader-for-life/leader-for-life-elector.ts";
 import { LeaseElector } from "../lease/lease-elector.ts";
-import type { LeaseTimingsInput } from "../lease/timings.ts";
+import { FAST_LEASE_TIMINGS, type LeaseTimingsInput } from "../lease/timings.ts";
 import { operatorNamespace } from "../namespace/operator-namespace.ts";
 
 /**
@@ -87,5 +87,5 @@ export async function defaultLeaderElector(flags: OperatorFlags, _op: OperatorDe
       `--leader-elect needs a namespace for the Lease "${flags.leaderElectionId}", and this process is not in a Pod: pass --leader-election-namespace <ns> (or set POD_NAMESPACE).`,
     );
   }
-  return createLeaderElector({ mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName }, podName ?? hostname());
+  return createLeaderElector({ mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName, ...(flags.leaderElectionPreset === "fast" && { timings: FAST_LEASE_TIMINGS }) }, podName ?? hostname());
 }

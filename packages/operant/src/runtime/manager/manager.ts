@@ -133,6 +133,7 @@ export class Manager {
   #leading = false;
   #started = false;
   #addresses: { metrics?: string; health?: string } = {};
+  readonly #listening = Promise.withResolvers<void>();
 
   constructor(options: ManagerOptions = {}) {
     this.#options = options;
@@ -186,6 +187,11 @@ export class Manager {
   }
 
   /** Actual listen addresses (useful with ":0"). */
+  /** Resolves once the HTTP servers listen and the cache has started (rejects if start fails before that). */
+  get listening(): Promise<void> {
+    return this.#listening.promise;
+  }
+
   get addresses(): Readonly<{ metrics?: string; health?: string }> {
     return this.#addresses;
   }
@@ -334,6 +340,7 @@ export class Manager {
       log.info({ ...this.#addresses, controllers: this.#definitions.map((d) => d.name), namespaces: this.#options.namespaces ?? "all", leaderElection: this.#elector?.mode ?? "none" }, "manager starting");
       // Every replica keeps its cache warm, leader or not: a new leader starts reconciling at once.
       this.#cache.start(stop.signal);
+      this.#listening.resolve();
       const everywhere = this.#runnables.filter((r) => r.needsLeaderElection === false).map((r) => this.#runRunnable(r, stop.signal));
       let lostWith: unknown;
       try {
@@ -350,6 +357,8 @@ export class Manager {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
       if (!stop.signal.aborted) this.stop("start failed");
+      this.#listening.reject(new OperantError("ManagerStopped", "the manager stopped before it was listening."));
+      this.#listening.promise.catch(() => {});
       await this.#recorder?.close().catch(() => {});
       await Promise.all(this.#servers.map((s) => s.close()));
       if (!this.#options.client) await this.#client?.close();
