@@ -36,7 +36,7 @@ test("bad or clashing flag declarations are refused with InvalidArgument", () =>
 test("--help prints the flags and ends the run without starting anything", async () => {
   const written: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true));
   try {
     assert.equal(await runOperator(op, { argv: argv("--help"), env: {} }), undefined);
   } finally {
