@@ -71,7 +71,7 @@ export { labelMatcher, selectorToString, type LabelSelector } from "./core/label
 
 // High availability
 export { LeaseElector, LeaderForLifeElector, FAST_LEASE_TIMINGS, DEFAULT_LEASE_TIMINGS, type LeaderElectionConfig } from "./leader/index.ts";
-export type { StatusReport } from "./leader/index.ts";
+export type { StatusReport, StatusSection, StatusSectionData, StatusSectionReport } from "./leader/index.ts";
 
 // Operators as projects
 export { defineOperator, type OperatorDefinition, type OperatorOptions } from "./operator/operator.ts";

@@ -36,4 +36,4 @@ export { createLeaderElector, defaultLeaderElector, type LeaderElectionConfig } 
 export { leaderIdentity } from "./identity/identity.ts";
 export { operatorNamespace, type OperatorNamespaceOptions } from "./namespace/operator-namespace.ts";
 export type { LeaderElector } from "../runtime/manager/manager.ts";
-export { statusReport, renderStatusPage, statusPageRoutes, type StatusReport } from "../runtime/status-page/status-page.ts";
+export { statusReport, renderStatusPage, statusPageRoutes, type StatusReport, type StatusSection, type StatusSectionData, type StatusSectionReport } from "../runtime/status-page/status-page.ts";

@@ -18,7 +18,7 @@ import { createLeaderElector, type LeaderElectionConfig } from "../../leader/cre
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
 import { EventRecorder } from "../events/recorder.ts";
 import { registered } from "../metrics/controller-metrics.ts";
-import { statusPageRoutes } from "../status-page/status-page.ts";
+import { statusPageRoutes, type StatusSection } from "../status-page/status-page.ts";
 import { answerChecks, RouterServer, type Check, type Route } from "./http-server.ts";
 
 /** Something the manager runs besides controllers. */
@@ -98,6 +98,12 @@ export interface ManagerOptions {
   onLeadershipLost?: "exit" | "rejoin";
   /** Serve the status page (`/` HTML, `/status` JSON) on the metrics server (default true). */
   statusPage?: boolean;
+  /**
+   * The operator's own sections on the status page (e.g. what it elected or
+   * decided), after the election and before the controllers; `GET /status`
+   * has them under `sections.<name>`. Shown on every replica. Default: none.
+   */
+  statusSections?: readonly StatusSection[];
   /** Name for events' reportingController and logs (default "operant"). */
   name?: string;
   /** This replica's identity in events and leader election (default: the host name, which in a Pod is the Pod's name). */
@@ -219,6 +225,11 @@ export class Manager {
   /** Status of every controller. */
   controllers(): ControllerStatus[] {
     return this.#runners.map((r) => r.status());
+  }
+
+  /** The operator's own status page sections (the `statusSections` option). */
+  get statusSections(): readonly StatusSection[] {
+    return this.#options.statusSections ?? [];
   }
 
   /** Stops the manager (same as SIGTERM). */

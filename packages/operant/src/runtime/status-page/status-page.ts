@@ -1,8 +1,10 @@
 // The operator's status page, served by every replica on the metrics
 // server: who this replica is, how the leader is elected, who holds the lock
 // and since when (as this replica last observed it), whether this replica
-// leads, and each controller's queue and counters. `GET /status` answers
-// JSON; `GET /` a small self-contained HTML page (no external assets).
+// leads, each controller's queue and counters, and the operator's own
+// sections (`statusSections`: what only the operator knows, e.g. which agent
+// it elected). `GET /status` answers JSON; `GET /` a small self-contained
+// HTML page (no external assets).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ControllerStatus } from "../controller/runner.ts";
 import type { Route } from "../manager/http-server.ts";
@@ -37,8 +39,67 @@ export interface StatusReport {
   /** Everything the elector reports (its `describe()`). */
   election: Record<string, unknown>;
   controllers: ControllerStatus[];
+  /** The operator's own sections (`statusSections`), by name; `{}` when it has none. */
+  sections: Record<string, StatusSectionReport>;
   /** When this report was made. */
   generatedAt: string;
+}
+
+/**
+ * What a status section shows: rows (an array of records, rendered as a
+ * table with a column per key) or one record (rendered as key/value rows).
+ * Values are rendered as text (objects as JSON) and escaped.
+ *
+ * @example
+ * ```ts
+ * const rows: StatusSectionData = [{ agent: "ns/agent", leader: "agent-x2x7q", node: "kwok-node-1" }];
+ * ```
+ */
+export type StatusSectionData = Record<string, unknown> | readonly Record<string, unknown>[];
+
+/**
+ * A section of the operator's own on the status page (the manager's
+ * `statusSections` option): shown on every replica, in `GET /status` under
+ * `sections.<name>` and on the HTML page as a table after the election.
+ * `collect` runs on each request, so it must be quick and synchronous: read
+ * the manager's cache (`manager.cache`, warm on standby replicas too), not
+ * the API server. If it throws, the section reports the message as its
+ * `error` and the rest of the page is unaffected.
+ *
+ * @example
+ * ```ts
+ * const agents: StatusSection = {
+ *   name: "agents",
+ *   title: "Agent leaders",
+ *   collect: (manager) => manager.cache.list(Agent).map((a) => ({ agent: a.metadata.name, leader: a.status?.leader?.pod ?? null })),
+ * };
+ * new Manager({ statusSections: [agents] });
+ * ```
+ */
+export interface StatusSection {
+  /** Key under `sections` in the JSON report; unique per manager (a later section of the same name replaces the earlier). */
+  readonly name: string;
+  /** Heading on the HTML page (default: `name`). */
+  readonly title?: string;
+  /** What the section shows now. */
+  collect(manager: Manager): StatusSectionData;
+}
+
+/**
+ * One section as `GET /status` reports it (under `sections.<name>`).
+ *
+ * @example
+ * ```ts
+ * const { data } = report.sections.agents!;   // as the section's collect() returned it
+ * ```
+ */
+export interface StatusSectionReport {
+  /** The section's heading. */
+  title: string;
+  /** What `collect` returned (`{}` if it threw). */
+  data: StatusSectionData;
+  /** The message `collect` threw, if it did. */
+  error?: string;
 }
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
@@ -66,8 +127,23 @@ export function statusReport(manager: Manager): StatusReport {
     observedAt: text(election.observedAt),
     election,
     controllers: manager.controllers(),
+    sections: collectSections(manager),
     generatedAt: new Date().toISOString(),
   };
+}
+
+/** Each section's data; a failing section reports its error instead. */
+function collectSections(manager: Manager): Record<string, StatusSectionReport> {
+  const out: Record<string, StatusSectionReport> = {};
+  for (const section of manager.statusSections) {
+    const title = section.title ?? section.name;
+    try {
+      out[section.name] = { title, data: section.collect(manager) };
+    } catch (err) {
+      out[section.name] = { title, data: {}, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return out;
 }
 
 function escape(s: unknown): string {
@@ -86,6 +162,19 @@ function escape(s: unknown): string {
  */
 export function renderStatusPage(report: StatusReport): string {
   const row = (k: string, v: unknown) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`;
+  const sections = Object.values(report.sections).map(({ title, data, error }) => {
+    let body: string;
+    if (error !== undefined) body = row("error", error);
+    else if (!Array.isArray(data)) body = Object.entries(data).map(([k, v]) => row(k, v)).join("\n") || `<tr><td>nothing to show</td></tr>`;
+    else {
+      const rows = data as readonly Record<string, unknown>[];
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      body = rows.length
+        ? [`<tr>${columns.map((c) => `<th>${escape(c)}</th>`).join("")}</tr>`, ...rows.map((r) => `<tr>${columns.map((c) => `<td>${escape(r[c])}</td>`).join("")}</tr>`)].join("\n")
+        : `<tr><td>none</td></tr>`;
+    }
+    return `<h2>${escape(title)}</h2>\n<table>\n${body}\n</table>`;
+  });
   const known = new Set(["mode", "identity", "lock", "leading", "holder", "holderSince", "observedAt"]);
   const extra = Object.entries(report.election).filter(([k]) => !known.has(k));
   const controllers = report.controllers.length
@@ -123,6 +212,7 @@ ${row("holder since", report.holderSince)}
 ${row("lock last seen changing", report.observedAt)}
 ${extra.map(([k, v]) => row(k, v)).join("\n")}
 </table>
+${sections.join("\n")}
 <h2>Controllers</h2>
 <table>
 <tr><th>controller</th><th>kind</th><th>queue depth</th><th>in flight</th><th>reconciles</th><th>errors</th><th>last error</th></tr>
