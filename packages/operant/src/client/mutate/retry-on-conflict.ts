@@ -22,7 +22,8 @@ export interface RetryOptions {
 
 /** Whether `err` is the API server's `Conflict` (409: the object changed since it was read). */
 export function isConflict(err: unknown): boolean {
-  return isOperantError(err, "Conflict");
+  // A server-side apply conflict (another field manager owns the field) is a Conflict too, but re-reading cannot fix it.
+  return isOperantError(err, "Conflict") && err.retryable;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The store behind an informer: objects by key, with secondary indexes. What
 // readers get is frozen, so the store can hand out the same object to every
 // reader without copying; a reconciler that wants to change one copies it.
+import { OperantError } from "../../core/errors.ts";
 import { labelMatcher, type LabelSelector } from "../../core/label-selector.ts";
 import { keyOf, objectKey, type KubeObject, type ObjectRef, type Stored, type StoredMeta } from "../../core/object.ts";
 
@@ -106,7 +107,7 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
 
   byIndex(name: string, value: string): Cached<T>[] {
     const index = this.#indexes.get(name);
-    if (!index) throw new Error(`no index named "${name}" (have: ${[...this.#indexes.keys()].join(", ")})`);
+    if (!index) throw new OperantError("UnknownIndex", `no index named "${name}" (have: ${[...this.#indexes.keys()].join(", ")}). Declare it in the informer's \`indexers\` option.`);
     const keys = index.get(value);
     if (!keys) return [];
     const out: Cached<T>[] = [];

@@ -238,7 +238,7 @@ export class ControllerRunner<T extends KubeObject> {
       result = "error";
       this.#status.reconciles++;
       this.#status.lastReconcileAt = new Date().toISOString();
-      const err = timeout.aborted && !hardStop.aborted ? new OperantError("ReconcileTimeout", `reconcile of ${key} did not finish within ${def.options.reconcileTimeoutMs} ms; aborted and will be retried`, { cause: caught }) : caught;
+      const err = timeout.aborted && !hardStop.aborted ? new OperantError("ReconcileTimeout", `reconcile of ${key} did not finish within ${def.options.reconcileTimeoutMs} ms; aborted and will be retried`, { cause: caught, retryable: true }) : caught;
       const message = err instanceof Error ? err.message : String(err);
       if (hardStop.aborted && !timeout.aborted) {
         // Shutdown or lost leadership: not the reconciler's fault; the next leader or run picks it up.

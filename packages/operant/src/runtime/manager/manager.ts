@@ -192,12 +192,12 @@ export class Manager {
     return this.#cache;
   }
 
-  /** Actual listen addresses (useful with ":0"). */
   /** Resolves once the HTTP servers listen and the cache has started (rejects if start fails before that). */
   get listening(): Promise<void> {
     return this.#listening.promise;
   }
 
+  /** Actual listen addresses (useful with ":0"). */
   get addresses(): Readonly<{ metrics?: string; health?: string }> {
     return this.#addresses;
   }

@@ -83,5 +83,5 @@ test("queues share the metrics of one registry, one series per queue; a name tak
 
   const taken = new Registry();
   new Counter({ name: "workqueue_depth", help: "not a gauge", registers: [taken] });
-  assert.throws(() => prometheusWorkQueueMetrics({ registry: taken, name: "x" }), (e) => isOperantError(e, "QueueMetricConflict"));
+  assert.throws(() => prometheusWorkQueueMetrics({ registry: taken, name: "x" }), (e) => isOperantError(e, "MetricConflict"));
 });

@@ -56,7 +56,7 @@ function metricOn<M>(registry: Registry, name: string, type: abstract new (...ar
   const existing = registry.getSingleMetric(name);
   if (existing === undefined) return create();
   if (existing instanceof type) return existing as M;
-  throw new OperantError("QueueMetricConflict", `metric ${name} is already registered on this registry with another type; remove it or give the work queue metrics their own registry`);
+  throw new OperantError("MetricConflict", `metric ${name} is already registered on this registry with another type; remove it or give the work queue metrics their own registry`);
 }
 
 /**
@@ -68,7 +68,7 @@ function metricOn<M>(registry: Registry, name: string, type: abstract new (...ar
  * `workqueue_longest_running_processor_seconds`, `workqueue_retries_total`
  * with `{name,controller}`; histograms use buckets 1e-8 … 1e3 s. The metrics
  * are created on `registry` the first time and reused by later queues.
- * Throws `QueueMetricConflict` if one of these names is registered there
+ * Throws `MetricConflict` if one of these names is registered there
  * with another metric type.
  *
  * @example

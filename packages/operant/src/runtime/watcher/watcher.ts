@@ -165,7 +165,7 @@ async function* run<T extends KubeObject>(client: Client, kind: Kind<T>, options
       clearTimeout(timer);
       timer = setTimeout(() => {
         stalled = true;
-        stream.abort(new OperantError("WatchStalled", `watch ${health.target}: nothing received for ${inactivityMs} ms`));
+        stream.abort(new OperantError("WatchStalled", `watch ${health.target}: nothing received for ${inactivityMs} ms`, { retryable: true }));
       }, inactivityMs);
       timer.unref();
     };
