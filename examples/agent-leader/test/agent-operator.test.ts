@@ -183,7 +183,7 @@ describe("agent operator", { timeout: 150_000 }, () => {
       assert.deepEqual(state.agent.status?.leader, elected.agent.status?.leader, "the same record, since included");
     });
 
-    await t.test("the operator leader killed (its Pod deleted: the lock is garbage-collected; its process SIGKILLed): another replica leads within 10 s and keeps the agent leader", async () => {
+    await t.test("the operator leader killed (its Pod deleted: the lock is garbage-collected; its process SIGKILLed): another replica leads within 10 s and keeps the agent leader", async (st) => {
       const before = state;
       const old = leader;
       const killedAt = Date.now();
@@ -194,6 +194,7 @@ describe("agent operator", { timeout: 150_000 }, () => {
       const tookOver = Date.now() - killedAt;
       assert.notEqual(leader.name, old.name);
       assert.ok(tookOver <= 10_000, `took over ${tookOver} ms after the kill`);
+      st.diagnostic(`a new operator leader ${tookOver} ms after the kill`);
       const lock2 = await client.get(ConfigMap, { namespace: ns, name: LOCK });
       assert.notEqual(lock2.metadata.uid, lock.metadata.uid, "the old lock went with its Pod; a new one");
       assert.deepEqual(lock2.metadata.ownerReferences?.map((o) => o.name), [leader.name]);
