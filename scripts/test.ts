@@ -26,9 +26,10 @@ function step(title: string, cmd: string, args: string[]): void {
 
 if (only.length === 0) {
   step("typecheck (tsc)", bin("tsc"), ["-p", "tsconfig.json"]);
-  step("lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]);
-  // The published form (dist/: JavaScript + declarations) is what installed operators and images load.
+  // The published form (dist/: JavaScript + declarations) is what installed operators and images load,
+  // and what example projects with a tsconfig of their own resolve `operant` to: build it before linting them.
   step("build (tsc → packages/operant/dist)", bin("tsc"), ["-p", "packages/operant/tsconfig.build.json"]);
+  step("lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]);
 }
 step("tests (node --test)", process.execPath, [
   "--test",
