@@ -97,9 +97,10 @@ export class Informer<T extends KubeObject> implements Store<T> {
   readonly #store: MemoryStore<T>;
   readonly #handlers = new Set<InformerHandler<T>>();
   readonly #overlay = new Map<string, Overlay<T>>();
-  // Deletions the watch delivered (key → resourceVersion, time), kept as long as an overlay may live: a write
-  // response that arrives after the watch saw the object deleted must not bring it back as a ghost.
-  readonly #tombstones = new Map<string, { rv: string; at: number }>();
+  // Deletions the watch delivered (key → uid, time), kept as long as an overlay may live: a write response
+  // that arrives after the watch saw that object (that uid) deleted must not bring it back as a ghost.
+  // By uid, not resourceVersion: a delete response can carry a newer resourceVersion than the DELETED event.
+  readonly #tombstones = new Map<string, { uid: string; at: number }>();
   readonly #health: WatchHealth[] = [];
   readonly #log: Logger;
   readonly #transform: Transform<T> | undefined;
@@ -171,7 +172,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
             if (seen?.has(key)) continue;
             const gone = this.#store.remove(key);
             if (gone) {
-              this.#bury(key, metaOf(gone).resourceVersion);
+              this.#bury(key, metaOf(gone).uid);
               this.#settleOverlay(key, undefined);
               this.#notify("deleted", undefined, gone, true);
             }
@@ -192,7 +193,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         case "deleted": {
           const key = objectKey(ev.object);
           const gone = this.#store.remove(key) ?? this.#prepare(ev.object);
-          this.#bury(key, ev.object.metadata.resourceVersion);
+          this.#bury(key, ev.object.metadata.uid ?? metaOf(gone).uid);
           this.#settleOverlay(key, undefined);
           this.#notify("deleted", undefined, gone, false);
           break;
@@ -244,23 +245,23 @@ export class Informer<T extends KubeObject> implements Store<T> {
     const cached = this.#store.get(key);
     const rv = obj.metadata.resourceVersion;
     if (cached && (compareResourceVersions(metaOf(cached).resourceVersion, rv) ?? -1) >= 0) return;
-    // Deleted (as the watch already told us) at or after this version: the write is history.
+    // This very object (same uid) was deleted, as the watch already told us: the write is history.
     const tomb = cached ? undefined : this.#tombstones.get(key);
-    if (tomb && Date.now() - tomb.at <= OVERLAY_TTL_MS && (compareResourceVersions(tomb.rv, rv) ?? -1) >= 0) return;
+    if (tomb && Date.now() - tomb.at <= OVERLAY_TTL_MS && tomb.uid === obj.metadata.uid) return;
     // A metadata-only informer keeps metadata only, also for our own writes (a Secret's data must not linger in memory).
     const clone = this.#options.metadataOnly ? ({ apiVersion: "meta.k8s.io/v1", kind: "PartialObjectMetadata", metadata: structuredClone(obj.metadata) } as unknown as Stored<T>) : structuredClone(obj);
     this.#overlay.set(key, { obj: this.#prepare(clone), rv, at: Date.now() });
   }
 
-  /** Remembers that the watch saw `key` deleted at `rv`; forgets tombstones older than an overlay can live. */
-  #bury(key: string, rv: string | undefined): void {
+  /** Remembers that the watch saw the object `uid` at `key` deleted; forgets tombstones older than an overlay can live. */
+  #bury(key: string, uid: string | undefined): void {
     const now = Date.now();
     for (const [k, t] of this.#tombstones) {
       if (now - t.at <= OVERLAY_TTL_MS) break; // insertion order is time order
       this.#tombstones.delete(k);
     }
     this.#tombstones.delete(key);
-    if (rv) this.#tombstones.set(key, { rv, at: now });
+    if (uid) this.#tombstones.set(key, { uid, at: now });
   }
 
   /** Tells the informer this process deleted an object that is gone at once (no finalizers). */
