@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "bench/peers/**", "**/*.mjs", "eslint.config.js", "**/.scratch/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "bench/peers/**", "**/*.mjs", "eslint.config.js", "**/.scratch/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -63,9 +63,9 @@ export type { ControllerStatus } from "./runtime/controller/runner.ts";
 export { Client } from "./client/client.ts";
 
 // Helpers for reconcilers
-export { setControllerReference, setOwnerReference, removeOwnerReference, isOwnedBy, controllerOf } from "./core/owners/owner-references.ts";
+export { setControllerReference, setOwnerReference, removeOwnerReference, isOwnedBy, controllerOf, type OwnedObject } from "./core/owners/owner-references.ts";
 export { setCondition, findCondition, isConditionTrue, isConditionFalse, removeCondition, type ConditionInput, type ConditionStatus } from "./core/conditions/conditions.ts";
-export { hasFinalizer, withFinalizer, withoutFinalizer, isBeingDeleted } from "./core/finalizers/finalizers.ts";
+export { hasFinalizer, withFinalizer, withoutFinalizer, isBeingDeleted, type FinalizedObject } from "./core/finalizers/finalizers.ts";
 export { createOrUpdate, createOrPatch, retryOnConflict } from "./client/mutate/index.ts";
 export { labelMatcher, selectorToString, type LabelSelector } from "./core/label-selector.ts";
 
