@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,14 +73,24 @@ async function readState(name: string): Promise<State> {
   return JSON.parse(await readFile(join(clusterDir(name), "state.json"), "utf8")) as State;
 }
 
-/** Whether any process is left in the process group led by `pid` (the leader included). */
+/**
+ * Whether any process is left in the process group led by `pid` (the leader
+ * included). Zombies do not count: an exited component of `cluster up`
+ * belongs to PID 1, which may reap it only later; it holds nothing.
+ */
 function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited while we looked
+    }
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === pid && state !== "Z") return true;
   }
+  return false;
 }
 
 /** Pids of processes whose command line mentions `text`. */
