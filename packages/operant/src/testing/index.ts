@@ -16,3 +16,4 @@ export { checkGo, type BuildProgress } from "./assets/build.ts";
 export { CONTROL_PLANE_VERSIONS, type BinaryName } from "./assets/versions.ts";
 export { eventually, type EventuallyOptions } from "./eventually/eventually.ts";
 export { FaultProxy } from "./fault-proxy/fault-proxy.ts";
+export { testCluster, type TestCluster, type TestClusterOptions } from "./test-cluster/test-cluster.ts";
