@@ -4,41 +4,26 @@
 // replicas each bound to its own Pod object, as in seed 000's manual test;
 // each test has its own namespace, and every replica is killed after it.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
-import { promisify } from "node:util";
-import { Client, findCondition, installCrds, type Stored } from "operant";
-import { ConfigMap, DaemonSet, Lease, Namespace, Pod } from "operant/kinds";
-import { ControlPlane, eventually } from "operant/testing";
+import { findCondition, type Client, type Stored } from "operant";
+import { ConfigMap, DaemonSet, Lease, Pod } from "operant/kinds";
+import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { Agent, AGENT_LABEL, LEADER_LABEL, LEADER_SINCE_ANNOTATION } from "../src/api/agent.ts";
 import operator from "../src/operator.ts";
 import { killAll, Replica } from "./support/replicas.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/agent.yaml", import.meta.url));
 const LOCK = operator.leaderElection.id;
-let cp: ControlPlane;
+let cluster: TestCluster;
 let client: Client;
 
 before(async () => {
-  cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, operator.resources);
+  cluster = await testCluster({ resources: operator.resources });
+  client = cluster.client;
 });
-after(() => client.close());
-
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)("kubectl", ["--kubeconfig", cp.kubeconfigPath, ...args]);
-  return stdout;
-}
-
-async function namespace(): Promise<string> {
-  const name = `agents-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name } });
-  return name;
-}
+after(() => cluster.close());
 
 /** Pod objects for operator replicas (nothing runs in them: the replicas are processes of this test). */
 async function operatorPods(ns: string, names: readonly string[]): Promise<Map<string, string>> {
@@ -124,18 +109,18 @@ async function pagesAgree(replicas: readonly Replica[], operatorLeaderName: stri
 
 describe("agent operator", { timeout: 150_000 }, () => {
   test("seed 000 walkthrough: three replicas, one leads (ConfigMap lock owned by its Pod); an Agent gets a DaemonSet with 3 Running Pods and one agent leader, shown by every replica's status page", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("agents");
     const names = ["agent-operator-1", "agent-operator-2", "agent-operator-3"];
     const replicas: Replica[] = [];
     t.after(() => killAll(replicas));
     const uids = await operatorPods(ns, names);
-    replicas.push(...(await Promise.all(names.map((name) => Replica.start({ kubeconfig: cp.kubeconfigPath, namespace: ns, name, mode: "leader-for-life" })))));
+    replicas.push(...(await Promise.all(names.map((name) => Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name, mode: "leader-for-life" })))));
 
     let leader = await operatorLeader(replicas);
     const lock = await client.get(ConfigMap, { namespace: ns, name: LOCK });
     assert.deepEqual(lock.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]), [["Pod", leader.name, uids.get(leader.name)]], "the lock is owned by the leader's Pod");
 
-    await kubectl("apply", "-n", ns, "-f", SAMPLE);
+    await cluster.kubectl("apply", "-n", ns, "-f", SAMPLE);
     let state = await converged(ns, "instana-agent");
     const ds = await client.get(DaemonSet, { namespace: ns, name: "instana-agent" });
     assert.deepEqual(ds.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]), [["Agent", "instana-agent", state.agent.metadata.uid, true]], "the DaemonSet is owned by the Agent");
@@ -146,7 +131,7 @@ describe("agent operator", { timeout: 150_000 }, () => {
     const html = await replicas[0]!.page();
     assert.match(html, /<h2>Agent leaders<\/h2>/);
     assert.ok(html.includes(`<td>${state.leader.metadata.name}</td>`) && html.includes(`<th>holder</th><td>${leader.name}</td>`), "the HTML page shows both leaders");
-    const printed = await kubectl("get", "agent", "instana-agent", "-n", ns, "--no-headers");
+    const printed = await cluster.kubectl("get", "agent", "instana-agent", "-n", ns, "--no-headers");
     assert.match(printed, new RegExp(`^instana-agent\\s+${state.leader.metadata.name}\\s+${state.leader.spec!.nodeName}\\s+3\\s+3`), "kubectl get shows the agent leader");
 
     await t.test("the agent leader's Pod deleted: the DaemonSet recreates it, a new agent leader is elected and recorded; only one Pod labelled", async () => {
@@ -209,10 +194,10 @@ describe("agent operator", { timeout: 150_000 }, () => {
   });
 
   test("the operator killed mid-way (lease mode) and a second leader label added meanwhile: the next replica converges to one agent leader, without re-electing a third", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("agents");
     const replicas: Replica[] = [];
     t.after(() => killAll(replicas));
-    const first = await Replica.start({ kubeconfig: cp.kubeconfigPath, namespace: ns, name: "op-a", mode: "lease" });
+    const first = await Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name: "op-a", mode: "lease" });
     replicas.push(first);
     await eventually(async () => assert.equal((await first.status()).leading, true), { timeoutMs: 10_000, description: "the first replica leads" });
     await client.create(Agent, { metadata: { name: "agent", namespace: ns }, spec: { image: "instana/agent:latest" } });
@@ -238,7 +223,7 @@ describe("agent operator", { timeout: 150_000 }, () => {
     const expected = recorded?.pod ?? now.filter((p) => both.includes(p.metadata.name)).sort(byAge)[0]!.metadata.name;
     const expectedSince = recorded?.since ?? now.find((p) => p.metadata.name === expected)!.metadata.annotations?.[LEADER_SINCE_ANNOTATION];
 
-    const second = await Replica.start({ kubeconfig: cp.kubeconfigPath, namespace: ns, name: "op-b", mode: "lease" });
+    const second = await Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name: "op-b", mode: "lease" });
     replicas.push(second);
     const state = await converged(ns, "agent");
     assert.equal(state.leader.metadata.name, expected, recorded ? "the recorded agent leader is kept" : "the oldest labelled Ready Pod is adopted");

@@ -1,24 +1,21 @@
 // Invalid Agents are refused by the API server from the CRD's schema alone
 // (no operator running), with the API server's own message.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { ApiError, Client, installCrds } from "operant";
-import { Namespace } from "operant/kinds";
-import { ControlPlane } from "operant/testing";
+import { ApiError, type Client } from "operant";
+import { testCluster, type TestCluster } from "operant/testing";
 import { Agent } from "../src/api/agent.ts";
 
+let cluster: TestCluster;
 let client: Client;
 let ns: string;
 
 before(async () => {
-  const cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, [Agent]);
-  ns = `agents-val-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name: ns } });
+  cluster = await testCluster({ resources: [Agent] });
+  client = cluster.client;
+  ns = await cluster.namespace("agents-val");
 });
-after(() => client.close());
+after(() => cluster.close());
 
 const cases: [string, Record<string, unknown>, RegExp][] = [
   ["no image", {}, /spec\.image: Required value/],

@@ -2,41 +2,26 @@
 // controller-manager rolls Deployments, kwok runs their Pods). The operator
 // runs in-process in a Manager; each test has its own namespace.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test, type TestContext } from "node:test";
-import { promisify } from "node:util";
-import { ApiError, Client, installCrds, Manager, type Duration, type Logger, type Stored } from "operant";
-import { ConfigMap, Deployment, Event, Namespace, Pod, ReplicaSet, Secret } from "operant/kinds";
-import { ControlPlane, eventually } from "operant/testing";
+import { ApiError, Client, Manager, type Duration, type Logger, type Stored } from "operant";
+import { ConfigMap, Deployment, Event, Pod, ReplicaSet, Secret } from "operant/kinds";
+import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { AppConfig } from "../src/api/appconfig.ts";
 import { CONFIG_HASH, HASHES, RESTARTED_AT, SETTLE_MS } from "../src/controllers/appconfig.ts";
 import { combinedHash, parseRecord } from "../src/controllers/content-hash.ts";
 import operator from "../src/operator.ts";
 
 const samples = fileURLToPath(new URL("../samples/", import.meta.url));
-let cp: ControlPlane;
+let cluster: TestCluster;
 let client: Client;
 
 before(async () => {
-  cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, operator.resources);
+  cluster = await testCluster({ resources: operator.resources });
+  client = cluster.client;
 });
-after(() => client.close());
-
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)("kubectl", ["--kubeconfig", cp.kubeconfigPath, ...args]);
-  return stdout;
-}
-
-async function namespace(): Promise<string> {
-  const name = `appconfig-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name } });
-  return name;
-}
+after(() => cluster.close());
 
 /** A logger that keeps every line (with its bindings) as JSON. */
 function captureLogger(lines: string[], bindings: Record<string, unknown> = {}): Logger {
@@ -120,11 +105,11 @@ const condition = (ac: Stored<AppConfig>, type: string) => ac.status?.conditions
 
 describe("appconfig operator", { timeout: 180_000 }, () => {
   test("the seed's walkthrough: editing the ConfigMap restarts the sample app once, as kubectl rollout restart does", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("appconfig");
     startOperator(t, ns);
-    await kubectl("create", "-n", ns, "configmap", "node-app-config", "--from-literal=n_items=5000", "--from-literal=f_prob=0.03");
-    await kubectl("create", "-n", ns, "secret", "generic", "node-app-secrets", "--from-literal=api_token=walkthrough-token");
-    await kubectl("apply", "-n", ns, "-f", `${samples}appconfig.yaml`, "-f", `${samples}sample-node-app.yaml`);
+    await cluster.kubectl("create", "-n", ns, "configmap", "node-app-config", "--from-literal=n_items=5000", "--from-literal=f_prob=0.03");
+    await cluster.kubectl("create", "-n", ns, "secret", "generic", "node-app-secrets", "--from-literal=api_token=walkthrough-token");
+    await cluster.kubectl("apply", "-n", ns, "-f", `${samples}appconfig.yaml`, "-f", `${samples}sample-node-app.yaml`);
     const before = await recorded(ns, "sample-node-api", ["ConfigMap/node-app-config", "Secret/node-app-secrets"]);
     assert.equal(before.spec?.template.metadata?.annotations, undefined, "recording the hashes leaves the Pod template alone");
     const firstPods = await eventually(async () => {
@@ -141,7 +126,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
     });
 
     // `kubectl edit cm node-app-config`, adding a key.
-    await kubectl("patch", "-n", ns, "configmap", "node-app-config", "--type=merge", "-p", '{"data":{"new_key":"new_value"}}');
+    await cluster.kubectl("patch", "-n", ns, "configmap", "node-app-config", "--type=merge", "-p", '{"data":{"new_key":"new_value"}}');
     await restartsSettleAt(ns, ["sample-node-api"], 1);
     const d = await getDeployment(ns, "sample-node-api");
     const annotations = d.spec?.template.metadata?.annotations ?? {};
@@ -166,7 +151,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
   });
 
   test("invalid AppConfigs are refused by the schema with the API server's message", async () => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("appconfig");
     const refused = async (spec: unknown, message: RegExp) => {
       await assert.rejects(client.create(AppConfig, { metadata: { name: "bad", namespace: ns }, spec } as AppConfig), (err: unknown) => {
         assert.ok(err instanceof ApiError, String(err));
@@ -183,7 +168,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
   });
 
   test("monitored objects that do not exist are reported in MissingReferences, not a crash; once created, their hashes are recorded without a restart", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("appconfig");
     startOperator(t, ns);
     await client.create(ConfigMap, { metadata: { name: "present", namespace: ns }, data: { a: "1" } });
     await client.create(Deployment, app(ns, "web", { configMaps: ["present", "absent"] }));
@@ -212,7 +197,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
   });
 
   test("no-op edits, label-only changes and a change reverted before it settles restart nothing; the next real change restarts once", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("appconfig");
     startOperator(t, ns);
     await client.create(ConfigMap, { metadata: { name: "cfg", namespace: ns }, data: { a: "1", b: "2" } });
     await client.create(Deployment, app(ns, "web", { configMaps: ["cfg"] }));
@@ -234,7 +219,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
   });
 
   test("a Deployment using two objects that change together restarts once; others restart for what they use", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("appconfig");
     startOperator(t, ns);
     await client.create(ConfigMap, { metadata: { name: "cfg", namespace: ns }, data: { a: "1" } });
     await client.create(Secret, { metadata: { name: "creds", namespace: ns }, stringData: { password: "one" } });
@@ -254,7 +239,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
   });
 
   test("the operator stopped in the middle of restarting converges after a restart: exactly one restart per Deployment", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("appconfig");
     const names = Array.from({ length: 8 }, (_, i) => `web-${i}`);
     await client.create(ConfigMap, { metadata: { name: "cfg", namespace: ns }, data: { a: "1" } });
     await Promise.all(names.map((n) => client.create(Deployment, app(ns, n, { configMaps: ["cfg"] }))));
@@ -264,7 +249,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
     await first.stop();
 
     // A slow client (2 requests/s) so that the operator is stopped midway; a short drain aborts the reconcile.
-    const slow = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: 2, burst: 1 });
+    const slow = await Client.connect({ kubeconfig: cluster.kubeconfigPath, qps: 2, burst: 1 });
     t.after(() => slow.close());
     const second = startOperator(t, ns, { client: slow, drain: "10ms" });
     await client.patch(ConfigMap, { namespace: ns, name: "cfg" }, { data: { a: "2" } });
@@ -279,7 +264,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
   });
 
   test("a Secret's value never appears in the operator's logs, in events or in status", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("appconfig");
     const lines: string[] = [];
     startOperator(t, ns, { logger: captureLogger(lines) });
     const before = "tr0ub4dor-before-change";

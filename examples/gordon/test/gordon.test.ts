@@ -2,38 +2,23 @@
 // kubelet: scheduled Pods become Running and Ready). The operator runs
 // in-process in a Manager; each test has its own namespace.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test, type TestContext } from "node:test";
-import { promisify } from "node:util";
-import { ApiError, Client, installCrds, Manager, type Duration, type Stored } from "operant";
-import { Event, Namespace, Pod } from "operant/kinds";
-import { ControlPlane, eventually } from "operant/testing";
+import { ApiError, Client, Manager, type Duration, type Stored } from "operant";
+import { Event, Pod } from "operant/kinds";
+import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { GORDON_LABEL, Gordon } from "../src/api/gordon.ts";
 import operator from "../src/operator.ts";
 
 const sample = fileURLToPath(new URL("../samples/gordon.yaml", import.meta.url));
-let cp: ControlPlane;
+let cluster: TestCluster;
 let client: Client;
 
 before(async () => {
-  cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, operator.resources);
+  cluster = await testCluster({ resources: operator.resources });
+  client = cluster.client;
 });
-after(() => client.close());
-
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)("kubectl", ["--kubeconfig", cp.kubeconfigPath, ...args]);
-  return stdout;
-}
-
-async function namespace(): Promise<string> {
-  const name = `gordon-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name } });
-  return name;
-}
+after(() => cluster.close());
 
 /** Runs the operator's controllers in a Manager watching `ns`; `stop()` (also run after the test) shuts it down. */
 function startOperator(t: TestContext, ns: string, options: { client?: Client; drain?: Duration } = {}): { manager: Manager; stop: () => Promise<void> } {
@@ -70,9 +55,9 @@ async function converged(ns: string, name: string, expected: string[]): Promise<
 
 describe("gordon operator", { timeout: 180_000 }, () => {
   test("the seed's walkthrough: apply the sample, get three Pods owned by the Gordon, then kubectl scale and kubectl get", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("gordon");
     startOperator(t, ns);
-    await kubectl("apply", "-n", ns, "-f", sample);
+    await cluster.kubectl("apply", "-n", ns, "-f", sample);
     const pods = await converged(ns, "gordoncluster", ["gordoncluster-0", "gordoncluster-1", "gordoncluster-2"]);
     const g = await client.get(Gordon, { namespace: ns, name: "gordoncluster" });
     for (const p of pods) {
@@ -89,22 +74,22 @@ describe("gordon operator", { timeout: 180_000 }, () => {
       assert.equal(s?.conditions?.find((c) => c.type === "Ready")?.status, "True");
     });
 
-    assert.match(await kubectl("scale", "-n", ns, "gordon/gordoncluster", "--replicas=5"), /scaled/);
+    assert.match(await cluster.kubectl("scale", "-n", ns, "gordon/gordoncluster", "--replicas=5"), /scaled/);
     await converged(ns, "gordoncluster", [0, 1, 2, 3, 4].map((i) => `gordoncluster-${i}`));
     await eventually(async () => {
-      const table = await kubectl("get", "-n", ns, "gn", "gordoncluster");
+      const table = await cluster.kubectl("get", "-n", ns, "gn", "gordoncluster");
       const [header, row] = table.trim().split("\n").map((l) => l.trim().split(/\s+/));
       assert.deepEqual(header, ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]);
       assert.deepEqual(row?.slice(0, 4), ["gordoncluster", "5", "5", "5"]);
     });
-    const wide = (await kubectl("get", "-n", ns, "gordons", "-o", "wide")).trim().split("\n").map((l) => l.trim().split(/\s+/));
+    const wide = (await cluster.kubectl("get", "-n", ns, "gordons", "-o", "wide")).trim().split("\n").map((l) => l.trim().split(/\s+/));
     assert.deepEqual(wide.map((row) => row[4]), ["IMAGE", "prgcont/gordon:v1.0"]);
     const events = (await client.list(Event, { namespace: ns })).items.filter((e) => e.reason === "CreatedPod");
     assert.ok(events.length >= 1, "CreatedPod events recorded");
   });
 
   test("invalid Gordons are refused by the schema with the API server's message", async () => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("gordon");
     const refused = async (spec: unknown, message: RegExp, name = "bad") => {
       await assert.rejects(client.create(Gordon, { metadata: { name, namespace: ns }, spec } as Gordon), (err: unknown) => {
         assert.ok(err instanceof ApiError, String(err));
@@ -124,7 +109,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
   });
 
   test("Pods killed behind the operator's back are replaced: a deleted one is recreated, a Failed one is deleted and recreated", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("gordon");
     startOperator(t, ns);
     await client.create(Gordon, { metadata: { name: "g", namespace: ns }, spec: { replicas: 3 } });
     const before = await converged(ns, "g", ["g-0", "g-1", "g-2"]);
@@ -147,7 +132,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
   });
 
   test("scaling down removes the highest indexes first", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("gordon");
     startOperator(t, ns);
     await client.create(Gordon, { metadata: { name: "s", namespace: ns }, spec: { replicas: 5 } });
     await converged(ns, "s", ["s-0", "s-1", "s-2", "s-3", "s-4"]);
@@ -168,7 +153,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
   });
 
   test("a Pod name taken by a Pod the Gordon does not control is reported in ReplicaFailure and left alone", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("gordon");
     startOperator(t, ns);
     const stranger = await client.create(Pod, { metadata: { name: "x-1", namespace: ns }, spec: { containers: [{ name: "c", image: "busybox" }] } });
     await client.create(Gordon, { metadata: { name: "x", namespace: ns }, spec: { replicas: 2 } });
@@ -193,9 +178,9 @@ describe("gordon operator", { timeout: 180_000 }, () => {
   });
 
   test("the operator stopped mid-way while scaling up, then down, converges after a restart without duplicates", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("gordon");
     // A slow client (3 requests/s) so that the operator is stopped in the middle of its work; a short drain aborts the reconcile.
-    const slow = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: 3, burst: 1 });
+    const slow = await Client.connect({ kubeconfig: cluster.kubeconfigPath, qps: 3, burst: 1 });
     t.after(() => slow.close());
     const uids = new Set<string>();
     const stopWatch = new AbortController();
@@ -232,7 +217,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
 
   // Last: the garbage collector notices a new CRD only at its next discovery sync (every 30 s).
   test("deleting the Gordon garbage-collects its Pods", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("gordon");
     startOperator(t, ns);
     await client.create(Gordon, { metadata: { name: "gc", namespace: ns }, spec: { replicas: 2 } });
     await converged(ns, "gc", ["gc-0", "gc-1"]);

@@ -3,26 +3,25 @@
 // status.nodes, size 4 gives 4, invalid sizes are refused by the API server,
 // and deleting the Memcached runs the finalizer and removes what it owned.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { Client, Manager, findCondition, installCrds, isOperantError } from "operant";
+import { Manager, findCondition, isOperantError, type Client } from "operant";
 import { Deployment, Event, Namespace, Pod } from "operant/kinds";
-import { ControlPlane, eventually } from "operant/testing";
+import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { Memcached } from "../src/api/memcached.ts";
 import { FINALIZER, labelsFor } from "../src/controllers/memcached.ts";
 import operator from "../src/operator.ts";
 
+let cluster: TestCluster;
 let client: Client;
 let manager: Manager;
 let done: Promise<void>;
-const namespace = `memcached-${randomBytes(3).toString("hex")}`;
+let namespace: string;
 const name = "example-memcached";
 
 before(async () => {
-  const cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, operator.resources);
-  await client.create(Namespace, { metadata: { name: namespace } });
+  cluster = await testCluster({ resources: operator.resources });
+  client = cluster.client;
+  namespace = await cluster.namespace("memcached");
   manager = new Manager({ client, namespaces: [namespace], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false, gracefulShutdownTimeout: "5s" });
   for (const c of operator.controllers) manager.add(c);
   done = manager.start();
@@ -33,7 +32,7 @@ after(async () => {
   manager.stop();
   await done;
   await client.delete(Namespace, { name: namespace }).catch(() => undefined);
-  await client.close();
+  await cluster.close();
 });
 
 /** The Memcached's Pods that are Running (not being deleted), by name. */

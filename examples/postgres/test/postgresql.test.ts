@@ -3,22 +3,22 @@
 // the credentials, delete it.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Client, findCondition, installCrds } from "operant";
+import { findCondition, type Client } from "operant";
 import { Event, Pod, Secret, Service, StatefulSet, StorageClass, type PersistentVolumeClaim } from "operant/kinds";
 import { PersistentVolumeClaim as Claims } from "operant/kinds";
-import { ControlPlane, eventually } from "operant/testing";
+import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { Postgresql } from "../src/api/postgresql.ts";
-import { CapturingLogger, EXPANDABLE_CLASS, ensureStorageClass, newNamespace, startOperator, StaticVolumes } from "./support/harness.ts";
+import { CapturingLogger, EXPANDABLE_CLASS, ensureStorageClass, startOperator, StaticVolumes } from "./support/harness.ts";
 
+let cluster: TestCluster;
 let client: Client;
 
 before(async () => {
-  const cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, [Postgresql]);
+  cluster = await testCluster({ resources: [Postgresql] });
+  client = cluster.client;
   await ensureStorageClass(client, EXPANDABLE_CLASS, true);
 });
-after(() => client.close());
+after(() => cluster.close());
 
 const readyPods = async (ns: string) =>
   (await client.list(Pod, { namespace: ns, labelSelector: { "app.kubernetes.io/instance": "db" } })).items.filter(
@@ -31,7 +31,7 @@ const passwords = async (ns: string) => {
 const condition = async (ns: string, type: string) => findCondition((await client.get(Postgresql, { namespace: ns, name: "db" })).status?.conditions ?? [], type);
 
 test("a Postgresql cluster: created, scaled, users added, drift repaired, storage grown, credentials loss reported, deleted", { timeout: 240_000 }, async (t) => {
-  const ns = await newNamespace(client, "pg");
+  const ns = await cluster.namespace("pg");
   const volumes = new StaticVolumes(client, ns);
   const logger = new CapturingLogger();
   const operator = startOperator(client, ns, { image: "postgres:17.1", resyncPeriod: "2s", logger });
@@ -173,7 +173,7 @@ test("a Postgresql cluster: created, scaled, users added, drift repaired, storag
 });
 
 test("storage does not grow while the StorageClass forbids expansion; the periodic sync notices when it starts allowing it", { timeout: 120_000 }, async (t) => {
-  const ns = await newNamespace(client, "pgfixed");
+  const ns = await cluster.namespace("pgfixed");
   const storageClass = `pg-test-fixed-${ns}`;
   await ensureStorageClass(client, storageClass, false);
   const volumes = new StaticVolumes(client, ns);

@@ -5,21 +5,21 @@
 // replacing a Pod twice or skipping one.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Client, findCondition, installCrds } from "operant";
+import { findCondition, type Client } from "operant";
 import { Pod, StatefulSet } from "operant/kinds";
-import { ControlPlane, eventually } from "operant/testing";
+import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { Postgresql } from "../src/api/postgresql.ts";
-import { EXPANDABLE_CLASS, ensureStorageClass, newNamespace, startOperator, StaticVolumes, type RunningOperator } from "./support/harness.ts";
+import { EXPANDABLE_CLASS, ensureStorageClass, startOperator, StaticVolumes, type RunningOperator } from "./support/harness.ts";
 
+let cluster: TestCluster;
 let client: Client;
 
 before(async () => {
-  const cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, [Postgresql]);
+  cluster = await testCluster({ resources: [Postgresql] });
+  client = cluster.client;
   await ensureStorageClass(client, EXPANDABLE_CLASS, true);
 });
-after(() => client.close());
+after(() => cluster.close());
 
 const OLD = "postgres:17.1";
 const NEW = "postgres:17.2";
@@ -31,7 +31,7 @@ interface PodState {
 }
 
 test("a new operator image replaces Pods one at a time, and a restart mid-way neither repeats nor skips a Pod", { timeout: 180_000 }, async (t) => {
-  const ns = await newNamespace(client, "pgup");
+  const ns = await cluster.namespace("pgup");
   const volumes = new StaticVolumes(client, ns);
   let operator: RunningOperator = startOperator(client, ns, { image: OLD });
   const watching = new AbortController();

@@ -2,21 +2,20 @@
 // schema alone (no operator running), with the API server's own message.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ApiError, Client, installCrds } from "operant";
-import { ControlPlane } from "operant/testing";
+import { ApiError, type Client } from "operant";
+import { testCluster, type TestCluster } from "operant/testing";
 import { Postgresql } from "../src/api/postgresql.ts";
-import { newNamespace } from "./support/harness.ts";
 
+let cluster: TestCluster;
 let client: Client;
 let ns: string;
 
 before(async () => {
-  const cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, [Postgresql]);
-  ns = await newNamespace(client, "pgval");
+  cluster = await testCluster({ resources: [Postgresql] });
+  client = cluster.client;
+  ns = await cluster.namespace("pgval");
 });
-after(() => client.close());
+after(() => cluster.close());
 
 const base = { instances: 1, storage: { size: "1Gi" } };
 

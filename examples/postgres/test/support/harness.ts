@@ -5,10 +5,9 @@
 // unbound immediate PersistentVolumeClaims"), so the tests provision volumes
 // statically, as an administrator would: one PersistentVolume pre-bound to
 // each claim, of a no-provisioner StorageClass.
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isOperantError, runOperator, type Client, type Logger } from "operant";
-import { Namespace, PersistentVolume, PersistentVolumeClaim, StorageClass } from "operant/kinds";
+import { PersistentVolume, PersistentVolumeClaim, StorageClass } from "operant/kinds";
 import { configureFromFlags, operatorFlags } from "../../src/operator.ts";
 import operator from "../../src/operator.ts";
 
@@ -21,13 +20,6 @@ export async function ensureStorageClass(client: Client, name: string, allowVolu
   } catch (err) {
     if (!isOperantError(err, "AlreadyExists")) throw err;
   }
-}
-
-/** A new namespace for one test. */
-export async function newNamespace(client: Client, prefix: string): Promise<string> {
-  const name = `${prefix}-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name } });
-  return name;
 }
 
 /** A logger that keeps every line (as JSON) so a test can search them. */
