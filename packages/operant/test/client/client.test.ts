@@ -10,7 +10,7 @@ import { isOperantError } from "../../src/core/errors.ts";
 import type { Kind } from "../../src/core/kind.ts";
 import type { KubeObject, Stored } from "../../src/core/object.ts";
 import { ConfigMap, Deployment, Namespace, Pod, ReplicaSet } from "../../src/kinds/index.ts";
-import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 import { inPool, installWidgetCrd, Namespaces, rejection, suffix, uninstallWidgetCrd, type Widget } from "./cluster-fixtures.ts";
 
 const cm = (namespace: string, name: string, data: Record<string, string> = { a: "1" }, labels?: Record<string, string>): ConfigMap => ({
@@ -69,17 +69,17 @@ async function collect<T extends KubeObject>(events: AsyncGenerator<WatchEvent<T
 }
 
 describe("Client against a real API server", { timeout: 120_000 }, () => {
-  let cp: ControlPlane;
+  let cluster: TestCluster;
   let client: Client;
   let namespaces: Namespaces;
   before(async () => {
-    cp = await ControlPlane.shared();
-    client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+    cluster = await testCluster();
+    client = cluster.client;
     namespaces = new Namespaces(client, "client");
   });
   after(async () => {
     await namespaces.cleanup();
-    await client.close();
+    await cluster.close();
   });
 
   describe("CRUD", () => {
@@ -625,7 +625,7 @@ describe("Client against a real API server", { timeout: 120_000 }, () => {
 
     test("a CRD's kind is UnknownKind (install the CRD) until the CRD exists, then resolves", async () => {
       const group = `disc-${suffix()}.operant.example.com`;
-      const fresh = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+      const fresh = await Client.connect({ kubeconfig: cluster.kubeconfigPath, qps: Infinity });
       try {
         const err = await rejection(fresh.discovery.kindFor(`${group}/v1`, "Widget"));
         assert.ok(isOperantError(err, "UnknownKind"), String(err));

@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import Type from "typebox";
-import { Client } from "../../src/client/client.ts";
+import type { Client } from "../../src/client/client.ts";
 import { createOrPatch, createOrUpdate, type Draft } from "../../src/client/mutate/index.ts";
 import { setCondition } from "../../src/core/conditions/conditions.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import { Condition, crdManifest, defineResource } from "../../src/crd/index.ts";
 import { ConfigMap, CustomResourceDefinition, Namespace } from "../../src/kinds/index.ts";
-import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 const suffix = randomBytes(3).toString("hex");
 const Gadget = defineResource({
@@ -38,20 +38,20 @@ function barrier(parties: number): () => Promise<void> {
 }
 
 describe("createOrUpdate / createOrPatch (shared control plane)", { timeout: 90_000 }, () => {
+  let cluster: TestCluster;
   let client: Client;
   let ns = "";
 
   before(async () => {
-    const cp = await ControlPlane.shared();
-    client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-    ns = `mutate-${suffix}`;
-    await client.create(Namespace, { metadata: { name: ns } });
+    cluster = await testCluster();
+    client = cluster.client;
+    ns = await cluster.namespace("mutate");
   });
 
   after(async () => {
     await client.delete(Namespace, { name: ns }).catch(() => undefined);
     await client.delete(CustomResourceDefinition, { name: crdManifest(Gadget).metadata.name }).catch(() => undefined);
-    await client.close();
+    await cluster.close();
   });
 
   test("createOrUpdate: created, then unchanged without a write, then updated", async () => {

@@ -2,14 +2,13 @@
 // the real API server and its garbage collector (the shared control plane is
 // the `full` profile, so kube-controller-manager runs the garbage collector).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { Client } from "../../src/client/client.ts";
+import type { Client } from "../../src/client/client.ts";
 import { createOrUpdate } from "../../src/client/mutate/index.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import { controllerOf, isOwnedBy, setControllerReference, setOwnerReference } from "../../src/core/owners/owner-references.ts";
 import { ConfigMap, Deployment, Namespace } from "../../src/kinds/index.ts";
-import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 const deployment = (ns: string, name: string): Deployment => ({
   metadata: { name, namespace: ns },
@@ -21,19 +20,19 @@ const deployment = (ns: string, name: string): Deployment => ({
 });
 
 describe("owner references on a real cluster", { timeout: 90_000 }, () => {
+  let cluster: TestCluster;
   let client: Client;
   let ns = "";
 
   before(async () => {
-    const cp = await ControlPlane.shared();
-    client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-    ns = `owners-${randomBytes(3).toString("hex")}`;
-    await client.create(Namespace, { metadata: { name: ns } });
+    cluster = await testCluster();
+    client = cluster.client;
+    ns = await cluster.namespace("owners");
   });
 
   after(async () => {
     await client.delete(Namespace, { name: ns }).catch(() => undefined);
-    await client.close();
+    await cluster.close();
   });
 
   test("deleting the owner makes the garbage collector delete the Deployment and ConfigMap it controls", async () => {

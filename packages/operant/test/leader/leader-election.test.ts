@@ -14,39 +14,33 @@ import { Client } from "../../src/client/client.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import type { Stored } from "../../src/core/object.ts";
 import { sleep } from "../../src/core/time.ts";
-import { ConfigMap, Lease, Namespace, Pod } from "../../src/kinds/index.ts";
+import { ConfigMap, Lease, Pod } from "../../src/kinds/index.ts";
 import { LeaderForLifeElector } from "../../src/leader/leader-for-life/leader-for-life-elector.ts";
 import { LeaseElector } from "../../src/leader/lease/lease-elector.ts";
 import { Action } from "../../src/runtime/controller/action.ts";
 import { Controller } from "../../src/runtime/controller/builder.ts";
 import { Manager } from "../../src/runtime/manager/manager.ts";
-import { ControlPlane, eventually, FaultProxy } from "../../src/testing/index.ts";
+import { eventually, FaultProxy, testCluster, type TestCluster } from "../../src/testing/index.ts";
 import { evidenceWriters, killAll, Replica, runsOf, type ReplicaOptions } from "./fixtures/replicas.ts";
 
-let cp: ControlPlane;
+let cluster: TestCluster;
 let client: Client;
 let tmp: string;
 
 before(async () => {
-  cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+  cluster = await testCluster();
+  client = cluster.client;
   tmp = await mkdtemp(join(tmpdir(), "operant-leader-"));
 });
 after(async () => {
-  await client.close();
+  await cluster.close();
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function namespace(): Promise<string> {
-  const name = `le-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name } });
-  return name;
-}
-
 /** A client whose every connection goes through its own FaultProxy. */
 async function proxied(t: { after: (fn: () => Promise<void>) => void }): Promise<{ proxy: FaultProxy; kubeconfig: string; client: Client }> {
-  const proxy = await FaultProxy.start(cp.server);
-  const kubeconfig = await proxy.kubeconfig(cp.kubeconfigPath, join(tmp, `kubeconfig-${randomBytes(3).toString("hex")}`));
+  const proxy = await FaultProxy.start(cluster.controlPlane.server);
+  const kubeconfig = await proxy.kubeconfig(cluster.kubeconfigPath, join(tmp, `kubeconfig-${randomBytes(3).toString("hex")}`));
   const c = await Client.connect({ kubeconfig, qps: Infinity, timeoutMs: 5_000 });
   t.after(async () => {
     await c.close();
@@ -71,7 +65,7 @@ const trigger = (ns: string) => client.create(ConfigMap, { metadata: { name: "tr
 
 describe("Lease elector", { timeout: 60_000 }, () => {
   test("a candidate judges expiry by when it saw the record change, not by renewTime; it takes over with transitions + 1 and MicroTime stamps; release frees the Lease and wakes a waiting candidate at once", async () => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("le");
     const manager = new Manager({ client });
     const timings = { leaseDuration: "2s", renewDeadline: "1500ms", retryPeriod: "200ms" };
     const long = "2000-01-01T00:00:00.000000Z"; // renewed 25 years ago, by the record's own clock
@@ -118,7 +112,7 @@ describe("Lease elector", { timeout: 60_000 }, () => {
   });
 
   test("a leader cut off from the API server aborts its signal within renewDeadline of its last renewal, well before the Lease could expire for others", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("le");
     const { proxy, client: cut } = await proxied(t);
     const elector = new LeaseElector({ name: "cut", namespace: ns, identity: "leader_1", timings: "fast" });
     const lost = await elector.acquire(AbortSignal.timeout(15_000), new Manager({ client: cut }));
@@ -138,7 +132,7 @@ describe("Lease elector", { timeout: 60_000 }, () => {
   });
 
   test("onLeadershipLost: rejoin — a manager that lost its lease stops its controllers, campaigns again, and reconciles again once it leads", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("le");
     const { proxy, client: viaProxy } = await proxied(t);
     const writes: string[] = [];
     const managerFor = (who: string, c: Client) => {
@@ -190,7 +184,7 @@ describe("Lease elector", { timeout: 60_000 }, () => {
 
 describe("replicas as processes", { timeout: 120_000 }, () => {
   test("Lease (fast preset): one leader at a time through SIGKILL, SIGTERM (release) and a network cut; status pages and metrics agree", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("le");
     const lock = "fixture-leader";
     const replicas: Replica[] = [];
     const proxies = new Map<string, FaultProxy>();
@@ -293,7 +287,7 @@ describe("replicas as processes", { timeout: 120_000 }, () => {
   });
 
   test("leader-for-life: the lock is owned by the leader's Pod; deleting that Pod hands over within 10 s; deleting all Pods removes the lock", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("le");
     const lock = "fixture-lock";
     const replicas: Replica[] = [];
     t.after(async () => {
@@ -305,7 +299,7 @@ describe("replicas as processes", { timeout: 120_000 }, () => {
       ["op-1", "op-2", "op-3"].map((name) => client.create(Pod, { metadata: { name, namespace: ns, finalizers: ["test.operant.dev/process"] }, spec: { nodeName: "kwok-node-0", containers: [{ name: "operator", image: "operator:latest" }] } })),
     );
     const uid = new Map(pods.map((p) => [p.metadata.name, p.metadata.uid]));
-    const started = await Promise.all(pods.map((p) => Replica.start({ kubeconfig: cp.kubeconfigPath, namespace: ns, mode: "leader-for-life", lock, instance: p.metadata.name, podName: p.metadata.name, podNamespace: ns, kubelet: true })));
+    const started = await Promise.all(pods.map((p) => Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, mode: "leader-for-life", lock, instance: p.metadata.name, podName: p.metadata.name, podNamespace: ns, kubelet: true })));
     replicas.push(...started);
     await trigger(ns);
     const leaderAmong = (rs: Replica[], timeoutMs: number) => Promise.any(rs.map((r) => r.waitFor((l) => l.event === "reconciled", timeoutMs, "a reconcile").then(() => r)));
@@ -360,7 +354,7 @@ describe("leader-for-life elector", { timeout: 30_000 }, () => {
   });
 
   test("the leader's lock adopted after a restart, and deleted behind its back: the leader steps down (LeaderLockLost)", async () => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("le");
     const pod = await client.create(Pod, { metadata: { name: "op-1", namespace: ns }, spec: { nodeName: "kwok-node-0", containers: [{ name: "operator", image: "operator:latest" }] } });
     const manager = new Manager({ client });
     const first = new LeaderForLifeElector({ name: "lock", podName: "op-1", namespace: ns });
@@ -382,7 +376,7 @@ describe("leader-for-life elector", { timeout: 30_000 }, () => {
   });
 
   test("a Pod name that does not exist is refused with LeaderPodNotFound", async () => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("le");
     const elector = new LeaderForLifeElector({ name: "lock", podName: "missing", namespace: ns });
     await assert.rejects(elector.acquire(AbortSignal.timeout(5_000), new Manager({ client })), (err: unknown) => isOperantError(err, "LeaderPodNotFound") && /POD_NAME/.test(err.message));
   });

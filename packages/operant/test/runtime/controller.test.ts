@@ -9,13 +9,12 @@ import { Client } from "../../src/client/client.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import { sleep } from "../../src/core/time.ts";
 import { defineResource, Condition } from "../../src/crd/index.ts";
-import { installCrds } from "../../src/crd/install/install.ts";
-import { ConfigMap, Event, Namespace } from "../../src/kinds/index.ts";
+import { ConfigMap, Event } from "../../src/kinds/index.ts";
 import { Action, TerminalError } from "../../src/runtime/controller/action.ts";
 import { Controller, type AnyControllerDefinition } from "../../src/runtime/controller/builder.ts";
 import { predicates } from "../../src/runtime/controller/predicates.ts";
 import { Manager } from "../../src/runtime/manager/manager.ts";
-import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 const group = `ctl${randomBytes(3).toString("hex")}.example.com`;
 const Widget = defineResource({
@@ -27,21 +26,14 @@ const Widget = defineResource({
   status: Type.Object({ seen: Type.Optional(Type.Integer()), conditions: Type.Optional(Type.Array(Condition)) }),
 });
 
-let cp: ControlPlane;
+let cluster: TestCluster;
 let client: Client;
 
 before(async () => {
-  cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, [Widget]);
+  cluster = await testCluster({ resources: [Widget] });
+  client = cluster.client;
 });
-after(() => client.close());
-
-async function namespace(): Promise<string> {
-  const name = `ctl-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name } });
-  return name;
-}
+after(() => cluster.close());
 
 /** Starts a manager with the given controllers in one namespace; stops it after the test. */
 async function run(t: { after: (fn: () => Promise<void>) => void }, ns: string, ...defs: AnyControllerDefinition[]): Promise<Manager> {
@@ -60,7 +52,7 @@ const widget = (ns: string, name: string, size = 1) => ({ metadata: { name, name
 
 describe("controllers", { timeout: 120_000 }, () => {
   test("owned objects follow the owner: created, repaired when deleted behind the controller's back, updated, garbage-collected", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const def = Controller.for(Widget)
       .named(`copy-${ns}`)
       .owns(ConfigMap)
@@ -88,7 +80,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("errors back off per key and reset on success; thrown non-Errors and rejections are errors too", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const attempts: number[] = [];
     const def = Controller.for(Widget)
       .named(`flaky-${ns}`)
@@ -116,7 +108,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("a TerminalError is recorded and not retried until the object changes", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     let calls = 0;
     const def = Controller.for(Widget)
       .named(`terminal-${ns}`)
@@ -143,7 +135,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("requeueAfter reconciles again after the delay", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const at: number[] = [];
     const def = Controller.for(Widget)
       .named(`poll-${ns}`)
@@ -158,7 +150,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("a reconcile that exceeds its timeout has its signal aborted and is retried", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const reasons: string[] = [];
     const def = Controller.for(Widget)
       .named(`slow-${ns}`)
@@ -180,7 +172,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("one key is never reconciled twice at once; different keys run concurrently", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const running = new Map<string, number>();
     let maxPerKey = 0;
     let maxTotal = 0;
@@ -207,7 +199,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("predicates: generationChanged ignores status-only updates", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     let calls = 0;
     const def = Controller.for(Widget, { predicates: [predicates.generationChanged()] })
       .named(`gen-${ns}`)
@@ -226,7 +218,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("status: conditions keep their transition time; unchanged status is not written", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const def = Controller.for(Widget)
       .named(`status-${ns}`)
       .reconcile(async (w, ctx) => {
@@ -266,7 +258,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("finalizers: added while alive, cleanup runs on deletion, then the object goes", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const cleaned: string[] = [];
     const def = Controller.for(Widget)
       .named(`fin-${ns}`)
@@ -283,7 +275,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("fresh events are served before an initial-list flood", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const names = Array.from({ length: 150 }, (_, i) => `flood-${i}`);
     for (let i = 0; i < names.length; i += 25) await Promise.all(names.slice(i, i + 25).map((n) => client.create(Widget, widget(ns, n))));
     const order: string[] = [];
@@ -302,7 +294,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("periodic resync reconciles unchanged objects again", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     let calls = 0;
     const def = Controller.for(Widget)
       .named(`resync-${ns}`)
@@ -316,7 +308,7 @@ describe("controllers", { timeout: 120_000 }, () => {
   });
 
   test("an object that does not match its schema is reported, not reconciled; others go on", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     // A second, lax CRD version would be needed to store bad data; instead, a stricter client-side view of the same kind.
     const Strict = defineResource({ group, version: "v1", kind: "Widget", scope: "Namespaced", spec: Type.Object({ size: Type.Integer({ minimum: 0, maximum: 5 }) }) });
     const seen: string[] = [];
@@ -340,7 +332,7 @@ describe("controllers", { timeout: 120_000 }, () => {
 
 describe("manager", { timeout: 120_000 }, () => {
   test("/healthz, /readyz and /metrics answer; readiness waits for informers", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const def = Controller.for(Widget)
       .named(`probe-${ns}`)
       .reconcile(() => Action.done());
@@ -359,9 +351,9 @@ describe("manager", { timeout: 120_000 }, () => {
   });
 
   test("readiness fails, with the reason, while an informer cannot list (Forbidden)", async (t) => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     const user = `nobody-${ns}`;
-    const limited = await Client.connect({ kubeconfig: await cp.userKubeconfig({ user }) });
+    const limited = await Client.connect({ kubeconfig: await cluster.controlPlane.userKubeconfig({ user }) });
     t.after(() => limited.close());
     const manager = new Manager({ client: limited, namespaces: [ns], metricsBindAddress: false, healthBindAddress: "127.0.0.1:0", handleSignals: false, watch: { backoff: { initialMs: 100, maxMs: 300 } } });
     manager.add(Controller.for(Widget).named(`forbidden-${ns}`).reconcile(() => Action.done()));
@@ -378,7 +370,7 @@ describe("manager", { timeout: 120_000 }, () => {
   });
 
   test("shutdown lets an in-flight reconcile finish, then start() returns", async () => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     let finished = false;
     let began = false;
     const manager = new Manager({ client, namespaces: [ns], metricsBindAddress: false, healthBindAddress: false, handleSignals: false, gracefulShutdownTimeout: "5s" });
@@ -400,7 +392,7 @@ describe("manager", { timeout: 120_000 }, () => {
   });
 
   test("a reconcile that outlives the drain period has its signal aborted", async () => {
-    const ns = await namespace();
+    const ns = await cluster.namespace("ctl");
     let abortedWith: unknown;
     const manager = new Manager({ client, namespaces: [ns], metricsBindAddress: false, healthBindAddress: false, handleSignals: false, gracefulShutdownTimeout: "200ms" });
     manager.add(

@@ -3,17 +3,17 @@
 // a series, series updates are PATCHed, and cluster-scoped objects' Events go
 // to `default`.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { Client } from "../../src/client/client.ts";
+import type { Client } from "../../src/client/client.ts";
 import type { Stored } from "../../src/core/object.ts";
 import { ConfigMap, Event, Namespace } from "../../src/kinds/index.ts";
 import { EventRecorder } from "../../src/runtime/events/recorder.ts";
-import { ControlPlane } from "../../src/testing/index.ts";
+import { testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 describe("EventRecorder (shared control plane)", { timeout: 60_000 }, () => {
+  let cluster: TestCluster;
   let client: Client;
   let ns = "";
   let subject: Stored<ConfigMap>;
@@ -26,10 +26,9 @@ describe("EventRecorder (shared control plane)", { timeout: 60_000 }, () => {
   const eventsAbout = async (name: string, namespace = ns) => (await client.list(Event, { namespace })).items.filter((e) => e.regarding?.name === name);
 
   before(async () => {
-    const cp = await ControlPlane.shared();
-    client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-    ns = `events-${randomBytes(3).toString("hex")}`;
-    await client.create(Namespace, { metadata: { name: ns } });
+    cluster = await testCluster();
+    client = cluster.client;
+    ns = await cluster.namespace("events");
     subject = await client.create(ConfigMap, { metadata: { name: "subject", namespace: ns } });
   });
 
@@ -37,7 +36,7 @@ describe("EventRecorder (shared control plane)", { timeout: 60_000 }, () => {
     for (const r of recorders) await r.close();
     for (const e of await eventsAbout(ns, "default")) await client.delete(Event, { namespace: "default", name: e.metadata.name }).catch(() => undefined);
     await client.delete(Namespace, { name: ns }).catch(() => undefined);
-    await client.close();
+    await cluster.close();
   });
 
   test("50 identical events in a tight loop are one Event with series.count 50; another reason is a second Event", async () => {

@@ -3,26 +3,25 @@
 // object back (a ghost that hid a deleted Pod from its controller for a minute),
 // whatever resourceVersion the response carries.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { Client } from "../../src/client/client.ts";
-import { ConfigMap, Namespace } from "../../src/kinds/index.ts";
+import type { Client } from "../../src/client/client.ts";
+import { ConfigMap } from "../../src/kinds/index.ts";
 import { Informer } from "../../src/runtime/cache/informer.ts";
-import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 describe("informer read-your-writes after a deletion", { timeout: 60_000 }, () => {
+  let cluster: TestCluster;
   let client: Client;
   let ns: string;
   const ac = new AbortController();
   before(async () => {
-    const cp = await ControlPlane.shared();
-    client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-    ns = `overlay-${randomBytes(3).toString("hex")}`;
-    await client.create(Namespace, { metadata: { name: ns } });
+    cluster = await testCluster();
+    client = cluster.client;
+    ns = await cluster.namespace("overlay");
   });
   after(async () => {
     ac.abort();
-    await client.close();
+    await cluster.close();
   });
 
   test("a write of the deleted object (same uid) observed after the watch saw the deletion is ignored; the name recreated is not", async () => {

@@ -1,24 +1,17 @@
 // The watch cache against a real API server, including the failures that make
 // other clients' informers stop silently.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { Client } from "../../src/client/client.ts";
-import { ConfigMap, Namespace } from "../../src/kinds/index.ts";
+import { ConfigMap } from "../../src/kinds/index.ts";
 import { Informer } from "../../src/runtime/cache/informer.ts";
-import { ControlPlane, eventually, FaultProxy } from "../../src/testing/index.ts";
-import { kubectlOk } from "../support/kubectl.ts";
+import { sleep } from "../../src/core/time.ts";
+import { ControlPlane, eventually, FaultProxy, testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 const cm = (ns: string, name: string, data: Record<string, string> = { v: "0" }, labels?: Record<string, string>): ConfigMap => ({
   metadata: { name, namespace: ns, ...(labels && { labels }) },
   data,
 });
-
-async function newNamespace(client: Client): Promise<string> {
-  const name = `inf-${randomBytes(3).toString("hex")}`;
-  await client.create(Namespace, { metadata: { name } });
-  return name;
-}
 
 /** The informer's view equals the server's, by name → data.v. */
 async function assertConverged(client: Client, informer: Informer<ConfigMap>, ns: string): Promise<void> {
@@ -33,20 +26,20 @@ async function assertConverged(client: Client, informer: Informer<ConfigMap>, ns
 }
 
 describe("informer (shared control plane)", { timeout: 60_000 }, () => {
-  let cp: ControlPlane;
+  let cluster: TestCluster;
   let client: Client;
   const ac = new AbortController();
   before(async () => {
-    cp = await ControlPlane.shared();
-    client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+    cluster = await testCluster();
+    client = cluster.client;
   });
   after(async () => {
     ac.abort();
-    await client.close();
+    await cluster.close();
   });
 
   test("initial sync, then add/update/delete events reach the store and the handlers", async () => {
-    const ns = await newNamespace(client);
+    const ns = await cluster.namespace("inf");
     for (let i = 0; i < 30; i++) await client.create(ConfigMap, cm(ns, `pre-${i}`));
     const inf = new Informer(client, ConfigMap, { namespaces: [ns] });
     const seen: string[] = [];
@@ -77,7 +70,7 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
   });
 
   test("cached objects are frozen and have no managedFields; a custom transform applies", async () => {
-    const ns = await newNamespace(client);
+    const ns = await cluster.namespace("inf");
     await client.create(ConfigMap, { metadata: { name: "big", namespace: ns, annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}", keep: "me" } }, data: { secret: "x", v: "1" } });
     const fromServer = await client.get(ConfigMap, { namespace: ns, name: "big" });
     assert.ok(fromServer.metadata.managedFields && fromServer.metadata.managedFields.length > 0, "the server does send managedFields");
@@ -108,7 +101,7 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
   });
 
   test("several namespaces, a label selector, and metadata-only", async () => {
-    const [a, b, other] = [await newNamespace(client), await newNamespace(client), await newNamespace(client)];
+    const [a, b, other] = [await cluster.namespace("inf"), await cluster.namespace("inf"), await cluster.namespace("inf")];
     for (const ns of [a, b, other]) {
       await client.create(ConfigMap, cm(ns, "web", { v: "1" }, { app: "web" }));
       await client.create(ConfigMap, cm(ns, "db", { v: "1" }, { app: "db" }));
@@ -127,7 +120,7 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
   });
 
   test("indexes: by owner uid and custom", async () => {
-    const ns = await newNamespace(client);
+    const ns = await cluster.namespace("inf");
     const owner = await client.create(ConfigMap, cm(ns, "owner"));
     const ref = { apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata.uid, controller: true };
     await client.create(ConfigMap, { metadata: { name: "child-1", namespace: ns, ownerReferences: [ref] }, data: { v: "a" } });
@@ -141,7 +134,7 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
   });
 
   test("read-your-writes: after a write, the cache never returns an older version", async () => {
-    const ns = await newNamespace(client);
+    const ns = await cluster.namespace("inf");
     const inf = new Informer(client, ConfigMap, { namespaces: [ns] });
     inf.start(ac.signal);
     await inf.waitForSync();
@@ -160,10 +153,10 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
   });
 
   test("a Forbidden list is reported in health, retried, and recovers once RBAC allows it", async () => {
-    const ns = await newNamespace(client);
+    const ns = await cluster.namespace("inf");
     await client.create(ConfigMap, cm(ns, "visible"));
     const user = `reader-${ns}`;
-    const limited = await Client.connect({ kubeconfig: await cp.userKubeconfig({ user }) });
+    const limited = await Client.connect({ kubeconfig: await cluster.controlPlane.userKubeconfig({ user }) });
     const inf = new Informer(limited, ConfigMap, { namespaces: [ns], watch: { backoff: { initialMs: 100, maxMs: 500 } } });
     inf.start(ac.signal);
     await eventually(() => {
@@ -173,8 +166,8 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
       assert.ok(w.errors >= 2, "keeps retrying");
     });
     assert.equal(inf.synced, false);
-    await kubectlOk(cp.kubeconfigPath, ["-n", ns, "create", "role", "cm", "--verb=get,list,watch", "--resource=configmaps"]);
-    await kubectlOk(cp.kubeconfigPath, ["-n", ns, "create", "rolebinding", "cm", "--role=cm", `--user=${user}`]);
+    await cluster.kubectl("-n", ns, "create", "role", "cm", "--verb=get,list,watch", "--resource=configmaps");
+    await cluster.kubectl("-n", ns, "create", "rolebinding", "cm", "--role=cm", `--user=${user}`);
     await inf.waitForSync(AbortSignal.timeout(20_000));
     assert.ok(inf.get({ namespace: ns, name: "visible" }));
     assert.equal(inf.health().watchers[0]!.lastError, undefined);
@@ -183,25 +176,25 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
 });
 
 describe("informer under network faults (proxy in front of the shared API server)", { timeout: 120_000 }, () => {
-  let cp: ControlPlane;
+  let cluster: TestCluster;
   let admin: Client;
   let proxy: FaultProxy;
   let viaProxy: Client;
   const ac = new AbortController();
   before(async () => {
-    cp = await ControlPlane.shared();
-    admin = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-    proxy = await FaultProxy.start(cp.server);
-    viaProxy = await Client.connect({ kubeconfig: await proxy.kubeconfig(cp.kubeconfigPath), qps: Infinity });
+    cluster = await testCluster();
+    admin = cluster.client;
+    proxy = await FaultProxy.start(cluster.controlPlane.server);
+    viaProxy = await Client.connect({ kubeconfig: await proxy.kubeconfig(cluster.kubeconfigPath), qps: Infinity });
   });
   after(async () => {
     ac.abort();
     await proxy.stop();
-    await Promise.all([admin.close(), viaProxy.close()]);
+    await Promise.all([cluster.close(), viaProxy.close()]);
   });
 
   test("streams cut mid-event while objects change: nothing is lost", async () => {
-    const ns = await newNamespace(admin);
+    const ns = await cluster.namespace("inf");
     const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { backoff: { initialMs: 50, maxMs: 200 } } });
     inf.start(ac.signal);
     await inf.waitForSync();
@@ -218,7 +211,7 @@ describe("informer under network faults (proxy in front of the shared API server
   });
 
   test("a stalled stream is detected by the inactivity timeout and reopened", async () => {
-    const ns = await newNamespace(admin);
+    const ns = await cluster.namespace("inf");
     const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { inactivityTimeoutMs: 1000, backoff: { initialMs: 50, maxMs: 200 } } });
     inf.start(ac.signal);
     await inf.waitForSync();
@@ -235,7 +228,7 @@ describe("informer under network faults (proxy in front of the shared API server
   });
 
   test("disconnected while objects change and are deleted: resume or relist catches up, deletions included", async (t) => {
-    const ns = await newNamespace(admin);
+    const ns = await cluster.namespace("inf");
     for (let i = 0; i < 10; i++) await admin.create(ConfigMap, cm(ns, `k-${i}`));
     const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { backoff: { initialMs: 50, maxMs: 300 } } });
     const deletedByRelist: string[] = [];
@@ -284,5 +277,44 @@ describe("informer across an API server restart (own control plane)", { timeout:
     await assertConverged(client, inf, "default");
     assert.equal(inf.get({ namespace: "default", name: "before" })?.data?.v, "2");
     assert.equal(inf.health().watchers[0]!.lastError, undefined);
+  });
+});
+
+describe("informer and 410 Gone (own control plane: no watch cache for ConfigMaps, etcd compacted every second)", { timeout: 120_000 }, () => {
+  test("a watch whose resourceVersion was compacted away gets 410; the informer relists and reports what was deleted meanwhile", async (t) => {
+    const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--watch-cache-sizes=configmaps#0", "--etcd-compaction-interval=1s"] });
+    t.after(() => cp.stop());
+    const admin = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+    t.after(() => admin.close());
+    const proxy = await FaultProxy.start(cp.server);
+    t.after(() => proxy.stop());
+    const viaProxy = await Client.connect({ kubeconfig: await proxy.kubeconfig(cp.kubeconfigPath), qps: Infinity });
+    t.after(() => viaProxy.close());
+    const ac = new AbortController();
+    t.after(() => ac.abort());
+
+    for (let i = 0; i < 5; i++) await admin.create(ConfigMap, cm("default", `gone-${i}`));
+    const inf = new Informer(viaProxy, ConfigMap, { namespaces: ["default"], watch: { backoff: { initialMs: 50, maxMs: 200 } } });
+    const deletedByRelist: string[] = [];
+    inf.addHandler({ deleted: (o, { relist }) => relist && deletedByRelist.push(o.metadata.name) });
+    inf.start(ac.signal);
+    await inf.waitForSync();
+
+    proxy.refuse(true);
+    proxy.cutAll();
+    await eventually(() => assert.ok(inf.health().watchers[0]!.errors >= 1));
+    await admin.delete(ConfigMap, { namespace: "default", name: "gone-0" });
+    await admin.delete(ConfigMap, { namespace: "default", name: "gone-1" });
+    await admin.create(ConfigMap, cm("default", "new-one"));
+    // Let the compactor pass the informer's resourceVersion (several writes, a few compaction periods).
+    for (let i = 0; i < 5; i++) {
+      await admin.patch(ConfigMap, { namespace: "default", name: "new-one" }, { data: { v: String(i) } });
+      await sleep(600);
+    }
+    proxy.refuse(false);
+    await assertConverged(admin, inf, "default");
+    const w = inf.health().watchers[0]!;
+    assert.equal(w.relists, 2, "the 410 made it list again");
+    assert.deepEqual(deletedByRelist.sort(), ["gone-0", "gone-1"], "deletions that happened while away are reported by the relist");
   });
 });

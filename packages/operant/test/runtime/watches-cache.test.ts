@@ -4,32 +4,30 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import Type from "typebox";
-import { Client } from "../../src/client/client.ts";
+import type { Client } from "../../src/client/client.ts";
 import { sleep } from "../../src/core/time.ts";
 import { defineResource } from "../../src/crd/index.ts";
-import { installCrds } from "../../src/crd/install/install.ts";
 import { ConfigMap, Namespace, Secret } from "../../src/kinds/index.ts";
 import { Action } from "../../src/runtime/controller/action.ts";
 import { Controller } from "../../src/runtime/controller/builder.ts";
 import { Manager } from "../../src/runtime/manager/manager.ts";
-import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 const group = `wcache${randomBytes(3).toString("hex")}.example.com`;
 const Reader = defineResource({ group, version: "v1", kind: "Reader", scope: "Namespaced", spec: Type.Object({ configMap: Type.String() }) });
 
+let cluster: TestCluster;
 let client: Client;
 
 before(async () => {
-  const cp = await ControlPlane.shared();
-  client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-  await installCrds(client, [Reader]);
+  cluster = await testCluster({ resources: [Reader] });
+  client = cluster.client;
 });
-after(() => client.close());
+after(() => cluster.close());
 
 describe("watches with a cache reader", { timeout: 60_000 }, () => {
   test("toRequests scans the cache for the primaries that refer to the changed object; a map function that throws drops only its event", async (t) => {
-    const ns = `wcache-${randomBytes(3).toString("hex")}`;
-    await client.create(Namespace, { metadata: { name: ns } });
+    const ns = await cluster.namespace("wcache");
     const reconciled: string[] = [];
     const def = Controller.for(Reader)
       .named(`reader-${ns}`)
