@@ -2,7 +2,6 @@
 // process, its state in a temporary OPERANT_STATE_DIR, the clusters it starts
 // checked with kubectl.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -10,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import { runCommand, type CommandResult } from "../support/command.ts";
 import { kubectl, kubectlJson, kubectlOk } from "../support/kubectl.ts";
+import { processesMentioning } from "../support/processes.ts";
 
 const bin = fileURLToPath(new URL("../../bin/operant.mjs", import.meta.url));
 let stateDir: string;
@@ -35,26 +36,12 @@ after(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `operant …args` with the test's state directory. */
-function operant(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, OPERANT_STATE_DIR: stateDir }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function operant(...args: string[]): Promise<CommandResult> {
+  return runCommand(process.execPath, [bin, ...args], { env: { ...process.env, OPERANT_STATE_DIR: stateDir } });
 }
 
-async function operantOk(...args: string[]): Promise<Run> {
+async function operantOk(...args: string[]): Promise<CommandResult> {
   const r = await operant(...args);
   assert.equal(r.code, 0, `operant ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
   return r;
@@ -91,17 +78,6 @@ function groupAlive(pid: number): boolean {
     if (Number(pgrp) === pid && state !== "Z") return true;
   }
   return false;
-}
-
-/** Pids of processes whose command line mentions `text`. */
-async function processesMentioning(text: string): Promise<number[]> {
-  const out: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.includes(text)) out.push(Number(entry));
-  }
-  return out;
 }
 
 /** The `status` block of one cluster: its summary line's fields and its components' lines. */

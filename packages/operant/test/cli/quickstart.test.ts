@@ -21,6 +21,7 @@ import { ControlPlane, eventually } from "../../src/testing/index.ts";
 import { rbacFor } from "../../src/operator/rbac.ts";
 import type { OperatorDefinition } from "../../src/operator/operator.ts";
 import type { ClusterServiceVersionManifest } from "../../src/operator/bundle.ts";
+import { runCommand, type CommandResult } from "../support/command.ts";
 import { kubectl, kubectlJson, kubectlOk } from "../support/kubectl.ts";
 
 const bin = fileURLToPath(new URL("../../bin/operant.mjs", import.meta.url));
@@ -35,7 +36,7 @@ let work: string;
 let project: string;
 let env: NodeJS.ProcessEnv;
 /** A running `operant run`, in a process group of its own (killed whole by `after` if a test fails). */
-let runner: { child: ChildProcess; exited: Promise<number | null> } | undefined;
+let runner: Runner | undefined;
 
 before(async () => {
   cp = await ControlPlane.shared();
@@ -51,42 +52,50 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `operant …args` in `cwd` (default: the project). */
-function operant(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? project, env: options.env ?? env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function operant(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
+  return runCommand(process.execPath, [bin, ...args], { cwd: options.cwd ?? project, env: options.env ?? env });
 }
 
-async function operantOk(...args: string[]): Promise<Run> {
+async function operantOk(...args: string[]): Promise<CommandResult> {
   const r = await operant(args);
   assert.equal(r.code, 0, `operant ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
   return r;
 }
 
-/** Runs a command in the project (npm, tsc), failing with its output. */
-function exec(cmd: string, args: string[], childEnv: NodeJS.ProcessEnv = env): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: project, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** Runs a command in the project (npm, tsc). */
+function exec(cmd: string, args: string[], childEnv: NodeJS.ProcessEnv = env): Promise<CommandResult> {
+  return runCommand(cmd, args, { cwd: project, env: childEnv });
+}
+
+/** A running `operant run`: its process, everything it printed so far, its exit. */
+interface Runner {
+  readonly child: ChildProcess;
+  readonly output: string;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts `operant run` in the project, in a process group of its own (as a
+ * terminal's foreground job, and so that a failed test can kill the operator
+ * with it), and waits until the operator reports ready.
+ */
+async function startRunner(): Promise<Runner> {
+  const child = spawn(process.execPath, [bin, "run", "--watch-namespace", "default", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  runner = {
+    child,
+    exited,
+    get output() {
+      return output;
+    },
+  };
+  const health = await eventually(() => /"health":"(127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? false, { timeoutMs: 30_000, description: `the operator starts:\n${output}` });
+  await eventually(async () => assert.equal((await fetch(`http://${health}/readyz`)).status, 200), { description: "the operator is ready" });
+  return runner;
 }
 
 /** Every file under `dir` (relative path → contents), node_modules aside. */
@@ -223,15 +232,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
   });
 
   test("run: the operator reconciles the sample — 3 Pods, then 4; invalid sizes are refused; deleting it runs the finalizer", async () => {
-    // In a process group of its own, so that a failed test can kill the operator with it.
-    const child = spawn(process.execPath, [bin, "run", "--watch-namespace", "default", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    runner = { child, exited };
-    const health = await eventually(() => /"health":"(127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? false, { timeoutMs: 30_000, description: `the operator starts:\n${output}` });
-    await eventually(async () => assert.equal((await fetch(`http://${health}/readyz`)).status, 200), { description: "the operator is ready" });
+    const run = await startRunner();
 
     await edit(sampleFile, [
       ["# TODO: set the spec fields you defined in src/api/memcached.ts.\n", ""],
@@ -263,30 +264,23 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     await kubectlOk(cp.kubeconfigPath, ["delete", `memcacheds.${group}`, "memcached-sample", "-n", "default", "--timeout=30s"]);
     assert.equal((await kubectl(cp.kubeconfigPath, ["get", "deployment", "memcached-sample", "-n", "default"])).code, 1, "the finalizer deleted the Deployment before the Memcached went");
     await eventually(async () => assert.deepEqual((await kubectlJson<PodList>(cp.kubeconfigPath, ["pods", "-n", "default", "-l", "app=memcached,memcached_cr=memcached-sample"])).items, []), { timeoutMs: 60_000, description: "the Pods are gone" });
-    assert.match(output, /finalized: Deployment deleted/);
+    assert.match(run.output, /finalized: Deployment deleted/);
 
-    child.kill("SIGTERM"); // to operant alone, which passes it on
-    assert.equal(await exited, 0, `operant run exits 0 on SIGTERM:\n${output.slice(-2000)}`);
+    run.child.kill("SIGTERM"); // to operant alone, which passes it on
+    assert.equal(await run.exited, 0, `operant run exits 0 on SIGTERM:\n${run.output.slice(-2000)}`);
     runner = undefined;
-    assert.match(output, /manager stopped/);
+    assert.match(run.output, /manager stopped/);
   });
 
   test("run: Ctrl-C (SIGINT to the terminal's process group) stops the operator gracefully, exit 0", async () => {
     // Its own process group, as a terminal's foreground job: the group gets the SIGINT, operant and the operator alike.
-    const child = spawn(process.execPath, [bin, "run", "--watch-namespace", "default", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    runner = { child, exited };
-    const health = await eventually(() => /"health":"(127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? false, { timeoutMs: 30_000, description: `the operator starts:\n${output}` });
-    await eventually(async () => assert.equal((await fetch(`http://${health}/readyz`)).status, 200));
-    process.kill(-child.pid!, "SIGINT");
-    assert.equal(await exited, 0, `operant run exits 0 on Ctrl-C:\n${output.slice(-2000)}`);
+    const run = await startRunner();
+    process.kill(-run.child.pid!, "SIGINT");
+    assert.equal(await run.exited, 0, `operant run exits 0 on Ctrl-C:\n${run.output.slice(-2000)}`);
     runner = undefined;
-    assert.match(output, /"signal":"SIGINT".*shutting down gracefully/);
-    assert.doesNotMatch(output, /second signal/);
-    assert.match(output, /manager stopped/);
+    assert.match(run.output, /"signal":"SIGINT".*shutting down gracefully/);
+    assert.doesNotMatch(run.output, /second signal/);
+    assert.match(run.output, /manager stopped/);
   });
 
   test("uninstall removes the CRD", async () => {

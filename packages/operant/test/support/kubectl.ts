@@ -1,24 +1,9 @@
 // Runs the real kubectl against a control plane: the tests' independent client.
-import { spawn } from "node:child_process";
-
-export interface KubectlResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runCommand, type CommandResult } from "./command.ts";
 
 /** Runs `kubectl --kubeconfig <kubeconfig> …args`, optionally feeding `input` on stdin. Never throws on a non-zero exit. */
-export function kubectl(kubeconfig: string, args: string[], input?: string): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("kubectl", ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
+export function kubectl(kubeconfig: string, args: string[], input?: string): Promise<CommandResult> {
+  return runCommand("kubectl", ["--kubeconfig", kubeconfig, ...args], { input });
 }
 
 /** Like {@link kubectl} but throws with stderr on failure and returns stdout. */

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import { ControlPlane, eventually } from "../../src/testing/index.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import { kubectl, kubectlJson, kubectlOk } from "../support/kubectl.ts";
+import { processesMentioning } from "../support/processes.ts";
 
 const alive = (pid: number) => {
   try {
@@ -205,14 +206,3 @@ describe("lifecycle (own control planes)", () => {
     assert.equal(existsSync(dir), false);
   });
 });
-
-/** Pids of processes whose command line mentions `text`. */
-async function processesMentioning(text: string): Promise<number[]> {
-  const out: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.includes(text)) out.push(Number(entry));
-  }
-  return out;
-}
