@@ -96,34 +96,28 @@ export function operatorTestTs(): string {
 // your reconcilers here: create objects with the client, wait with
 // eventually(), and assert what the controller did.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { test } from "node:test";
-import { Client, Manager, installCrds } from "operant";
-import { Namespace } from "operant/kinds";
-import { ControlPlane, eventually } from "operant/testing";
+import { after, before, test } from "node:test";
+import { Manager } from "operant";
+import { eventually, testCluster, type TestCluster } from "operant/testing";
 import operator from "../src/operator.ts";
 
+// A full local control plane (API server, controller-manager, scheduler,
+// simulated nodes), started on first use and stopped when the tests end,
+// with this operator's CRDs installed.
+let cluster: TestCluster;
+before(async () => (cluster = await testCluster({ resources: operator.resources })));
+after(() => cluster.close());
+
 test("the CRDs install and the controllers start and get ready", async () => {
-  // A full local control plane (API server, controller-manager, scheduler,
-  // simulated nodes), started on first use and stopped when the tests end.
-  const cp = await ControlPlane.shared();
-  const client = await Client.connect({ kubeconfig: cp.kubeconfigPath });
-  const namespace = \`test-\${randomBytes(3).toString("hex")}\`;
+  const namespace = await cluster.namespace("test");
+  const manager = new Manager({ client: cluster.client, namespaces: [namespace], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false });
+  for (const c of operator.controllers) manager.add(c);
+  const done = manager.start();
   try {
-    if (operator.resources.length > 0) await installCrds(client, operator.resources);
-    await client.create(Namespace, { metadata: { name: namespace } });
-    const manager = new Manager({ client, namespaces: [namespace], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false });
-    for (const c of operator.controllers) manager.add(c);
-    const done = manager.start();
-    try {
-      await eventually(async () => assert.equal((await fetch(\`http://\${manager.addresses.health}/readyz\`)).status, 200));
-    } finally {
-      manager.stop();
-      await done;
-    }
+    await eventually(async () => assert.equal((await fetch(\`http://\${manager.addresses.health}/readyz\`)).status, 200));
   } finally {
-    await client.delete(Namespace, { name: namespace }).catch(() => undefined);
-    await client.close();
+    manager.stop();
+    await done;
   }
 });
 `;
