@@ -92,9 +92,12 @@ describe("kwokStages", () => {
     assert.match(job.spec.next.statusTemplate!, /reason: Completed/);
   });
 
-  test("a Pod being deleted is deleted, with no status template", () => {
+  test("a Pod being deleted is deleted while its grace period runs (not again once it is 0), with no status template", () => {
     const del = byName("operant-pod-delete");
-    assert.deepEqual(del.spec.selector.matchExpressions, [{ key: ".metadata.deletionTimestamp", operator: "Exists" }]);
+    assert.deepEqual(del.spec.selector.matchExpressions, [
+      { key: ".metadata.deletionTimestamp", operator: "Exists" },
+      { key: ".metadata.deletionGracePeriodSeconds > 0", operator: "In", values: ["true"] },
+    ]);
     assert.deepEqual(del.spec.next, { delete: true });
   });
 });

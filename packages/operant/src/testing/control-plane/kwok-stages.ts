@@ -3,8 +3,8 @@
 // minutes (their Leases, renewed by kwok, are the real heartbeat); a scheduled
 // Pod becomes Running and Ready at once; a Job's Pod then completes; a Pod
 // being deleted is finished off as a kubelet would (a delete with no grace
-// period; finalizers still hold it until their owners remove them), which is
-// what lets Deployments roll and namespaces finish deleting without a kubelet.
+// period, once; finalizers still hold it until their owners remove them), which
+// is what lets Deployments roll and namespaces finish deleting without a kubelet.
 // Templates use kwok's functions: Now, Quote, YAML, NodeConditions, NodeIP,
 // NodeName, NodeIPWith, PodIPWith.
 
@@ -216,11 +216,19 @@ export function kwokStages(): string {
       next: statusTemplate(podSucceeded),
     },
     {
+      // Only while the grace period is still running. kwok deletes by name, without the uid precondition a
+      // kubelet's delete carries, and its own delete (grace period 0) first writes the Pod once more — an event
+      // that would give it a second, late delete by name, which kills a Pod that has just taken the same name
+      // (a StatefulSet's replacement). With grace period 0 the API server removes the Pod itself, at once or
+      // when its last finalizer goes.
       name: "operant-pod-delete",
       kind: "Pod",
       selector: `matchExpressions:
 - key: .metadata.deletionTimestamp
-  operator: Exists`,
+  operator: Exists
+- key: .metadata.deletionGracePeriodSeconds > 0
+  operator: In
+  values: ["true"]`,
       next: "delete: true",
     },
   ];
