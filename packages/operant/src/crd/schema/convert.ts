@@ -5,7 +5,8 @@
 // field has a type, unions only of same-typed values, no references, no
 // tuples. This module maps the one onto the other and refuses, with the
 // field's path and a fix, everything the API server would refuse.
-import { Value } from "typebox/value";
+import { createRequire } from "node:module";
+import type * as TypeBoxValue from "typebox/value";
 import { OperantError } from "../../core/errors.ts";
 import type { JSONSchemaProps, ValidationRule } from "./json-schema-props.ts";
 
@@ -375,9 +376,16 @@ function checkPattern(pattern: unknown, path: string): void {
   }
 }
 
+// TypeBox's value module (with its compiler, some 300 modules) is needed here
+// only to check defaults while generating a CRD: loaded on first use, it stays
+// out of every operator's start (see crd/validate).
+const requireModule = createRequire(import.meta.url);
+let valueErrors: typeof TypeBoxValue.Value.Errors | undefined;
+
 function checkDefault(schema: Json, path: string): void {
   // As the API server does, the default is checked as it is: its fields' own defaults are not applied first.
-  const errors = Value.Errors(schema, schema.default);
+  valueErrors ??= (requireModule("typebox/value") as typeof TypeBoxValue).Value.Errors;
+  const errors = valueErrors(schema, schema.default);
   const first = errors[0];
   if (first !== undefined) {
     const where = first.instancePath ? ` at ${first.instancePath.slice(1).replace(/\//g, ".")}` : "";

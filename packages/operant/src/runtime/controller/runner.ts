@@ -147,10 +147,22 @@ export class ControllerRunner<T extends KubeObject> {
    */
   async run(signal: AbortSignal, options: { drainMs?: number; leading?: AbortSignal } = {}): Promise<void> {
     const def = this.definition;
+    // Prepare the kind's validator (load and compile its schema) now, while the
+    // caches wait for the API server, rather than in the first reconcile.
+    const warm = setImmediate(() => {
+      try {
+        (def.kind as Validating).validate?.(undefined);
+      } catch (err) {
+        this.#log.debug({ err: (err as Error).message }, "preparing the validator failed; the first reconcile will retry");
+      }
+    });
     await this.#deps.cache.waitForSync(signal).catch((err: unknown) => {
       if (!signal.aborted) throw err;
     });
-    if (signal.aborted) return this.#stop();
+    if (signal.aborted) {
+      clearImmediate(warm);
+      return this.#stop();
+    }
     this.#log.info({ workers: def.options.maxConcurrentReconciles }, "caches synced, starting workers");
 
     // In-flight reconciles get their own signal: aborted on timeout, on leadership loss, or after the drain period.
