@@ -20,6 +20,19 @@ its figures and rewrites its own section below, between its markers. Edit the
 benchmark, not its section. A figure that misses its target says so.
 `;
 
+/** The README, where a benchmark may also show a summary between its markers. */
+export const README_PATH = join(root, "README.md");
+
+/** `text` with benchmark `name`'s section (between its markers) replaced by `markdown`, or undefined if `text` has no such section. */
+function replaceSection(text: string, name: string, markdown: string): string | undefined {
+  const start = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) return undefined;
+  return `${text.slice(0, from)}${start}\n${markdown.trim()}\n${end}${text.slice(to + end.length)}`;
+}
+
 /**
  * Replaces the section of bench/RESULTS.md that belongs to benchmark `name`
  * (between `<!-- bench:<name> -->` and `<!-- /bench:<name> -->`), appending it
@@ -32,13 +45,24 @@ benchmark, not its section. A figure that misses its target says so.
  * ```
  */
 export function writeResultsSection(name: string, markdown: string, path: string = RESULTS_PATH): void {
-  const start = `<!-- bench:${name} -->`;
-  const end = `<!-- /bench:${name} -->`;
-  const block = `${start}\n${markdown.trim()}\n${end}`;
   const current = existsSync(path) ? readFileSync(path, "utf8") : INTRO;
-  const from = current.indexOf(start);
-  const to = current.indexOf(end);
-  const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
+  writeFileSync(path, replaceSection(current, name, markdown) ?? `${current.trimEnd()}\n\n<!-- bench:${name} -->\n${markdown.trim()}\n<!-- /bench:${name} -->\n`);
+}
+
+/**
+ * Replaces benchmark `name`'s summary in the README, between the same
+ * markers as in bench/RESULTS.md. The README is written by hand: the
+ * markers must already be there (a benchmark never adds a section to it).
+ *
+ * @example
+ * ```ts
+ * import { writeReadmeSection } from "../scripts/bench.ts";
+ * writeReadmeSection("peers", "| figure | operant | controller-runtime | … |");
+ * ```
+ */
+export function writeReadmeSection(name: string, markdown: string, path: string = README_PATH): void {
+  const next = replaceSection(readFileSync(path, "utf8"), name, markdown);
+  if (next === undefined) throw new Error(`${path} has no <!-- bench:${name} --> … <!-- /bench:${name} --> markers; add them where the summary belongs`);
   writeFileSync(path, next);
 }
 

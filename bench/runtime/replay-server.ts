@@ -16,7 +16,8 @@ const templates = pods.map((p) => {
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://x");
   res.setHeader("content-type", "application/json");
-  if (url.searchParams.get("watch") !== "1") {
+  const watch = url.searchParams.get("watch");
+  if (watch !== "1" && watch !== "true") {
     res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: { resourceVersion: "1000" }, items: [] }));
     return;
   }

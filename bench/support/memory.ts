@@ -1,0 +1,70 @@
+// Shared by the cache workers (operant's and the peers'): how much a cache's
+// initial sync costs in time and memory, measured the same way for each.
+
+/** What one initial sync cost. Heap figures are V8's `heapUsed`, RSS the process's resident set. */
+export interface SyncCost {
+  /** Objects in the cache once synced. */
+  count: number;
+  syncMs: number;
+  /** Live heap growth (after garbage collection) per cached object. */
+  heapPerObject: number;
+  /** Resident-set growth per cached object. */
+  rssPerObject: number;
+  baseHeap: number;
+  peakHeap: number;
+  steadyHeap: number;
+  baseRss: number;
+  peakRss: number;
+  steadyRss: number;
+}
+
+/**
+ * Runs `sync` (which resolves once the cache holds every object) between
+ * two collected-heap readings, sampling heap and RSS every 2 ms meanwhile
+ * for the peaks. The process must run with `--expose-gc`.
+ *
+ * @example
+ * ```ts
+ * const cost = await measureSync(async () => { informer.start(signal); await informer.waitForSync(); }, () => informer.size);
+ * ```
+ */
+export async function measureSync(sync: () => Promise<void>, count: () => number): Promise<SyncCost> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("measureSync needs node --expose-gc");
+  gc();
+  gc();
+  const before = process.memoryUsage();
+  let peakHeap = before.heapUsed;
+  let peakRss = before.rss;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, m.rss);
+  };
+  const sampler = setInterval(sample, 2);
+  const t0 = performance.now();
+  try {
+    await sync();
+  } finally {
+    clearInterval(sampler);
+  }
+  const syncMs = performance.now() - t0;
+  sample();
+  for (let i = 0; i < 3; i++) gc();
+  await new Promise((r) => setTimeout(r, 200));
+  gc();
+  const after = process.memoryUsage();
+  const n = count();
+  return {
+    count: n,
+    syncMs,
+    heapPerObject: (after.heapUsed - before.heapUsed) / n,
+    rssPerObject: (after.rss - before.rss) / n,
+    baseHeap: before.heapUsed,
+    peakHeap,
+    steadyHeap: after.heapUsed,
+    baseRss: before.rss,
+    peakRss,
+    steadyRss: after.rss,
+  };
+}
