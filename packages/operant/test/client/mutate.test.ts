@@ -90,7 +90,9 @@ describe("createOrUpdate / createOrPatch (shared control plane)", { timeout: 90_
           // so one of the two writes must lose (AlreadyExists, then Conflict) and be retried.
           if ((i === 0 || i === 10) && attempt++ === 0) await meet();
           cm.data = { n: String(Number(cm.data?.n ?? "0") + 1) };
-        });
+          // The winner of a race goes straight on to its next increment while the loser pauses 10 ms, so on a
+          // busy machine one writer can lose five times running: the default 5 attempts would give up (Conflict).
+        }, { retry: { attempts: 50 } });
       }
     };
     await Promise.all([writer(), writer()]);

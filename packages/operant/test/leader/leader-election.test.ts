@@ -64,7 +64,7 @@ async function assertNoInterleaving(ns: string): Promise<string[]> {
 const trigger = (ns: string) => client.create(ConfigMap, { metadata: { name: "trigger", namespace: ns, labels: { role: "trigger" } } });
 
 describe("Lease elector", { timeout: 60_000 }, () => {
-  test("a candidate judges expiry by when it saw the record change, not by renewTime; it takes over with transitions + 1 and MicroTime stamps; release frees the Lease and wakes a waiting candidate at once", async () => {
+  test("a candidate judges expiry by when it saw the record change, not by renewTime; it takes over with transitions + 1 and MicroTime stamps; release frees the Lease and wakes a waiting candidate at once", async (t) => {
     const ns = await cluster.namespace("le");
     const manager = new Manager({ client });
     const timings = { leaseDuration: "2s", renewDeadline: "1500ms", retryPeriod: "200ms" };
@@ -72,6 +72,7 @@ describe("Lease elector", { timeout: 60_000 }, () => {
     await client.create(Lease, { metadata: { name: "ghost", namespace: ns }, spec: { holderIdentity: "ghost_1", leaseDurationSeconds: 2, acquireTime: long, renewTime: long, leaseTransitions: 7 } });
 
     const first = new LeaseElector({ name: "ghost", namespace: ns, identity: "first_1", timings });
+    t.after(() => first.release()); // a failed assertion must not leave an elector renewing (the test file would never exit)
     const t0 = performance.now();
     const lost = await first.acquire(AbortSignal.timeout(15_000), manager);
     const waited = performance.now() - t0;
@@ -87,6 +88,7 @@ describe("Lease elector", { timeout: 60_000 }, () => {
 
     // While the leader renews, a second candidate never takes over.
     const second = new LeaseElector({ name: "ghost", namespace: ns, identity: "second_2", timings });
+    t.after(() => second.release());
     await assert.rejects(second.acquire(AbortSignal.timeout(3_000), manager), (err: Error) => err.name === "TimeoutError");
     assert.equal(second.describe().holder, "first_1", "the candidate reports the holder it observed");
     const renewed = await client.get(Lease, { namespace: ns, name: "ghost" });
@@ -96,6 +98,7 @@ describe("Lease elector", { timeout: 60_000 }, () => {
 
     // A campaigning candidate whose next poll is 5–11 s away is woken by the release itself.
     const third = new LeaseElector({ name: "ghost", namespace: ns, identity: "third_3", timings: { leaseDuration: "10s", renewDeadline: "7s", retryPeriod: "5s" } });
+    t.after(() => third.release());
     const campaign = third.acquire(AbortSignal.timeout(15_000), manager);
     await sleep(1_000);
     await first.release();

@@ -356,25 +356,49 @@ export class LeaseElector implements LeaderElector {
       term.stop.abort(NOT_LEADING());
       await term.loop;
       this.#manager?.setLeaderStatus(this.name, false);
-      if ((this.#options.releaseOnCancel ?? true) && this.#lease && this.#seen.heldBy(this.identity)) {
-        try {
-          const now = microTime();
-          const released = await this.#client!.update(
-            Lease,
-            strip({ ...this.#lease, spec: { ...this.#lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: this.#seen.record?.leaseTransitions ?? 0 } }),
-            { signal: AbortSignal.timeout(this.timings.renewDeadline) },
-          );
-          this.#lease = released;
-          this.#seen.set(recordOf(released));
-          this.#log.info({ identity: this.identity, lease: this.lock }, "released the lease");
-        } catch (err) {
-          // Conflict: someone else wrote it since, so it is not ours to clear.
-          this.#log.warn({ lease: this.lock, err: (err as Error).message }, "could not release the lease; candidates wait for it to expire");
-        }
-      }
+      if ((this.#options.releaseOnCancel ?? true) && this.#lease && this.#seen.heldBy(this.identity)) await this.#clearHolder();
       if (wasLeading) term.lost.abort(new OperantError("LeadershipReleased", `released Lease ${this.lock}.`));
     }
     await this.#closeClient();
+  }
+
+  /**
+   * Writes the Lease with no holder, so candidates need not wait for it to
+   * expire. A renewal aborted by the release may still have been committed
+   * (its answer never read), leaving a stale resourceVersion: on Conflict the
+   * Lease is read again and cleared if this replica still holds it; if
+   * someone else does, it is not ours to clear.
+   */
+  async #clearHolder(): Promise<void> {
+    const deadline = AbortSignal.timeout(this.timings.renewDeadline);
+    let lease = this.#lease!;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const now = microTime();
+        const released = await this.#client!.update(
+          Lease,
+          strip({ ...lease, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: lease.spec?.leaseTransitions ?? this.#seen.record?.leaseTransitions ?? 0 } }),
+          { signal: deadline },
+        );
+        this.#lease = released;
+        this.#seen.set(recordOf(released));
+        this.#log.info({ identity: this.identity, lease: this.lock }, "released the lease");
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === "Conflict" && attempt < 3) {
+          const fresh = await this.#client!.tryGet(Lease, { namespace: this.#namespace!, name: this.name }, { signal: deadline }).catch(() => undefined);
+          if (fresh?.spec?.holderIdentity === this.identity) {
+            lease = fresh;
+            continue;
+          }
+          if (fresh) this.#seen.set(recordOf(fresh));
+          this.#log.info({ lease: this.lock, holder: fresh?.spec?.holderIdentity ?? null }, "not releasing the lease: another replica holds it now");
+          return;
+        }
+        this.#log.warn({ lease: this.lock, err: (err as Error).message }, "could not release the lease; candidates wait for it to expire");
+        return;
+      }
+    }
   }
 
   async #closeClient(): Promise<void> {
