@@ -36,6 +36,9 @@ step("tests (node --test)", process.execPath, [
   "--test-reporter=spec",
   `--test-concurrency=${process.env.OPERANT_TEST_CONCURRENCY ?? "3"}`,
   "--test-timeout=600000",
+  // A file whose tests have all finished exits even if something it started still holds the event loop
+  // (an elector left renewing after a failed assertion hung a run): CI must end, with the failure reported.
+  "--test-force-exit",
   `--test-global-setup=${join(root, "scripts", "test-global-setup.ts")}`,
   ...(only.length
     ? only
