@@ -26,7 +26,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -35,6 +34,7 @@ import { Client } from "../packages/operant/src/client/client.ts";
 import { installCrds } from "../packages/operant/src/crd/index.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
 import { Informer } from "../packages/operant/src/runtime/cache/informer.ts";
+import { freePort } from "../packages/operant/src/testing/control-plane/ports.ts";
 import { CONTROL_PLANE_VERSIONS, ControlPlane, FaultProxy } from "../packages/operant/src/testing/index.ts";
 import { writeReadmeSection, writeResultsSection } from "../scripts/bench.ts";
 import { Memcached } from "../examples/memcached/src/api/memcached.ts";
@@ -140,14 +140,6 @@ function compare(f: Figure, peer: Peer): RowVerdict | undefined {
 }
 
 // ---- processes ----
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface RunningOperator {
   peer: Peer;
