@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { after, before, describe, test, type TestContext } from "node:test";
-import { ApiError, Client, Manager, type Duration, type Logger, type Stored } from "operant";
+import { after, before, describe, test } from "node:test";
+import { ApiError, Client, type Logger, type Stored } from "operant";
 import { ConfigMap, Deployment, Event, Pod, ReplicaSet, Secret } from "operant/kinds";
 import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { AppConfig } from "../src/api/appconfig.ts";
@@ -28,28 +28,6 @@ function captureLogger(lines: string[], bindings: Record<string, unknown> = {}):
   const replacer = (_k: string, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v);
   const at = (level: string) => (a: Record<string, unknown> | string, msg?: string) => void lines.push(JSON.stringify({ level, ...bindings, ...(typeof a === "string" ? { msg: a } : { ...a, msg }) }, replacer));
   return { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug"), child: (b) => captureLogger(lines, { ...bindings, ...b }) };
-}
-
-/** Runs the operator's controllers in a Manager watching `ns`; `stop()` (also run after the test) shuts it down. */
-function startOperator(t: TestContext, ns: string, options: { client?: Client; drain?: Duration; logger?: Logger } = {}): { stop: () => Promise<void> } {
-  const manager = new Manager({
-    client: options.client ?? client,
-    namespaces: [ns],
-    metricsBindAddress: false,
-    healthBindAddress: false,
-    handleSignals: false,
-    gracefulShutdownTimeout: options.drain ?? "5s",
-    name: operator.name,
-    ...(options.logger && { logger: options.logger }),
-  });
-  for (const c of operator.controllers) manager.add(c);
-  const done = manager.start();
-  const stop = async () => {
-    manager.stop();
-    await done;
-  };
-  t.after(stop);
-  return { stop };
 }
 
 /** A Deployment whose Pods read the ConfigMaps through envFrom and the Secrets as volumes. */
@@ -106,7 +84,7 @@ const condition = (ac: Stored<AppConfig>, type: string) => ac.status?.conditions
 describe("appconfig operator", { timeout: 180_000 }, () => {
   test("the seed's walkthrough: editing the ConfigMap restarts the sample app once, as kubectl rollout restart does", async (t) => {
     const ns = await cluster.namespace("appconfig");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await cluster.kubectl("create", "-n", ns, "configmap", "node-app-config", "--from-literal=n_items=5000", "--from-literal=f_prob=0.03");
     await cluster.kubectl("create", "-n", ns, "secret", "generic", "node-app-secrets", "--from-literal=api_token=walkthrough-token");
     await cluster.kubectl("apply", "-n", ns, "-f", `${samples}appconfig.yaml`, "-f", `${samples}sample-node-app.yaml`);
@@ -169,7 +147,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
 
   test("monitored objects that do not exist are reported in MissingReferences, not a crash; once created, their hashes are recorded without a restart", async (t) => {
     const ns = await cluster.namespace("appconfig");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await client.create(ConfigMap, { metadata: { name: "present", namespace: ns }, data: { a: "1" } });
     await client.create(Deployment, app(ns, "web", { configMaps: ["present", "absent"] }));
     await client.create(AppConfig, { metadata: { name: "ac", namespace: ns }, spec: { configMaps: ["present", "absent"], secrets: ["absent-secret"] } });
@@ -198,7 +176,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
 
   test("no-op edits, label-only changes and a change reverted before it settles restart nothing; the next real change restarts once", async (t) => {
     const ns = await cluster.namespace("appconfig");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await client.create(ConfigMap, { metadata: { name: "cfg", namespace: ns }, data: { a: "1", b: "2" } });
     await client.create(Deployment, app(ns, "web", { configMaps: ["cfg"] }));
     await client.create(AppConfig, { metadata: { name: "ac", namespace: ns }, spec: { configMaps: ["cfg"] } });
@@ -220,7 +198,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
 
   test("a Deployment using two objects that change together restarts once; others restart for what they use", async (t) => {
     const ns = await cluster.namespace("appconfig");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await client.create(ConfigMap, { metadata: { name: "cfg", namespace: ns }, data: { a: "1" } });
     await client.create(Secret, { metadata: { name: "creds", namespace: ns }, stringData: { password: "one" } });
     await client.create(Deployment, app(ns, "both", { configMaps: ["cfg"], secrets: ["creds"] }));
@@ -244,14 +222,14 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
     await client.create(ConfigMap, { metadata: { name: "cfg", namespace: ns }, data: { a: "1" } });
     await Promise.all(names.map((n) => client.create(Deployment, app(ns, n, { configMaps: ["cfg"] }))));
     await client.create(AppConfig, { metadata: { name: "ac", namespace: ns }, spec: { configMaps: ["cfg"] } });
-    const first = startOperator(t, ns);
+    const first = cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     for (const n of names) await recorded(ns, n, ["ConfigMap/cfg"]);
     await first.stop();
 
     // A slow client (2 requests/s) so that the operator is stopped midway; a short drain aborts the reconcile.
     const slow = await Client.connect({ kubeconfig: cluster.kubeconfigPath, qps: 2, burst: 1 });
     t.after(() => slow.close());
-    const second = startOperator(t, ns, { client: slow, drain: "10ms" });
+    const second = cluster.startOperator(operator, { namespace: ns, stopAfter: t, client: slow, gracefulShutdownTimeout: "10ms" });
     await client.patch(ConfigMap, { namespace: ns, name: "cfg" }, { data: { a: "2" } });
     const restarted = async () => (await Promise.all(names.map((n) => getDeployment(ns, n)))).filter((d) => d.spec?.template.metadata?.annotations?.[RESTARTED_AT]).length;
     await eventually(async () => assert.ok((await restarted()) > 0), { timeoutMs: 20_000 });
@@ -259,14 +237,14 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
     const midway = await restarted();
     assert.ok(midway < names.length, `stopped midway (${midway} of ${names.length} restarted)`);
 
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await restartsSettleAt(ns, names, 1);
   });
 
   test("a Secret's value never appears in the operator's logs, in events or in status", async (t) => {
     const ns = await cluster.namespace("appconfig");
     const lines: string[] = [];
-    startOperator(t, ns, { logger: captureLogger(lines) });
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t, logger: captureLogger(lines) });
     const before = "tr0ub4dor-before-change";
     const value = "correct-horse-battery-staple";
     await client.create(Secret, { metadata: { name: "creds", namespace: ns }, stringData: { password: before } });

@@ -3,8 +3,8 @@
 // in-process in a Manager; each test has its own namespace.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { after, before, describe, test, type TestContext } from "node:test";
-import { ApiError, Client, Manager, type Duration, type Stored } from "operant";
+import { after, before, describe, test } from "node:test";
+import { ApiError, Client, type Stored } from "operant";
 import { Event, Pod } from "operant/kinds";
 import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { GORDON_LABEL, Gordon } from "../src/api/gordon.ts";
@@ -19,19 +19,6 @@ before(async () => {
   client = cluster.client;
 });
 after(() => cluster.close());
-
-/** Runs the operator's controllers in a Manager watching `ns`; `stop()` (also run after the test) shuts it down. */
-function startOperator(t: TestContext, ns: string, options: { client?: Client; drain?: Duration } = {}): { manager: Manager; stop: () => Promise<void> } {
-  const manager = new Manager({ client: options.client ?? client, namespaces: [ns], metricsBindAddress: false, healthBindAddress: false, handleSignals: false, gracefulShutdownTimeout: options.drain ?? "5s", name: operator.name });
-  for (const c of operator.controllers) manager.add(c);
-  const done = manager.start();
-  const stop = async () => {
-    manager.stop();
-    await done;
-  };
-  t.after(stop);
-  return { manager, stop };
-}
 
 const gordonPods = async (ns: string, name: string) => (await client.list(Pod, { namespace: ns, labelSelector: { [GORDON_LABEL]: name } })).items;
 const names = (pods: readonly Stored<Pod>[]) => pods.map((p) => p.metadata.name).sort();
@@ -56,7 +43,7 @@ async function converged(ns: string, name: string, expected: string[]): Promise<
 describe("gordon operator", { timeout: 180_000 }, () => {
   test("the seed's walkthrough: apply the sample, get three Pods owned by the Gordon, then kubectl scale and kubectl get", async (t) => {
     const ns = await cluster.namespace("gordon");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await cluster.kubectl("apply", "-n", ns, "-f", sample);
     const pods = await converged(ns, "gordoncluster", ["gordoncluster-0", "gordoncluster-1", "gordoncluster-2"]);
     const g = await client.get(Gordon, { namespace: ns, name: "gordoncluster" });
@@ -110,7 +97,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
 
   test("Pods killed behind the operator's back are replaced: a deleted one is recreated, a Failed one is deleted and recreated", async (t) => {
     const ns = await cluster.namespace("gordon");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await client.create(Gordon, { metadata: { name: "g", namespace: ns }, spec: { replicas: 3 } });
     const before = await converged(ns, "g", ["g-0", "g-1", "g-2"]);
     const uid = (n: string, pods: Stored<Pod>[]) => pods.find((p) => p.metadata.name === n)?.metadata.uid;
@@ -133,7 +120,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
 
   test("scaling down removes the highest indexes first", async (t) => {
     const ns = await cluster.namespace("gordon");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await client.create(Gordon, { metadata: { name: "s", namespace: ns }, spec: { replicas: 5 } });
     await converged(ns, "s", ["s-0", "s-1", "s-2", "s-3", "s-4"]);
     const stopWatch = new AbortController();
@@ -154,7 +141,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
 
   test("a Pod name taken by a Pod the Gordon does not control is reported in ReplicaFailure and left alone", async (t) => {
     const ns = await cluster.namespace("gordon");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     const stranger = await client.create(Pod, { metadata: { name: "x-1", namespace: ns }, spec: { containers: [{ name: "c", image: "busybox" }] } });
     await client.create(Gordon, { metadata: { name: "x", namespace: ns }, spec: { replicas: 2 } });
     const g = await eventually(async () => {
@@ -190,27 +177,27 @@ describe("gordon operator", { timeout: 180_000 }, () => {
       for await (const e of client.watch(Pod, { namespace: ns, resourceVersion: list.metadata.resourceVersion, signal: stopWatch.signal })) if (e.type === "ADDED") uids.add(e.object.metadata.uid);
     })();
 
-    const first = startOperator(t, ns, { client: slow, drain: "10ms" });
+    const first = cluster.startOperator(operator, { namespace: ns, stopAfter: t, client: slow, gracefulShutdownTimeout: "10ms" });
     await client.create(Gordon, { metadata: { name: "r", namespace: ns }, spec: { replicas: 12 } });
     await eventually(async () => assert.ok((await gordonPods(ns, "r")).length >= 3));
     await first.stop();
     const midway = (await gordonPods(ns, "r")).length;
     assert.ok(midway < 12, `stopped mid-way (${midway} of 12 created)`);
 
-    const second = startOperator(t, ns);
+    const second = cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     const all = Array.from({ length: 12 }, (_, i) => `r-${i}`);
     await converged(ns, "r", all);
     assert.equal(uids.size, 12, "each Pod was created exactly once");
     await second.stop();
 
-    const third = startOperator(t, ns, { client: slow, drain: "10ms" });
+    const third = cluster.startOperator(operator, { namespace: ns, stopAfter: t, client: slow, gracefulShutdownTimeout: "10ms" });
     await client.patch(Gordon, { namespace: ns, name: "r" }, { spec: { replicas: 2 } });
     await eventually(async () => assert.ok((await gordonPods(ns, "r")).some((p) => p.metadata.deletionTimestamp) || (await gordonPods(ns, "r")).length < 12));
     await third.stop();
     const left = await gordonPods(ns, "r");
     assert.ok(left.filter((p) => !p.metadata.deletionTimestamp).length > 2, `stopped mid-way (${left.length} Pods left)`);
 
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await converged(ns, "r", ["r-0", "r-1"]);
     assert.equal(uids.size, 12, "no Pod was recreated");
   });
@@ -218,7 +205,7 @@ describe("gordon operator", { timeout: 180_000 }, () => {
   // Last: the garbage collector notices a new CRD only at its next discovery sync (every 30 s).
   test("deleting the Gordon garbage-collects its Pods", async (t) => {
     const ns = await cluster.namespace("gordon");
-    startOperator(t, ns);
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t });
     await client.create(Gordon, { metadata: { name: "gc", namespace: ns }, spec: { replicas: 2 } });
     await converged(ns, "gc", ["gc-0", "gc-1"]);
     await client.delete(Gordon, { namespace: ns, name: "gc" });

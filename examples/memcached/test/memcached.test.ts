@@ -4,7 +4,7 @@
 // and deleting the Memcached runs the finalizer and removes what it owned.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Manager, findCondition, isOperantError, type Client } from "operant";
+import { findCondition, isOperantError, type Client, type Manager } from "operant";
 import { Deployment, Event, Namespace, Pod } from "operant/kinds";
 import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { Memcached } from "../src/api/memcached.ts";
@@ -14,7 +14,6 @@ import operator from "../src/operator.ts";
 let cluster: TestCluster;
 let client: Client;
 let manager: Manager;
-let done: Promise<void>;
 let namespace: string;
 const name = "example-memcached";
 
@@ -22,15 +21,11 @@ before(async () => {
   cluster = await testCluster({ resources: operator.resources });
   client = cluster.client;
   namespace = await cluster.namespace("memcached");
-  manager = new Manager({ client, namespaces: [namespace], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false, gracefulShutdownTimeout: "5s" });
-  for (const c of operator.controllers) manager.add(c);
-  done = manager.start();
+  ({ manager } = cluster.startOperator(operator, { namespace, serve: true }));
   await eventually(async () => assert.equal((await fetch(`http://${manager.addresses.health}/readyz`)).status, 200), { description: "the manager is ready" });
 });
 
 after(async () => {
-  manager.stop();
-  await done;
   await client.delete(Namespace, { name: namespace }).catch(() => undefined);
   await cluster.close();
 });

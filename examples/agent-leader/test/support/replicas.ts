@@ -1,14 +1,14 @@
 // Operator replicas for the tests: src/main.ts itself, run as child
-// processes (`node src/main.ts --leader-elect …`), each bound to its own Pod
-// object through POD_NAME/POD_NAMESPACE as the Deployment's downward API
-// would bind it. Their pino logs are kept; the status page's address comes
-// from the "manager starting" line (ports are chosen by the OS: ":0").
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+// processes (operant/testing's OperatorProcess: `node src/main.ts
+// --leader-elect …`), each bound to its own Pod object through
+// POD_NAME/POD_NAMESPACE as the Deployment's downward API would bind it. The
+// status page's address comes from the "manager starting" line (ports are
+// chosen by the OS: ":0").
 import { fileURLToPath } from "node:url";
 import type { StatusReport } from "operant";
+import { OperatorProcess, type LogLine } from "operant/testing";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-const EXIT_WITH_PARENT = fileURLToPath(new URL("./exit-with-parent.ts", import.meta.url));
 
 /** How to run one replica. */
 export interface ReplicaOptions {
@@ -20,8 +20,7 @@ export interface ReplicaOptions {
   mode: "leader-for-life" | "lease";
 }
 
-/** One pino line. */
-export type LogLine = Record<string, unknown> & { msg?: string };
+export type { LogLine };
 
 /** A row of the operator's "agent-leaders" status section. */
 export interface AgentLeaderRow {
@@ -33,18 +32,21 @@ export interface AgentLeaderRow {
   ready: string;
 }
 
-/** A running operator replica. */
+/** A running operator replica: an {@link OperatorProcess} with its status page. */
 export class Replica {
   readonly name: string;
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: LogLine[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr = "";
+  readonly process: OperatorProcess;
   /** host:port of the metrics server and status page. */
-  metrics = "";
+  readonly metrics: string;
 
-  private constructor(options: ReplicaOptions) {
-    this.name = options.name;
+  private constructor(name: string, process: OperatorProcess, metrics: string) {
+    this.name = name;
+    this.process = process;
+    this.metrics = metrics;
+  }
+
+  /** Starts a replica and waits until it serves its status page. */
+  static async start(options: ReplicaOptions, timeoutMs = 30_000): Promise<Replica> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of ["POD_NAME", "POD_NAMESPACE", "WATCH_NAMESPACE", "KUBECONFIG"]) delete env[k];
     const args = ["--kubeconfig", options.kubeconfig, "--watch-namespace", options.namespace, "--leader-elect", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"];
@@ -54,46 +56,30 @@ export class Replica {
     } else {
       args.push("--leader-election-mode", "lease", "--leader-election-namespace", options.namespace, "--leader-election-preset", "fast");
     }
-    this.child = spawn(process.execPath, ["--import", EXIT_WITH_PARENT, MAIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let buffer = "";
-    this.child.stdout.on("data", (d: Buffer) => {
-      buffer += d.toString();
-      let i: number;
-      while ((i = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 1);
-        try {
-          this.lines.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.lines.push({ msg: line });
-        }
-      }
-    });
-    this.child.stderr.on("data", (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })));
+    const op = OperatorProcess.start({ script: MAIN, args, env, name: options.name });
+    const started = await op.waitForLine((l) => l.msg === "manager starting" && typeof l.metrics === "string", { timeoutMs, what: "serving its status page" });
+    return new Replica(options.name, op, started.metrics as string);
   }
 
-  /** Starts a replica and waits until it serves its status page. */
-  static async start(options: ReplicaOptions, timeoutMs = 30_000): Promise<Replica> {
-    const r = new Replica(options);
-    const deadline = Date.now() + timeoutMs;
-    while (!r.metrics) {
-      const started = r.lines.find((l) => l.msg === "manager starting");
-      if (typeof started?.metrics === "string") r.metrics = started.metrics;
-      else if (!r.running) throw new Error(`${r.name} exited (${r.child.exitCode ?? r.child.signalCode}) before serving; stderr: ${r.stderr.slice(-2000)}; last lines: ${JSON.stringify(r.lines.slice(-5))}`);
-      else if (Date.now() > deadline) throw new Error(`${r.name} did not start within ${timeoutMs} ms; stderr: ${r.stderr.slice(-2000)}`);
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return r;
+  get lines(): readonly LogLine[] {
+    return this.process.lines;
+  }
+
+  get exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.process.exited;
+  }
+
+  get stderr(): string {
+    return this.process.stderr;
   }
 
   /** Whether the process still runs. */
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.process.running;
   }
 
   kill(signal: NodeJS.Signals): void {
-    if (this.running) this.child.kill(signal);
+    this.process.kill(signal);
   }
 
   /** GET /status. */
@@ -120,7 +106,5 @@ export class Replica {
 
 /** SIGKILLs every replica still running and waits for them. */
 export async function killAll(replicas: Iterable<Replica>): Promise<void> {
-  const all = [...replicas];
-  for (const r of all) r.kill("SIGKILL");
-  await Promise.all(all.map((r) => r.exited));
+  await OperatorProcess.killAll([...replicas].map((r) => r.process));
 }

@@ -16,4 +16,5 @@ export { checkGo, type BuildProgress } from "./assets/build.ts";
 export { CONTROL_PLANE_VERSIONS, type BinaryName } from "./assets/versions.ts";
 export { eventually, type EventuallyOptions } from "./eventually/eventually.ts";
 export { FaultProxy } from "./fault-proxy/fault-proxy.ts";
-export { testCluster, type TestCluster, type TestClusterOptions } from "./test-cluster/test-cluster.ts";
+export { OperatorProcess, type LogLine, type OperatorProcessOptions } from "./operator-process/operator-process.ts";
+export { testCluster, type RunningTestOperator, type StartOperatorOptions, type TestCluster, type TestClusterOptions, type TestOperatorDefinition } from "./test-cluster/test-cluster.ts";

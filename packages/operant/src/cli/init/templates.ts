@@ -97,7 +97,6 @@ export function operatorTestTs(): string {
 // eventually(), and assert what the controller did.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Manager } from "operant";
 import { eventually, testCluster, type TestCluster } from "operant/testing";
 import operator from "../src/operator.ts";
 
@@ -108,17 +107,11 @@ let cluster: TestCluster;
 before(async () => (cluster = await testCluster({ resources: operator.resources })));
 after(() => cluster.close());
 
-test("the CRDs install and the controllers start and get ready", async () => {
+test("the CRDs install and the controllers start and get ready", async (t) => {
   const namespace = await cluster.namespace("test");
-  const manager = new Manager({ client: cluster.client, namespaces: [namespace], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false });
-  for (const c of operator.controllers) manager.add(c);
-  const done = manager.start();
-  try {
-    await eventually(async () => assert.equal((await fetch(\`http://\${manager.addresses.health}/readyz\`)).status, 200));
-  } finally {
-    manager.stop();
-    await done;
-  }
+  // The operator's controllers in this process, watching the namespace, stopped when the test ends.
+  const { manager } = cluster.startOperator(operator, { namespace, serve: true, stopAfter: t });
+  await eventually(async () => assert.equal((await fetch(\`http://\${manager.addresses.health}/readyz\`)).status, 200));
 });
 `;
 }

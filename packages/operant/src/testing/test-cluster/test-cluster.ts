@@ -1,12 +1,17 @@
 // What most operator tests start with: the shared control plane, a client,
-// the operator's CRDs installed, and a fresh namespace per test.
+// the operator's CRDs installed, a fresh namespace per test, and the
+// operator's controllers running in this process.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Client, type ClientOptions } from "../../client/client.ts";
 import { OperantError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Duration } from "../../core/time.ts";
 import { installCrds } from "../../crd/install/install.ts";
 import type { ResourceDefinition } from "../../crd/resource/resource.ts";
 import { Namespace } from "../../kinds/index.ts";
+import type { AnyControllerDefinition } from "../../runtime/controller/builder.ts";
+import { Manager } from "../../runtime/manager/manager.ts";
 import { ControlPlane } from "../control-plane/control-plane.ts";
 
 /** A cluster ready for a test file: see {@link testCluster}. */
@@ -20,8 +25,50 @@ export interface TestCluster {
   namespace(prefix?: string): Promise<string>;
   /** Runs `kubectl --kubeconfig <admin> …args` and returns stdout; a failure throws with kubectl's stderr. */
   kubectl(...args: string[]): Promise<string>;
-  /** Closes the client (the shared control plane stays up for the other test files). */
+  /**
+   * Runs `operator`'s controllers in a Manager of this process, watching
+   * `options.namespace`, until `stop()`; {@link TestCluster.close} stops any
+   * still running.
+   *
+   * @example
+   * ```ts
+   * test("it scales", async (t) => {
+   *   const ns = await cluster.namespace("memcached");
+   *   cluster.startOperator(operator, { namespace: ns, stopAfter: t });
+   * });
+   * ```
+   */
+  startOperator(operator: TestOperatorDefinition, options: StartOperatorOptions): RunningTestOperator;
+  /** Stops the operators started with {@link TestCluster.startOperator} and closes the client (the shared control plane stays up for the other test files). */
   close(): Promise<void>;
+}
+
+/** What {@link TestCluster.startOperator} needs of an operator: its name and controllers (a `defineOperator()` result has both). */
+export interface TestOperatorDefinition {
+  readonly name: string;
+  readonly controllers: readonly AnyControllerDefinition[];
+}
+
+/** Options of {@link TestCluster.startOperator}. */
+export interface StartOperatorOptions {
+  /** The namespace (or namespaces) the Manager watches. */
+  namespace: string | readonly string[];
+  /** The client the controllers use (default: the cluster's admin client); pass another to test under a narrower identity. */
+  client?: Client;
+  logger?: Logger;
+  /** How long stop() lets in-flight reconciles finish (default "5s"). */
+  gracefulShutdownTimeout?: Duration;
+  /** Serve metrics and probes on free loopback ports (`manager.addresses`); default false, nothing listens. */
+  serve?: boolean;
+  /** A node:test test context (or anything with `after()`): the operator stops when that test ends. */
+  stopAfter?: { after(fn: () => Promise<void>): void };
+}
+
+/** An operator running in the test process: see {@link TestCluster.startOperator}. */
+export interface RunningTestOperator {
+  readonly manager: Manager;
+  /** Stops the Manager and waits until its controllers have drained; safe to call twice, and unbound (`t.after(running.stop)`). */
+  readonly stop: () => Promise<void>;
 }
 
 /** Options for {@link testCluster}. */
@@ -59,6 +106,7 @@ export async function testCluster(options: TestClusterOptions = {}): Promise<Tes
   const client = await Client.connect({ kubeconfig: controlPlane.kubeconfigPath, qps: Infinity, ...options.client });
   if (options.resources?.length) await installCrds(client, options.resources);
   const kubeconfigPath = controlPlane.kubeconfigPath;
+  const running = new Set<RunningTestOperator>();
   return {
     controlPlane,
     client,
@@ -75,6 +123,34 @@ export async function testCluster(options: TestClusterOptions = {}): Promise<Tes
           else resolve(stdout);
         });
       }),
-    close: () => client.close(),
+    startOperator(operator, options) {
+      const manager = new Manager({
+        client: options.client ?? client,
+        namespaces: typeof options.namespace === "string" ? [options.namespace] : [...options.namespace],
+        metricsBindAddress: options.serve ? "127.0.0.1:0" : false,
+        healthBindAddress: options.serve ? "127.0.0.1:0" : false,
+        handleSignals: false,
+        gracefulShutdownTimeout: options.gracefulShutdownTimeout ?? "5s",
+        name: operator.name,
+        ...(options.logger && { logger: options.logger }),
+      });
+      for (const c of operator.controllers) manager.add(c);
+      const done = manager.start();
+      const handle: RunningTestOperator = {
+        manager,
+        stop: async () => {
+          running.delete(handle);
+          manager.stop();
+          await done;
+        },
+      };
+      running.add(handle);
+      options.stopAfter?.after(handle.stop);
+      return handle;
+    },
+    async close() {
+      await Promise.all([...running].map((r) => r.stop()));
+      await client.close();
+    },
   };
 }
