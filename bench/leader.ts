@@ -22,7 +22,7 @@ import { Client } from "../packages/operant/src/client/client.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
 import { DEFAULT_LEASE_TIMINGS, FAST_LEASE_TIMINGS } from "../packages/operant/src/leader/lease/timings.ts";
 import { ControlPlane } from "../packages/operant/src/testing/index.ts";
-import { evidenceWriters, killAll, Replica, runsOf, type ReplicaOptions } from "../packages/operant/test/leader/fixtures/replicas.ts";
+import { evidenceWriters, Replica, runsOf, type ReplicaOptions } from "../packages/operant/test/leader/fixtures/replicas.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -83,7 +83,7 @@ async function leaseRuns(preset: "fast" | "default", signal: "SIGKILL" | "SIGTER
   const replicas: Replica[] = [];
   let started = 0;
   const add = async () => {
-    const r = await Replica.start({ ...base, instance: `r${++started}` });
+    const r = await Replica.launch({ ...base, instance: `r${++started}` });
     replicas.push(r);
     everyone.push(r);
   };
@@ -104,7 +104,7 @@ async function leaseRuns(preset: "fast" | "default", signal: "SIGKILL" | "SIGTER
     await leader.exited;
     log(`lease ${preset} ${signal} run ${i + 1}/${runs}: ${secs(next.t - at)} (${leader.instance} → ${next.replica.instance})`);
   }
-  await killAll(replicas);
+  await Replica.killAll(replicas);
   const runsSeen = runsOf(await evidenceWriters(client, ns));
   await client.delete(Namespace, { name: ns });
   return {
@@ -124,7 +124,7 @@ async function leaderForLifeRuns(runs: number): Promise<Figure> {
   const add = async () => {
     const name = `op-${++started}`;
     await client.create(Pod, { metadata: { name, namespace: ns, finalizers: ["test.operant.dev/process"] }, spec: { nodeName: "kwok-node-0", containers: [{ name: "operator", image: "operator:latest" }] } });
-    const r = await Replica.start({ kubeconfig: cp.kubeconfigPath, namespace: ns, mode: "leader-for-life", lock: "bench-lock", instance: name, podName: name, podNamespace: ns, kubelet: true });
+    const r = await Replica.launch({ kubeconfig: cp.kubeconfigPath, namespace: ns, mode: "leader-for-life", lock: "bench-lock", instance: name, podName: name, podNamespace: ns, kubelet: true });
     replicas.push(r);
     everyone.push(r);
   };
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     figures.push(await leaseRuns("default", "SIGTERM", DEFAULT_RUNS));
     figures.push(await leaderForLifeRuns(LFL_RUNS));
   } finally {
-    await killAll(everyone);
+    await Replica.killAll(everyone);
     await client.close();
     await cp.stop();
   }

@@ -12,7 +12,7 @@ import { ConfigMap, DaemonSet, Lease, Pod } from "operant/kinds";
 import { eventually, testCluster, type TestCluster } from "operant/testing";
 import { Agent, AGENT_LABEL, LEADER_LABEL, LEADER_SINCE_ANNOTATION } from "../src/api/agent.ts";
 import operator from "../src/operator.ts";
-import { killAll, Replica } from "./support/replicas.ts";
+import { Replica } from "./support/replicas.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/agent.yaml", import.meta.url));
 const LOCK = operator.leaderElection.id;
@@ -112,9 +112,9 @@ describe("agent operator", { timeout: 150_000 }, () => {
     const ns = await cluster.namespace("agents");
     const names = ["agent-operator-1", "agent-operator-2", "agent-operator-3"];
     const replicas: Replica[] = [];
-    t.after(() => killAll(replicas));
+    t.after(() => Replica.killAll(replicas));
     const uids = await operatorPods(ns, names);
-    replicas.push(...(await Promise.all(names.map((name) => Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name, mode: "leader-for-life" })))));
+    replicas.push(...(await Promise.all(names.map((name) => Replica.launch({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name, mode: "leader-for-life" })))));
 
     let leader = await operatorLeader(replicas);
     const lock = await client.get(ConfigMap, { namespace: ns, name: LOCK });
@@ -196,8 +196,8 @@ describe("agent operator", { timeout: 150_000 }, () => {
   test("the operator killed mid-way (lease mode) and a second leader label added meanwhile: the next replica converges to one agent leader, without re-electing a third", async (t) => {
     const ns = await cluster.namespace("agents");
     const replicas: Replica[] = [];
-    t.after(() => killAll(replicas));
-    const first = await Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name: "op-a", mode: "lease" });
+    t.after(() => Replica.killAll(replicas));
+    const first = await Replica.launch({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name: "op-a", mode: "lease" });
     replicas.push(first);
     await eventually(async () => assert.equal((await first.status()).leading, true), { timeoutMs: 10_000, description: "the first replica leads" });
     await client.create(Agent, { metadata: { name: "agent", namespace: ns }, spec: { image: "instana/agent:latest" } });
@@ -223,7 +223,7 @@ describe("agent operator", { timeout: 150_000 }, () => {
     const expected = recorded?.pod ?? now.filter((p) => both.includes(p.metadata.name)).sort(byAge)[0]!.metadata.name;
     const expectedSince = recorded?.since ?? now.find((p) => p.metadata.name === expected)!.metadata.annotations?.[LEADER_SINCE_ANNOTATION];
 
-    const second = await Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name: "op-b", mode: "lease" });
+    const second = await Replica.launch({ kubeconfig: cluster.kubeconfigPath, namespace: ns, name: "op-b", mode: "lease" });
     replicas.push(second);
     const state = await converged(ns, "agent");
     assert.equal(state.leader.metadata.name, expected, recorded ? "the recorded agent leader is kept" : "the oldest labelled Ready Pod is adopted");

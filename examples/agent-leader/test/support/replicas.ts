@@ -6,7 +6,7 @@
 // chosen by the OS: ":0").
 import { fileURLToPath } from "node:url";
 import type { StatusReport } from "operant";
-import { OperatorProcess, type LogLine } from "operant/testing";
+import { OperatorProcess } from "operant/testing";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
@@ -20,8 +20,6 @@ export interface ReplicaOptions {
   mode: "leader-for-life" | "lease";
 }
 
-export type { LogLine };
-
 /** A row of the operator's "agent-leaders" status section. */
 export interface AgentLeaderRow {
   agent: string;
@@ -32,21 +30,13 @@ export interface AgentLeaderRow {
   ready: string;
 }
 
-/** A running operator replica: an {@link OperatorProcess} with its status page. */
-export class Replica {
-  readonly name: string;
-  readonly process: OperatorProcess;
+/** A running operator replica: an {@link OperatorProcess} that serves its status page. */
+export class Replica extends OperatorProcess {
   /** host:port of the metrics server and status page. */
-  readonly metrics: string;
-
-  private constructor(name: string, process: OperatorProcess, metrics: string) {
-    this.name = name;
-    this.process = process;
-    this.metrics = metrics;
-  }
+  metrics = "";
 
   /** Starts a replica and waits until it serves its status page. */
-  static async start(options: ReplicaOptions, timeoutMs = 30_000): Promise<Replica> {
+  static async launch(options: ReplicaOptions, timeoutMs = 30_000): Promise<Replica> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of ["POD_NAME", "POD_NAMESPACE", "WATCH_NAMESPACE", "KUBECONFIG"]) delete env[k];
     const args = ["--kubeconfig", options.kubeconfig, "--watch-namespace", options.namespace, "--leader-elect", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"];
@@ -56,30 +46,10 @@ export class Replica {
     } else {
       args.push("--leader-election-mode", "lease", "--leader-election-namespace", options.namespace, "--leader-election-preset", "fast");
     }
-    const op = OperatorProcess.start({ script: MAIN, args, env, name: options.name });
-    const started = await op.waitForLine((l) => l.msg === "manager starting" && typeof l.metrics === "string", { timeoutMs, what: "serving its status page" });
-    return new Replica(options.name, op, started.metrics as string);
-  }
-
-  get lines(): readonly LogLine[] {
-    return this.process.lines;
-  }
-
-  get exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    return this.process.exited;
-  }
-
-  get stderr(): string {
-    return this.process.stderr;
-  }
-
-  /** Whether the process still runs. */
-  get running(): boolean {
-    return this.process.running;
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.process.kill(signal);
+    const r = new Replica({ script: MAIN, args, env, name: options.name });
+    const started = await r.waitForLine((l) => l.msg === "manager starting" && typeof l.metrics === "string", { timeoutMs, what: "serving its status page" });
+    r.metrics = started.metrics as string;
+    return r;
   }
 
   /** GET /status. */
@@ -104,7 +74,3 @@ export class Replica {
   }
 }
 
-/** SIGKILLs every replica still running and waits for them. */
-export async function killAll(replicas: Iterable<Replica>): Promise<void> {
-  await OperatorProcess.killAll([...replicas].map((r) => r.process));
-}

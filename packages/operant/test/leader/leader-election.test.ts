@@ -21,7 +21,7 @@ import { Action } from "../../src/runtime/controller/action.ts";
 import { Controller } from "../../src/runtime/controller/builder.ts";
 import { Manager } from "../../src/runtime/manager/manager.ts";
 import { eventually, FaultProxy, testCluster, type TestCluster } from "../../src/testing/index.ts";
-import { evidenceWriters, killAll, Replica, runsOf, type ReplicaOptions } from "./fixtures/replicas.ts";
+import { evidenceWriters, Replica, runsOf, type ReplicaOptions } from "./fixtures/replicas.ts";
 
 let cluster: TestCluster;
 let client: Client;
@@ -191,11 +191,11 @@ describe("replicas as processes", { timeout: 120_000 }, () => {
     const lock = "fixture-leader";
     const replicas: Replica[] = [];
     const proxies = new Map<string, FaultProxy>();
-    t.after(() => killAll(replicas));
+    t.after(() => Replica.killAll(replicas));
     const start = async (instance: string) => {
       const { proxy, kubeconfig } = await proxied(t);
       proxies.set(instance, proxy);
-      const r = await Replica.start({ kubeconfig, namespace: ns, mode: "lease", lock, instance, timings: "fast" } satisfies ReplicaOptions);
+      const r = await Replica.launch({ kubeconfig, namespace: ns, mode: "lease", lock, instance, timings: "fast" } satisfies ReplicaOptions);
       replicas.push(r);
       return r;
     };
@@ -294,7 +294,7 @@ describe("replicas as processes", { timeout: 120_000 }, () => {
     const lock = "fixture-lock";
     const replicas: Replica[] = [];
     t.after(async () => {
-      await killAll(replicas);
+      await Replica.killAll(replicas);
       for (const name of ["op-1", "op-2", "op-3"]) await client.patch(Pod, { namespace: ns, name }, { metadata: { finalizers: null } }).catch(() => {});
     });
     // The finalizer stands for the kubelet: a Pod object goes only after its process stopped (the fixture removes it then).
@@ -302,7 +302,7 @@ describe("replicas as processes", { timeout: 120_000 }, () => {
       ["op-1", "op-2", "op-3"].map((name) => client.create(Pod, { metadata: { name, namespace: ns, finalizers: ["test.operant.dev/process"] }, spec: { nodeName: "kwok-node-0", containers: [{ name: "operator", image: "operator:latest" }] } })),
     );
     const uid = new Map(pods.map((p) => [p.metadata.name, p.metadata.uid]));
-    const started = await Promise.all(pods.map((p) => Replica.start({ kubeconfig: cluster.kubeconfigPath, namespace: ns, mode: "leader-for-life", lock, instance: p.metadata.name, podName: p.metadata.name, podNamespace: ns, kubelet: true })));
+    const started = await Promise.all(pods.map((p) => Replica.launch({ kubeconfig: cluster.kubeconfigPath, namespace: ns, mode: "leader-for-life", lock, instance: p.metadata.name, podName: p.metadata.name, podNamespace: ns, kubelet: true })));
     replicas.push(...started);
     await trigger(ns);
     const leaderAmong = (rs: Replica[], timeoutMs: number) => Promise.any(rs.map((r) => r.waitFor((l) => l.event === "reconciled", timeoutMs, "a reconcile").then(() => r)));

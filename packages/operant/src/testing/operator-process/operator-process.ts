@@ -48,7 +48,8 @@ export class OperatorProcess {
   #stderr = "";
   readonly #waiters = new Set<() => void>();
 
-  private constructor(options: OperatorProcessOptions) {
+  /** Spawns the process; subclasses add what their operator prints (see {@link OperatorProcess.start}). */
+  protected constructor(options: OperatorProcessOptions) {
     this.name = options.name ?? options.script;
     this.child = spawn(process.execPath, ["--import", EXIT_WITH_PARENT, options.script, ...(options.args ?? [])], { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     let buffer = "";
