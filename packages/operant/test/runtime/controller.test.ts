@@ -89,7 +89,7 @@ describe("controllers", { timeout: 120_000 }, () => {
         if (attempts.length === 1) throw new Error("first failure");
         if (attempts.length === 2) return Promise.reject(new Error("rejected"));
         if (attempts.length === 3) throw "a string, not an Error"; // eslint-disable-line @typescript-eslint/only-throw-error
-        return Action.done();
+        return Action.awaitChange();
       });
     const m = await run(t, ns, def);
     await client.create(Widget, widget(ns, "w"));
@@ -115,6 +115,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .reconcile((w) => {
         calls++;
         if (w.spec.size > 3) throw new TerminalError("TooBig", `size ${w.spec.size} is more than 3`);
+        return Action.awaitChange();
       });
     const m = await run(t, ns, def);
     await client.create(Widget, widget(ns, "big", 10));
@@ -141,7 +142,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .named(`poll-${ns}`)
       .reconcile(() => {
         at.push(Date.now());
-        return at.length < 3 ? Action.requeueAfter("300ms") : Action.done();
+        return at.length < 3 ? Action.requeueAfter("300ms") : Action.awaitChange();
       });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "p"));
@@ -156,13 +157,14 @@ describe("controllers", { timeout: 120_000 }, () => {
       .named(`slow-${ns}`)
       .withOptions({ reconcileTimeout: "200ms" })
       .reconcile(async (_w, ctx) => {
-        if (reasons.length >= 2) return Action.done();
+        if (reasons.length >= 2) return Action.awaitChange();
         try {
           await sleep(10_000, ctx.signal);
         } catch (err) {
           reasons.push((err as Error).name);
           throw err;
         }
+        return Action.awaitChange();
       });
     const m = await run(t, ns, def);
     await client.create(Widget, widget(ns, "s"));
@@ -189,6 +191,7 @@ describe("controllers", { timeout: 120_000 }, () => {
         await sleep(100);
         running.set(k, running.get(k)! - 1);
         total--;
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await Promise.all(["k1", "k2", "k3", "k4"].map((n) => client.create(Widget, widget(ns, n))));
@@ -205,6 +208,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .named(`gen-${ns}`)
       .reconcile(() => {
         calls++;
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     const w = await client.create(Widget, widget(ns, "g"));
@@ -224,6 +228,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .reconcile(async (w, ctx) => {
         const ready = w.spec.size > 0;
         await ctx.updateStatus({ seen: w.spec.size, conditions: ctx.condition("Ready", ready, ready ? "HasSize" : "Empty", `size ${w.spec.size}`) });
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "st", 1));
@@ -263,7 +268,7 @@ describe("controllers", { timeout: 120_000 }, () => {
     const def = Controller.for(Widget)
       .named(`fin-${ns}`)
       .reconcile(async (w, ctx) => {
-        if (await ctx.finalize(`${group}/cleanup`, () => void cleaned.push(w.metadata.name))) return Action.done();
+        if (await ctx.finalize(`${group}/cleanup`, () => void cleaned.push(w.metadata.name))) return Action.awaitChange();
         return Action.awaitChange();
       });
     await run(t, ns, def);
@@ -284,6 +289,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .reconcile(async (w) => {
         order.push(`${w.metadata.name}@${w.spec.size}`);
         await sleep(10);
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await eventually(() => assert.ok(order.length >= 5));
@@ -301,6 +307,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .withOptions({ resyncPeriod: "400ms" })
       .reconcile(() => {
         calls++;
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "r"));
@@ -314,7 +321,10 @@ describe("controllers", { timeout: 120_000 }, () => {
     const seen: string[] = [];
     const def = Controller.for(Strict)
       .named(`schema-${ns}`)
-      .reconcile((w) => void seen.push(w.metadata.name));
+      .reconcile((w) => {
+        seen.push(w.metadata.name);
+        return Action.awaitChange();
+      });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "ok", 1));
     await client.create(Widget, widget(ns, "too-big", 9));
@@ -335,7 +345,7 @@ describe("manager", { timeout: 120_000 }, () => {
     const ns = await cluster.namespace("ctl");
     const def = Controller.for(Widget)
       .named(`probe-${ns}`)
-      .reconcile(() => Action.done());
+      .reconcile(() => Action.awaitChange());
     const m = await run(t, ns, def);
     const health = await fetch(`http://${m.addresses.health}/healthz`);
     assert.equal(health.status, 200);
@@ -356,7 +366,7 @@ describe("manager", { timeout: 120_000 }, () => {
     const limited = await Client.connect({ kubeconfig: await cluster.controlPlane.userKubeconfig({ user }) });
     t.after(() => limited.close());
     const manager = new Manager({ client: limited, namespaces: [ns], metricsBindAddress: false, healthBindAddress: "127.0.0.1:0", handleSignals: false, watch: { backoff: { initialMs: 100, maxMs: 300 } } });
-    manager.add(Controller.for(Widget).named(`forbidden-${ns}`).reconcile(() => Action.done()));
+    manager.add(Controller.for(Widget).named(`forbidden-${ns}`).reconcile(() => Action.awaitChange()));
     const done = manager.start();
     t.after(async () => {
       manager.stop();
@@ -381,6 +391,7 @@ describe("manager", { timeout: 120_000 }, () => {
           began = true;
           await sleep(700);
           finished = true;
+          return Action.awaitChange();
         }),
     );
     const done = manager.start();
@@ -404,6 +415,7 @@ describe("manager", { timeout: 120_000 }, () => {
           } catch (err) {
             abortedWith = err;
           }
+          return Action.awaitChange();
         }),
     );
     const done = manager.start();

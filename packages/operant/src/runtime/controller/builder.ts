@@ -12,8 +12,20 @@ import type { ReconcileAction } from "./action.ts";
 import type { ReconcileContext } from "./context.ts";
 import type { Predicate } from "./predicates.ts";
 
-/** The reconcile function: read the current state, converge, say what next. */
-export type Reconciler<T extends KubeObject> = (object: Cached<T>, ctx: ReconcileContext<T>) => Promise<ReconcileAction | void> | ReconcileAction | void;
+/**
+ * The reconcile function: read the current state, converge, say what next —
+ * `Action.awaitChange()` or `Action.requeueAfter(d)`; throw to fail (backoff),
+ * throw a `TerminalError` to fail without retrying. Returning nothing is a type error.
+ *
+ * @example
+ * ```ts
+ * const reconciler: Reconciler<ConfigMap> = async (cm, ctx) => {
+ *   await ctx.apply(Secret, { metadata: { name: cm.metadata.name }, stringData: { copy: "yes" } });
+ *   return Action.awaitChange();
+ * };
+ * ```
+ */
+export type Reconciler<T extends KubeObject> = (object: Cached<T>, ctx: ReconcileContext<T>) => Promise<ReconcileAction> | ReconcileAction;
 
 /** Options of the primary kind (`Controller.for`). */
 export interface ForOptions<T extends KubeObject> {

@@ -242,7 +242,7 @@ export class ControllerRunner<T extends KubeObject> {
     try {
       // A reconcile that ignores its signal keeps its key (and worker) until it returns: never two reconciles of one key at once.
       const action = await def.reconciler(obj, ctx);
-      result = this.#applyAction(key, action ?? undefined);
+      result = this.#applyAction(key, action);
       this.#status.reconciles++;
       this.#status.lastReconcileAt = new Date().toISOString();
       log.debug({ result }, "reconciled");
@@ -275,14 +275,12 @@ export class ControllerRunner<T extends KubeObject> {
     this.#metrics.reconciled(result, (performance.now() - started) / 1000);
   }
 
-  #applyAction(key: string, action: ReconcileAction | undefined): ReconcileResultLabel {
-    if (!action || action.type === "done") {
+  #applyAction(key: string, action: ReconcileAction): ReconcileResultLabel {
+    // A JavaScript caller (or a cast) can still return nothing: say what to return instead of guessing.
+    if (action?.type !== "awaitChange" && action?.type !== "requeueAfter") throw new OperantError("InvalidReconcileResult", `the reconciler of ${this.definition.name} returned ${JSON.stringify(action) ?? "undefined"} for ${key}: return Action.awaitChange() or Action.requeueAfter(d), or throw to fail`);
+    if (action.type === "awaitChange") {
       this.queue.forget(key);
       return "success";
-    }
-    if (action.type === "requeue") {
-      this.queue.addRateLimited(key, { priority: Priority.High });
-      return "requeue";
     }
     this.queue.forget(key);
     this.queue.addAfter(key, action.afterMs, { priority: Priority.High });
