@@ -11,6 +11,7 @@ import type { Cached } from "../cache/store.ts";
 import type { ReconcileAction } from "./action.ts";
 import type { ReconcileContext } from "./context.ts";
 import type { Predicate } from "./predicates.ts";
+import { fromRequests, type RequestSource, type Subscribe } from "./sources.ts";
 
 /**
  * The reconcile function: read the current state, converge, say what next —
@@ -98,6 +99,8 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   readonly forOptions: ForOptions<T>;
   readonly owns: readonly { kind: Kind; options: OwnsOptions<KubeObject> }[];
   readonly watches: readonly { kind: Kind; options: WatchesOptions<KubeObject> }[];
+  /** Sources added with `.watchesSource()`: requests from outside the cache. */
+  readonly sources: readonly RequestSource[];
   readonly options: Required<Omit<ControllerOptions, "fieldManager">> & { reconcileTimeoutMs: number; resyncPeriodMs: number; fieldManager: string };
   readonly extraRules: readonly PolicyRule[];
   readonly reconciler: Reconciler<T>;
@@ -112,10 +115,14 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
 export type AnyControllerDefinition = ControllerDefinition<any>;
 
 /**
- * Builds a controller definition. Each method names what it stands for in
- * controller-runtime terms: `for` = `For()`, `owns` = `Owns()` (events on owned
- * objects enqueue their controller owner), `watches` = `Watches()` with a map
- * function, `withOptions` = `WithOptions()`.
+ * Builds a controller definition: sugar over the public pieces of
+ * `operant/controller`, which a {@link ControllerRunner} puts together. Each
+ * method names the lower-level call it stands for (and the controller-runtime
+ * builder call it matches): `for` = `fromInformer(cache.acquire(kind), { toRequests: enqueueSelf() })`
+ * (`For()`), `owns` = the same with `enqueueOwner(primary)` (`Owns()`),
+ * `watches` = the same with your map function (`Watches()` +
+ * `EnqueueRequestsFromMapFunc`), `watchesSource` = any {@link RequestSource}
+ * (`WatchesRawSource()`), `reconcile` = the runner's reconcile loop.
  *
  * @example
  * ```ts
@@ -135,6 +142,7 @@ export class ControllerBuilder<T extends KubeObject> {
   readonly #for: ForOptions<T>;
   readonly #owns: { kind: Kind; options: OwnsOptions<KubeObject> }[] = [];
   readonly #watches: { kind: Kind; options: WatchesOptions<KubeObject> }[] = [];
+  readonly #sources: RequestSource[] = [];
   readonly #rules: PolicyRule[] = [];
   #options: ControllerOptions = {};
 
@@ -151,19 +159,46 @@ export class ControllerBuilder<T extends KubeObject> {
     return this;
   }
 
-  /** Watches objects of `kind` created by this controller: a change enqueues their controller owner (if it is of the primary kind). */
+  /**
+   * Watches objects of `kind` created by this controller: a change enqueues
+   * their controller owner (if it is of the primary kind). Stands for
+   * `runner.addSource(fromInformer(cache.acquire(kind, { metadataOnly }).informer, { toRequests: enqueueOwner(primaryKind), predicates }))`.
+   */
   owns<O extends KubeObject>(kind: Kind<O>, options: OwnsOptions<O> = {}): this {
     this.#owns.push({ kind, options: options as unknown as OwnsOptions<KubeObject> });
     return this;
   }
 
-  /** Watches objects of `kind` and maps each change to primary objects to reconcile. */
+  /**
+   * Watches objects of `kind` and maps each change to primary objects to
+   * reconcile. Stands for
+   * `runner.addSource(fromInformer(cache.acquire(kind, { labelSelector: labels, namespaces, metadataOnly }).informer, { toRequests: (o) => toRequests(o, cache), predicates }))`.
+   */
   watches<W extends KubeObject>(kind: Kind<W>, options: WatchesOptions<W>): this {
     this.#watches.push({ kind, options: options as unknown as WatchesOptions<KubeObject> });
     return this;
   }
 
-  /** Sets concurrency, timeout, resync and field manager. */
+  /**
+   * The escape hatch: reconciles whatever requests `source` yields — a
+   * {@link RequestSource}, an `AsyncIterable<ObjectRef>` or a {@link Subscribe}
+   * function (e.g. webhooks from an external system, a timer, another
+   * controller). Stands for `runner.addSource(source)` (an iterable or a
+   * function through `fromRequests(source)`). A request for an object the
+   * cache does not hold is dropped at reconcile time, as for any source.
+   * Sources are not informers: they add nothing to the generated RBAC.
+   *
+   * @example
+   * ```ts
+   * Controller.for(Site).watchesSource((emit, signal) => uptime.on("down", (name) => emit({ namespace: "web", name }), { signal })).reconcile(…);
+   * ```
+   */
+  watchesSource(source: RequestSource | AsyncIterable<ObjectRef> | Subscribe): this {
+    this.#sources.push(typeof source === "function" || Symbol.asyncIterator in source ? fromRequests(source) : source);
+    return this;
+  }
+
+  /** Sets concurrency, timeout, resync and field manager (the runner's and its queue's settings). */
   withOptions(options: ControllerOptions): this {
     this.#options = { ...this.#options, ...options };
     return this;
@@ -175,7 +210,7 @@ export class ControllerBuilder<T extends KubeObject> {
     return this;
   }
 
-  /** Completes the definition with the reconcile function. */
+  /** Completes the definition with the reconcile function: what each of the runner's workers calls for a request (`new ControllerRunner(definition, deps)` runs it). */
   reconcile(reconciler: Reconciler<T>): ControllerDefinition<T> {
     const o = this.#options;
     const max = o.maxConcurrentReconciles ?? 1;
@@ -188,6 +223,7 @@ export class ControllerBuilder<T extends KubeObject> {
       forOptions: this.#for,
       owns: [...this.#owns],
       watches: [...this.#watches],
+      sources: [...this.#sources],
       extraRules: [...this.#rules],
       reconciler,
       options: {
@@ -212,6 +248,7 @@ export class ControllerBuilder<T extends KubeObject> {
  * ```
  */
 export const Controller = {
+  /** Starts a builder for controllers of `kind`: its objects' events (passing `options.predicates`) enqueue themselves — `fromInformer(cache.acquire(kind, { namespaces, labelSelector }).informer, { toRequests: enqueueSelf(), predicates })`. */
   for<T extends KubeObject>(kind: Kind<T>, options: ForOptions<T> = {}): ControllerBuilder<T> {
     return new ControllerBuilder(kind, options);
   },
