@@ -32,7 +32,7 @@ function memoryApi(options: { finalizing?: boolean } = {}) {
     create: (_k: unknown, obj: KubeObject) => Promise.resolve(store(obj)),
     update: (_k: unknown, obj: KubeObject) => Promise.resolve(store(obj)),
     updateStatus: (_k: unknown, obj: KubeObject) => Promise.resolve(store(obj)),
-    apply: (_k: unknown, obj: KubeObject, o: { dryRun?: boolean } = {}) => Promise.resolve(o.dryRun ? ({ ...obj, metadata: { ...obj.metadata, resourceVersion: "dry" } } as Stored<KubeObject>) : store(merge(objects.get(keyOf(obj.metadata!)) ?? {}, obj) as KubeObject)),
+    apply: (_k: unknown, obj: KubeObject, o: { dryRun?: boolean } = {}) => Promise.resolve(o.dryRun ? ({ ...obj, metadata: { ...obj.metadata, resourceVersion: "dry" } } as Stored<KubeObject>) : store(merge(objects.get(keyOf(obj.metadata as ObjectRef)) ?? {}, obj) as KubeObject)),
     patch: (_k: unknown, ref: ObjectRef, patch: unknown) => {
       const current = objects.get(keyOf(ref));
       return current ? Promise.resolve(store(merge(current, patch) as KubeObject)) : Promise.reject(new OperantError("NotFound", "not found"));
