@@ -2,12 +2,14 @@
 // request mappers it is sugar over.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { silentLogger } from "../../core/logger.ts";
 import type { ObjectRef } from "../../core/object.ts";
 import { ConfigMap, Deployment, Secret, type Deployment as DeploymentObj } from "../../kinds/index.ts";
+import type { InformerHandler } from "../cache/informer.ts";
 import type { Cached } from "../cache/store.ts";
 import { Action } from "./action.ts";
 import { Controller } from "./builder.ts";
-import { enqueueOwner, enqueueSelf, type RequestSource } from "./sources.ts";
+import { enqueueOwner, enqueueSelf, fromInformer, type RequestSource } from "./sources.ts";
 
 test("the definition holds what the builder declared, with defaults, frozen", () => {
   const raw: RequestSource = { start: () => undefined };
@@ -52,4 +54,32 @@ test("enqueueSelf maps an object to itself; enqueueOwner to its controller owner
   assert.deepEqual(toOwner(dep([{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: "u" }])), [], "not the controller owner");
   assert.deepEqual(toOwner(dep([{ apiVersion: "example.com/v1", kind: "ConfigMap", name: "owner", uid: "u", controller: true }])), [], "another group");
   assert.deepEqual(toOwner(dep([{ apiVersion: "v1", kind: "Secret", name: "owner", uid: "u", controller: true }])), [], "another kind");
+});
+
+test("fromInformer: a throwing predicate lets the event through, a throwing mapper drops it, an update maps old and new once each", () => {
+  let handler: InformerHandler<DeploymentObj> | undefined;
+  const informer = { addHandler: (h: InformerHandler<DeploymentObj>) => ((handler = h), () => (handler = undefined)) };
+  const got: string[][] = [];
+  const logged: string[] = [];
+  const sink = { enqueue: (refs: Iterable<ObjectRef>, o?: { relist?: boolean }) => void got.push([...refs].map((r) => `${r.name}${o?.relist ? " (relist)" : ""}`)), log: { ...silentLogger, error: (_o: object, msg: string) => void logged.push(msg) } as typeof silentLogger };
+  const stop = new AbortController();
+  const dep = (name: string, app: string) => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: "ns", labels: { app } } }) as unknown as Cached<DeploymentObj>;
+  fromInformer(informer, {
+    toRequests: (d) => {
+      if (d.metadata.name === "bad") throw new Error("boom");
+      return [{ namespace: "ns", name: d.metadata.labels!.app! }, { namespace: "ns", name: d.metadata.labels!.app! }, null];
+    },
+    predicates: [
+      () => {
+        throw new Error("predicate bug");
+      },
+    ],
+  }).start(sink, stop.signal);
+  handler!.added!(dep("d", "one"), { relist: true });
+  handler!.updated!(dep("d", "one"), dep("d", "two"), { relist: false });
+  handler!.deleted!(dep("bad", "x"), { relist: false });
+  assert.deepEqual(got, [["one (relist)"], ["one", "two"]]);
+  assert.deepEqual(logged, ["predicate threw; letting the event through", "predicate threw; letting the event through", "predicate threw; letting the event through", "mapping an event to requests threw; event dropped"]);
+  stop.abort();
+  assert.equal(handler, undefined, "the handler is removed when the source stops");
 });
