@@ -293,7 +293,7 @@ export class ControllerRunner<T extends KubeObject> {
 
   #applyAction(key: string, action: ReconcileAction): ReconcileResultLabel {
     // A JavaScript caller (or a cast) can still return nothing: say what to return instead of guessing.
-    if (action?.type !== "awaitChange" && action?.type !== "requeueAfter") throw new OperantError("InvalidReconcileResult", `the reconciler of ${this.definition.name} returned ${JSON.stringify(action) ?? "undefined"} for ${key}: return Action.awaitChange() or Action.requeueAfter(d), or throw to fail`);
+    if (action?.type !== "awaitChange" && action?.type !== "requeueAfter") throw new OperantError("InvalidReconcileResult", `the reconciler of ${this.definition.name} returned ${JSON.stringify(action) ?? "undefined"} for ${key}: return Action.awaitChange() or Action.requeueAfter(d), or throw to fail`, { retryable: true });
     if (action.type === "awaitChange") {
       this.queue.forget(key);
       return "success";
