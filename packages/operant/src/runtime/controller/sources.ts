@@ -165,7 +165,12 @@ export type Subscribe = (emit: (ref: ObjectRef) => void, signal: AbortSignal) =>
  * `WatchesRawSource` with a channel source, kube-runtime's
  * `reconcile_on(stream)`): an `AsyncIterable<ObjectRef>` (iterated until it
  * ends or the controller stops; an iterable that throws is logged and stops)
- * or a {@link Subscribe} function.
+ * or a {@link Subscribe} function. An iterable can be iterated only once:
+ * when the controller's runner is started again (leadership lost and won
+ * back), a subscribe function is called again but an iterable delivers
+ * nothing more (logged) — use a subscribe function, or a
+ * {@link RequestSource} whose `start` opens a fresh iterable, for sources that
+ * must survive that.
  *
  * @example
  * ```ts
@@ -174,6 +179,7 @@ export type Subscribe = (emit: (ref: ObjectRef) => void, signal: AbortSignal) =>
  * ```
  */
 export function fromRequests(source: AsyncIterable<ObjectRef> | Subscribe): RequestSource {
+  let iterated = false;
   return {
     start(sink, signal) {
       if (signal.aborted) return;
@@ -183,6 +189,11 @@ export function fromRequests(source: AsyncIterable<ObjectRef> | Subscribe): Requ
         }, signal);
         return;
       }
+      if (iterated) {
+        sink.log.warn({}, "this AsyncIterable request source was consumed by an earlier run of the controller and delivers nothing now; pass a subscribe function to survive restarts");
+        return;
+      }
+      iterated = true;
       const it = source[Symbol.asyncIterator]();
       signal.addEventListener("abort", () => void it.return?.()?.catch(() => undefined), { once: true });
       void (async () => {
