@@ -3,7 +3,14 @@
 import { OperantError } from "../../core/errors.ts";
 import { toMillis, type Duration } from "../../core/time.ts";
 
-/** The outcome of a reconcile. Build it with the {@link Action} constructors. */
+/**
+ * The outcome of a reconcile. Build it with the {@link Action} constructors.
+ *
+ * @example
+ * ```ts
+ * const next: ReconcileAction = ready ? Action.awaitChange() : Action.requeueAfter("10s");
+ * ```
+ */
 export type ReconcileAction = { readonly type: "awaitChange" } | { readonly type: "requeueAfter"; readonly afterMs: number };
 
 /**

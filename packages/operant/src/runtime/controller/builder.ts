@@ -28,7 +28,14 @@ import { fromRequests, type RequestSource, type Subscribe } from "./sources.ts";
  */
 export type Reconciler<T extends KubeObject> = (object: Cached<T>, ctx: ReconcileContext<T>) => Promise<ReconcileAction> | ReconcileAction;
 
-/** Options of the primary kind (`Controller.for`). */
+/**
+ * Options of the primary kind (`Controller.for`).
+ *
+ * @example
+ * ```ts
+ * Controller.for(Memcached, { labelSelector: { tier: "cache" }, namespaces: ["prod"], predicates: [predicates.generationChanged()] } satisfies ForOptions<Memcached>);
+ * ```
+ */
 export interface ForOptions<T extends KubeObject> {
   predicates?: Predicate<T>[] | undefined;
   labelSelector?: string | Record<string, string> | undefined;
@@ -36,7 +43,14 @@ export interface ForOptions<T extends KubeObject> {
   namespaces?: readonly string[] | undefined;
 }
 
-/** Options of an owned kind (`.owns`). */
+/**
+ * Options of an owned kind (`.owns`).
+ *
+ * @example
+ * ```ts
+ * Controller.for(Memcached).owns(Deployment, { metadataOnly: true } satisfies OwnsOptions<Deployment>);
+ * ```
+ */
 export interface OwnsOptions<O extends KubeObject> {
   predicates?: Predicate<O>[] | undefined;
   /** Cache only metadata of owned objects (enough to map them to owners; `ctx.list` then returns metadata only). */
@@ -56,7 +70,14 @@ export interface OwnsOptions<O extends KubeObject> {
  */
 export type CacheReader = Pick<Cache, "get" | "list">;
 
-/** Options of a watched kind (`.watches`). */
+/**
+ * Options of a watched kind (`.watches`).
+ *
+ * @example
+ * ```ts
+ * Controller.for(App).watches(Secret, { labels: { app: "web" }, toRequests: (s) => [{ namespace: s.metadata.namespace, name: s.metadata.labels?.app ?? "" }] } satisfies WatchesOptions<Secret>);
+ * ```
+ */
 export interface WatchesOptions<W extends KubeObject> {
   /**
    * Which primary objects to reconcile when a watched object changes. The
@@ -72,7 +93,14 @@ export interface WatchesOptions<W extends KubeObject> {
   metadataOnly?: boolean | undefined;
 }
 
-/** Tuning of a controller. */
+/**
+ * Tuning of a controller.
+ *
+ * @example
+ * ```ts
+ * Controller.for(App).withOptions({ maxConcurrentReconciles: 4, reconcileTimeout: "2m", resyncPeriod: "1h" } satisfies ControllerOptions);
+ * ```
+ */
 export interface ControllerOptions {
   /** Reconciles running at once, for different keys (default 1). A key is never reconciled twice at once. */
   maxConcurrentReconciles?: number;
@@ -84,7 +112,14 @@ export interface ControllerOptions {
   fieldManager?: string;
 }
 
-/** Extra RBAC rules a controller needs beyond what it declares (e.g. reading Secrets it does not watch). */
+/**
+ * Extra RBAC rules a controller needs beyond what it declares (e.g. reading Secrets it does not watch).
+ *
+ * @example
+ * ```ts
+ * Controller.for(App).permissions({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] } satisfies PolicyRule);
+ * ```
+ */
 export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
@@ -92,7 +127,15 @@ export interface PolicyRule {
   resourceNames?: string[];
 }
 
-/** A complete controller description, ready for `manager.add()`. */
+/**
+ * A complete controller description, ready for `manager.add()`.
+ *
+ * @example
+ * ```ts
+ * const def: ControllerDefinition<App> = Controller.for(App).reconcile(() => Action.awaitChange());
+ * manager.add(def);
+ * ```
+ */
 export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   readonly name: string;
   readonly kind: Kind<T>;
@@ -110,6 +153,11 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
  * A controller definition of any kind (what a manager accepts). The reconcile
  * function's parameter makes definitions invariant in their object type, so a
  * list of different controllers needs this escape hatch.
+ *
+ * @example
+ * ```ts
+ * const controllers: AnyControllerDefinition[] = [memcachedController, backupController];
+ * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyControllerDefinition = ControllerDefinition<any>;

@@ -9,7 +9,15 @@ import type { Kind } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored } from "../../core/object.ts";
 import type { Cache } from "../cache/cache.ts";
 
-/** What the writer tells about its writes: the cache's read-your-writes entry points. */
+/**
+ * What the writer tells about its writes: the cache's read-your-writes entry points.
+ *
+ * @example
+ * ```ts
+ * const observer: WriteObserver = cache;
+ * const client = new CacheAwareClient(await Client.connect(), observer);
+ * ```
+ */
 export type WriteObserver = Pick<Cache, "observeWrite" | "observeDelete">;
 
 function isStored(out: unknown): out is Stored<KubeObject> {

@@ -18,7 +18,14 @@ import { CacheAwareClient } from "./cache-aware-client.ts";
 /** Object types with a `status` field (custom resources from `defineResource`, most built-ins). */
 type StatusOf<T> = T extends { status?: infer S } ? S : never;
 
-/** Options of {@link ReconcileContext.apply}. */
+/**
+ * Options of {@link ReconcileContext.apply}.
+ *
+ * @example
+ * ```ts
+ * await ctx.apply(ConfigMap, { metadata: { name: "shared" }, data: {} }, { owned: false } satisfies ContextApplyOptions);
+ * ```
+ */
 export interface ContextApplyOptions extends Omit<ApplyOptions, "signal" | "fieldManager"> {
   /** Set a controller owner reference to the reconciled object (default true; it makes owned objects garbage-collected with it and their events reach this controller). */
   owned?: boolean;

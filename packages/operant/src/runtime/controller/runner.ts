@@ -52,7 +52,15 @@ export interface RunnerDeps {
   queue?: WorkQueue<string> | undefined;
 }
 
-/** A controller's live state, for the status page and tests. */
+/**
+ * A controller's live state, for the status page and tests.
+ *
+ * @example
+ * ```ts
+ * const status: ControllerStatus = runner.status();
+ * console.log(status.queueDepth, status.lastError?.message);
+ * ```
+ */
 export interface ControllerStatus {
   name: string;
   kind: string;
