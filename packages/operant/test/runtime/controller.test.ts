@@ -79,7 +79,7 @@ describe("controllers", { timeout: 120_000 }, () => {
     await eventually(async () => assert.equal(await client.tryGet(ConfigMap, { namespace: ns, name: "a-data" }), undefined), { timeoutMs: 75_000, description: "garbage-collected" });
   });
 
-  test("errors back off per key and reset on success; thrown non-Errors and rejections are errors too", async (t) => {
+  test("errors are retried and reset on success; thrown non-Errors and rejections are errors too", async (t) => {
     const ns = await cluster.namespace("ctl");
     const attempts: number[] = [];
     const def = Controller.for(Widget)
@@ -96,8 +96,8 @@ describe("controllers", { timeout: 120_000 }, () => {
     await eventually(() => assert.equal(attempts.length, 4));
     await sleep(300);
     assert.equal(attempts.length, 4, "no more reconciles after success");
-    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
-    assert.ok(gaps[1]! >= gaps[0]! && gaps[2]! >= gaps[1]!, `backoff grows: ${gaps.join(", ")} ms`);
+    // That the delays grow (5, 10, 20 ms) per key is checked on a manual clock in
+    // src/runtime/controller/runner.test.ts: gaps of a few ms measured here flaked on a loaded machine (17, 10, 25 ms).
     const status = m.controllers()[0]!;
     assert.equal(status.errors, 3);
     assert.match(status.lastError?.message ?? "", /a string, not an Error/);
