@@ -1,7 +1,7 @@
 // Event sources: what turns changes (informer events, or anything else that
 // yields object references) into reconcile requests. The builder's for / owns
 // / watches / watchesSource are each one of these; a runner starts them all.
-import type { Kind } from "../../core/kind.ts";
+import { parseApiVersion, type Kind } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { KubeObject, ObjectRef } from "../../core/object.ts";
 import type { InformerHandler } from "../cache/informer.ts";
@@ -64,11 +64,6 @@ export function enqueueSelf<K extends KubeObject>(): RequestMapper<K> {
   return (obj) => [{ namespace: metaOf(obj).namespace, name: metaOf(obj).name }];
 }
 
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
-
 /**
  * The controller owner of the object, if it is of `owner`'s kind (the mapper
  * of `.owns`, controller-runtime's `EnqueueRequestForOwner` with
@@ -82,7 +77,7 @@ function groupOf(apiVersion: string): string {
  */
 export function enqueueOwner<K extends KubeObject>(owner: Kind): RequestMapper<K> {
   return (obj) => {
-    const ref = (metaOf(obj).ownerReferences ?? []).find((r) => r.controller && r.kind === owner.kind && groupOf(r.apiVersion) === owner.group);
+    const ref = (metaOf(obj).ownerReferences ?? []).find((r) => r.controller && r.kind === owner.kind && parseApiVersion(r.apiVersion).group === owner.group);
     return ref ? [{ namespace: owner.namespaced ? metaOf(obj).namespace : undefined, name: ref.name }] : [];
   };
 }
