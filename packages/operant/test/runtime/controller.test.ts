@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import Type from "typebox";
 import { Client } from "../../src/client/client.ts";
+import { createOrPatch } from "../../src/client/mutate/create-or-patch.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import { sleep } from "../../src/core/time.ts";
 import { defineResource, Condition } from "../../src/crd/index.ts";
@@ -77,6 +78,30 @@ describe("controllers", { timeout: 120_000 }, () => {
     await client.delete(Widget, { namespace: ns, name: "a" });
     // The garbage collector learns about new CRDs through discovery every 30 s, so allow for that.
     await eventually(async () => assert.equal(await client.tryGet(ConfigMap, { namespace: ns, name: "a-data" }), undefined), { timeoutMs: 75_000, description: "garbage-collected" });
+  });
+
+  test("read-your-writes through ctx.client: createOrPatch(ctx.client, …) is visible to ctx.get at once, before the watch delivers it", async (t) => {
+    const ns = await cluster.namespace("ctl");
+    const seen: (string | undefined)[] = [];
+    const def = Controller.for(Widget)
+      .named(`ryw-${ns}`)
+      .owns(ConfigMap)
+      .reconcile(async (w, ctx) => {
+        const name = `${w.metadata.name}-ryw`;
+        const res = await createOrPatch(ctx.client, ConfigMap, { namespace: ns, name }, (d) => {
+          d.data = { size: String(w.spec.size) };
+        });
+        // Read straight back from the cache, in the same reconcile: no wait for the watch.
+        const cached = ctx.get(ConfigMap, { namespace: ns, name });
+        seen.push(cached?.metadata.resourceVersion === res.object.metadata.resourceVersion ? cached.data?.size : `stale: ${cached?.data?.size ?? "absent"}`);
+        return Action.awaitChange();
+      });
+    await run(t, ns, def);
+    await client.create(Widget, widget(ns, "r", 1));
+    await eventually(() => assert.ok(seen.includes("1")));
+    await client.patch(Widget, { namespace: ns, name: "r" }, { spec: { size: 2 } });
+    await eventually(() => assert.ok(seen.includes("2")));
+    assert.deepEqual(seen.filter((x) => x?.startsWith("stale")), [], `every read after a write saw it: ${seen.join(", ")}`);
   });
 
   test("errors are retried and reset on success; thrown non-Errors and rejections are errors too", async (t) => {
