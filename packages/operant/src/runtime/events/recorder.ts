@@ -33,7 +33,7 @@ import { TokenBucket } from "../../core/token-bucket.ts";
 import type { Client } from "../../client/client.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
 import { Event } from "../../kinds/index.ts";
-import { microTime, preciseNow } from "./micro-time.ts";
+import { microTime, preciseNow } from "../../core/micro-time.ts";
 
 /** The API server's limits on events.k8s.io/v1 Event fields (bytes). */
 const NOTE_LIMIT = 1024;

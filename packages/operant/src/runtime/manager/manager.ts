@@ -15,10 +15,11 @@ import type { InformerOptions } from "../cache/informer.ts";
 import type { AnyControllerDefinition, ControllerDefinition } from "../controller/builder.ts";
 import { refOf, type KubeObject } from "../../core/object.ts";
 import { createLeaderElector, type LeaderElectionConfig } from "../../leader/create/create-elector.ts";
+import type { LeaderElector } from "../../leader/elector.ts";
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
 import { EventRecorder } from "../events/recorder.ts";
 import { registered } from "../metrics/controller-metrics.ts";
-import { statusPageRoutes, type StatusSection } from "../status-page/status-page.ts";
+import { statusPageRoutes, statusReport, type StatusSection } from "../status-page/status-page.ts";
 import { answerChecks, RouterServer, type Check, type Route } from "./http-server.ts";
 
 /** Something the manager runs besides controllers. */
@@ -28,30 +29,6 @@ export interface Runnable {
   readonly needsLeaderElection?: boolean;
   /** Runs until `signal` aborts. */
   start(signal: AbortSignal, manager: Manager): Promise<void>;
-}
-
-/**
- * Leader election, as the manager sees it: `acquire` resolves once this
- * process leads, and the returned signal aborts when it stops leading.
- * Implementations live with leader election (`LeaseElector`,
- * `LeaderForLifeElector` in operant/leader).
- *
- * @example
- * ```ts
- * const lost = await elector.acquire(signal, manager);   // leading from here
- * lost.addEventListener("abort", () => stopLeaderWork());
- * // … after leader-only work has stopped:
- * await elector.release();
- * ```
- */
-export interface LeaderElector {
-  readonly mode: string;
-  /** Waits until this process leads (rejects if `signal` aborts first); the returned signal aborts when leadership is lost. */
-  acquire(signal: AbortSignal, manager: Manager): Promise<AbortSignal>;
-  /** Gives leadership up (after leader-only work stopped). */
-  release(): Promise<void>;
-  /** For status pages: who leads and since when. */
-  describe(): Record<string, unknown>;
 }
 
 /** Options for {@link Manager}. */
@@ -285,7 +262,7 @@ export class Manager {
     const metricsAt = this.#options.metricsBindAddress ?? ":8080";
     const healthAt = this.#options.healthBindAddress ?? ":8081";
     if (this.#options.statusPage ?? true) {
-      for (const [path, route] of Object.entries(statusPageRoutes(this))) if (!this.#routes.has(path)) this.#routes.set(path, { server: "metrics", route });
+      for (const [path, route] of Object.entries(statusPageRoutes(() => statusReport(this)))) if (!this.#routes.has(path)) this.#routes.set(path, { server: "metrics", route });
     }
     const servers = new Map<string, RouterServer>();
     const serverFor = (addr: string) => {
@@ -412,7 +389,7 @@ export class Manager {
       let lost: AbortSignal | undefined;
       if (elector) {
         try {
-          lost = await elector.acquire(stop, this);
+          lost = await elector.acquire(stop, { client: this.client, logger: this.logger, leading: (name, yes) => this.setLeaderStatus(name, yes) });
         } catch (err) {
           if (stop.aborted) return undefined;
           throw err;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, test } from "node:test";
-import { Manager, type LeaderElector } from "../manager/manager.ts";
+import type { LeaderElector } from "../../leader/elector.ts";
+import { Manager } from "../manager/manager.ts";
 import { renderStatusPage, statusReport, statusPageRoutes, type StatusReport, type StatusSection } from "./status-page.ts";
 
 const report = (over: Partial<StatusReport> = {}): StatusReport => ({
@@ -109,7 +110,7 @@ describe("status page", () => {
 
   test("the routes answer the sections in JSON and HTML", async () => {
     const manager = new Manager({ name: "m", instanceName: "op-1", statusSections: [{ name: "agents", collect: () => [{ agent: "ns/web", leader: "agent-a" }] }] });
-    const routes = statusPageRoutes(manager);
+    const routes = statusPageRoutes(() => statusReport(manager));
     const call = async (path: "/" | "/status") => {
       let body = "";
       const headers: Record<string, string> = {};
