@@ -37,7 +37,7 @@ export { ApiError } from "./client/transport/api-error.ts";
 // Objects and kinds
 export { defineKind, type Kind, type ObjectOf } from "./core/kind.ts";
 export { keyOf, refOf, objectKey, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference, type Stored } from "./core/object.ts";
-export type { Cached, ReadonlyDeep } from "./runtime/cache/store.ts";
+export type { Cached, ReadonlyDeep } from "./core/object.ts";
 export type { Duration } from "./core/time.ts";
 export { parseQuantity, compareQuantities, isQuantity, QUANTITY_PATTERN, type ParsedQuantity } from "./core/quantity.ts";
 export type { Logger } from "./core/logger.ts";

@@ -6,9 +6,9 @@ import type { Client } from "../../client/client.ts";
 import { OperantError } from "../../core/errors.ts";
 import { gvkString, type Kind } from "../../core/kind.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
-import { keyOf, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
+import { keyOf, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { Informer, type InformerHealth, type InformerOptions, type Transform } from "./informer.ts";
-import type { Cached, IndexFn, StoreListOptions } from "./store.ts";
+import type { IndexFn, StoreListOptions } from "./store.ts";
 
 /** What a consumer asks the cache to watch. */
 export interface InformerRequest<T extends KubeObject> {
