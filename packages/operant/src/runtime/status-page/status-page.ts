@@ -279,7 +279,7 @@ function answer(res: ServerResponse, req: IncomingMessage, type: string, body: s
  * for (const [path, route] of Object.entries(statusPageRoutes(() => statusReport(manager)))) server.route(path, route);
  * ```
  */
-export function statusPageRoutes(report: () => StatusReport): Record<"/" | "/status", (req: IncomingMessage, res: ServerResponse) => void> {
+export function statusPageRoutes(report: () => StatusReport): Record<"/" | "/status", (req: IncomingMessage, res: ServerResponse) => void | Promise<void>> {
   return {
     "/": (req, res) => answer(res, req, "text/html; charset=utf-8", renderStatusPage(report())),
     "/status": (req, res) => answer(res, req, "application/json; charset=utf-8", `${JSON.stringify(report(), null, 2)}\n`),
