@@ -3,10 +3,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { silentLogger } from "../../core/logger.ts";
-import type { ObjectRef } from "../../core/object.ts";
+import type { Cached, ObjectRef } from "../../core/object.ts";
 import { ConfigMap, Deployment, Secret, type Deployment as DeploymentObj } from "../../kinds/index.ts";
 import type { InformerHandler } from "../cache/informer.ts";
-import type { Cached } from "../cache/store.ts";
 import { Action } from "./action.ts";
 import { Controller } from "./builder.ts";
 import { enqueueOwner, enqueueSelf, fromInformer, type RequestSource } from "./sources.ts";

@@ -7,9 +7,8 @@ import type { Client } from "../../client/client.ts";
 import { createOrPatch } from "../../client/mutate/create-or-patch.ts";
 import { OperantError } from "../../core/errors.ts";
 import { silentLogger } from "../../core/logger.ts";
-import { keyOf, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
+import { keyOf, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { ConfigMap, Secret } from "../../kinds/index.ts";
-import type { Cached } from "../cache/store.ts";
 import { CacheAwareClient } from "./cache-aware-client.ts";
 import { ReconcileContext } from "./context.ts";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ConfigMap } from "../../kinds/index.ts";
-import type { Cached } from "../cache/store.ts";
+import type { Cached } from "../../core/object.ts";
 import { predicates, type ChangeEvent } from "./predicates.ts";
 
 type Meta = { generation?: number; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };

@@ -6,12 +6,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Client } from "../../client/client.ts";
-import { keyOf, type ObjectRef } from "../../core/object.ts";
+import { keyOf, type Cached, type ObjectRef } from "../../core/object.ts";
 import { ConfigMap } from "../../kinds/index.ts";
 import type { InformerLease } from "../cache/cache.ts";
 import type { InformerHandler } from "../cache/informer.ts";
-import type { Cached } from "../cache/store.ts";
-import { ManualClock } from "../queue/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { ExponentialBackoffRateLimiter } from "../queue/rate-limiter.ts";
 import { WorkQueue } from "../queue/work-queue.ts";
 import { Action, TerminalError, type ReconcileAction } from "./action.ts";

@@ -3,9 +3,8 @@
 // / watches / watchesSource are each one of these; a runner starts them all.
 import { parseApiVersion, type Kind } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { KubeObject, ObjectRef } from "../../core/object.ts";
+import { metaOf, type Cached, type KubeObject, type ObjectRef } from "../../core/object.ts";
 import type { InformerHandler } from "../cache/informer.ts";
-import { metaOf, type Cached } from "../cache/store.ts";
 import type { ChangeEvent, Predicate } from "./predicates.ts";
 
 /**
