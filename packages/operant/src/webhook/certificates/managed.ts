@@ -174,6 +174,7 @@ export class ManagedCertificates implements CertificateSource {
     const fraction = this.#o.renewBeforeFraction ?? 1 / 3;
     let forced = force;
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 10) throw new OperantError("CertificateUnavailable", `the Secret ${this.#o.namespace}/${this.#o.secretName} kept changing under this replica (10 attempts): is another program rewriting it?`, { retryable: true });
       const stored = await this.#read(signal);
       let next = stored;
       if (!stored || !this.#caUsable(stored.caPem, stored.caKeyPem)) {
@@ -197,6 +198,7 @@ export class ManagedCertificates implements CertificateSource {
           }
           throw err;
         }
+        forced = false; // renewed: what is read back is the new certificate
         continue; // read back what was stored (resourceVersion, and a concurrent writer's content)
       }
       await this.#inject(stored.caPem, signal);
