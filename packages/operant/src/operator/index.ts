@@ -17,3 +17,4 @@ export { rbacFor, controllerRulesFor, leaderElectionRules, operatorLabels, type 
 export { manifestsFor, manifestsYaml, managerDeploymentSpec, watchNamespacesFor, storageVersions, METRICS_PORT, HEALTH_PORT, type ManifestOptions, type OperatorManifests, type DeploymentManifest, type ContainerResources } from "./manifests.ts";
 export { sampleFor, sampleFileName, type SampleObject } from "./samples.ts";
 export { bundleFor, checkBundleVersion, type BundleOptions, type OperatorBundle, type ClusterServiceVersionManifest } from "./bundle.ts";
+export { hasWebhooks, webhookCertificateRules, webhookManifestsFor, webhookNames, webhookRunnable, WEBHOOK_CERT_DIR, WEBHOOK_PORT, type WebhookManifests, type WebhookRunnableOptions } from "./webhooks.ts";

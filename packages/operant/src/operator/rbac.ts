@@ -31,6 +31,7 @@ import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { KubeObject } from "../core/object.ts";
 import type { ControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { hasWebhooks, webhookCertificateRules } from "./webhooks.ts";
 
 /** A rule of the generated RBAC with the reasons it is there (for docs and review; not part of the manifests). */
 export interface DerivedRule extends PolicyRule {
@@ -320,6 +321,15 @@ export function rbacFor(operator: OperatorDefinition, options: RbacOptions = {})
   const le = `${operator.name}-leader-election`;
   roles.push(role("Role", le, namespace, leRules));
   roleBindings.push(binding("RoleBinding", le, namespace));
+  if (hasWebhooks(operator)) {
+    const wh = webhookCertificateRules(operator);
+    roles.push(role("Role", `${operator.name}-webhook-certificates`, namespace, wh.namespaced));
+    roleBindings.push(binding("RoleBinding", `${operator.name}-webhook-certificates`, namespace));
+    if (wh.cluster.length > 0) {
+      clusterRoles.push(role("ClusterRole", `${operator.name}-webhook-ca-injector`, undefined, wh.cluster));
+      clusterRoleBindings.push(binding("ClusterRoleBinding", `${operator.name}-webhook-ca-injector`, undefined));
+    }
+  }
   return Object.freeze({
     serviceAccount: sa,
     rules,

@@ -98,11 +98,11 @@ describe("admission webhooks through the API server", () => {
   async function install(hooks: readonly AdmissionWebhook[], name: string, url: string, caBundle?: string): Promise<void> {
     const { validating, mutating } = webhookConfigurations(hooks, { name, target: { url }, ...(caBundle ? { caBundle } : {}) });
     if (validating) {
-      await cluster.client.create(ValidatingWebhookConfiguration, validating as never);
+      await cluster.client.create(ValidatingWebhookConfiguration, validating);
       configs.push({ kind: ValidatingWebhookConfiguration, name: validating.metadata.name });
     }
     if (mutating) {
-      await cluster.client.create(MutatingWebhookConfiguration, mutating as never);
+      await cluster.client.create(MutatingWebhookConfiguration, mutating);
       configs.push({ kind: MutatingWebhookConfiguration, name: mutating.metadata.name });
     }
   }

@@ -235,7 +235,7 @@ export class ManagedCertificates implements CertificateSource {
           const webhooks = cfg.webhooks ?? [];
           if (webhooks.every((w) => w.clientConfig.caBundle === bundle)) return;
           for (const w of webhooks) w.clientConfig.caBundle = bundle;
-          await this.#o.client.update(kind as typeof ValidatingWebhookConfiguration, { ...cfg, webhooks } as never, { signal });
+          await this.#o.client.update(kind, { ...cfg, webhooks }, { signal });
         });
       }
     }

@@ -56,7 +56,7 @@ describe("defineConversion", () => {
       fc.property(hub, (obj) => {
         const there = conversion.convert(obj, "cache.example.com/v1alpha1");
         const stash = (there.metadata as { annotations?: Record<string, string> }).annotations?.[STASH_ANNOTATION];
-        assert.equal(JSON.parse(stash!).image, obj.spec.image, "the image rides along in the annotation");
+        assert.equal((JSON.parse(stash!) as { image?: string }).image, obj.spec.image, "the image rides along in the annotation");
         assert.deepEqual(wire(conversion.convert(there, "cache.example.com/v1")), wire(obj));
       }),
       { seed: 1313, numRuns: 300 },
@@ -76,7 +76,7 @@ describe("defineConversion", () => {
     assert.throws(() => conversion.convert(obj, "cache.example.com/v2"), (err) => isOperantError(err, "ConversionFailed") && /known: v1, v1alpha1/.test((err as Error).message));
     assert.throws(() => conversion.convert({ ...obj, kind: "Other" }, "cache.example.com/v1alpha1"), (err) => isOperantError(err, "ConversionFailed"));
     const Other = defineResource({ group: "other.example.com", version: "v1", kind: "Other", scope: "Namespaced", spec: Type.Object({}) });
-    assert.throws(() => defineConversion(V1).spoke(Other as never, { toHub: () => ({}) as never, fromHub: () => ({}) as never }), (err) => isOperantError(err, "InvalidWebhook"));
+    assert.throws(() => defineConversion(V1).spoke(Other as never, { toHub: () => ({}) as never, fromHub: () => ({}) }), (err) => isOperantError(err, "InvalidWebhook"));
     assert.throws(() => conversion.spoke(V1alpha1, { toHub: () => ({}) as never, fromHub: () => ({}) as never }), (err) => isOperantError(err, "InvalidWebhook"));
   });
 });

@@ -152,10 +152,10 @@ function build<H extends ResourceDefinition>(hub: H, spokes: ReadonlyMap<string,
       const data = readStash(obj);
       const stash = makeStash(data);
       let body: Record<string, unknown> = obj;
-      if (from !== hub.version) body = spokes.get(from!)!.toHub(obj, stash) as Record<string, unknown>;
+      if (from !== hub.version) body = spokes.get(from!)!.toHub(obj, stash);
       if (to !== hub.version) {
         const asHub = { ...body, apiVersion: `${hub.group}/${hub.version}`, kind: hub.kind, metadata: obj.metadata };
-        body = spokes.get(to!)!.fromHub(asHub, stash) as Record<string, unknown>;
+        body = spokes.get(to!)!.fromHub(asHub, stash);
       }
       const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = body;
       return { apiVersion, kind: hub.kind, metadata: withStash(obj.metadata as ObjectMeta | undefined, data), ...rest };

@@ -69,7 +69,7 @@ describe("jsonPatch", () => {
       [{ a: 1 }, { op: "add", path: "/a/b", value: 2 }],
     ] as const) {
       assert.throws(
-        () => applyJsonPatch(doc as JsonValue, [op as never]),
+        () => applyJsonPatch(doc as JsonValue, [op]),
         (err) => isOperantError(err, "InvalidJsonPatch"),
       );
     }

@@ -141,7 +141,7 @@ export function parseAdmissionReview(body: string): AdmissionRequestWire {
     kind: gvk(r.kind, "kind"),
     resource: gvr(r.resource, "resource"),
     operation: r.operation as Operation,
-    userInfo: ui as UserInfo,
+    userInfo: ui,
     dryRun: r.dryRun === true,
   };
   if (r.requestKind != null) out.requestKind = gvk(r.requestKind, "requestKind");
