@@ -9,6 +9,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
 import Type from "typebox";
 import { isOperantError } from "../../src/core/errors.ts";
+import { defineOperator } from "../../src/operator/operator.ts";
+import { webhookManifestsFor } from "../../src/operator/webhooks.ts";
 import { defineResource } from "../../src/crd/index.ts";
 import { MutatingWebhookConfiguration, Namespace, Pod, ValidatingWebhookConfiguration } from "../../src/kinds/index.ts";
 import { freePort } from "../../src/testing/control-plane/ports.ts";
@@ -145,6 +147,18 @@ describe("admission webhooks through the API server", () => {
     stop.abort();
     await server.close();
     await cluster.close();
+  });
+
+  test("the generated configurations (Service references, both certificate modes) are accepted by the API server", async () => {
+    const op = defineOperator({ name: `gen-${suffix}`, resources: [Widget], controllers: [], webhooks: [validate, defaults, podLabels, slow] });
+    for (const certManager of [false, true]) {
+      const w = webhookManifestsFor(op, { namespace: ns, labels: {}, certManager });
+      const v = await cluster.client.create(ValidatingWebhookConfiguration, w.validating as never, { dryRun: true });
+      const m = await cluster.client.create(MutatingWebhookConfiguration, w.mutating as never, { dryRun: true });
+      assert.deepEqual(v.webhooks?.map((x) => x.clientConfig.service?.path), ["/validate-" + Widget.group.replace(/\./g, "-") + "-v1-widget", "/slow"]);
+      assert.equal(m.webhooks?.length, 2);
+      assert.equal(v.metadata.annotations?.["cert-manager.io/inject-ca-from"] !== undefined, certManager);
+    }
   });
 
   test("a validating webhook denies with its message and code", async () => {

@@ -12,6 +12,8 @@ import { CustomResourceDefinition } from "../../src/kinds/index.ts";
 import { createCertificateAuthority } from "../../src/pki/pki.ts";
 import { freePort } from "../../src/testing/control-plane/ports.ts";
 import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
+import { defineOperator } from "../../src/operator/operator.ts";
+import { webhookManifestsFor } from "../../src/operator/webhooks.ts";
 import { defineConversion, STASH_ANNOTATION, staticCertificates, WebhookServer, withConversionWebhook } from "../../src/webhook/index.ts";
 
 const suffix = randomBytes(3).toString("hex");
@@ -52,6 +54,17 @@ describe("conversion webhook through the API server", () => {
     await cluster.client.delete(CustomResourceDefinition, { name: crd.metadata.name }).catch(() => undefined);
     await server.close();
     await cluster.close();
+  });
+
+  test("the generated CRD conversion (a Service reference) is accepted by the API server", async () => {
+    const op = defineOperator({ name: `gen-${suffix}`, resources: [V1], controllers: [], conversions: [conversion] });
+    const generated = webhookManifestsFor(op, { namespace: ns, labels: {} }).withConversion({ ...crdManifest(V1), metadata: { name: `gadgets.gen-${group}` }, spec: { ...crdManifest(V1).spec, group: `gen-${group}` } });
+    assert.equal(generated.spec.conversion, undefined, "another group: no conversion declared for it");
+    const ours = webhookManifestsFor(op, { namespace: ns, labels: {}, certManager: true }).withConversion(crdManifest(V1));
+    assert.equal(ours.spec.conversion?.webhook?.clientConfig.service?.path, "/convert");
+    const dry = await cluster.client.create(CustomResourceDefinition, { ...ours, metadata: { ...ours.metadata, name: `gadgets.dry-${group}` }, spec: { ...ours.spec, group: `dry-${group}` } }, { dryRun: true });
+    assert.equal(dry.spec.conversion?.strategy, "Webhook");
+    assert.equal(dry.metadata.annotations?.["cert-manager.io/inject-ca-from"], `${ns}/gen-${suffix}-serving-cert`);
   });
 
   test("an object written at either version reads at both", async () => {
