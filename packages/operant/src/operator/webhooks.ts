@@ -1,8 +1,7 @@
 // An operator's webhooks as a deployable whole: the names of the objects they
 // need (Service, Secret, configurations), the manifests `operant generate`
 // writes (config/webhook, the CRDs' spec.conversion, cert-manager's
-// Certificate and Issuer), the RBAC of operant-managed certificates, and the
-// runnable that serves them on every replica.
+// Certificate and Issuer), and the runnable that serves them on every replica.
 import type { CustomResourceDefinitionManifest } from "../crd/manifest/manifest.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Runnable } from "../runtime/manager/manager.ts";
@@ -11,7 +10,6 @@ import { ManagedCertificates, serviceHosts } from "../webhook/certificates/manag
 import { webhookConfigurations, withConversionWebhook, type WebhookConfigurationManifest } from "../webhook/manifests/manifests.ts";
 import { WebhookServer } from "../webhook/server/server.ts";
 import type { OperatorDefinition } from "./operator.ts";
-import type { DerivedRule } from "./rbac.ts";
 
 /** The container port the webhook server listens on in a Pod (the Service's port 443 points at it). */
 export const WEBHOOK_PORT = 9443;
@@ -106,33 +104,8 @@ export function webhookManifestsFor(operator: OperatorDefinition, options: { nam
   };
 }
 
-/**
- * What operant-managed certificates need: the Secret in the operator's
- * namespace (a Role), and updating the webhook configurations and CRDs it
- * injects the CA bundle into (a ClusterRole, limited to those names).
- *
- * @example
- * ```ts
- * const { namespaced, cluster } = webhookCertificateRules(operator);
- * ```
- */
-export function webhookCertificateRules(operator: OperatorDefinition): { namespaced: DerivedRule[]; cluster: DerivedRule[] } {
-  const names = webhookNames(operator);
-  const why = "webhook certificates (operant-managed): the CA and serving certificate Secret";
-  const namespaced: DerivedRule[] = [
-    { apiGroups: [""], resources: ["secrets"], verbs: ["create"], reasons: [why], clusterScoped: false },
-    { apiGroups: [""], resources: ["secrets"], resourceNames: [names.secret], verbs: ["get", "update"], reasons: [why], clusterScoped: false },
-  ];
-  const cluster: DerivedRule[] = [];
-  const inject = "webhook certificates (operant-managed): inject the CA bundle";
-  if (operator.webhooks.some((w) => w.type === "validating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], resourceNames: [names.validating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
-  if (operator.webhooks.some((w) => w.type === "mutating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], resourceNames: [names.mutating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
-  const crds = conversionCrdNames(operator);
-  if (crds.length > 0) cluster.push({ apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], resourceNames: crds, verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
-  return { namespaced, cluster };
-}
-
-function conversionCrdNames(operator: OperatorDefinition): string[] {
+/** Names of the CRDs whose conversion the operator serves (their caBundle is injected). */
+export function conversionCrdNames(operator: OperatorDefinition): string[] {
   return operator.conversions.map((c) => `${operator.resources.find((r) => r.group === c.group && r.kind === c.kind)!.plural}.${c.group}`).sort();
 }
 
