@@ -12,7 +12,7 @@ import { isOperantError } from "../../src/core/errors.ts";
 import { defineOperator } from "../../src/operator/operator.ts";
 import { webhookManifestsFor } from "../../src/operator/webhooks.ts";
 import { defineResource } from "../../src/crd/index.ts";
-import { MutatingWebhookConfiguration, Namespace, Pod, ValidatingWebhookConfiguration } from "../../src/kinds/index.ts";
+import { MutatingWebhookConfiguration, Namespace, Pod, Secret, ValidatingWebhookConfiguration } from "../../src/kinds/index.ts";
 import { freePort } from "../../src/testing/control-plane/ports.ts";
 import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 import {
@@ -267,6 +267,24 @@ describe("admission webhooks through the API server", () => {
     // Each create passes the mutating and the validating webhook.
     assert.ok(server.stats.answered - before.answered >= 2 * sent, `answered ${server.stats.answered - before.answered} for ${sent} requests`);
     process.stdout.write(`# rotation stream: ${sent} admission requests, ${failures} failures, 5 rotations\n`);
+  });
+
+  test("a serving certificate due for renewal is renewed on its own, and the server keeps answering", async () => {
+    // renewBeforeFraction 0.99: every check finds the certificate due, as one near its expiry would be.
+    const stopRenewing = new AbortController();
+    const renewing = new ManagedCertificates({ client: cluster.client, namespace: ns, secretName: "renewing-cert", hosts: ["127.0.0.1"], checkIntervalMs: 300, renewBeforeFraction: 0.99 });
+    const server3 = new WebhookServer({ webhooks: [validate], certificates: renewing, bindAddress: "127.0.0.1:0" });
+    try {
+      await server3.listen(stopRenewing.signal);
+      const first = await cluster.client.get(Secret, { namespace: ns, name: "renewing-cert" });
+      await eventually(() => assert.ok(server3.stats.rotations >= 2, `rotations ${server3.stats.rotations}`), { timeoutMs: 20_000 });
+      const later = await cluster.client.get(Secret, { namespace: ns, name: "renewing-cert" });
+      assert.notEqual(later.data?.["tls.crt"], first.data?.["tls.crt"], "the Secret holds the renewed certificate");
+      assert.equal(later.data?.["ca.crt"], first.data?.["ca.crt"], "the CA stays: nothing to re-inject");
+    } finally {
+      stopRenewing.abort();
+      await server3.close();
+    }
   });
 
   test("two replicas share the Secret, both serve, and follow each other's rotation", async () => {

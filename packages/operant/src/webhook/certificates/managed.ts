@@ -173,16 +173,17 @@ export class ManagedCertificates implements CertificateSource {
   async #sync(signal: AbortSignal | undefined, force = false): Promise<void> {
     const fraction = this.#o.renewBeforeFraction ?? 1 / 3;
     let forced = force;
+    let renewed = false; // at most one renewal per sync, whatever the certificate's lifetime
     for (let attempt = 0; ; attempt++) {
       if (attempt > 10) throw new OperantError("CertificateUnavailable", `the Secret ${this.#o.namespace}/${this.#o.secretName} kept changing under this replica (10 attempts): is another program rewriting it?`, { retryable: true });
       const stored = await this.#read(signal);
       let next = stored;
-      if (!stored || !this.#caUsable(stored.caPem, stored.caKeyPem)) {
+      if (!stored || (!renewed && !this.#caUsable(stored.caPem, stored.caKeyPem))) {
         // A new CA (the old one, if any, stays in the bundle until it expires: certificates it signed remain trusted).
         const ca = createCertificateAuthority(`${this.#o.secretName}-ca`, this.#o.caValidDays ?? 3650);
         const old = stored ? unexpired(stored.caPem) : "";
         next = { caPem: ca.certPem + old, caKeyPem: ca.keyPem, pair: this.#issue(ca.certPem, ca.keyPem), resourceVersion: stored?.resourceVersion };
-      } else if (forced || needsRenewal(stored.pair.certPem, stored.caPem, this.#o.hosts, fraction, new Date())) {
+      } else if (!renewed && (forced || needsRenewal(stored.pair.certPem, stored.caPem, this.#o.hosts, fraction, new Date()))) {
         next = { ...stored, pair: this.#issue(stored.caPem, stored.caKeyPem) };
       }
       if (next !== stored || !stored) {
@@ -199,6 +200,7 @@ export class ManagedCertificates implements CertificateSource {
           throw err;
         }
         forced = false; // renewed: what is read back is the new certificate
+        renewed = true;
         continue; // read back what was stored (resourceVersion, and a concurrent writer's content)
       }
       await this.#inject(stored.caPem, signal);
