@@ -270,9 +270,10 @@ describe("admission webhooks through the API server", () => {
   });
 
   test("a serving certificate due for renewal is renewed on its own, and the server keeps answering", async () => {
-    // renewBeforeFraction 0.99: every check finds the certificate due, as one near its expiry would be.
+    // A 15-minute certificate (issued an hour back-dated, against clock skew) has under a fifth of its lifetime left
+    // from the start: with renewBeforeFraction 0.5 every check finds it due, as one near its expiry would be.
     const stopRenewing = new AbortController();
-    const renewing = new ManagedCertificates({ client: cluster.client, namespace: ns, secretName: "renewing-cert", hosts: ["127.0.0.1"], checkIntervalMs: 300, renewBeforeFraction: 0.99 });
+    const renewing = new ManagedCertificates({ client: cluster.client, namespace: ns, secretName: "renewing-cert", hosts: ["127.0.0.1"], checkIntervalMs: 300, certValidDays: 0.01, renewBeforeFraction: 0.5 });
     const server3 = new WebhookServer({ webhooks: [validate], certificates: renewing, bindAddress: "127.0.0.1:0" });
     try {
       await server3.listen(stopRenewing.signal);
