@@ -29,7 +29,8 @@ export const LAYERS = {
   "runtime/cache": ["core", "kinds", "client", "runtime/watcher"],
   "runtime/controller": ["core", "kinds", "client", "runtime/cache", "runtime/events", "runtime/metrics", "runtime/queue"],
   "runtime/status-page": ["core", "runtime/cache", "runtime/controller"],
-  "runtime/manager": ["core", "kinds", "client", "leader", ...RUNTIME.filter((r) => r !== "runtime/manager")],
+  // pki: the self-signed certificate of the secure metrics server when none is given.
+  "runtime/manager": ["core", "kinds", "client", "leader", ...RUNTIME.filter((r) => r !== "runtime/manager"), "pki"],
   operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "webhook"],
   // The control plane (and the binaries and certificates it needs) stands on core alone, so the CLI can start one without the runtime.
   "testing/assets": ["core"],

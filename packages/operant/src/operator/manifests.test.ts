@@ -26,7 +26,7 @@ const controller = Controller.for(Memcached)
 const operator = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [controller] });
 
 describe("manifestsFor", () => {
-  test("the manager Deployment: image, non-root, downward API, WATCH_NAMESPACE, --leader-elect, probes on :8081, metrics on :8080, resources", () => {
+  test("the manager Deployment: image, non-root, downward API, WATCH_NAMESPACE, --leader-elect, probes on :8081, metrics on :8443 (HTTPS, authenticated), resources", () => {
     const { deployment: d } = manifestsFor(operator, { image: "quay.io/me/memcached-operator:v0.1.0" });
     assert.equal(d.metadata.name, "memcached-operator-controller-manager");
     assert.equal(d.metadata.namespace, "memcached-operator-system");
@@ -35,7 +35,7 @@ describe("manifestsFor", () => {
     assert.equal(pod.securityContext?.runAsNonRoot, true);
     const c = pod.containers[0]!;
     assert.equal(c.image, "quay.io/me/memcached-operator:v0.1.0");
-    assert.deepEqual(c.args, ["--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8080"]);
+    assert.deepEqual(c.args, ["--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8443"]);
     assert.deepEqual(c.env, [
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
@@ -46,7 +46,7 @@ describe("manifestsFor", () => {
     assert.deepEqual(c.securityContext?.capabilities?.drop, ["ALL"]);
     assert.deepEqual(c.livenessProbe?.httpGet, { path: "/healthz", port: 8081 });
     assert.deepEqual(c.readinessProbe?.httpGet, { path: "/readyz", port: 8081 });
-    assert.deepEqual(c.ports?.map((p) => [p.name, p.containerPort]), [["metrics", 8080], ["health", 8081]]);
+    assert.deepEqual(c.ports?.map((p) => [p.name, p.containerPort]), [["metrics", 8443], ["health", 8081]]);
     assert.deepEqual(c.resources, { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
     assert.deepEqual(d.spec.selector.matchLabels, d.spec.template.metadata?.labels);
   });
@@ -66,10 +66,10 @@ describe("manifestsFor", () => {
     const m = manifestsFor(operator);
     assert.deepEqual(
       m.objects.map((o) => o.kind),
-      ["Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "Deployment", "Service"],
+      ["Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole", "Role", "ClusterRoleBinding", "ClusterRoleBinding", "RoleBinding", "Deployment", "Service"],
     );
     assert.deepEqual(m.metricsService.spec.selector, m.deployment.spec.selector.matchLabels);
-    assert.deepEqual(m.metricsService.spec.ports, [{ name: "metrics", port: 8080, protocol: "TCP", targetPort: "metrics" }]);
+    assert.deepEqual(m.metricsService.spec.ports, [{ name: "metrics", port: 8443, protocol: "TCP", targetPort: "metrics" }]);
     assert.equal(m.crds[0]!.metadata.name, "memcacheds.cache.example.com");
   });
 

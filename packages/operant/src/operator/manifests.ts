@@ -72,8 +72,8 @@ export interface OperatorManifests {
   readonly objects: readonly KubeObject[];
 }
 
-/** Port of `/metrics` (and the status page) in the manager container. */
-export const METRICS_PORT = 8080;
+/** Port of `/metrics` in the manager container: HTTPS, each request's token checked (TokenReview, SubjectAccessReview), as kubebuilder's scaffold. */
+export const METRICS_PORT = 8443;
 /** Port of `/healthz` and `/readyz` in the manager container. */
 export const HEALTH_PORT = 8081;
 

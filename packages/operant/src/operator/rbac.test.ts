@@ -41,12 +41,23 @@ describe("rbacFor", () => {
     ]);
   });
 
+  test("secure metrics: the ServiceAccount may create TokenReviews and SubjectAccessReviews; metrics-reader (unbound) grants get /metrics", () => {
+    const op = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcached] });
+    const rbac = rbacFor(op);
+    const byName = new Map(rbac.clusterRoles.map((r) => [r.metadata.name, r]));
+    assert.deepEqual(byName.get("memcached-operator-metrics-auth")!.rules, [
+      { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    ]);
+    assert.deepEqual(byName.get("memcached-operator-metrics-reader")!.rules, [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]);
+    assert.deepEqual(rbac.clusterRoleBindings.map((b) => b.roleRef.name), ["memcached-operator-manager", "memcached-operator-metrics-auth"], "metrics-reader is for Prometheus to be bound to, not the operator");
+  });
+
   test("a Cluster operator gets a ClusterRole and binding for its ServiceAccount, and a leader-election Role in its namespace", () => {
     const op = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcached] });
     const rbac = rbacFor(op);
     assert.deepEqual(rbac.serviceAccount.metadata, { name: "memcached-operator", namespace: "memcached-operator-system", labels: { "app.kubernetes.io/name": "memcached-operator", "app.kubernetes.io/managed-by": "operant" } });
-    assert.equal(rbac.clusterRoles.length, 1);
-    assert.equal(rbac.clusterRoles[0]!.metadata.name, "memcached-operator-manager");
+    assert.deepEqual(rbac.clusterRoles.map((r) => r.metadata.name), ["memcached-operator-manager", "memcached-operator-metrics-auth", "memcached-operator-metrics-reader"]);
     assert.deepEqual(rbac.clusterRoles[0]!.rules, plainRules(rbac.rules));
     assert.deepEqual(rbac.clusterRoleBindings[0]!.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "memcached-operator-manager" });
     assert.deepEqual(rbac.clusterRoleBindings[0]!.subjects, [{ kind: "ServiceAccount", name: "memcached-operator", namespace: "memcached-operator-system" }]);
@@ -58,7 +69,7 @@ describe("rbacFor", () => {
     assert.deepEqual(rbac.roleBindings[0]!.roleRef.kind, "Role");
     assert.deepEqual(
       rbac.manifests.map((m) => m.kind),
-      ["ServiceAccount", "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding"],
+      ["ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole", "Role", "ClusterRoleBinding", "ClusterRoleBinding", "RoleBinding"],
     );
   });
 
@@ -105,8 +116,8 @@ describe("rbacFor", () => {
       rbac.roleBindings.map((r) => `${r.metadata.namespace}/${r.metadata.name}→${r.roleRef.kind}/${r.roleRef.name}`),
       ["team-a/mc-manager→Role/mc-manager", "team-b/mc-manager→Role/mc-manager", "mc-system/mc-leader-election→Role/mc-leader-election"],
     );
-    assert.ok(!rbac.roles[0]!.rules.some((r) => r.resources.includes("namespaces")));
-    assert.deepEqual(rbac.clusterRoles.map((r) => r.metadata.name), ["mc-manager-cluster"]);
+    assert.ok(!rbac.roles[0]!.rules.some((r) => "resources" in r && r.resources.includes("namespaces")));
+    assert.deepEqual(rbac.clusterRoles.map((r) => r.metadata.name), ["mc-manager-cluster", "mc-metrics-auth", "mc-metrics-reader"]);
     assert.deepEqual(rbac.clusterRoles[0]!.rules, [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] }]);
     assert.deepEqual(rbacFor(op).roles.map((r) => `${r.metadata.namespace}/${r.metadata.name}`), ["mc-system/mc-manager", "mc-system/mc-leader-election"], "default: the operator's own namespace");
   });

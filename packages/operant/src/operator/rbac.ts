@@ -59,7 +59,13 @@ export interface RbacRoleManifest {
   apiVersion: "rbac.authorization.k8s.io/v1";
   kind: "Role" | "ClusterRole";
   metadata: { name: string; namespace?: string; labels: Record<string, string> };
-  rules: PolicyRule[];
+  rules: (PolicyRule | NonResourceRule)[];
+}
+
+/** A rule for URLs that are not resources (`/metrics`), allowed in ClusterRoles only. */
+export interface NonResourceRule {
+  nonResourceURLs: string[];
+  verbs: string[];
 }
 
 /** A RoleBinding or ClusterRoleBinding as generated. */
@@ -320,6 +326,10 @@ export function rbacFor(operator: OperatorDefinition, options: RbacOptions = {})
   const le = `${operator.name}-leader-election`;
   roles.push(role("Role", le, namespace, leRules));
   roleBindings.push(binding("RoleBinding", le, namespace));
+  // Secure metrics: the manager checks each scrape's token (TokenReview) and permission (SubjectAccessReview); readers are bound to metrics-reader.
+  clusterRoles.push(role("ClusterRole", `${operator.name}-metrics-auth`, undefined, metricsAuthRules()));
+  clusterRoleBindings.push(binding("ClusterRoleBinding", `${operator.name}-metrics-auth`, undefined));
+  clusterRoles.push({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: `${operator.name}-metrics-reader`, labels: { ...labels } }, rules: [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }] });
   if (hasWebhooks(operator)) {
     const wh = webhookCertificateRules(operator);
     roles.push(role("Role", `${operator.name}-webhook-certificates`, namespace, wh.namespaced));
@@ -339,6 +349,23 @@ export function rbacFor(operator: OperatorDefinition, options: RbacOptions = {})
     roleBindings,
     manifests: [sa, ...clusterRoles, ...roles, ...clusterRoleBindings, ...roleBindings],
   });
+}
+
+/**
+ * What the secure metrics server needs: `create` on TokenReviews and
+ * SubjectAccessReviews (cluster-scoped, so a ClusterRole).
+ *
+ * @example
+ * ```ts
+ * metricsAuthRules().map((r) => r.resources[0]) // ["tokenreviews", "subjectaccessreviews"]
+ * ```
+ */
+export function metricsAuthRules(): DerivedRule[] {
+  const why = "secure metrics: authenticate each scrape's token and authorize its user for get /metrics";
+  return [
+    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"], reasons: [why], clusterScoped: true },
+    { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"], reasons: [why], clusterScoped: true },
+  ];
 }
 
 /**

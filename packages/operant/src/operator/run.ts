@@ -9,6 +9,7 @@ import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
 import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
 import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { CertificateDirectory } from "../webhook/certificates/directory.ts";
 import { hasWebhooks, webhookRunnable } from "./webhooks.ts";
 
 /** Settings parsed from flags and environment. */
@@ -23,7 +24,14 @@ export interface OperatorFlags {
   leaderElectionNamespace?: string;
   /** Lease timings: `default` (15 s / 10 s / 2 s) or `fast` (5 s / 3 s / 0.5 s). */
   leaderElectionPreset: "default" | "fast";
+  /** Default `127.0.0.1:8080` (loopback: plain HTTP for local runs); the generated Deployment passes `:8443`. */
   metricsBindAddress: string;
+  /** `--metrics-secure` / `--no-metrics-secure`; undefined: HTTPS with authentication unless the address is loopback. */
+  metricsSecure?: boolean;
+  /** A directory with tls.crt and tls.key for the metrics server; unset: a self-signed certificate made at start. */
+  metricsCertDir?: string;
+  /** The status page's own listener (default `127.0.0.1:8082`); `metrics` serves it on the metrics server, behind its authentication. */
+  statusBindAddress: string;
   healthProbeBindAddress: string;
   /** Where the webhook server listens, when the operator has webhooks (default loopback `127.0.0.1:9443`; in a Pod `:9443`). */
   webhookBindAddress: string;
@@ -82,14 +90,16 @@ export interface RunOperatorOptions {
   onStart?: (manager: Manager) => void;
 }
 
-const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "help"]);
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "metrics-secure", "metrics-cert-dir", "status-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "help"]);
 
 /**
  * Parses an operator's standard flags: `--kubeconfig`, `--context`,
  * `--watch-namespace` (comma list; else env `WATCH_NAMESPACE`),
  * `--leader-elect`, `--leader-election-mode`, `--leader-election-id`,
  * `--leader-election-namespace`, `--metrics-bind-address`,
- * `--health-probe-bind-address`, `--log-level`; plus the operator's own
+ * `--metrics-secure`/`--no-metrics-secure`, `--metrics-cert-dir`,
+ * `--status-bind-address`, `--health-probe-bind-address`,
+ * `--webhook-bind-address`, `--webhook-cert-dir`, `--log-level`; plus the operator's own
  * `extra` flags (values in `custom`).
  *
  * @example
@@ -115,7 +125,11 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     .option("--leader-election-id <name>", "name of the Lease / ConfigMap lock", op.leaderElection.id)
     .option("--leader-election-namespace <ns>", "namespace of the lock (default: the Pod's namespace)")
     .addOption(new Option("--leader-election-preset <preset>", "Lease timings: default (15s/10s/2s) or fast (5s/3s/0.5s: quicker failover, more API calls)").choices(["default", "fast"]).default("default"))
-    .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
+    .option("--metrics-bind-address <addr>", "address of /metrics (loopback: plain HTTP; any other: HTTPS, each request's token checked with a TokenReview and a SubjectAccessReview for get /metrics)", "127.0.0.1:8080")
+    .option("--metrics-secure", "serve /metrics over HTTPS with authentication and authorization even on loopback")
+    .option("--no-metrics-secure", "serve /metrics over plain HTTP without authentication, even beyond loopback")
+    .option("--metrics-cert-dir <dir>", "serve the metrics server's tls.crt and tls.key from this directory instead of a self-signed certificate")
+    .option("--status-bind-address <addr>", "address of the status page (/ and /status); \"metrics\" serves it on the metrics server, behind its authentication", "127.0.0.1:8082")
     .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
     .option("--webhook-bind-address <addr>", "address of the webhook server (HTTPS), when the operator has webhooks", "127.0.0.1:9443")
     .option("--webhook-cert-dir <dir>", "serve tls.crt and tls.key from this directory (e.g. a mounted cert-manager Secret) instead of operant-managed certificates")
@@ -132,7 +146,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     const given = all[key];
     custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
   }
-  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string }>();
+  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; metricsSecure?: boolean; metricsCertDir?: string; statusBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string }>();
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -147,6 +161,9 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     ...(o.leaderElectionNamespace && { leaderElectionNamespace: o.leaderElectionNamespace }),
     leaderElectionPreset: o.leaderElectionPreset,
     metricsBindAddress: o.metricsBindAddress,
+    ...(o.metricsSecure !== undefined && { metricsSecure: o.metricsSecure }),
+    ...(o.metricsCertDir && { metricsCertDir: o.metricsCertDir }),
+    statusBindAddress: o.statusBindAddress,
     healthProbeBindAddress: o.healthProbeBindAddress,
     webhookBindAddress: o.webhookBindAddress,
     ...(o.webhookCertDir && { webhookCertDir: o.webhookCertDir }),
@@ -201,6 +218,8 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
     ...(flags.context && { context: flags.context }),
     ...(flags.watchNamespaces.length > 0 && { namespaces: flags.watchNamespaces }),
     metricsBindAddress: flags.metricsBindAddress,
+    metricsServing: { ...(flags.metricsSecure !== undefined && { secure: flags.metricsSecure }), ...(flags.metricsCertDir && { certificates: new CertificateDirectory({ directory: flags.metricsCertDir, logger }) }) },
+    statusPage: flags.statusBindAddress === "metrics" ? { withMetrics: true } : { bindAddress: flags.statusBindAddress },
     healthBindAddress: flags.healthProbeBindAddress,
     logger,
     ...(env.POD_NAME && { instanceName: env.POD_NAME }),

@@ -2,6 +2,7 @@
 // (kube-style checks with ?verbose), and whatever else is mounted (the status
 // page). One server per bind address; metrics and probes may share one.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { OperantError } from "../../core/errors.ts";
 
 /** A handler for one path. */
@@ -9,6 +10,32 @@ export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promis
 
 /** A named check: returns nothing when healthy, throws or returns a message when not. */
 export type Check = () => void | string | undefined | Promise<void | string | undefined>;
+
+/**
+ * A serving certificate that may change (the shape of operant/webhook's
+ * `CertificateSource`: `ManagedCertificates`, `CertificateDirectory`,
+ * `staticCertificates` all fit).
+ *
+ * @example
+ * ```ts
+ * const tls: TlsSource = new CertificateDirectory({ directory: "/tmp/k8s-metrics-server/serving-certs" });
+ * ```
+ */
+export interface TlsSource {
+  start(signal: AbortSignal): Promise<{ certPem: string; keyPem: string }>;
+  subscribe(listener: (pair: { certPem: string; keyPem: string }) => void): () => void;
+}
+
+/** Something asked before any route: answer `undefined` to go on, or a status and message to refuse with. */
+export type Guard = (req: IncomingMessage) => Promise<{ status: number; message: string } | undefined>;
+
+/** Whether a bind address is a loopback one (`127.x.x.x`, `::1`, `localhost`); `":8080"` (all interfaces) is not. */
+export function isLoopback(address: string): boolean {
+  const { host } = parseBindAddress(address);
+  if (host === undefined) return false;
+  const h = host.replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
 
 /** Parses `":8080"`, `"127.0.0.1:0"`, `"0.0.0.0:9090"` into host and port. */
 export function parseBindAddress(address: string): { host: string | undefined; port: number } {
@@ -62,10 +89,18 @@ export class RouterServer {
     this.#routes.set(path, handler);
   }
 
-  /** Listens and returns the actual `host:port`. */
-  async listen(address: string): Promise<string> {
+  #unsubscribe: (() => void) | undefined;
+  readonly #stopTls = new AbortController();
+
+  /**
+   * Listens and returns the actual `host:port`. With `tls`, serves HTTPS
+   * and swaps the certificate in place when the source rotates it; with
+   * `guard`, every request is asked about first (authentication).
+   */
+  async listen(address: string, options: { tls?: TlsSource; guard?: Guard } = {}): Promise<string> {
     const { host, port } = parseBindAddress(address);
-    const server = createServer((req, res) => {
+    const guard = options.guard;
+    const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const path = new URL(req.url ?? "/", "http://x").pathname;
       const handler = this.#routes.get(path) ?? this.#routes.get(path.replace(/\/+$/, "") || "/");
       if (!handler) {
@@ -73,11 +108,31 @@ export class RouterServer {
         res.end(`not found: ${path}\n`);
         return;
       }
-      Promise.resolve(handler(req, res)).catch((err: unknown) => {
+      if (guard) {
+        const refusal = await guard(req);
+        if (refusal) {
+          res.statusCode = refusal.status;
+          res.setHeader("content-type", "text/plain; charset=utf-8");
+          if (refusal.status === 401) res.setHeader("www-authenticate", 'Bearer realm="operant"');
+          res.end(`${refusal.message}\n`);
+          return;
+        }
+      }
+      await handler(req, res);
+    };
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      serve(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.statusCode = 500;
         res.end(`internal error: ${(err as Error).message}\n`);
       });
-    });
+    };
+    let server: Server;
+    if (options.tls) {
+      const pair = await options.tls.start(this.#stopTls.signal);
+      const https = createHttpsServer({ cert: pair.certPem, key: pair.keyPem, minVersion: "TLSv1.2" }, onRequest);
+      this.#unsubscribe = options.tls.subscribe((next) => https.setSecureContext({ cert: next.certPem, key: next.keyPem, minVersion: "TLSv1.2" }));
+      server = https as unknown as Server;
+    } else server = createServer(onRequest);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) =>
@@ -91,6 +146,8 @@ export class RouterServer {
   }
 
   async close(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#stopTls.abort();
     const s = this.#server;
     if (!s) return;
     this.#server = undefined;

@@ -20,7 +20,50 @@ import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts
 import { EventRecorder } from "../events/recorder.ts";
 import { registeredMetric } from "../metrics/registered-metric.ts";
 import { statusPageRoutes, statusReport, type StatusSection } from "../status-page/status-page.ts";
-import { answerChecks, RouterServer, type Check, type Route } from "./http-server.ts";
+import { createCertificateAuthority } from "../../pki/pki.ts";
+import { answerChecks, isLoopback, parseBindAddress, RouterServer, type Check, type Route, type TlsSource } from "./http-server.ts";
+import { RequestAuthorizer } from "./request-authorizer.ts";
+
+/**
+ * How `/metrics` is served. By default: HTTPS, each request's bearer token
+ * checked with a TokenReview and its user authorised with a
+ * SubjectAccessReview for `get` on the non-resource URL `/metrics` (no token:
+ * 401, not allowed: 403), as controller-runtime ≥ 0.19 does — unless the
+ * metrics bind address is a loopback one, where plain HTTP is kept for local
+ * runs.
+ *
+ * @example
+ * ```ts
+ * new Manager({ metricsBindAddress: ":8443", metricsServing: { certificates: new CertificateDirectory({ directory: "/tmp/k8s-metrics-server/metrics-certs" }) } });
+ * ```
+ */
+export interface MetricsServingOptions {
+  /** `true`: HTTPS with authentication and authorization; `false`: plain HTTP, no authentication (beyond loopback only if you accept it: a warning is logged). Default: `true` unless the address is loopback. */
+  secure?: boolean;
+  /** The serving certificate (default: a self-signed one made at start, kept in memory; clients skip verification or trust it by pinning). */
+  certificates?: TlsSource;
+  /** How long an authentication and authorization answer is reused for the same token (default 10 s). */
+  reviewCacheTtl?: Duration;
+  /** At most this many cached answers (default 1024). */
+  reviewCacheSize?: number;
+}
+
+/**
+ * Where the status page (`/` HTML, `/status` JSON) is served: its own
+ * listener, loopback by default (`127.0.0.1:8082`, a `kubectl port-forward`
+ * away), or on the metrics server behind its authentication (`withMetrics`).
+ *
+ * @example
+ * ```ts
+ * new Manager({ statusPage: { bindAddress: "127.0.0.1:0" } });   // any free loopback port: manager.addresses.status
+ * ```
+ */
+export interface StatusPageOptions {
+  /** Its own listener's address (default `127.0.0.1:8082`). A port already in use is logged, not fatal: the page is diagnostics. */
+  bindAddress?: string;
+  /** Serve it on the metrics server instead, behind the same authentication (the user needs `get` on `/status` and `/`). */
+  withMetrics?: boolean;
+}
 
 /** Something the manager runs besides controllers. */
 export interface Runnable {
@@ -73,8 +116,14 @@ export interface ManagerOptions {
    * leader-only work and campaigns again in this process.
    */
   onLeadershipLost?: "exit" | "rejoin";
-  /** Serve the status page (`/` HTML, `/status` JSON) on the metrics server (default true). */
-  statusPage?: boolean;
+  /** How /metrics is served: HTTPS with token authentication and authorization unless bound to loopback (see {@link MetricsServingOptions}). */
+  metricsServing?: MetricsServingOptions;
+  /**
+   * The status page (`/` HTML, `/status` JSON): `true` or options (see
+   * {@link StatusPageOptions}; default: on its own loopback listener
+   * `127.0.0.1:8082` when metrics are served), or `false`.
+   */
+  statusPage?: boolean | StatusPageOptions;
   /**
    * The operator's own sections on the status page (e.g. what it elected or
    * decided), after the election and before the controllers; `GET /status`
@@ -115,7 +164,8 @@ export class Manager {
   #recorder: EventRecorder | undefined;
   #leading = false;
   #started = false;
-  #addresses: { metrics?: string; health?: string } = {};
+  #addresses: { metrics?: string; health?: string; status?: string } = {};
+  #authorizer: RequestAuthorizer | undefined;
   readonly #listening = Promise.withResolvers<void>();
 
   constructor(options: ManagerOptions = {}) {
@@ -174,8 +224,8 @@ export class Manager {
     return this.#listening.promise;
   }
 
-  /** Actual listen addresses (useful with ":0"). */
-  get addresses(): Readonly<{ metrics?: string; health?: string }> {
+  /** Actual listen addresses (useful with ":0"); `status` is the status page's own listener. */
+  get addresses(): Readonly<{ metrics?: string; health?: string; status?: string }> {
     return this.#addresses;
   }
 
@@ -261,22 +311,28 @@ export class Manager {
   async #listen(): Promise<void> {
     const metricsAt = this.#options.metricsBindAddress ?? ":8080";
     const healthAt = this.#options.healthBindAddress ?? ":8081";
-    if (this.#options.statusPage ?? true) {
-      for (const [path, route] of Object.entries(statusPageRoutes(() => statusReport(this)))) if (!this.#routes.has(path)) this.#routes.set(path, { server: "metrics", route });
-    }
+    const serving = this.#options.metricsServing ?? {};
+    const secure = metricsAt !== false && (serving.secure ?? !isLoopback(metricsAt));
+    if (metricsAt !== false && !secure && !isLoopback(metricsAt)) this.logger.warn({ address: metricsAt }, "metrics are served over plain HTTP without authentication beyond loopback: anyone who reaches the port reads them");
+    const sp = this.#options.statusPage ?? metricsAt !== false;
+    const status = sp === false ? undefined : sp === true ? {} : sp;
+    const statusRoutes = status ? Object.entries(statusPageRoutes(() => statusReport(this))).filter(([path]) => !this.#routes.has(path)) : [];
     const servers = new Map<string, RouterServer>();
     const serverFor = (addr: string) => {
       let s = servers.get(addr);
       if (!s) servers.set(addr, (s = new RouterServer()));
       return s;
     };
+    // A secure metrics server never shares a listener with the probes (the kubelet calls those without a token).
+    const metricsKey = secure ? `secure ${metricsAt}` : metricsAt;
     if (metricsAt !== false) {
-      const s = serverFor(metricsAt);
+      const s = serverFor(metricsKey as string);
       s.route("/metrics", async (_req, res) => {
         res.setHeader("content-type", this.registry.contentType);
         res.end(await this.registry.metrics());
       });
       for (const [path, r] of this.#routes) if (r.server === "metrics" || healthAt === false) s.route(path, r.route);
+      if (status?.withMetrics) for (const [path, route] of statusRoutes) s.route(path, route);
     }
     if (healthAt !== false) {
       const s = serverFor(healthAt);
@@ -284,12 +340,43 @@ export class Manager {
       s.route("/readyz", (req, res) => answerChecks(this.#readyChecks, req, res));
       for (const [path, r] of this.#routes) if (r.server === "health" || metricsAt === false) s.route(path, r.route);
     }
-    for (const [addr, s] of servers) {
+    if (secure && metricsAt === healthAt && parseBindAddress(metricsAt).port !== 0) throw new OperantError("InvalidArgument", `metrics are served over HTTPS with authentication, so they cannot share ${metricsAt} with the health probes (which the kubelet calls without a token): give them different addresses.`);
+    for (const [key, s] of servers) {
+      const addr = key.replace(/^secure /, "");
+      const tls = secure && key === metricsKey ? (serving.certificates ?? selfSigned(this.instanceName)) : undefined;
+      if (tls) {
+        const authorizer = (this.#authorizer = new RequestAuthorizer({ client: this.client, ...(serving.reviewCacheTtl !== undefined && { cacheTtl: serving.reviewCacheTtl }), ...(serving.reviewCacheSize !== undefined && { cacheSize: serving.reviewCacheSize }) }));
+        const guard = async (req: Parameters<typeof authorizer.check>[0]) => {
+          const d = await authorizer.check(req);
+          if (d.status !== 200) this.logger.debug({ status: d.status, user: d.user, path: req.url }, "metrics request refused");
+          return d.status === 200 ? undefined : d;
+        };
+        const actual = await s.listen(addr, { tls, guard });
+        this.#servers.push(s);
+        this.#addresses.metrics = actual;
+        continue;
+      }
       const actual = await s.listen(addr);
       this.#servers.push(s);
-      if (addr === metricsAt) this.#addresses.metrics = actual;
+      if (key === metricsKey) this.#addresses.metrics = actual;
       if (addr === healthAt) this.#addresses.health = actual;
     }
+    if (status && !status.withMetrics) {
+      const s = new RouterServer();
+      for (const [path, route] of statusRoutes) s.route(path, route);
+      const at = status.bindAddress ?? "127.0.0.1:8082";
+      try {
+        this.#addresses.status = await s.listen(at);
+        this.#servers.push(s);
+      } catch (err) {
+        this.logger.warn({ address: at, err: (err as Error).message }, "the status page is not served: pass another statusPage.bindAddress (--status-bind-address)");
+      }
+    }
+  }
+
+  /** The authorizer of the secure metrics server (its `reviews` count), when metrics are served securely. */
+  get metricsAuthorizer(): RequestAuthorizer | undefined {
+    return this.#authorizer;
   }
 
   /**
@@ -442,6 +529,13 @@ export class Manager {
       this.stop(`runnable ${r.name} failed: ${(err as Error).message}`);
     }
   }
+}
+
+/** A self-signed serving certificate made in memory (controller-runtime does the same without a cert dir). */
+function selfSigned(instance: string): TlsSource {
+  const ca = createCertificateAuthority(`${instance}-metrics-ca`, 365);
+  const pair = ca.issue({ commonName: `${instance}-metrics`, hosts: ["localhost", "127.0.0.1", instance], usage: "server" });
+  return { start: () => Promise.resolve(pair), subscribe: () => () => undefined };
 }
 
 function isElector(x: LeaderElector | LeaderElectionConfig): x is LeaderElector {
