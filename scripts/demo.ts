@@ -27,6 +27,7 @@ interface Running {
   log: string;
   metrics: string;
   health: string;
+  status: string;
 }
 
 function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; quiet?: boolean; allowFail?: boolean } = {}): string {
@@ -87,18 +88,19 @@ const running: Running[] = [];
 
 async function startOperator(name: string, example: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Running> {
   const log = join(stateDir, `${name}.log`);
-  const [metricsPort, healthPort] = [await freePort(), await freePort()];
+  const [metricsPort, healthPort, statusPort] = [await freePort(), await freePort(), await freePort()];
   const metrics = `127.0.0.1:${metricsPort}`;
   const health = `127.0.0.1:${healthPort}`;
+  const status = `127.0.0.1:${statusPort}`;
   const fd = openSync(log, "a");
-  const child = spawn(process.execPath, ["src/main.ts", "--metrics-bind-address", metrics, "--health-probe-bind-address", health, ...args], {
+  const child = spawn(process.execPath, ["src/main.ts", "--metrics-bind-address", metrics, "--health-probe-bind-address", health, "--status-bind-address", status, ...args], {
     cwd: join(root, "examples", example),
     env: { ...env, ...extraEnv },
     stdio: ["ignore", fd, fd],
     detached: true,
   });
   child.unref();
-  const r = { name, pid: child.pid!, log, metrics, health };
+  const r = { name, pid: child.pid!, log, metrics, health, status };
   running.push(r);
   writeFileSync(pidsFile, JSON.stringify(running, null, 2));
   await until(`${name} is ready (http://${health}/readyz)`, () => spawnSync("curl", ["-sf", `http://${health}/readyz`]).status === 0, 60_000);
@@ -208,7 +210,7 @@ say(`  export KUBECONFIG=${kubeconfig}
   kubectl -n demo-memcached patch memcached memcached-sample --type=merge -p '{"spec":{"size":1}}'
   kubectl -n agent-operator-system delete pod $(kubectl -n agent-operator-system get configmap agent-operator-leader -o jsonpath='{.metadata.ownerReferences[0].name}')   # another replica leads`);
 say("\n  Status pages (operator leader, agent leader, controllers' queues and errors):");
-for (const r of replicas) say(`    ${r.name}: http://${r.metrics}/   (JSON: /status)`);
+for (const r of replicas) say(`    ${r.name}: http://${r.status}/   (JSON: /status)`);
 say("\n  Metrics (controller-runtime's names) and probes:");
 for (const r of running.filter((x) => !replicas.includes(x))) say(`    ${r.name.padEnd(12)} http://${r.metrics}/metrics   http://${r.health}/readyz?verbose`);
 say(`\n  Operator logs: ${stateDir}/<name>.log`);

@@ -129,6 +129,7 @@ export async function testCluster(options: TestClusterOptions = {}): Promise<Tes
         namespaces: typeof options.namespace === "string" ? [options.namespace] : [...options.namespace],
         metricsBindAddress: options.serve ? "127.0.0.1:0" : false,
         healthBindAddress: options.serve ? "127.0.0.1:0" : false,
+        statusPage: options.serve ? { bindAddress: "127.0.0.1:0" } : false,
         handleSignals: false,
         gracefulShutdownTimeout: options.gracefulShutdownTimeout ?? "5s",
         name: operator.name,
