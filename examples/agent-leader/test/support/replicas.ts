@@ -32,14 +32,16 @@ export interface AgentLeaderRow {
 
 /** A running operator replica: an {@link OperatorProcess} that serves its status page. */
 export class Replica extends OperatorProcess {
-  /** host:port of the metrics server and status page. */
+  /** host:port of the metrics server. */
   metrics = "";
+  /** host:port of the status page (its own loopback listener). */
+  statusAddress = "";
 
   /** Starts a replica and waits until it serves its status page. */
   static async launch(options: ReplicaOptions, timeoutMs = 30_000): Promise<Replica> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of ["POD_NAME", "POD_NAMESPACE", "WATCH_NAMESPACE", "KUBECONFIG"]) delete env[k];
-    const args = ["--kubeconfig", options.kubeconfig, "--watch-namespace", options.namespace, "--leader-elect", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"];
+    const args = ["--kubeconfig", options.kubeconfig, "--watch-namespace", options.namespace, "--leader-elect", "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0", "--status-bind-address", "127.0.0.1:0"];
     if (options.mode === "leader-for-life") {
       env.POD_NAME = options.name;
       env.POD_NAMESPACE = options.namespace;
@@ -47,21 +49,22 @@ export class Replica extends OperatorProcess {
       args.push("--leader-election-mode", "lease", "--leader-election-namespace", options.namespace, "--leader-election-preset", "fast");
     }
     const r = new Replica({ script: MAIN, args, env, name: options.name });
-    const started = await r.waitForLine((l) => l.msg === "manager starting" && typeof l.metrics === "string", { timeoutMs, what: "serving its status page" });
+    const started = await r.waitForLine((l) => l.msg === "manager starting" && typeof l.metrics === "string" && typeof l.status === "string", { timeoutMs, what: "serving its status page" });
     r.metrics = started.metrics as string;
+    r.statusAddress = started.status as string;
     return r;
   }
 
   /** GET /status. */
   async status(): Promise<StatusReport> {
-    const res = await fetch(`http://${this.metrics}/status`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`http://${this.statusAddress}/status`, { signal: AbortSignal.timeout(5_000) });
     if (!res.ok) throw new Error(`${this.name} /status: ${res.status}`);
     return (await res.json()) as StatusReport;
   }
 
   /** GET / (the HTML page). */
   async page(): Promise<string> {
-    const res = await fetch(`http://${this.metrics}/`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`http://${this.statusAddress}/`, { signal: AbortSignal.timeout(5_000) });
     if (!res.ok) throw new Error(`${this.name} /: ${res.status}`);
     return res.text();
   }

@@ -59,11 +59,11 @@ before(async () => {
   // The generated metrics-auth (bound to the operator's ServiceAccount) and metrics-reader ClusterRoles.
   const rbac = rbacFor(op, { namespace: ns });
   for (const role of rbac.clusterRoles.filter((r) => r.metadata.name.startsWith(`${op.name}-metrics-`))) {
-    await cluster.client.create(ClusterRole, role as never);
+    await cluster.client.create(ClusterRole, role);
     cleanup.push(() => cluster.client.delete(ClusterRole, { name: role.metadata.name }));
   }
   for (const b of rbac.clusterRoleBindings.filter((x) => x.metadata.name === `${op.name}-metrics-auth`)) {
-    await cluster.client.create(ClusterRoleBinding, b as never);
+    await cluster.client.create(ClusterRoleBinding, b);
     cleanup.push(() => cluster.client.delete(ClusterRoleBinding, { name: b.metadata.name }));
   }
   await cluster.client.create(ClusterRoleBinding, {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { request } from "node:https";
+import type { TLSSocket } from "node:tls";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { createCertificateAuthority, type KeyPair } from "../../pki/pki.ts";
@@ -37,7 +38,7 @@ describe("bearerToken", () => {
 function servedCert(port: number, ca: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path: "/x", ca, agent: false }, (res) => {
-      const fp = (res.socket as import("node:tls").TLSSocket).getPeerCertificate().fingerprint256;
+      const fp = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
       res.resume();
       res.on("end", () => resolve(fp));
     });

@@ -131,7 +131,7 @@ export class RouterServer {
       const pair = await options.tls.start(this.#stopTls.signal);
       const https = createHttpsServer({ cert: pair.certPem, key: pair.keyPem, minVersion: "TLSv1.2" }, onRequest);
       this.#unsubscribe = options.tls.subscribe((next) => https.setSecureContext({ cert: next.certPem, key: next.keyPem, minVersion: "TLSv1.2" }));
-      server = https as unknown as Server;
+      server = https;
     } else server = createServer(onRequest);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
