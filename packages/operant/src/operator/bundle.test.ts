@@ -66,14 +66,14 @@ describe("bundleFor", () => {
     assert.equal(csv.spec.minKubeVersion, "1.26.0");
     assert.equal(csv.spec.install.strategy, "deployment");
     const rbac = rbacFor(operator);
-    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.rules) }]);
-    assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.leaderElectionRules) }]);
+    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.rules) }]);
+    assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.leaderElectionRules) }]);
     const dep = csv.spec.install.spec.deployments[0]!;
     assert.equal(dep.name, "memcached-operator-controller-manager");
     const c = dep.spec.template.spec!.containers[0]!;
     assert.equal(c.image, "quay.io/me/memcached-operator:v1.2.3-rc.1");
     assert.deepEqual(c.env?.find((e) => e.name === "WATCH_NAMESPACE"), { name: "WATCH_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.annotations['olm.targetNamespaces']" } } });
-    assert.equal(dep.spec.template.spec!.serviceAccountName, "memcached-operator");
+    assert.equal(dep.spec.template.spec!.serviceAccountName, "memcached-operator-controller-manager");
     assert.deepEqual(csv.spec.customresourcedefinitions.owned, [
       {
         name: "memcacheds.cache.example.com",

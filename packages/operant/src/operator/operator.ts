@@ -3,7 +3,42 @@
 // write CRDs, RBAC and deployment manifests.
 import { OperantError } from "../core/errors.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
+import type { Pod } from "../kinds/index.ts";
 import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
+
+type PodSpec = NonNullable<Pod["spec"]>;
+type Container = PodSpec["containers"][number];
+
+/** CPU and memory of the manager container. */
+export interface ContainerResources {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
+}
+
+/**
+ * How the manager Deployment runs: what `operant generate` writes into
+ * config/manager/manager.yaml, the Helm chart's default values and the
+ * bundle's install strategy. Everything is optional; a user's kustomize
+ * patch (config/default/manager_patch.yaml) still applies on top.
+ */
+export interface ManagerOptions {
+  /** Replicas (default 1; more only make sense with leader election). */
+  replicas?: number;
+  /** Requests and limits of the manager container (default: see `DEFAULT_MANAGER_RESOURCES`). */
+  resources?: ContainerResources;
+  /** Extra environment variables of the manager container (after POD_NAME, POD_NAMESPACE, WATCH_NAMESPACE). */
+  env?: Container["env"];
+  tolerations?: PodSpec["tolerations"];
+  nodeSelector?: Readonly<Record<string, string>>;
+  affinity?: PodSpec["affinity"];
+  priorityClassName?: string;
+  /** Names of Secrets to pull the image with. */
+  imagePullSecrets?: readonly string[];
+  /** Extra volumes of the Pod, mounted with {@link ManagerOptions.volumeMounts}. */
+  volumes?: PodSpec["volumes"];
+  /** Extra mounts of the manager container. */
+  volumeMounts?: Container["volumeMounts"];
+}
 
 /** How the operator is deployed and what it may touch. */
 export interface OperatorDefinition {
@@ -26,6 +61,8 @@ export interface OperatorDefinition {
   readonly leaderElection: { readonly id: string; readonly mode: "lease" | "leader-for-life" };
   /** Permissions beyond what the controllers declare (e.g. reading a Secret by name). */
   readonly extraRules: readonly PolicyRule[];
+  /** How the manager Deployment runs (replicas, resources, scheduling, extra env and volumes). */
+  readonly manager: Readonly<ManagerOptions>;
 }
 
 /** Input of {@link defineOperator}: everything but name, resources and controllers has a default. */
@@ -38,9 +75,20 @@ export interface OperatorOptions {
   image?: string;
   leaderElection?: { id?: string; mode?: "lease" | "leader-for-life" };
   extraRules?: readonly PolicyRule[];
+  manager?: ManagerOptions;
 }
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function checkManager(name: string, m: ManagerOptions): Readonly<ManagerOptions> {
+  if (m.replicas !== undefined && (!Number.isInteger(m.replicas) || m.replicas < 0)) {
+    throw new OperantError("InvalidArgument", `manager.replicas of ${name} must be a whole number ≥ 0 (got ${m.replicas}).`);
+  }
+  for (const s of m.imagePullSecrets ?? []) {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s)) throw new OperantError("InvalidName", `manager.imagePullSecrets of ${name}: "${s}" is not a Secret name (lower-case letters, digits, '-' and '.').`);
+  }
+  return Object.freeze(structuredClone(m));
+}
 
 /**
  * Describes an operator. Export it as the default export of `src/operator.ts`:
@@ -52,6 +100,7 @@ const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  *   name: "memcached-operator",
  *   resources: [Memcached],
  *   controllers: [memcachedController],
+ *   manager: { replicas: 2, priorityClassName: "system-cluster-critical" },
  * });
  * ```
  */
@@ -73,5 +122,6 @@ export function defineOperator(options: OperatorOptions): OperatorDefinition {
     image: options.image ?? `${options.name}:latest`,
     leaderElection: { id: options.leaderElection?.id ?? `${options.name}-leader`, mode: options.leaderElection?.mode ?? "lease" },
     extraRules: [...(options.extraRules ?? [])],
+    manager: checkManager(options.name, options.manager ?? {}),
   });
 }
