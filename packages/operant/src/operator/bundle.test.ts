@@ -8,7 +8,7 @@ import { defineResource } from "../crd/resource/resource.ts";
 import { Condition } from "../crd/types/condition.ts";
 import { Deployment, Namespace, Pod } from "../kinds/index.ts";
 import { Controller } from "../runtime/controller/builder.ts";
-import { bundleFor, checkBundleVersion, type ClusterServiceVersionManifest } from "./bundle.ts";
+import { bundleFor, checkBundleVersion, DEFAULT_ICON, type ClusterServiceVersionManifest } from "./bundle.ts";
 import { defineOperator } from "./operator.ts";
 import { rbacFor } from "./rbac.ts";
 
@@ -37,6 +37,7 @@ describe("bundleFor", () => {
       "bundle/manifests/cache.example.com_memcacheds.yaml",
       "bundle/manifests/memcached-operator.clusterserviceversion.yaml",
       "bundle/metadata/annotations.yaml",
+      "bundle/tests/scorecard/config.yaml",
     ]);
     const annotations = (parse(b.files["bundle/metadata/annotations.yaml"]!) as { annotations: Record<string, string> }).annotations;
     assert.deepEqual(annotations, {
@@ -46,6 +47,8 @@ describe("bundleFor", () => {
       "operators.operatorframework.io.bundle.package.v1": "memcached-operator",
       "operators.operatorframework.io.bundle.channels.v1": "alpha,stable",
       "operators.operatorframework.io.bundle.channel.default.v1": "stable",
+      "operators.operatorframework.io.test.mediatype.v1": "scorecard+v1",
+      "operators.operatorframework.io.test.config.v1": "tests/scorecard/",
     });
     const dockerfile = b.files["bundle.Dockerfile"]!;
     const labels: Record<string, string> = Object.fromEntries([...dockerfile.matchAll(/^LABEL (\S+)=(\S+)$/gm)].map((m): [string, string] => [m[1]!, m[2]!]));
@@ -53,6 +56,13 @@ describe("bundleFor", () => {
     assert.match(dockerfile, /^FROM scratch$/m);
     assert.match(dockerfile, /^COPY bundle\/manifests \/manifests\/$/m);
     assert.match(dockerfile, /^COPY bundle\/metadata \/metadata\/$/m);
+    assert.match(dockerfile, /^COPY bundle\/tests\/scorecard \/tests\/scorecard\/$/m);
+    const scorecard = parse(b.files["bundle/tests/scorecard/config.yaml"]!) as { kind: string; stages: { tests: { entrypoint: string[]; labels: { suite: string; test: string } }[] }[] };
+    assert.equal(scorecard.kind, "Configuration");
+    assert.deepEqual(
+      scorecard.stages[0]!.tests.map((t) => `${t.labels.suite}/${t.labels.test}=${t.entrypoint.join(" ")}`),
+      ["basic/basic-check-spec-test=scorecard-test basic-check-spec", "olm/olm-bundle-validation-test=scorecard-test olm-bundle-validation", "olm/olm-crds-have-validation-test=scorecard-test olm-crds-have-validation", "olm/olm-crds-have-resources-test=scorecard-test olm-crds-have-resources", "olm/olm-spec-descriptors-test=scorecard-test olm-spec-descriptors", "olm/olm-status-descriptors-test=scorecard-test olm-status-descriptors"],
+    );
     assert.deepEqual(parse(b.files["bundle/manifests/cache.example.com_memcacheds.yaml"]!), JSON.parse(JSON.stringify(crdManifests(Memcached)[0])));
   });
 
@@ -88,7 +98,10 @@ describe("bundleFor", () => {
         ],
       },
     ]);
-    assert.deepEqual(csv.spec.installModes.map((m) => `${m.type}=${m.supported}`), ["OwnNamespace=true", "SingleNamespace=true", "MultiNamespace=true", "AllNamespaces=true"]);
+    assert.deepEqual(csv.spec.installModes.map((m) => `${m.type}=${m.supported}`), ["OwnNamespace=false", "SingleNamespace=false", "MultiNamespace=false", "AllNamespaces=true"], "every rule is a clusterPermission: all namespaces only");
+    assert.deepEqual(csv.spec.icon, [DEFAULT_ICON]);
+    assert.match(Buffer.from(DEFAULT_ICON.base64data, "base64").toString(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.equal((parse(b.files["bundle/metadata/annotations.yaml"]!) as { annotations: Record<string, string> }).annotations["operators.operatorframework.io.bundle.channels.v1"], "candidate", "OLM's channel naming by default");
     const examples = JSON.parse(csv.metadata.annotations["alm-examples"]!) as unknown[];
     assert.deepEqual(examples, [{ apiVersion: "cache.example.com/v1alpha1", kind: "Memcached", metadata: { name: "memcached-sample" }, spec: { size: 1 } }]);
     assert.equal(JSON.stringify(b), JSON.stringify(bundleFor(operator, { version: "1.2.3-rc.1", replaces: "memcached-operator.v1.2.2", image: "quay.io/me/memcached-operator:v1.2.3-rc.1" })), "deterministic");
@@ -100,10 +113,22 @@ describe("bundleFor", () => {
       .reconcile(() => undefined);
     const op = defineOperator({ name: "mc", scope: "Namespaced", resources: [Memcached], controllers: [c] });
     const csv = bundleFor(op, { version: "0.0.1" }).csv;
-    assert.equal(csv.spec.installModes.find((m) => m.type === "AllNamespaces")?.supported, false);
+    assert.deepEqual(csv.spec.installModes.map((m) => `${m.type}=${m.supported}`), ["OwnNamespace=true", "SingleNamespace=true", "MultiNamespace=true", "AllNamespaces=false"]);
     const rbac = rbacFor(op);
     assert.deepEqual(csv.spec.install.spec.clusterPermissions?.[0]?.rules, [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] }]);
     assert.deepEqual(csv.spec.install.spec.permissions?.[0]?.rules, strip([...rbac.rules.filter((r) => r.clusterScoped !== true), ...rbac.leaderElectionRules]));
+  });
+
+  test("alm-examples has a sample of every served version; an icon can be given", () => {
+    const V1alpha1 = defineResource({ group: "cache.example.com", version: "v1alpha1", kind: "Memcached", scope: "Namespaced", spec: Type.Object({ size: Type.Integer({ minimum: 1 }) }) });
+    const V1 = V1alpha1.defineVersion("v1", { spec: Type.Object({ replicas: Type.Integer({ minimum: 1 }) }), storage: true });
+    V1alpha1.defineVersion("v1beta1", { spec: Type.Object({}), served: false });
+    const op = defineOperator({ name: "mc", resources: [V1], controllers: [] });
+    const icon = { base64data: "iVBORw0KGgo=", mediatype: "image/png" } as const;
+    const csv = bundleFor(op, { version: "0.1.0", icon }).csv;
+    const examples = JSON.parse(csv.metadata.annotations["alm-examples"]!) as { apiVersion: string; spec: unknown }[];
+    assert.deepEqual(examples.map((e) => [e.apiVersion, e.spec]), [["cache.example.com/v1", { replicas: 1 }], ["cache.example.com/v1alpha1", { size: 1 }]]);
+    assert.deepEqual(csv.spec.icon, [icon]);
   });
 
   test("refuses a version that is not semver, bad channels and a foreign replaces, saying what to do", () => {

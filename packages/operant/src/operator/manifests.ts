@@ -96,7 +96,7 @@ export type WatchNamespaceSource = { readonly value: string } | { readonly annot
 
 /** The manager container's resources: explicit, else the operator's, else {@link DEFAULT_MANAGER_RESOURCES}. */
 function resourcesOf(operator: OperatorDefinition, options: ManifestOptions): ContainerResources {
-  const res = options.resources ?? operator.manager.resources ?? DEFAULT_MANAGER_RESOURCES;
+  const res = options.resources ?? operator.manager?.resources ?? DEFAULT_MANAGER_RESOURCES;
   return { ...(res.requests && { requests: { ...res.requests } }), ...(res.limits && { limits: { ...res.limits } }) };
 }
 
@@ -114,7 +114,7 @@ function resourcesOf(operator: OperatorDefinition, options: ManifestOptions): Co
  * ```
  */
 export function managerDeploymentSpec(operator: OperatorDefinition, options: ManifestOptions, watch: WatchNamespaceSource, serviceAccountName = serviceAccountNameOf(operator)): DeploymentManifest["spec"] {
-  const m: Readonly<ManagerOptions> = operator.manager;
+  const m: Readonly<ManagerOptions> = operator.manager ?? {}; // absent in definitions made by an older defineOperator
   const replicas = options.replicas ?? m.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 0) throw new OperantError("InvalidArgument", `replicas must be a whole number ≥ 0 (got ${replicas}).`);
   const selector = { "app.kubernetes.io/name": operator.name, "control-plane": "controller-manager" };
