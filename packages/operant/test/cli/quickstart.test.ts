@@ -204,7 +204,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
 
   test("generate writes config/ as in the example; a second run changes nothing, byte for byte", async () => {
     await operantOk("generate");
-    for (const f of ["config/crd/bases/GROUP_memcacheds.yaml", "config/crd/kustomization.yaml", "config/rbac/role.yaml", "config/rbac/role_binding.yaml", "config/rbac/service_account.yaml", "config/rbac/leader_election_role.yaml", "config/rbac/leader_election_role_binding.yaml", "config/manager/manager.yaml", "config/default/kustomization.yaml", "config/default/metrics_service.yaml"]) {
+    for (const f of ["config/crd/bases/GROUP_memcacheds.yaml", "config/crd/kustomization.yaml", "config/rbac/role.yaml", "config/rbac/role_binding.yaml", "config/rbac/service_account.yaml", "config/rbac/leader_election_role.yaml", "config/rbac/leader_election_role_binding.yaml", "config/manager/manager.yaml", "config/manager/metrics_service.yaml", "config/default/kustomization.yaml", "config/default/manager_patch.yaml", "config/crd-roles/roles.yaml", "config/prometheus/monitor.yaml", "config/network-policy/allow-metrics-traffic.yaml"]) {
       assert.equal(await readFile(join(project, f.replace("GROUP", group)), "utf8"), await exampleFile(f.replace("GROUP", "cache.example.com")), `${f} matches examples/memcached (so the example's config/ is fresh too)`);
     }
     const before = await snapshot(project);
@@ -214,7 +214,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     const kustomized = await kubectlOk(cp.kubeconfigPath, ["kustomize", join(project, "config/default")]);
     assert.deepEqual(
       parseAllDocuments(kustomized).map((d) => (d.toJS() as { kind: string }).kind).sort(),
-      ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "Service", "ServiceAccount"],
+      ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "Service", "ServiceAccount"],
       "kubectl kustomize builds config/default",
     );
   });
@@ -297,11 +297,11 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
 
     await operantOk("deploy", "--image", "registry.example.com/memcached-operator:v0.1.0");
     const dep = await kubectlJson<{ spec: { template: { spec: { serviceAccountName: string; containers: { image: string }[] } } } }>(cp.kubeconfigPath, ["deployment", "memcached-operator-controller-manager", "-n", "memcached-operator-system"]);
-    assert.equal(dep.spec.template.spec.serviceAccountName, "memcached-operator");
+    assert.equal(dep.spec.template.spec.serviceAccountName, "memcached-operator-controller-manager");
     assert.equal(dep.spec.template.spec.containers[0]!.image, "registry.example.com/memcached-operator:v0.1.0");
     const whole = await operantOk("deploy", "--dry-run=server");
     const lines = whole.stderr.split("\n").filter((l) => /^ {2}\w/.test(l));
-    assert.equal(lines.length, 9);
+    assert.equal(lines.length, 12, "9 objects and the admin/editor/viewer roles");
     for (const l of lines) assert.match(l, /^ {2}applied .*\(server dry run\)$/, "every object passes the server's validation and admission");
 
     const un = await operantOk("undeploy");
@@ -317,8 +317,8 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     const operator = ((await import(pathToFileURL(join(project, "src/operator.ts")).href)) as { default: OperatorDefinition }).default;
     const rbac = rbacFor(operator);
     const strip = (rs: typeof rbac.rules) => rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
-    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.rules) }]);
-    assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.leaderElectionRules) }]);
+    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.rules) }]);
+    assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.leaderElectionRules) }]);
     assert.deepEqual(csv.spec.customresourcedefinitions.owned.map((o) => [o.name, o.version, o.kind]), [[crdName, "v1alpha1", "Memcached"]]);
     assert.deepEqual(JSON.parse(csv.metadata.annotations["alm-examples"]!), [parse(await readFile(join(project, sampleFile), "utf8"))], "alm-examples from config/samples");
     const crd = await readFile(join(project, `bundle/manifests/${group}_memcacheds.yaml`), "utf8");

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { findProject, loadOperator, writeIfChanged, type WriteResult } from "../project/project.ts";
+import { helmChartFor } from "../../operator/helm-chart.ts";
 import { configLayout, GENERATED_HEADER } from "./layout.ts";
 
 /** Lists the sample files of a project (config/samples/*.yaml but the kustomization). */
@@ -66,6 +67,7 @@ export async function generateConfig(root: string, options: { watchNamespaces?: 
  * ```sh
  * operant generate                                # config/ for all namespaces (Cluster scope)
  * operant generate --watch-namespace team-a,team-b
+ * operant generate --helm                         # and charts/<name>/
  * ```
  */
 export function generateCommand(): Command {
@@ -73,13 +75,25 @@ export function generateCommand(): Command {
     .description("Write config/ (CRDs, RBAC, manager Deployment, samples, kustomizations) from src/operator.ts")
     .option("--watch-namespace <list>", "comma-separated namespaces the deployed operator watches (default: all, or its own namespace when Namespaced)")
     .option("--image <image>", "manager image in config/manager (default: the operator's image)")
-    .action(async (options: { watchNamespace?: string; image?: string }) => {
+    .option("--helm", "also write a Helm chart to charts/<operator name>/ (operant's: rewritten each time)")
+    .option("--chart-version <semver>", "the Helm chart's version", "0.1.0")
+    .action(async (options: { watchNamespace?: string; image?: string; helm?: boolean; chartVersion: string }) => {
       const project = await findProject();
       const watchNamespaces = options.watchNamespace
         ?.split(",")
         .map((s) => s.trim())
         .filter(Boolean);
       const results = await generateConfig(project.root, { ...(watchNamespaces && { watchNamespaces }), ...(options.image && { image: options.image }) });
+      if (options.helm) {
+        const operator = await loadOperator(project.root);
+        const chart = helmChartFor(operator, { version: options.chartVersion, ...(watchNamespaces && { watchNamespaces }), ...(options.image && { image: options.image }) });
+        for (const [rel, text] of Object.entries(chart.files)) {
+          const path = join("charts", operator.name, rel);
+          const r = await writeIfChanged(join(project.root, path), text);
+          results.set(path, r);
+          process.stderr.write(`  ${r.padEnd(9)} ${path}\n`);
+        }
+      }
       const changed = [...results.values()].filter((r) => r !== "unchanged" && r !== "kept").length;
       process.stderr.write(changed === 0 ? "config/ is up to date.\n" : `${changed} file(s) written. Next: \`operant install\` (CRDs) and \`operant run\`, or \`operant deploy\`.\n`);
     });
