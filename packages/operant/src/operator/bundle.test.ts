@@ -27,7 +27,8 @@ const controller = Controller.for(Memcached)
   .reconcile(() => undefined);
 const operator = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [controller] });
 
-const strip = (rs: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[]) => rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+const strip = (rs: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[]) =>
+  rs.map((r) => ({ apiGroups: r.apiGroups[0] === "events.k8s.io" && r.resources[0] === "events" ? [""] : [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
 
 describe("bundleFor", () => {
   test("writes the registry+v1 layout: CSV and CRDs under manifests/, annotations under metadata/, and a bundle.Dockerfile with the same labels", () => {
@@ -84,6 +85,8 @@ describe("bundleFor", () => {
     assert.equal(c.image, "quay.io/me/memcached-operator:v1.2.3-rc.1");
     assert.deepEqual(c.env?.find((e) => e.name === "WATCH_NAMESPACE"), { name: "WATCH_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.annotations['olm.targetNamespaces']" } } });
     assert.equal(dep.spec.template.spec!.serviceAccountName, "memcached-operator-controller-manager");
+    assert.deepEqual(c.env?.at(-1), { name: "OPERANT_EVENTS_API", value: "v1" }, "the manager writes core v1 Events, which the bundle's RBAC grants");
+    assert.ok(!JSON.stringify(csv.spec.install.spec).includes("events.k8s.io"), "no events.k8s.io rule for the deprecated-API check to flag");
     assert.deepEqual(csv.spec.customresourcedefinitions.owned, [
       {
         name: "memcacheds.cache.example.com",

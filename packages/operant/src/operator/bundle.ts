@@ -203,6 +203,12 @@ export function checkBundleVersion(version: string): void {
   }
 }
 
+/** The spec with one more environment variable in the manager container. */
+function withEnv(spec: DeploymentManifest["spec"], env: { name: string; value: string }): DeploymentManifest["spec"] {
+  for (const c of spec.template.spec?.containers ?? []) if (c.name === "manager") c.env = [...(c.env ?? []), env];
+  return spec;
+}
+
 function titleCase(name: string): string {
   return name
     .split("-")
@@ -228,6 +234,30 @@ function descriptors(schema: JSONSchemaProps | undefined): CsvDescriptor[] {
 }
 
 /**
+ * Rules as a bundle grants them: `events` in `events.k8s.io` become `events`
+ * in the core group (merged with a core rule for events if there is one).
+ * The operator-framework validators flag any events.k8s.io rule as a
+ * deprecated API (they cannot tell v1 from the removed v1beta1), so a bundled
+ * manager writes core v1 Events instead (`OPERANT_EVENTS_API=v1`).
+ *
+ * @example
+ * ```ts
+ * coreEvents([{ apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] }]) // [{ apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] }]
+ * ```
+ */
+export function coreEvents(rules: readonly PolicyRule[]): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  for (const r of rules) {
+    const isEvents = r.apiGroups.length === 1 && r.apiGroups[0] === "events.k8s.io" && r.resources.length === 1 && r.resources[0] === "events" && !r.resourceNames;
+    const rule = isEvents ? { apiGroups: [""], resources: ["events"], verbs: [...r.verbs] } : r;
+    const same = out.find((o) => isEvents && o.apiGroups.length === 1 && o.apiGroups[0] === "" && o.resources.length === 1 && o.resources[0] === "events" && !o.resourceNames);
+    if (same) same.verbs = [...new Set([...same.verbs, ...rule.verbs])];
+    else out.push(rule);
+  }
+  return out;
+}
+
+/**
  * The OLM bundle of an operator (see {@link OperatorBundle}). The CSV's
  * install strategy is the manager Deployment of {@link manifestsFor} with
  * WATCH_NAMESPACE taken from OLM's `olm.targetNamespaces` annotation; its
@@ -236,6 +266,7 @@ function descriptors(schema: JSONSchemaProps | undefined): CsvDescriptor[] {
  * namespaces for a `Namespaced` one; leader election in the operator's
  * namespace). A `Cluster` operator installs for AllNamespaces only, a
  * `Namespaced` one for OwnNamespace, SingleNamespace and MultiNamespace.
+ * The manager writes core v1 Events there (see {@link coreEvents}).
  * `alm-examples` has a sample of every served version; the scorecard
  * configuration runs the basic and OLM suites. Deterministic (no creation
  * timestamp).
@@ -264,7 +295,7 @@ export function bundleFor(operator: OperatorDefinition, options: BundleOptions):
   const m = manifestsFor(operator, { ...(options.image && { image: options.image }), ...(options.resources && { resources: options.resources }), ...(options.replicas !== undefined && { replicas: options.replicas }) });
   const rbac = m.rbac;
   const sa = rbac.serviceAccount.metadata.name;
-  const strip = (rs: readonly PolicyRule[]) => rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], ...(r.resourceNames && { resourceNames: [...r.resourceNames] }), verbs: [...r.verbs] }));
+  const strip = (rs: readonly PolicyRule[]) => coreEvents(rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], ...(r.resourceNames && { resourceNames: [...r.resourceNames] }), verbs: [...r.verbs] })));
   const clusterRules = operator.scope === "Cluster" ? rbac.rules : rbac.rules.filter((r) => r.clusterScoped === true);
   const namespacedRules = operator.scope === "Cluster" ? [] : rbac.rules.filter((r) => r.clusterScoped !== true);
   const permissionRules = [...strip(namespacedRules), ...strip(rbac.leaderElectionRules)];
@@ -340,7 +371,7 @@ export function bundleFor(operator: OperatorDefinition, options: BundleOptions):
             {
               name: m.deployment.metadata.name,
               label: { ...operatorLabels(operator), "control-plane": "controller-manager" },
-              spec: managerDeploymentSpec(operator, { image, ...(options.resources && { resources: options.resources }), ...(options.replicas !== undefined && { replicas: options.replicas }) }, { annotation: "olm.targetNamespaces" }),
+              spec: withEnv(managerDeploymentSpec(operator, { image, ...(options.resources && { resources: options.resources }), ...(options.replicas !== undefined && { replicas: options.replicas }) }, { annotation: "olm.targetNamespaces" }), { name: "OPERANT_EVENTS_API", value: "v1" }),
             },
           ],
         },
