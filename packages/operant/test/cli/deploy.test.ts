@@ -96,10 +96,10 @@ describe("deploy with kustomize", { timeout: 180_000 }, () => {
     assert.ok(applied.every((o) => o.result === "applied"));
     const d = await client.get(Deployment, { namespace: ns, name: `${operator.name}-controller-manager` });
     assert.equal(d.spec?.replicas, 2, "the overlay's patch");
-    const c = d.spec!.template.spec!.containers[0]!;
+    const c = d.spec.template.spec!.containers[0]!;
     assert.deepEqual(c.env?.slice(-2), [{ name: "LOG_LEVEL", value: "info" }, { name: "STAGE", value: "staging" }], "defineOperator's env, then the overlay's");
-    assert.deepEqual(d.spec!.template.spec!.imagePullSecrets, [{ name: "regcred" }]);
-    assert.equal(d.spec!.template.spec!.serviceAccountName, `${operator.name}-controller-manager`);
+    assert.deepEqual(d.spec.template.spec!.imagePullSecrets, [{ name: "regcred" }]);
+    assert.equal(d.spec.template.spec!.serviceAccountName, `${operator.name}-controller-manager`);
     const viewer = await client.get(ClusterRole, { name: `${operator.name}-widget-viewer-role` });
     assert.equal(viewer.metadata?.labels?.["rbac.authorization.k8s.io/aggregate-to-view"], "true");
 

@@ -519,5 +519,5 @@ function toCoreEvent(e: Event & { metadata: { name: string; namespace: string } 
     ...(e.reportingController !== undefined && { reportingComponent: e.reportingController }),
     ...(e.reportingInstance !== undefined && { reportingInstance: e.reportingInstance }),
     ...(e.series && { series: { ...e.series } }),
-  } as CoreEvent;
+  };
 }
