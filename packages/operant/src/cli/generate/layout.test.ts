@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import fc from "fast-check";
 import Type from "typebox";
 import { parse, parseAllDocuments } from "yaml";
 import { defineResource } from "../../crd/resource/resource.ts";
@@ -122,6 +123,22 @@ describe("configLayout", () => {
     assert.equal(configLayout(operator, { existingSamples: new Map([[name, sampleFileText(body)]]) }).samples.has(path), false, "up to date: nothing to write");
     const extra = configLayout(operator, { existingSamples: new Map([["extra.yaml", "kind: X\n"]]) });
     assert.deepEqual((parse(extra.generated.get("config/samples/kustomization.yaml")!) as { resources: string[] }).resources, ["cache.example.com_v1_backup.yaml", "cache.example.com_v1alpha1_memcached.yaml", "extra.yaml"]);
+  });
+
+  test("property: a sample file is operant's exactly while its content matches its hash", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 200 }), fc.string({ minLength: 1, maxLength: 20 }), fc.nat(), (body, insert, at) => {
+        const text = sampleFileText(body);
+        assert.equal(sampleOwner(text, "unrelated"), "generated", "its own hash, whatever operant expects now");
+        const header = text.length - body.length;
+        const i = header + (body.length === 0 ? 0 : at % (body.length + 1));
+        const edited = text.slice(0, i) + insert + text.slice(i);
+        assert.equal(sampleOwner(edited, "unrelated"), "edited");
+        assert.equal(sampleOwner(body, body), "generated", "an old sample without the header, identical to what operant writes, is adopted");
+        if (body !== `${body}${insert}`) assert.equal(sampleOwner(`${body}${insert}`, body), "edited");
+      }),
+      { seed: 16, numRuns: 300 },
+    );
   });
 
   test("samples are valid for their schemas: required fields from defaults and minimums", () => {
