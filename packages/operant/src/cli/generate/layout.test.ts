@@ -145,6 +145,12 @@ describe("configLayout", () => {
     for (const r of operator.resources) assert.deepEqual(r.validate(sampleFor(r)), [], r.kind);
   });
 
+  test("config/default is the same before the first resource exists (operant init writes it, and it is the user's from then on)", () => {
+    const empty = configLayout(defineOperator({ name: "memcached-operator", controllers: [] }));
+    assert.equal(empty.userOwned.get("config/default/kustomization.yaml"), configLayout(operator).userOwned.get("config/default/kustomization.yaml"));
+    assert.deepEqual((parse(empty.generated.get("config/crd/kustomization.yaml")!) as { resources: string[] }).resources, []);
+  });
+
   test("is deterministic", () => {
     const a = configLayout(operator);
     const b = configLayout(operator);

@@ -95,7 +95,9 @@ export function sampleOwner(text: string, expectedBody: string): "generated" | "
   return sampleHash(text.slice(m[0].length)) === m[1] ? "generated" : "edited";
 }
 
-function defaultKustomization(operator: OperatorDefinition, hasCrds: boolean, extraNamespaces: boolean): string {
+// The same whether or not the operator has resources yet: it is written once
+// (by `operant init`, before `create api`), and must not need changing later.
+function defaultKustomization(operator: OperatorDefinition, extraNamespaces: boolean): string {
   return [
     "# How this operator is deployed: `operant deploy` and `kubectl apply -k config/default` build this.",
     "# This file is yours: `operant generate` writes it once and never changes it again. The bases",
@@ -109,14 +111,15 @@ function defaultKustomization(operator: OperatorDefinition, hasCrds: boolean, ex
     `namePrefix: ${namePrefixOf(operator)}`,
     "",
     "resources:",
-    ...(hasCrds ? ["  - ../crd"] : []),
+    "  - ../crd",
     "  - ../rbac",
     "  - ../manager",
     ...(extraNamespaces ? ["# The Roles in the other namespaces a Namespaced operator watches are in ../watch-namespaces,", "# which `operant deploy` applies after this (kustomize's `namespace:` would move them here)."] : []),
     "",
     "# Optional parts, each a kustomize component: uncomment to include.",
     "components:",
-    ...(hasCrds ? ["  # Admin, editor and viewer ClusterRoles per custom resource, aggregated to the built-in admin, edit and view.", "  - ../crd-roles"] : []),
+    "  # Admin, editor and viewer ClusterRoles per custom resource, aggregated to the built-in admin, edit and view.",
+    "  - ../crd-roles",
     "  # A ServiceMonitor for the metrics Service (needs the Prometheus Operator's CRDs).",
     "  # - ../prometheus",
     "  # A NetworkPolicy that admits /metrics traffic only from namespaces labelled metrics: enabled.",
@@ -172,7 +175,7 @@ export function configLayout(operator: OperatorDefinition, options: ConfigLayout
     crdFiles.push(name);
     files.set(`config/crd/${name}`, generatedYaml([crd]));
   }
-  if (crdFiles.length > 0) files.set("config/crd/kustomization.yaml", kustomization(crdFiles));
+  files.set("config/crd/kustomization.yaml", kustomization(crdFiles));
 
   const le = `${operator.name}-leader-election`;
   const rbac = m.rbac;
@@ -193,17 +196,16 @@ export function configLayout(operator: OperatorDefinition, options: ConfigLayout
   files.set("config/manager/metrics_service.yaml", generatedYaml(base([m.metricsService])));
   files.set("config/manager/kustomization.yaml", kustomization(["manager.yaml", "metrics_service.yaml"]));
 
-  if (m.crds.length > 0) {
-    files.set("config/crd-roles/roles.yaml", generatedYaml(base(crdRolesFor(operator))));
-    files.set("config/crd-roles/kustomization.yaml", kustomization(["roles.yaml"], "Component"));
-  }
+  const crdRoles = crdRolesFor(operator);
+  if (crdRoles.length > 0) files.set("config/crd-roles/roles.yaml", generatedYaml(base(crdRoles)));
+  files.set("config/crd-roles/kustomization.yaml", kustomization(crdRoles.length > 0 ? ["roles.yaml"] : [], "Component"));
   files.set("config/prometheus/monitor.yaml", generatedYaml(base([serviceMonitorFor(operator)])));
   files.set("config/prometheus/kustomization.yaml", kustomization(["monitor.yaml"], "Component"));
   files.set("config/network-policy/allow-metrics-traffic.yaml", generatedYaml(base([networkPolicyFor(operator)])));
   files.set("config/network-policy/kustomization.yaml", kustomization(["allow-metrics-traffic.yaml"], "Component"));
 
   const userOwned = new Map<string, string>([
-    ["config/default/kustomization.yaml", defaultKustomization(operator, m.crds.length > 0, elsewhere.length > 0)],
+    ["config/default/kustomization.yaml", defaultKustomization(operator, elsewhere.length > 0)],
     ["config/default/manager_patch.yaml", MANAGER_PATCH],
   ]);
 
