@@ -2,6 +2,7 @@
 // controllers it runs. `main.ts` runs it; `operant generate` reads it to
 // write CRDs, RBAC and deployment manifests.
 import { OperantError } from "../core/errors.ts";
+import { isDns1123Label, isDns1123Subdomain } from "../core/names.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { Pod } from "../kinds/index.ts";
 import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
@@ -78,14 +79,12 @@ export interface OperatorOptions {
   manager?: ManagerOptions;
 }
 
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 function checkManager(name: string, m: ManagerOptions): Readonly<ManagerOptions> {
   if (m.replicas !== undefined && (!Number.isInteger(m.replicas) || m.replicas < 0)) {
     throw new OperantError("InvalidArgument", `manager.replicas of ${name} must be a whole number ≥ 0 (got ${m.replicas}).`);
   }
   for (const s of m.imagePullSecrets ?? []) {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s)) throw new OperantError("InvalidName", `manager.imagePullSecrets of ${name}: "${s}" is not a Secret name (lower-case letters, digits, '-' and '.').`);
+    if (!isDns1123Subdomain(s)) throw new OperantError("InvalidName", `manager.imagePullSecrets of ${name}: "${s}" is not a Secret name (lower-case letters, digits, '-' and '.').`);
   }
   return Object.freeze(structuredClone(m));
 }
@@ -105,7 +104,7 @@ function checkManager(name: string, m: ManagerOptions): Readonly<ManagerOptions>
  * ```
  */
 export function defineOperator(options: OperatorOptions): OperatorDefinition {
-  if (!DNS1123.test(options.name) || options.name.length > 52) {
+  if (!isDns1123Label(options.name, 52)) {
     throw new OperantError("InvalidName", `operator name "${options.name}" is not valid: use at most 52 lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "memcached-operator").`);
   }
   const names = new Set<string>();

@@ -16,6 +16,7 @@ export { checkGo, type BuildProgress } from "./assets/build.ts";
 export { locateGoTool, defaultToolsDir, GO_TOOL_VERSIONS, type GoToolName, type GoToolOptions } from "./assets/go-tools.ts";
 export { CONTROL_PLANE_VERSIONS, type BinaryName } from "./assets/versions.ts";
 export { eventually, type EventuallyOptions } from "./eventually/eventually.ts";
+export { CapturingLogger } from "../core/logger.ts";
 export { FaultProxy } from "./fault-proxy/fault-proxy.ts";
 export { OperatorProcess, type LogLine, type OperatorProcessOptions } from "./operator-process/operator-process.ts";
 export { testCluster, type RunningTestOperator, type StartOperatorOptions, type TestCluster, type TestClusterOptions, type TestOperatorDefinition } from "./test-cluster/test-cluster.ts";

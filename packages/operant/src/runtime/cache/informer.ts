@@ -7,10 +7,10 @@ import { OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
 import { labelMatcher } from "../../core/label-selector.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
-import { keyOf, objectKey, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
+import { keyOf, metaOf, objectKey, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { compareResourceVersions, watcher, type WatcherOptions, type WatchHealth } from "../watcher/watcher.ts";
 import { internAndFreeze } from "./string-pool.ts";
-import { BUILTIN_INDEXES, metaOf, MemoryStore, type Cached, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
+import { BUILTIN_INDEXES, MemoryStore, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
 
 /** Rewrites an object before it is stored (may mutate it: it is freshly parsed). */
 export type Transform<T extends KubeObject> = (obj: Stored<T>) => Stored<T>;

@@ -4,10 +4,9 @@
 // its RBAC is generated from.
 import { OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
-import type { KubeObject, ObjectRef } from "../../core/object.ts";
+import type { Cached, KubeObject, ObjectRef } from "../../core/object.ts";
 import { toMillis, type Duration } from "../../core/time.ts";
 import type { Cache } from "../cache/cache.ts";
-import type { Cached } from "../cache/store.ts";
 import type { ReconcileAction } from "./action.ts";
 import type { ReconcileContext } from "./context.ts";
 import type { Predicate } from "./predicates.ts";

@@ -8,10 +8,10 @@ import { OperantError } from "../../core/errors.ts";
 import { hasFinalizer, isBeingDeleted } from "../../core/finalizers/finalizers.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
-import { keyOf, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
+import { keyOf, type Cached, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
 import { setControllerReference } from "../../core/owners/owner-references.ts";
 import type { Cache } from "../cache/cache.ts";
-import type { Cached, StoreListOptions } from "../cache/store.ts";
+import type { StoreListOptions } from "../cache/store.ts";
 import type { EventRecorder } from "../events/recorder.ts";
 
 /** Object types with a `status` field (custom resources from `defineResource`, most built-ins). */

@@ -1,8 +1,6 @@
 // Predicates filter the events that reach a controller's queue. They see what
 // changed; the reconciler never does (it reads the current state).
-import type { KubeObject } from "../../core/object.ts";
-import type { Cached } from "../cache/store.ts";
-import { metaOf } from "../cache/store.ts";
+import { metaOf, type Cached, type KubeObject } from "../../core/object.ts";
 
 /** An event about to be enqueued. */
 export type ChangeEvent<T extends KubeObject = KubeObject> =

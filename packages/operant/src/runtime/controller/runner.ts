@@ -5,13 +5,12 @@
 import type { Registry } from "prom-client";
 import type { Client } from "../../client/client.ts";
 import { OperantError } from "../../core/errors.ts";
-import type { Kind } from "../../core/kind.ts";
+import { parseApiVersion, type Kind } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
-import { keyOf, type KubeObject, type Stored } from "../../core/object.ts";
+import { keyOf, metaOf, type Cached, type KubeObject, type Stored } from "../../core/object.ts";
 import { jitter } from "../../core/time.ts";
 import type { Cache, InformerLease } from "../cache/cache.ts";
 import type { InformerHandler } from "../cache/informer.ts";
-import { metaOf, type Cached } from "../cache/store.ts";
 import type { EventRecorder } from "../events/recorder.ts";
 import { controllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from "../metrics/controller-metrics.ts";
 import { Priority, prometheusWorkQueueMetrics, WorkQueue } from "../queue/index.ts";
@@ -306,6 +305,5 @@ export class ControllerRunner<T extends KubeObject> {
 }
 
 function sameGroupKind(apiVersion: string, kind: string, target: Kind): boolean {
-  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
-  return kind === target.kind && group === target.group;
+  return kind === target.kind && parseApiVersion(apiVersion).group === target.group;
 }
