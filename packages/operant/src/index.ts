@@ -4,7 +4,8 @@
  * The root module holds what an operator's code uses every day: define a
  * resource, write a controller, run it in a manager, and the helpers a
  * careful reconciler needs. Lower-level pieces have their own entry points:
- * `operant/client`, `operant/cache`, `operant/queue`, `operant/crd`,
+ * `operant/client`, `operant/cache`, `operant/queue`, `operant/controller`
+ * (the pieces a controller is built from), `operant/crd`,
  * `operant/events`, `operant/kinds` (built-in kinds), `operant/testing`
  * (a real local control plane).
  *

@@ -5,12 +5,13 @@ import { parse } from "yaml";
 import { isOperantError } from "../core/errors.ts";
 import { defineResource } from "../crd/resource/resource.ts";
 import { Deployment } from "../kinds/index.ts";
+import { Action } from "../runtime/controller/action.ts";
 import { Controller } from "../runtime/controller/builder.ts";
 import { helmChartFor } from "./helm-chart.ts";
 import { defineOperator } from "./operator.ts";
 
 const Widget = defineResource({ group: "toys.example.com", version: "v1", kind: "Widget", scope: "Namespaced", description: "A widget; {{ not a template }}.", spec: Type.Object({ size: Type.Integer({ minimum: 1 }) }) });
-const operator = defineOperator({ name: "widget-operator", resources: [Widget], controllers: [Controller.for(Widget).owns(Deployment).reconcile(() => undefined)], manager: { replicas: 2, priorityClassName: "high" } });
+const operator = defineOperator({ name: "widget-operator", resources: [Widget], controllers: [Controller.for(Widget).owns(Deployment).reconcile(() => Action.awaitChange())], manager: { replicas: 2, priorityClassName: "high" } });
 
 describe("helmChartFor", () => {
   test("a chart: Chart.yaml, values, templates guarded by the optional parts' values", () => {

@@ -12,13 +12,14 @@ import { crdRolesFor, networkPolicyFor, serviceMonitorFor } from "../../operator
 import { manifestsFor, manifestsYaml } from "../../operator/manifests.ts";
 import { defineOperator, type OperatorDefinition } from "../../operator/operator.ts";
 import { sampleFor } from "../../operator/samples.ts";
+import { Action } from "../../runtime/controller/action.ts";
 import { Controller } from "../../runtime/controller/builder.ts";
 import { readConfigSet } from "../deploy/config-set.ts";
 import { configLayout, GENERATED_HEADER, sampleFileText, sampleOwner } from "./layout.ts";
 
 const Memcached = defineResource({ group: "cache.example.com", version: "v1alpha1", kind: "Memcached", scope: "Namespaced", spec: Type.Object({ size: Type.Integer({ minimum: 1 }) }) });
 const Backup = defineResource({ group: "cache.example.com", version: "v1", kind: "Backup", scope: "Namespaced", spec: Type.Object({ schedule: Type.String({ default: "@daily" }) }) });
-const controller = Controller.for(Memcached).owns(Deployment).reconcile(() => undefined);
+const controller = Controller.for(Memcached).owns(Deployment).reconcile(() => Action.awaitChange());
 const operator = defineOperator({ name: "memcached-operator", resources: [Memcached, Backup], controllers: [controller] });
 
 const work = await mkdtemp(join(tmpdir(), "operant-layout-"));
