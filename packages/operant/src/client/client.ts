@@ -7,13 +7,18 @@ import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.t
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
 import { ApiError, type Status } from "./transport/api-error.ts";
-import { jsonLines } from "./transport/json-lines.ts";
+import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
 
 /** Options for {@link Client}. */
 export interface ClientOptions extends TransportOptions {
   /** Field manager for writes (default `operant`); server-side apply always needs one. */
   fieldManager?: string;
+  /**
+   * Largest watch event accepted, in bytes (default 16 MiB, {@link DEFAULT_MAX_LINE_BYTES}). A larger one ends
+   * the watch with `WatchEventTooLarge` instead of being held in memory however large it grows.
+   */
+  maxWatchEventBytes?: number;
 }
 
 /** Options shared by every call. */
@@ -167,11 +172,14 @@ export class Client {
   readonly discovery: Discovery;
   /** The default field manager of writes. */
   readonly fieldManager: string;
+  /** Largest watch event accepted, in bytes. */
+  readonly maxWatchEventBytes: number;
 
-  constructor(transport: Transport, options: { fieldManager?: string } = {}) {
+  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number } = {}) {
     this.transport = transport;
     this.discovery = new Discovery(transport);
     this.fieldManager = options.fieldManager ?? "operant";
+    this.maxWatchEventBytes = options.maxWatchEventBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   /**
@@ -185,7 +193,10 @@ export class Client {
 
   /** A client for an already-loaded cluster configuration. */
   static fromConfig(config: ClusterConfig, options: ClientOptions = {}): Client {
-    return new Client(new Transport(config, options), options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager });
+    return new Client(new Transport(config, options), {
+      ...(options.fieldManager !== undefined && { fieldManager: options.fieldManager }),
+      ...(options.maxWatchEventBytes !== undefined && { maxWatchEventBytes: options.maxWatchEventBytes }),
+    });
   }
 
   /** The namespace of the kubeconfig's context (or the in-cluster namespace). */
@@ -426,7 +437,7 @@ export class Client {
       throw err;
     }
     try {
-      for await (const raw of jsonLines(res.body)) {
+      for await (const raw of jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what: `watch ${kind.kind}` })) {
         const ev = raw as { type?: string; object?: unknown };
         if (ev.type === "ERROR") {
           const status = ev.object as Status;
