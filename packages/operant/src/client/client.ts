@@ -121,18 +121,55 @@ function basePath(kind: Kind): string {
 }
 
 /**
- * The REST path of a kind's collection (optionally in a namespace) or of one object.
+ * Checks that a name or namespace can be one segment of a request path, by
+ * the API server's rule for names in paths (apimachinery's
+ * `IsValidPathSegmentName`, which client-go applies before sending): not
+ * empty, not `.` or `..`, no `/` and no `%`. Without it `..` would climb the
+ * path (`list(Secret, { namespace: ".." })` would list every namespace's
+ * Secrets). Throws `InvalidName`.
+ *
+ * @example
+ * ```ts
+ * checkPathSegment("web", "name", "get ConfigMap");  // fine
+ * checkPathSegment("..", "namespace", "list Secret"); // throws InvalidName
+ * ```
+ */
+export function checkPathSegment(value: string, what: "name" | "namespace", action: string): void {
+  let problem: string | undefined;
+  if (value === "") problem = "is empty";
+  else if (value === "." || value === "..") problem = `may not be "${value}"`;
+  else if (value.includes("/")) problem = 'may not contain "/"';
+  else if (value.includes("%")) problem = 'may not contain "%"';
+  if (problem === undefined) return;
+  throw new OperantError(
+    "InvalidName",
+    `${action}: the ${what} ${JSON.stringify(value)} ${problem}, so it cannot be part of a request path; nothing was sent. ` +
+      `Kubernetes ${what}s are never ".", ".." and never contain "/" or "%": if the ${what} comes from user input or another object, check it before the call.`,
+  );
+}
+
+/**
+ * The REST path of a kind's collection (optionally in a namespace) or of one
+ * object. The name and namespace are checked with {@link checkPathSegment}
+ * (throws `InvalidName`), so no request can reach another path than the one
+ * meant.
  *
  * @example
  * ```ts
  * resourcePath(Deployment, { namespace: "prod", name: "web" }) // "/apis/apps/v1/namespaces/prod/deployments/web"
  * ```
  */
-export function resourcePath(kind: Kind, ref: { namespace?: string | undefined; name?: string | undefined }, subresource?: string): string {
+export function resourcePath(kind: Kind, ref: { namespace?: string | undefined; name?: string | undefined }, subresource?: string, action = `${kind.kind}`): string {
   let p = basePath(kind);
-  if (kind.namespaced && ref.namespace) p += `/namespaces/${encodeURIComponent(ref.namespace)}`;
+  if (kind.namespaced && ref.namespace) {
+    checkPathSegment(ref.namespace, "namespace", action);
+    p += `/namespaces/${encodeURIComponent(ref.namespace)}`;
+  }
   p += `/${kind.plural}`;
-  if (ref.name !== undefined) p += `/${encodeURIComponent(ref.name)}`;
+  if (ref.name !== undefined) {
+    checkPathSegment(ref.name, "name", action);
+    p += `/${encodeURIComponent(ref.name)}`;
+  }
   if (subresource) p += `/${subresource}`;
   return p;
 }
@@ -207,7 +244,7 @@ export class Client {
   /** Reads one object. Throws `NotFound` if it does not exist. */
   async get<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, options: CallOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "get");
-    return (await this.transport.request<Stored<T>>({ method: "GET", path: resourcePath(kind, r), signal: options.signal })).body;
+    return (await this.transport.request<Stored<T>>({ method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal })).body;
   }
 
   /** Reads one object, or returns `undefined` if it does not exist. */
@@ -235,7 +272,7 @@ export class Client {
         page = (
           await this.transport.request<ObjectList<T>>({
             method: "GET",
-            path: resourcePath(kind, { namespace: options.namespace }),
+            path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
             query: {
               limit: options.limit ?? 500,
               continue: cont,
@@ -290,7 +327,7 @@ export class Client {
     if (kind.namespaced && !ns) throw new OperantError("NamespaceRequired", `create ${kind.kind}: set metadata.namespace (${kind.kind} is namespaced).`);
     const res = await this.transport.request<Stored<T>>({
       method: "POST",
-      path: resourcePath(kind, { namespace: ns }),
+      path: resourcePath(kind, { namespace: ns }, undefined, `create ${kind.kind}`),
       query: writeQuery(options, this.fieldManager),
       body: withTypeMeta(kind, obj),
       signal: options.signal,
@@ -316,7 +353,7 @@ export class Client {
     return (
       await this.transport.request<Stored<T>>({
         method: "PUT",
-        path: resourcePath(kind, r, subresource),
+        path: resourcePath(kind, r, subresource, `update ${kind.kind}`),
         query: writeQuery(options, this.fieldManager),
         body: withTypeMeta(kind, obj),
         signal: options.signal,
@@ -336,7 +373,7 @@ export class Client {
    */
   async patch<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, patch: unknown, options: PatchOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "patch");
-    const path = resourcePath(kind, r, options.subresource);
+    const path = resourcePath(kind, r, options.subresource, `patch ${kind.kind}`);
     try {
       return (
         await this.transport.request<Stored<T>>({
@@ -383,7 +420,7 @@ export class Client {
     return (
       await this.transport.request<Stored<T>>({
         method: "PATCH",
-        path: resourcePath(kind, r, options.subresource),
+        path: resourcePath(kind, r, options.subresource, `apply ${kind.kind}`),
         query: { ...writeQuery(options, this.fieldManager), force: options.force ? "true" : undefined },
         body,
         contentType: "application/apply-patch+yaml",
@@ -404,7 +441,7 @@ export class Client {
     if (options.preconditions) body.preconditions = options.preconditions;
     if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
     if (options.dryRun) body.dryRun = ["All"];
-    return (await this.transport.request<Stored<T> | Status>({ method: "DELETE", path: resourcePath(kind, r), body, signal: options.signal })).body;
+    return (await this.transport.request<Stored<T> | Status>({ method: "DELETE", path: resourcePath(kind, r, undefined, `delete ${kind.kind}`), body, signal: options.signal })).body;
   }
 
   /**
@@ -419,7 +456,7 @@ export class Client {
     try {
       res = await this.transport.stream({
         method: "GET",
-        path: resourcePath(kind, { namespace: options.namespace }),
+        path: resourcePath(kind, { namespace: options.namespace }, undefined, `watch ${kind.kind}`),
         query: {
           watch: 1,
           resourceVersion: options.resourceVersion,

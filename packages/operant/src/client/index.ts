@@ -10,6 +10,7 @@
  */
 export {
   Client,
+  checkPathSegment,
   resourcePath,
   selectorString,
   type ApplyOptions,

@@ -102,7 +102,17 @@ export async function resolveKubeconfig(kc: Kubeconfig, options: ResolveKubeconf
   const tls: TlsConfig = {};
   const ca = await pem(cluster.value.certificateAuthorityData, cluster.value.certificateAuthority, `certificate-authority of cluster "${cluster.name}" in ${cluster.origin}`);
   if (ca) tls.ca = ca;
-  if (cluster.value.insecureSkipTlsVerify) tls.insecureSkipVerify = true;
+  if (cluster.value.insecureSkipTlsVerify) {
+    // kubectl refuses the combination too: a CA asks for verification that insecure-skip-tls-verify turns off.
+    if (ca) {
+      throw new OperantError(
+        "KubeconfigInvalid",
+        `${cluster.origin}: cluster "${cluster.name}" sets both a certificate-authority and insecure-skip-tls-verify: true, which contradict each other (kubectl refuses this too). ` +
+          `Remove insecure-skip-tls-verify to verify the server with the CA (recommended), or remove certificate-authority${cluster.value.certificateAuthorityData !== undefined ? "-data" : ""} to skip verification.`,
+      );
+    }
+    tls.insecureSkipVerify = true;
+  }
   if (cluster.value.tlsServerName) tls.serverName = cluster.value.tlsServerName;
   const proxyUrl = cluster.value.proxyUrl;
   if (proxyUrl !== undefined && !URL.canParse(proxyUrl)) {

@@ -201,7 +201,18 @@ export class Transport {
       } catch (err) {
         throw networkError(err, req, this.#target, timeout);
       }
-      if (res.statusCode < 400) return res;
+      if (res.statusCode < 300) return res;
+      if (res.statusCode < 400) {
+        // The API server never redirects; following one would send credentials elsewhere, and treating it as
+        // success would hand the caller an empty answer.
+        await res.body.dump().catch(() => {});
+        const location = header(res.headers, "location");
+        throw new OperantError(
+          "UnexpectedRedirect",
+          `${req.method} ${req.path}: ${this.#target} answered ${res.statusCode} with a redirect${location ? ` to ${location}` : " (no Location)"}, which the API server never sends: ` +
+            `something else answered (a login page, a load balancer, a URL with a missing or extra path prefix). Check the kubeconfig's server address; operant does not follow redirects, so credentials are not sent on.`,
+        );
+      }
 
       const text = await res.body.text().catch(() => "");
       let status: Status | undefined;
