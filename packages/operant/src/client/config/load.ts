@@ -43,6 +43,13 @@ export interface LoadClusterConfigOptions {
   serviceAccountDir?: string;
   /** How often token files (in-cluster token, kubeconfig `tokenFile`) are re-read. Default `"1m"`. */
   tokenRefreshInterval?: Duration;
+  /**
+   * How long one run of an exec credential plugin (or an auth-provider's `cmd-path`) may take before it is
+   * killed; the request that needed credentials then fails with `CredentialPluginTimeout`, and the next one
+   * runs the plugin again. Default 60 s; 0: no limit. (The client's `timeoutMs` bounds each request's wait
+   * for credentials too, without stopping the run others may share.)
+   */
+  credentialPluginTimeoutMs?: number;
 }
 
 /**
@@ -114,6 +121,7 @@ async function loadFrom(options: LoadClusterConfigOptions, env: NodeJS.ProcessEn
       ...(options.context !== undefined && { context: options.context }),
       ...(options.tokenRefreshInterval !== undefined && { tokenRefreshInterval: options.tokenRefreshInterval }),
       ...(options.env && { pluginEnv: options.env }),
+      ...(options.credentialPluginTimeoutMs !== undefined && { credentialPluginTimeoutMs: options.credentialPluginTimeoutMs }),
     });
   }
   if (mode === "auto" && options.context === undefined && isInCluster(env)) return inCluster();

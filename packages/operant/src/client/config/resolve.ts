@@ -26,6 +26,11 @@ export interface ResolveKubeconfigOptions {
   tokenRefreshInterval?: Duration;
   /** Extra environment for exec credential plugins, on top of this process's environment. */
   pluginEnv?: NodeJS.ProcessEnv;
+  /**
+   * How long one run of an exec credential plugin (or of a legacy auth-provider's `cmd-path`) may take before it
+   * is killed and the call that needed credentials fails with `CredentialPluginTimeout`. Default 60 s; 0: no limit.
+   */
+  credentialPluginTimeoutMs?: number;
   /** How {@link ClusterConfig.source} names the kubeconfig. Default: `kubeconfig <sources>`. */
   sourceLabel?: string;
 }
@@ -187,6 +192,7 @@ async function userCredentials(
       user: user.name,
       origin: user.origin,
       ...(options.pluginEnv && { env: options.pluginEnv }),
+      ...(options.credentialPluginTimeoutMs !== undefined && { timeoutMs: options.credentialPluginTimeoutMs }),
       cluster: {
         server: cluster.server,
         ...(c.tlsServerName && { tlsServerName: c.tlsServerName }),
@@ -197,7 +203,14 @@ async function userCredentials(
       },
     });
   }
-  if (u.authProvider) return authProviderCredentials(u.authProvider, { user: user.name, origin: user.origin });
+  if (u.authProvider) {
+    return authProviderCredentials(u.authProvider, {
+      user: user.name,
+      origin: user.origin,
+      ...(options.pluginEnv && { env: options.pluginEnv }),
+      ...(options.credentialPluginTimeoutMs !== undefined && { timeoutMs: options.credentialPluginTimeoutMs }),
+    });
+  }
   return staticCredentials();
 }
 
