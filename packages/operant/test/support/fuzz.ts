@@ -5,6 +5,8 @@
 //
 //   OPERANT_FUZZ_RUNS  cases per property (default: the property's own, usually 100–300)
 //   OPERANT_FUZZ_SEED  seed (default 20261207; `random` for a fresh one, printed on failure)
+//   OPERANT_FUZZ_REPORT  a file to append "fuzz <target>: N cases, seed S" lines to (npm run test:fuzz sets it)
+import { appendFileSync } from "node:fs";
 import type { TestContext } from "node:test";
 import fc from "fast-check";
 
@@ -53,6 +55,6 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(
   if (details.failed) throw new Error(`fuzz ${target}: ${fc.defaultReportMessage(details) ?? "the property failed"}`, { cause: details.errorInstance });
   const report = `fuzz ${target}: ${details.numRuns} cases, seed ${seed}`;
   t.diagnostic(report);
-  if (process.env.OPERANT_FUZZ_REPORT) process.stderr.write(`${report}\n`);
+  if (process.env.OPERANT_FUZZ_REPORT) appendFileSync(process.env.OPERANT_FUZZ_REPORT, `${report}\n`);
   return details.numRuns;
 }

@@ -3,6 +3,7 @@
 // turning it into a ClusterConfig either succeeds or throws an OperantError
 // with a code, never a TypeError or a RangeError.
 import assert from "node:assert/strict";
+import { appendFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,7 +91,7 @@ test("property: a kubeconfig-shaped document gives a ClusterConfig or a coded er
     { numRuns: 1000 },
   );
   t.diagnostic(`outcomes: ${[...codes].map(([c, n]) => `${c} ${n}`).join(", ")}`);
-  if (process.env.OPERANT_FUZZ_REPORT) process.stderr.write(`kubeconfig outcomes: ${[...codes].map(([c, n]) => `${c} ${n}`).join(", ")}\n`);
+  if (process.env.OPERANT_FUZZ_REPORT) appendFileSync(process.env.OPERANT_FUZZ_REPORT, `  kubeconfig outcomes: ${[...codes].map(([c, n]) => `${c} ${n}`).join(", ")}\n`);
   assert.ok((codes.get("config") ?? 0) > 0 && codes.size > 3, "the generator reaches both configs and several errors");
 });
 
