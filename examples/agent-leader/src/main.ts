@@ -3,7 +3,8 @@
 // --watch-namespace (else env WATCH_NAMESPACE; default all), --leader-elect
 // (leader-for-life unless --leader-election-mode lease; leader-for-life needs
 // POD_NAME and POD_NAMESPACE naming this replica's Pod),
-// --metrics-bind-address (:8080, also the status page), --health-probe-bind-address
+// --metrics-bind-address (127.0.0.1:8080; :8443 in a Pod, HTTPS with token authentication),
+// --status-bind-address (127.0.0.1:8082: the status page), --health-probe-bind-address
 // (:8081), --log-level.
 import { runOperator } from "operant";
 import operator, { statusSections } from "./operator.ts";

@@ -14,7 +14,7 @@ import { Agent, AGENT_LABEL, LEADER_LABEL } from "../api/agent.ts";
  * @example
  * ```ts
  * await runOperator(operator, { argv: process.argv, env: process.env, manager: { statusSections: [agentLeadersSection] } });
- * // curl -s localhost:8080/status | jq '.sections["agent-leaders"].data'
+ * // curl -s localhost:8082/status | jq '.sections["agent-leaders"].data'
  * ```
  */
 export const agentLeadersSection: StatusSection = {

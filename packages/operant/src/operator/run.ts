@@ -223,6 +223,8 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
     healthBindAddress: flags.healthProbeBindAddress,
     logger,
     ...(env.POD_NAME && { instanceName: env.POD_NAME }),
+    // OLM bundles grant the core group's events only (see operator/bundle.ts).
+    ...(env.OPERANT_EVENTS_API === "v1" && { eventsApi: "v1" as const }),
     ...(leaderElection && { leaderElection }),
     ...options.manager,
   });

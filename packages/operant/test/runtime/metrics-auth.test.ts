@@ -55,9 +55,10 @@ function get(address: string, path: string, token?: string): Promise<{ status: n
 before(async () => {
   cluster = await testCluster();
   ns = await cluster.namespace("metrics-auth");
-  for (const name of [op.name, "reader", "stranger"]) await cluster.client.create(ServiceAccount, { metadata: { name, namespace: ns } });
   // The generated metrics-auth (bound to the operator's ServiceAccount) and metrics-reader ClusterRoles.
   const rbac = rbacFor(op, { namespace: ns });
+  const operatorAccount = rbac.serviceAccount.metadata.name;
+  for (const name of [operatorAccount, "reader", "stranger"]) await cluster.client.create(ServiceAccount, { metadata: { name, namespace: ns } });
   for (const role of rbac.clusterRoles.filter((r) => r.metadata.name.startsWith(`${op.name}-metrics-`))) {
     await cluster.client.create(ClusterRole, role);
     cleanup.push(() => cluster.client.delete(ClusterRole, { name: role.metadata.name }));
@@ -75,7 +76,7 @@ before(async () => {
   tokens.reader = await tokenOf("reader");
   tokens.stranger = await tokenOf("stranger");
   // The manager under the operator's ServiceAccount: it can create the reviews and nothing else.
-  const client = await Client.connect({ kubeconfig: await cluster.controlPlane.serviceAccountKubeconfig({ namespace: ns, name: op.name }) });
+  const client = await Client.connect({ kubeconfig: await cluster.controlPlane.serviceAccountKubeconfig({ namespace: ns, name: operatorAccount }) });
   cleanup.push(() => client.close());
   manager = new Manager({
     client,

@@ -14,7 +14,7 @@ import type { Cache } from "../cache/cache.ts";
  *
  * @example
  * ```ts
- * const report: StatusReport = await (await fetch("http://op-1:8080/status")).json();
+ * const report: StatusReport = await (await fetch("http://127.0.0.1:8082/status")).json();
  * if (report.leading) console.log(`${report.identity} leads since ${report.holderSince}`);
  * ```
  */
