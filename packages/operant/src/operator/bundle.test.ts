@@ -11,7 +11,7 @@ import { Action } from "../runtime/controller/action.ts";
 import { Controller } from "../runtime/controller/builder.ts";
 import { bundleFor, checkBundleVersion, DEFAULT_ICON, type ClusterServiceVersionManifest } from "./bundle.ts";
 import { defineOperator } from "./operator.ts";
-import { rbacFor } from "./rbac.ts";
+import { metricsAuthRules, rbacFor } from "./rbac.ts";
 
 const Memcached = defineResource({
   group: "cache.example.com",
@@ -78,7 +78,7 @@ describe("bundleFor", () => {
     assert.equal(csv.spec.minKubeVersion, "1.26.0");
     assert.equal(csv.spec.install.strategy, "deployment");
     const rbac = rbacFor(operator);
-    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.rules) }]);
+    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip([...rbac.rules, ...metricsAuthRules()]) }], "the controllers' rules and the secure metrics server's reviews");
     assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.leaderElectionRules) }]);
     const dep = csv.spec.install.spec.deployments[0]!;
     assert.equal(dep.name, "memcached-operator-controller-manager");
@@ -119,7 +119,7 @@ describe("bundleFor", () => {
     const csv = bundleFor(op, { version: "0.0.1" }).csv;
     assert.deepEqual(csv.spec.installModes.map((m) => `${m.type}=${m.supported}`), ["OwnNamespace=true", "SingleNamespace=true", "MultiNamespace=true", "AllNamespaces=false"]);
     const rbac = rbacFor(op);
-    assert.deepEqual(csv.spec.install.spec.clusterPermissions?.[0]?.rules, [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] }]);
+    assert.deepEqual(csv.spec.install.spec.clusterPermissions?.[0]?.rules, strip([{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"], reasons: [], clusterScoped: true }, ...metricsAuthRules()]));
     assert.deepEqual(csv.spec.install.spec.permissions?.[0]?.rules, strip([...rbac.rules.filter((r) => r.clusterScoped !== true), ...rbac.leaderElectionRules]));
   });
 

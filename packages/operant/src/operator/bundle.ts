@@ -16,7 +16,7 @@ import type { JSONSchemaProps } from "../crd/schema/json-schema-props.ts";
 import type { PolicyRule } from "../runtime/controller/builder.ts";
 import { managerDeploymentSpec, manifestsFor, manifestsYaml, type DeploymentManifest, type ManifestOptions } from "./manifests.ts";
 import type { OperatorDefinition } from "./operator.ts";
-import { operatorLabels } from "./rbac.ts";
+import { metricsAuthRules, operatorLabels } from "./rbac.ts";
 import { sampleFor } from "./samples.ts";
 
 /** Options of {@link bundleFor}. */
@@ -296,7 +296,8 @@ export function bundleFor(operator: OperatorDefinition, options: BundleOptions):
   const rbac = m.rbac;
   const sa = rbac.serviceAccount.metadata.name;
   const strip = (rs: readonly PolicyRule[]) => coreEvents(rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], ...(r.resourceNames && { resourceNames: [...r.resourceNames] }), verbs: [...r.verbs] })));
-  const clusterRules = operator.scope === "Cluster" ? rbac.rules : rbac.rules.filter((r) => r.clusterScoped === true);
+  // The secure metrics server's TokenReviews and SubjectAccessReviews are cluster-scoped: always clusterPermissions.
+  const clusterRules = [...(operator.scope === "Cluster" ? rbac.rules : rbac.rules.filter((r) => r.clusterScoped === true)), ...metricsAuthRules()];
   const namespacedRules = operator.scope === "Cluster" ? [] : rbac.rules.filter((r) => r.clusterScoped !== true);
   const permissionRules = [...strip(namespacedRules), ...strip(rbac.leaderElectionRules)];
 

@@ -162,7 +162,7 @@ export function helmChartFor(operator: OperatorDefinition, options: HelmChartOpt
     manager: "The manager Deployment; resources default to operant's measured figures (idle RSS 94–114 MB, 10,000-Pod sync peak 314 MB).",
     leaderElection: "Pass --leader-elect (safe during rolling updates and with replicas > 1).",
     watchNamespaces: 'Comma-separated namespaces to watch ("" = all).',
-    metrics: "The metrics Service (port 8080, /metrics).",
+    metrics: "The metrics Service (port 8443, /metrics over HTTPS; scrapers need a token bound to the metrics-reader ClusterRole).",
     crds: "Install the CustomResourceDefinitions with the chart.",
     crdRoles: "Admin, editor and viewer ClusterRoles per custom resource, aggregated to admin, edit and view.",
     prometheus: "A ServiceMonitor (needs the Prometheus Operator's CRDs).",
