@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { ControlPlane, eventually } from "../../src/testing/index.ts";
-import { rbacFor } from "../../src/operator/rbac.ts";
+import { metricsAuthRules, rbacFor } from "../../src/operator/rbac.ts";
 import type { OperatorDefinition } from "../../src/operator/operator.ts";
 import type { ClusterServiceVersionManifest } from "../../src/operator/bundle.ts";
 import { runCommand, type CommandResult } from "../support/command.ts";
@@ -223,7 +223,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     const kustomized = await kubectlOk(cp.kubeconfigPath, ["kustomize", join(project, "config/default")]);
     assert.deepEqual(
       parseAllDocuments(kustomized).map((d) => (d.toJS() as { kind: string }).kind).sort(),
-      ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "Service", "ServiceAccount"],
+      ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "Service", "ServiceAccount"],
       "kubectl kustomize builds config/default",
     );
   });
@@ -310,7 +310,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     assert.equal(dep.spec.template.spec.containers[0]!.image, "registry.example.com/memcached-operator:v0.1.0");
     const whole = await operantOk("deploy", "--dry-run=server");
     const lines = whole.stderr.split("\n").filter((l) => /^ {2}\w/.test(l));
-    assert.equal(lines.length, 12, "9 objects and the admin/editor/viewer roles");
+    assert.equal(lines.length, 15, "12 objects (the metrics-auth and metrics-reader roles and binding among them) and the admin/editor/viewer roles");
     for (const l of lines) assert.match(l, /^ {2}applied .*\(server dry run\)$/, "every object passes the server's validation and admission");
 
     const un = await operantOk("undeploy");
@@ -327,7 +327,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     const operator = ((await import(pathToFileURL(join(project, "src/operator.ts")).href)) as { default: OperatorDefinition }).default;
     const rbac = rbacFor(operator);
     const strip = (rs: typeof rbac.rules) => rs.map((r) => ({ apiGroups: r.apiGroups[0] === "events.k8s.io" ? [""] : [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })); // bundles grant core events
-    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.rules) }]);
+    assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip([...rbac.rules, ...metricsAuthRules()]) }]);
     assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator-controller-manager", rules: strip(rbac.leaderElectionRules) }]);
     assert.deepEqual(csv.spec.customresourcedefinitions.owned.map((o) => [o.name, o.version, o.kind]), [[crdName, "v1alpha1", "Memcached"]]);
     assert.deepEqual(JSON.parse(csv.metadata.annotations["alm-examples"]!), [parse(await readFile(join(project, sampleFile), "utf8"))], "alm-examples from config/samples");
