@@ -5,7 +5,7 @@
 // timeout kept its process alive (a manager, an elector, an interval) and held
 // the whole run until something killed it from outside.
 //
-//   OPERANT_TEST_FILE_TIMEOUT  seconds a test file may run in all (default 600)
+//   OPERANT_TEST_FILE_TIMEOUT  seconds a test file may run in all (default 1200)
 //   OPERANT_TEST_LINGER        seconds a file may stay alive after its tests ended (default 60)
 import { after, afterEach, beforeEach } from "node:test";
 import { relative } from "node:path";
@@ -17,7 +17,7 @@ if (process.env.NODE_TEST_CONTEXT) {
     const v = Number(process.env[name]);
     return Number.isFinite(v) && v > 0 ? v : fallback;
   };
-  const budget = seconds("OPERANT_TEST_FILE_TIMEOUT", 600);
+  const budget = seconds("OPERANT_TEST_FILE_TIMEOUT", 1200);
   const linger = seconds("OPERANT_TEST_LINGER", 60);
   const running = new Map<string, number>();
   beforeEach((t) => void running.set(t.fullName, Date.now()));
