@@ -8,11 +8,12 @@
 //                      cgroup cpu controller (v2, or v1's cpu hierarchy); when there
 //                      is none the run goes on without and says so.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { createCpuLimit, startCpuHogs } from "./cpu-limit.ts";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { hogs: { type: "string", default: "2" }, "cpu-limit": { type: "string", default: "1.5" } } });
@@ -21,57 +22,14 @@ const cpuLimit = Number(values["cpu-limit"]);
 const say = (m: string) => process.stderr.write(`[stress] ${m}\n`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
 
-/** A cgroup holding this process (and so everything it starts from now on) with a CPU quota; undefined when not possible here. */
-function limitCpu(cpus: number): { describe: string; release: () => void } | undefined {
-  const period = 100_000;
-  const quota = Math.round(cpus * period);
-  const name = `operant-stress-${process.pid}`;
-  const candidates: { base: string; probe: string; files: Record<string, string> }[] = [
-    // cgroup v2: cpu.max; v1: the cpu hierarchy's cfs quota. The group's weight is that of a Pod requesting its limit.
-    { base: "/sys/fs/cgroup", probe: "cgroup.controllers", files: { "cpu.max": `${quota} ${period}` } },
-    { base: "/sys/fs/cgroup/cpu", probe: "cpu.cfs_quota_us", files: { "cpu.cfs_period_us": String(period), "cpu.cfs_quota_us": String(quota), "cpu.shares": String(Math.round(1024 * cpus)) } },
-  ];
-  for (const c of candidates) {
-    if (!existsSync(join(c.base, c.probe))) continue;
-    if (c.base === "/sys/fs/cgroup" && !readFileSync(join(c.base, "cgroup.controllers"), "utf8").split(/\s+/).includes("cpu")) continue;
-    const dir = join(c.base, name);
-    try {
-      mkdirSync(dir);
-      for (const [file, value] of Object.entries(c.files)) writeFileSync(join(dir, file), value);
-      writeFileSync(join(dir, "cgroup.procs"), String(process.pid));
-    } catch (err) {
-      say(`no CPU quota: cannot use ${c.base} (${(err as Error).message})`);
-      try {
-        rmdirSync(dir);
-      } catch {
-        /* not created */
-      }
-      continue;
-    }
-    return {
-      describe: `a cgroup CPU quota of ${cpus} CPUs (${dir})`,
-      release: () => {
-        try {
-          writeFileSync(join(c.base, "cgroup.procs"), String(process.pid));
-          rmdirSync(dir);
-        } catch (err) {
-          say(`could not remove ${dir}: ${(err as Error).message} (a process of the run is still in it)`);
-        }
-      },
-    };
-  }
-  return undefined;
-}
-
-const hogs = Array.from({ length: hogCount }, () => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
-const stopHogs = () => {
-  for (const h of hogs) h.kill("SIGKILL");
-};
-process.on("exit", stopHogs);
+// The hogs stay outside the group, competing for the machine; this process joins it, so the whole run is limited.
+const stopHogs = await startCpuHogs(hogCount);
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => process.exit(130));
-
-const cgroup = cpuLimit > 0 ? limitCpu(cpuLimit) : undefined;
-const conditions = [`${hogCount} CPU hogs`, ...(cgroup ? [cgroup.describe] : cpuLimit > 0 ? ["no CPU quota (no writable cgroup cpu controller)"] : [])].join(" and ");
+const limit = cpuLimit > 0 ? createCpuLimit(cpuLimit, `operant-stress-${process.pid}`) : undefined;
+const cgroup = limit && !("reason" in limit) ? limit : undefined;
+if (limit && "reason" in limit) say(`no CPU quota: ${limit.reason}`);
+cgroup?.add(process.pid);
+const conditions = [`${hogCount} CPU hogs`, ...(cgroup ? [cgroup.description] : [])].join(" and ");
 const countsPath = join(root, "node_modules", ".cache", "operant", "test-counts-stress.json");
 say(`running the test command with ${conditions}; ${os.cpus().length} CPUs, load average ${load()}`);
 const started = Date.now();
