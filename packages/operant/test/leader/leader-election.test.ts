@@ -127,7 +127,8 @@ describe("Lease elector", { timeout: 240_000 }, () => {
     assert.equal(first.describe().holder, null, "holder cleared");
     assert.equal(first.describe().leaseDurationSeconds, 1);
     await campaign;
-    assert.ok(performance.now() - releasedAt < 1_000, `the released Lease was taken ${Math.round(performance.now() - releasedAt)} ms after the release, not at the next poll`);
+    // Its next poll was at least retryPeriod (5 s) away: taken well before that means the release woke it.
+    assert.ok(performance.now() - releasedAt < 4_000, `the released Lease was taken ${Math.round(performance.now() - releasedAt)} ms after the release, not at the next poll (≥ 5 s)`);
     assert.equal((await client.get(Lease, { namespace: ns, name: "ghost" })).spec?.holderIdentity, "third_3");
     assert.equal((await client.get(Lease, { namespace: ns, name: "ghost" })).spec?.leaseTransitions, 9);
     await third.release();
@@ -360,7 +361,7 @@ describe("leader-for-life elector", { timeout: 30_000 }, () => {
     const manager = new Manager({ client });
     const t0 = performance.now();
     const lost = await elector.acquire(AbortSignal.timeout(5_000), manager);
-    assert.ok(performance.now() - t0 < 100);
+    assert.ok(performance.now() - t0 < 3_000, "at once: it waits for no lock (acquire's signal allows 5 s)");
     assert.equal(elector.leading, true);
     assert.match(String(elector.describe().lock), /no POD_NAME/);
     await sleep(200);
