@@ -37,7 +37,13 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** A client whose every connection goes through its own FaultProxy. */
+/**
+ * A client whose every connection goes through its own FaultProxy. Its cleanup
+ * closes the client, which waits for requests in flight: whatever uses the
+ * client (a manager, an elector) must be stopped by a cleanup registered
+ * before this one (t.after hooks run in registration order), or a failed test
+ * hangs its file on a watch that never ends.
+ */
 async function proxied(t: { after: (fn: () => Promise<void>) => void }): Promise<{ proxy: FaultProxy; kubeconfig: string; client: Client }> {
   const proxy = await FaultProxy.start(cluster.controlPlane.server);
   const kubeconfig = await proxy.kubeconfig(cluster.kubeconfigPath, join(tmp, `kubeconfig-${randomBytes(3).toString("hex")}`));
@@ -136,8 +142,9 @@ describe("Lease elector", { timeout: 240_000 }, () => {
 
   test("a leader cut off from the API server aborts its signal within renewDeadline of its last renewal, well before the Lease could expire for others", { timeout: 60_000 }, async (t) => {
     const ns = await cluster.namespace("le");
-    const { proxy, client: cut } = await proxied(t);
     const elector = new LeaseElector({ name: "cut", namespace: ns, identity: "leader_1", timings: "fast" });
+    t.after(() => elector.release()); // before the proxied client's cleanup: an elector still renewing would hold it open
+    const { proxy, client: cut } = await proxied(t);
     const lost = await elector.acquire(AbortSignal.timeout(15_000), new Manager({ client: cut }));
     await sleep(1_200);
     proxy.refuse(true);
@@ -156,6 +163,11 @@ describe("Lease elector", { timeout: 240_000 }, () => {
 
   test("onLeadershipLost: rejoin — a manager that lost its lease stops its controllers, campaigns again, and reconciles again once it leads", { timeout: 120_000 }, async (t) => {
     const ns = await cluster.namespace("le");
+    // Registered before the proxied client's cleanup, so the managers stop before their client closes.
+    const started: [Manager, Promise<void>, string][] = [];
+    t.after(async () => {
+      for (const [m, done, who] of started.reverse()) await stopManager(m, done, who);
+    });
     const { proxy, client: viaProxy } = await proxied(t);
     const writes: string[] = [];
     const managerFor = (who: string, c: Client) => {
@@ -172,11 +184,11 @@ describe("Lease elector", { timeout: 240_000 }, () => {
     };
     const a = managerFor("a", viaProxy);
     const doneA = a.start();
-    t.after(() => stopManager(a, doneA, "a"));
+    started.push([a, doneA, "a"]);
     await eventually(() => assert.ok(a.leading), { timeoutMs: 30_000, description: "a leads" });
     const b = managerFor("b", client);
     const doneB = b.start();
-    t.after(() => stopManager(b, doneB, "b"));
+    started.push([b, doneB, "b"]);
     await trigger(ns);
     await eventually(() => assert.ok(writes.includes("a")), { timeoutMs: 30_000, description: "a reconciles" });
 
