@@ -191,7 +191,8 @@ async function main(): Promise<void> {
     machine.push(["Load average at end (1/5/15 min)", load()], ["Date", new Date().toISOString()]);
     const md = section({ figures, overlapping, runs: runs.length, writes: writers.length, convergedMs: convergedAt === undefined ? undefined : convergedAt - hogsStoppedAt, quotaNote, machine });
     process.stdout.write(`${md}\n`);
-    if (!args["dry-run"]) writeResultsSection("starvation", md);
+    // One section per Lease preset, so both can stand side by side.
+    if (!args["dry-run"]) writeResultsSection(PRESET === "fast" ? "starvation-fast" : "starvation", md);
     if (overlapping > 0) process.exitCode = 1;
   } finally {
     stopHogs?.();
@@ -206,9 +207,9 @@ async function main(): Promise<void> {
 function section(r: { figures: PhaseFigures[]; overlapping: number; runs: number; writes: number; convergedMs: number | undefined; quotaNote: string; machine: [string, string][] }): string {
   const t = TIMINGS;
   return [
-    "## CPU starvation",
+    `## CPU starvation (Lease ${PRESET} preset, replicas' quota ${CPU_LIMIT > 0 ? `${CPU_LIMIT} CPU` : "none"})`,
     "",
-    "Measured by [`bench/starvation.ts`](starvation.ts): `npm run bench -- starvation`.",
+    `Measured by [\`bench/starvation.ts\`](starvation.ts): \`npm run bench -- starvation${PRESET === "fast" ? " --timings fast" : ""}${CPU_LIMIT !== 0.5 ? ` --cpu-limit ${CPU_LIMIT}` : ""}\`.`,
     "",
     "### Machine",
     "",
