@@ -6,7 +6,10 @@
 //   --cpu-limit <cpus> also run the suite in a cgroup with this CPU quota, like a
 //                      Pod's CPU limit (default 1.5; 0 = none). Needs a writable
 //                      cgroup cpu controller (v2, or v1's cpu hierarchy); when there
-//                      is none the run goes on without and says so.
+//                      is none the run goes on without and says so. The group
+//                      competes as one process with the rest of the machine, so on
+//                      a machine shared with other work it starves the suite far
+//                      more than its quota says: use 0 there.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
