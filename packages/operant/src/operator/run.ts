@@ -4,9 +4,12 @@ import { Command, CommanderError, Option } from "commander";
 import { pino } from "pino";
 import { OperantError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import { defaultLeaderElector } from "../leader/create/create-elector.ts";
-import { Manager, type LeaderElector, type ManagerOptions } from "../runtime/manager/manager.ts";
+import type { LeaderElectionConfig } from "../leader/create/create-elector.ts";
+import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
+import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
+import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { hasWebhooks, webhookRunnable } from "./webhooks.ts";
 
 /** Settings parsed from flags and environment. */
 export interface OperatorFlags {
@@ -22,6 +25,10 @@ export interface OperatorFlags {
   leaderElectionPreset: "default" | "fast";
   metricsBindAddress: string;
   healthProbeBindAddress: string;
+  /** Where the webhook server listens, when the operator has webhooks (default loopback `127.0.0.1:9443`; in a Pod `:9443`). */
+  webhookBindAddress: string;
+  /** A directory with tls.crt and tls.key (a mounted cert-manager Secret); unset: operant-managed certificates. */
+  webhookCertDir?: string;
   logLevel: string;
   /** Values of the operator's own flags ({@link RunOperatorOptions.flags}), by flag name; undefined when neither given nor defaulted. */
   custom: Record<string, string | undefined>;
@@ -53,19 +60,15 @@ export interface RunOperatorOptions {
   env?: NodeJS.ProcessEnv;
   /** A logger to use instead of pino at `--log-level`. */
   logger?: Logger;
-  /** Extra manager options (e.g. a client, a registry). */
-  manager?: Partial<ManagerOptions>;
   /**
-   * Builds the leader elector when `--leader-elect` is given. Default:
-   * `defaultLeaderElector` (operant/leader): a Lease (default timings) or a
-   * leader-for-life ConfigMap lock, per `--leader-election-mode`, named by
-   * `--leader-election-id`, in `--leader-election-namespace`, else
-   * POD_NAMESPACE, else the Pod's namespace; identity from POD_NAME (or the
-   * host name) plus a random suffix. Leadership lost makes the returned
-   * promise reject with `LeadershipLost` (the process exits non-zero), unless
-   * `manager.onLeadershipLost` is `"rejoin"`.
+   * Extra manager options (e.g. a client, a registry). With `--leader-elect`,
+   * runOperator sets the manager's `leaderElection` to
+   * {@link leaderElectionFromFlags}'s settings; a `leaderElection` here (an
+   * elector of your own, or settings) replaces them. Leadership lost makes
+   * the returned promise reject with `LeadershipLost` (the process exits
+   * non-zero), unless `onLeadershipLost` is `"rejoin"`.
    */
-  leaderElector?: (flags: OperatorFlags, op: OperatorDefinition, env: NodeJS.ProcessEnv) => LeaderElector | Promise<LeaderElector>;
+  manager?: Partial<ManagerOptions>;
   /** The operator's own flags, parsed with the standard ones; their values are in `flags.custom`. */
   flags?: readonly OperatorFlagSpec[];
   /**
@@ -79,7 +82,7 @@ export interface RunOperatorOptions {
   onStart?: (manager: Manager) => void;
 }
 
-const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "log-level", "help"]);
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "help"]);
 
 /**
  * Parses an operator's standard flags: `--kubeconfig`, `--context`,
@@ -114,6 +117,8 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     .addOption(new Option("--leader-election-preset <preset>", "Lease timings: default (15s/10s/2s) or fast (5s/3s/0.5s: quicker failover, more API calls)").choices(["default", "fast"]).default("default"))
     .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
     .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
+    .option("--webhook-bind-address <addr>", "address of the webhook server (HTTPS), when the operator has webhooks", "127.0.0.1:9443")
+    .option("--webhook-cert-dir <dir>", "serve tls.crt and tls.key from this directory (e.g. a mounted cert-manager Secret) instead of operant-managed certificates")
     .option("--log-level <level>", "trace, debug, info, warn, error", "info");
   for (const f of extra) cmd.option(`--${f.name} <value>`, f.env ? `${f.description} (default: env ${f.env}${f.default === undefined ? "" : `, else ${f.default}`})` : f.description);
   cmd
@@ -127,7 +132,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     const given = all[key];
     custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
   }
-  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; logLevel: string }>();
+  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string }>();
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -143,6 +148,8 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     leaderElectionPreset: o.leaderElectionPreset,
     metricsBindAddress: o.metricsBindAddress,
     healthProbeBindAddress: o.healthProbeBindAddress,
+    webhookBindAddress: o.webhookBindAddress,
+    ...(o.webhookCertDir && { webhookCertDir: o.webhookCertDir }),
     logLevel: o.logLevel,
     custom,
   };
@@ -187,7 +194,7 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
   if (op.scope === "Namespaced" && flags.watchNamespaces.length === 0) {
     logger.warn({}, `${op.name} is namespace-scoped but no namespace was given (--watch-namespace or WATCH_NAMESPACE): watching all namespaces needs cluster-wide RBAC`);
   }
-  const leaderElection = flags.leaderElect ? await (options.leaderElector ?? defaultLeaderElector)(flags, op, env) : undefined;
+  const leaderElection = flags.leaderElect ? await leaderElectionFromFlags(flags, env) : undefined;
   const manager = new Manager({
     name: op.name,
     ...(flags.kubeconfig && { kubeconfig: flags.kubeconfig }),
@@ -201,7 +208,36 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
     ...options.manager,
   });
   for (const c of op.controllers) manager.add(c);
+  if (hasWebhooks(op)) {
+    manager.add(webhookRunnable(op, { bindAddress: flags.webhookBindAddress, ...(flags.webhookCertDir && { certDir: flags.webhookCertDir }), ...(env.POD_NAMESPACE && { namespace: env.POD_NAMESPACE }), logger }));
+  }
   options.onStart?.(manager);
   await manager.start(options.signal ? { signal: options.signal } : {});
   return manager;
+}
+
+/**
+ * The leader election `--leader-elect` asks for, as the Manager's
+ * `leaderElection` settings: the mode, id and namespace from the flags; the
+ * namespace otherwise from POD_NAMESPACE or the Pod's ServiceAccount; the
+ * identity and leader-for-life's Pod from POD_NAME. Throws
+ * `LeaderElectionNamespaceUnknown` for a Lease when no namespace can be
+ * found (outside a cluster, pass --leader-election-namespace).
+ *
+ * @example
+ * ```ts
+ * const flags = parseOperatorFlags(op, process.argv, process.env);
+ * const manager = new Manager({ leaderElection: await leaderElectionFromFlags(flags, process.env) });
+ * ```
+ */
+export async function leaderElectionFromFlags(flags: OperatorFlags, env: NodeJS.ProcessEnv): Promise<LeaderElectionConfig> {
+  const namespace = await operatorNamespace({ namespace: flags.leaderElectionNamespace, env });
+  const podName = env.POD_NAME || undefined;
+  if (flags.leaderElectionMode === "lease" && !namespace) {
+    throw new OperantError(
+      "LeaderElectionNamespaceUnknown",
+      `--leader-elect needs a namespace for the Lease "${flags.leaderElectionId}", and this process is not in a Pod: pass --leader-election-namespace <ns> (or set POD_NAMESPACE).`,
+    );
+  }
+  return { mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName, ...(flags.leaderElectionPreset === "fast" && { timings: FAST_LEASE_TIMINGS }) };
 }
