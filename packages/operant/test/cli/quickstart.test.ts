@@ -166,8 +166,10 @@ async function setSampleSize(size: number | string): Promise<void> {
   await writeFile(path, (await readFile(path, "utf8")).replace(/^ {2}size: .*$/m, `  size: ${typeof size === "string" ? JSON.stringify(size) : size}`));
 }
 
-// 600 s: on a loaded 2-core machine init's npm install alone took 141 s and create api 72 s.
-describe("the quickstart: init, create api, generate, install, run, deploy, bundle", { timeout: 600_000 }, () => {
+// The budget is for a loaded machine, not a quiet one: `npm install` of the new project (TypeScript, TypeBox,
+// @types/node) took 113 s on 2 cores at load average 12, and tsc, the operator's start and the rollouts slow down
+// alike. What runs too long is still stopped, by the per-file guard of scripts/test.ts naming what was left open.
+describe("the quickstart: init, create api, generate, install, run, deploy, bundle", { timeout: 900_000 }, () => {
   test("init writes a runnable project and installs its dependencies", async () => {
     const r = await operant(["init", "memcached-operator", "--domain", domain], { cwd: work });
     assert.equal(r.code, 0, r.stderr);
