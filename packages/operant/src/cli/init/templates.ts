@@ -6,7 +6,7 @@
 export interface InitValues {
   name: string;
   domain: string;
-  /** The `operant` dependency: `file:/…/packages/operant` from a source checkout, else a semver range. */
+  /** The `operant` dependency: `file:vendor/operant-<version>.tgz` (this operant, packed into the project), or a version range given with `--operant`. */
   operantDependency: string;
   /** Version range of typebox (the one operant itself uses). */
   typeboxRange: string;
@@ -118,15 +118,14 @@ test("the CRDs install and the controllers start and get ready", async (t) => {
 
 /** Dockerfile: dependencies in one stage, a small non-root runtime image in the next. */
 export function dockerfile(v: InitValues): string {
-  const fileDep = v.operantDependency.startsWith("file:");
+  // operant packed into vendor/ (until it is published): the install stage needs the tarball too.
+  const vendored = v.operantDependency.startsWith("file:vendor/");
   return `# The ${v.name} manager image: docker build -t ${v.name}:latest .
-${fileDep ? `# package.json depends on operant through a file: path (a source checkout),
-# which a build cannot reach: depend on a published operant version first.
-` : ""}# Stage 1: production dependencies, installed exactly as package-lock.json says.
+# Stage 1: production dependencies, installed exactly as package-lock.json says.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+${vendored ? "COPY vendor ./vendor\n" : ""}RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Stage 2: the runtime. Node runs the TypeScript sources directly (type
 # stripping); no build step. Runs as the image's unprivileged "node" user

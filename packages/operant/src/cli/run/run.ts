@@ -3,7 +3,7 @@
 // every flag through (--watch-namespace default, --kubeconfig …); SIGTERM is
 // passed on and Ctrl-C reaches it directly, so it shuts down gracefully.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Command } from "commander";
 import { OperantError } from "../../core/errors.ts";
@@ -26,8 +26,11 @@ function flagValue(args: readonly string[], name: string): string | undefined {
  * not stop the run: the operator waits for them).
  */
 async function preflight(root: string, args: readonly string[]): Promise<string[]> {
-  if (!existsSync(join(root, "node_modules", "operant"))) {
-    throw new OperantError("DependenciesMissing", `${root} has no node_modules/operant: run \`npm install\` in the project first.`);
+  // As Node resolves it: node_modules/operant in the project or any parent (a workspace hoists it to its root).
+  try {
+    createRequire(join(root, "package.json")).resolve("operant/package.json");
+  } catch {
+    throw new OperantError("DependenciesMissing", `${root} cannot import operant (no node_modules/operant in it or a parent directory): run \`npm install\` in the project first.`);
   }
   const operator = await loadOperator(root);
   const client = await connectCluster({ kubeconfig: flagValue(args, "--kubeconfig"), context: flagValue(args, "--context") });

@@ -434,9 +434,12 @@ export class Manager {
             this.stop(`leader work failed: ${(err as Error).message}`);
           };
           // Graceful stop (shutdown) drains in-flight reconciles; a lost leadership aborts them at once.
+          // The term lasts until stop or loss, as controller-runtime's: a manager with no controllers
+          // yet (a new project) or whose runnables returned keeps serving probes and metrics.
           await Promise.all([
             ...this.#runners.map((r) => r.run(leading, { drainMs, ...(lost && { leading: lost }) }).catch(fail)),
             ...this.#runnables.filter((r) => r.needsLeaderElection !== false).map((r) => this.#runRunnable(r, leading)),
+            new Promise<void>((resolve) => (leading.aborted ? resolve() : leading.addEventListener("abort", () => resolve(), { once: true }))),
           ]);
         }
       } finally {
