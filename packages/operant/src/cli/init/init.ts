@@ -122,7 +122,7 @@ export async function initProject(dir: string, options: { domain: string; name?:
 export function initCommand(): Command {
   return new Command("init")
     .description("Create a new operator project (package.json, src/, test/, config/, Dockerfile) and install its dependencies")
-    .argument("[dir]", "directory of the project (default: the current directory)", ".")
+    .argument("[dir]", "directory of the project", ".")
     .requiredOption("--domain <domain>", "a domain you own: API groups will be <group>.<domain> (e.g. example.com)")
     .option("--name <name>", "project and operator name (default: the directory's name)")
     .option("--skip-install", "do not run npm install")

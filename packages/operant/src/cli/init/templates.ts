@@ -12,6 +12,20 @@ export interface InitValues {
   typeboxRange: string;
 }
 
+/**
+ * The `pretest`/`prestart` script of a project: one line saying that Node.js
+ * >= 22.18 is needed, instead of Node's own error on the TypeScript it cannot
+ * run ("Could not find" the test files, "Unknown file extension .ts").
+ * Plain JavaScript that runs on any Node.js.
+ *
+ * @example
+ * ```ts
+ * packageJson(v) // scripts.pretest === NODE_VERSION_CHECK
+ * ```
+ */
+export const NODE_VERSION_CHECK =
+  "node -e \"const [a, b] = process.versions.node.split('.').map(Number); if (a < 22 || (a === 22 && b < 18)) { console.error('error: this project needs Node.js >= 22.18 (it runs TypeScript directly); this is ' + process.version + ' — install a current LTS from https://nodejs.org or with your version manager (nvm install 24), then run the command again.'); process.exit(1); }\"";
+
 /** package.json of a new project. */
 export function packageJson(v: InitValues): string {
   const pkg = {
@@ -22,7 +36,9 @@ export function packageJson(v: InitValues): string {
     description: `${v.name}: a Kubernetes operator built with operant`,
     engines: { node: ">=22.18.0" },
     scripts: {
+      prestart: NODE_VERSION_CHECK,
       start: "node src/main.ts",
+      pretest: NODE_VERSION_CHECK,
       test: 'node --test --test-timeout=300000 "test/**/*.test.ts"',
       typecheck: "tsc -p tsconfig.json",
       generate: "operant generate",
@@ -79,13 +95,26 @@ export default defineOperator({
 /** src/main.ts: the process entry point. */
 export function mainTs(): string {
   return `// Runs the operator until SIGTERM: \`npm start\` or \`operant run\` on your machine,
-// the container's entrypoint in a cluster. Standard flags: --kubeconfig,
-// --watch-namespace (else env WATCH_NAMESPACE; default all), --leader-elect,
-// --metrics-bind-address (:8080), --health-probe-bind-address (:8081), --log-level.
+// the container's entrypoint in a cluster. \`node src/main.ts --help\` lists the flags:
+//   --kubeconfig, --context              which cluster (default: KUBECONFIG, ~/.kube/config, in-cluster)
+//   --watch-namespace a,b                namespaces to watch (env WATCH_NAMESPACE; default all)
+//   --leader-elect                       one active replica (--leader-election-namespace outside a Pod)
+//   --metrics-bind-address :8080         /metrics and the status page
+//   --health-probe-bind-address :8081    /healthz and /readyz
+//   --kube-api-qps 20, --kube-api-burst 30
+//                                        the client's rate limit towards the API server
+//                                        (env KUBE_API_QPS, KUBE_API_BURST); raise both for
+//                                        operators that write a lot, as controller-runtime's flags
+//   --log-level info                     fatal, error, warn, info, debug, trace, silent
+//   --log-format json|text               (env OPERANT_LOG_FORMAT; text on a terminal and under
+//                                        \`operant run\`, JSON otherwise, e.g. in a container)
+//   --debug                              a failure's stack, not only its one-line report
+// A failure ends the process with status 1 and one line: error [Code]: what happened and
+// what to do (the codes: docs/errors.md in operant's repository).
 import { runOperator } from "operant";
 import operator from "./operator.ts";
 
-await runOperator(operator, { argv: process.argv, env: process.env });
+await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true });
 `;
 }
 
