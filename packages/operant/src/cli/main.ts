@@ -32,8 +32,10 @@ export function operantVersion(): string {
 export function createProgram(): Command {
   const program = new Command("operant")
     .description("Build, run and test Kubernetes operators in TypeScript")
+    // Root options only before a command: `create api --version v1` is the command's flag.
+    .enablePositionalOptions()
     .version(operantVersion(), "-V, --version", "print operant's version")
-    .option("--debug", "report a failure with its stack")
+    .option("--debug", "report a failure with its stack (also after a command: operant generate --debug)")
     .addHelpText("after", "\nWith no command, prints this help. A failure prints one line, error [Code]: what happened and what to do, and exits 1.")
     .configureHelp({ sortSubcommands: true });
   program.addCommand(clusterCommand());
@@ -74,8 +76,12 @@ export async function main(argv: string[]): Promise<void> {
     program.outputHelp();
     return;
   }
+  // --debug anywhere (not only before the command), except for `run`, which passes it on to the operator.
+  const debug = argv.includes("--debug");
+  const first = argv.slice(2).find((a) => !a.startsWith("-"));
+  const args = first === "run" ? argv : [...argv.slice(0, 2), ...(debug ? ["--debug"] : []), ...argv.slice(2).filter((a) => a !== "--debug")];
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args);
   } catch (err) {
     let failure = err;
     if (err instanceof CommanderError) {
@@ -86,7 +92,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     const f = describeFailure(failure);
     process.stderr.write(`error [${f.code}]: ${f.message}\n`);
-    if (argv.includes("--debug") && f.stack) process.stderr.write(`${f.stack}\n`);
+    if (debug && f.stack) process.stderr.write(`${f.stack}\n`);
     process.exit(1);
   }
 }

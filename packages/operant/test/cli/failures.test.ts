@@ -132,6 +132,12 @@ describe("an operator process (runOperator with exitOnFailure)", () => {
       // Still there after it has started everything it had (nothing): the old manager returned at once here.
       await eventually(() => out.includes("starting controllers"), { description: "controllers started" });
       assert.equal((await fetch(`http://${health}/healthz`)).status, 200);
+      // client-go's REST client metrics, from the requests it made (discovery, the Event recorder's checks, …).
+      const metricsAt = /manager starting .*metrics=(127\.0\.0\.1:\d+)/.exec(out)![1]!;
+      const host = new URL(cp.server).host;
+      const scraped = await (await fetch(`http://${metricsAt}/metrics`)).text();
+      assert.match(scraped, new RegExp(`^rest_client_requests_total\\{code="\\d{3}",method="GET",host="${host.replaceAll(".", "\\.")}"\\} [1-9]`, "m"), scraped.slice(0, 3000));
+      assert.match(scraped, new RegExp(`^rest_client_request_duration_seconds_count\\{verb="GET",host="${host.replaceAll(".", "\\.")}"\\} [1-9]`, "m"));
       assert.equal(child.exitCode, null, `still running:\n${out}`);
       assert.doesNotMatch(out, /^\{/m, "no JSON lines");
       child.kill("SIGTERM");

@@ -17,6 +17,7 @@ import { refOf, type KubeObject } from "../../core/object.ts";
 import { createLeaderElector, type LeaderElectionConfig } from "../../leader/create/create-elector.ts";
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
 import { EventRecorder } from "../events/recorder.ts";
+import { restClientMetrics } from "../metrics/rest-client-metrics.ts";
 import { registered } from "../metrics/controller-metrics.ts";
 import { statusPageRoutes, type StatusSection } from "../status-page/status-page.ts";
 import { answerChecks, RouterServer, type Check, type Route } from "./http-server.ts";
@@ -341,7 +342,7 @@ export class Manager {
     }
     const drainMs = toMillis(this.#options.gracefulShutdownTimeout ?? "30s");
     try {
-      this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), ...this.#options.clientOptions });
+      this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), onRequestDone: restClientMetrics(this.registry), ...this.#options.clientOptions });
       this.#cache = new Cache(this.#client, { namespaces: this.#options.namespaces, logger: log, watch: this.#options.watch });
       this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log });
       this.#registerInformerMetrics();
