@@ -132,17 +132,39 @@ describe("an operator process (runOperator with exitOnFailure)", () => {
       // Still there after it has started everything it had (nothing): the old manager returned at once here.
       await eventually(() => out.includes("starting controllers"), { description: "controllers started" });
       assert.equal((await fetch(`http://${health}/healthz`)).status, 200);
-      // client-go's REST client metrics, from the requests it made (discovery, the Event recorder's checks, …).
-      const metricsAt = /manager starting .*metrics=(127\.0\.0\.1:\d+)/.exec(out)![1]!;
-      const host = new URL(cp.server).host;
-      const scraped = await (await fetch(`http://${metricsAt}/metrics`)).text();
-      assert.match(scraped, new RegExp(`^rest_client_requests_total\\{code="\\d{3}",method="GET",host="${host.replaceAll(".", "\\.")}"\\} [1-9]`, "m"), scraped.slice(0, 3000));
-      assert.match(scraped, new RegExp(`^rest_client_request_duration_seconds_count\\{verb="GET",host="${host.replaceAll(".", "\\.")}"\\} [1-9]`, "m"));
       assert.equal(child.exitCode, null, `still running:\n${out}`);
       assert.doesNotMatch(out, /^\{/m, "no JSON lines");
       child.kill("SIGTERM");
       assert.equal(await exited, 0, out);
       assert.match(out, /INFO {2}manager stopped/);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("an operator's metrics, scraped", () => {
+  test("controller-runtime's reconcile series exist at 0 from the start; client-go's REST client metrics count the API requests", { timeout: 120_000 }, async () => {
+    const cp = await ControlPlane.shared();
+    const namespace = `metrics-${process.pid}`;
+    const child = spawn(process.execPath, [operatorMain, "--log-format", "text", "--watch-namespace", namespace, "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0"], { cwd: work, env: { ...env, KUBECONFIG: cp.kubeconfigPath, WITH_CONTROLLER: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const [, metricsAt, health] = await eventually(() => / manager starting metrics=(127\.0\.0\.1:\d+) health=(127\.0\.0\.1:\d+)/.exec(out) ?? false, { timeoutMs: 60_000, description: `the operator starts:\n${out}` });
+      await eventually(async () => assert.equal((await fetch(`http://${health}/readyz`)).status, 200), { description: `ready (its ConfigMap informer synced):\n${out}` });
+      const scraped = await (await fetch(`http://${metricsAt}/metrics`)).text();
+      for (const result of ["success", "error", "requeue", "requeue_after"]) {
+        assert.match(scraped, new RegExp(`^controller_runtime_reconcile_total\\{controller="configmaps",result="${result}"\\} 0$`, "m"), `${result} at 0:\n${scraped.slice(0, 2000)}`);
+      }
+      const host = new URL(cp.server).host.replaceAll(".", "\\.");
+      assert.match(scraped, new RegExp(`^rest_client_requests_total\\{code="200",method="GET",host="${host}"\\} [1-9]`, "m"), "the informer's list");
+      assert.match(scraped, new RegExp(`^rest_client_request_duration_seconds_count\\{verb="GET",host="${host}"\\} [1-9]`, "m"));
+      assert.match(scraped, /^# TYPE rest_client_request_duration_seconds histogram$/m);
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, out);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
