@@ -14,12 +14,11 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { ControlPlane, eventually } from "../../src/testing/index.ts";
-import { rbacFor } from "../../src/operator/rbac.ts";
-import type { OperatorDefinition } from "../../src/operator/operator.ts";
+import type { OperatorRbac } from "../../src/operator/rbac.ts";
 import type { ClusterServiceVersionManifest } from "../../src/operator/bundle.ts";
 import { runCommand, type CommandResult } from "../support/command.ts";
 import { kubectl, kubectlJson, kubectlOk } from "../support/kubectl.ts";
@@ -326,8 +325,10 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
   test("bundle writes a CSV that carries the CRDs and the RBAC rbacFor derives", async () => {
     await operantOk("bundle", "--version", "0.1.0", "--channels", "alpha,stable", "--default-channel", "alpha", "--image", "registry.example.com/memcached-operator:v0.1.0");
     const csv = parse(await readFile(join(project, "bundle/manifests/memcached-operator.clusterserviceversion.yaml"), "utf8")) as ClusterServiceVersionManifest;
-    const operator = ((await import(pathToFileURL(join(project, "src/operator.ts")).href)) as { default: OperatorDefinition }).default;
-    const rbac = rbacFor(operator);
+    // rbacFor of the project's operator, computed by the project's own (packed) operant, as a user's script would.
+    const printed = await exec(process.execPath, ["--input-type=module", "-e", 'import operator from "./src/operator.ts"; import { rbacFor } from "operant/operator"; console.log(JSON.stringify(rbacFor(operator)));']);
+    assert.equal(printed.code, 0, printed.stderr);
+    const rbac = JSON.parse(printed.stdout) as OperatorRbac;
     const strip = (rs: typeof rbac.rules) => rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
     assert.deepEqual(csv.spec.install.spec.clusterPermissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.rules) }]);
     assert.deepEqual(csv.spec.install.spec.permissions, [{ serviceAccountName: "memcached-operator", rules: strip(rbac.leaderElectionRules) }]);
