@@ -2,6 +2,7 @@
 // matter most in an asynchronous, long-running operator.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { layersConfig } from "./packages/operant/layers.mjs";
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/dist/**", "bench/peers/**", "**/*.mjs", "eslint.config.js", "**/.scratch/**"] },
@@ -26,4 +27,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The layers of packages/operant/src (the table in packages/operant/layers.mjs) and no import cycles.
+  layersConfig(`${import.meta.dirname}/packages/operant/src`, "packages/operant/src/**/*.ts"),
 );

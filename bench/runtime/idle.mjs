@@ -11,7 +11,7 @@ import { ConfigMap } from "operant/kinds";
 const [kubeconfig, namespace, settle = "10"] = process.argv.slice(2);
 const client = await Client.connect({ kubeconfig });
 const manager = new Manager({ client, namespaces: [namespace], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false });
-manager.add(Controller.for(ConfigMap).named("idle").reconcile(() => Action.done()));
+manager.add(Controller.for(ConfigMap).named("idle").reconcile(() => Action.awaitChange()));
 const running = manager.start();
 await new Promise((r) => setTimeout(r, Number(settle) * 1000));
 globalThis.gc?.();

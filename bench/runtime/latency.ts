@@ -32,7 +32,7 @@ manager.add(
         endToEnd.push(now - sent);
         if (framework.length === expected) resolveDone();
       }
-      return Action.done();
+      return Action.awaitChange();
     }),
 );
 const running = manager.start();

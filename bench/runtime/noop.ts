@@ -25,7 +25,7 @@ manager.add(
         last = performance.now();
         resolveDone();
       }
-      return Action.done();
+      return Action.awaitChange();
     }),
 );
 const running = manager.start();

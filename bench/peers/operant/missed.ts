@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { Client } from "../../../packages/operant/src/client/client.ts";
 import { ConfigMap } from "../../../packages/operant/src/kinds/index.ts";
 import { Informer } from "../../../packages/operant/src/runtime/cache/informer.ts";
-import type { Cached } from "../../../packages/operant/src/runtime/cache/store.ts";
+import type { Cached } from "../../../packages/operant/src/core/object.ts";
 
 const [kubeconfig, namespace] = process.argv.slice(2);
 const client = await Client.connect({ kubeconfig: kubeconfig! });

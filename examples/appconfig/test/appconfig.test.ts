@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
-import { ApiError, Client, type Logger, type Stored } from "operant";
+import { ApiError, Client, type Stored } from "operant";
 import { ConfigMap, Deployment, Event, Pod, ReplicaSet, Secret } from "operant/kinds";
-import { eventually, testCluster, type TestCluster } from "operant/testing";
+import { CapturingLogger, eventually, testCluster, type TestCluster } from "operant/testing";
 import { AppConfig } from "../src/api/appconfig.ts";
 import { CONFIG_HASH, HASHES, RESTARTED_AT, SETTLE_MS } from "../src/controllers/appconfig.ts";
 import { combinedHash, parseRecord } from "../src/controllers/content-hash.ts";
@@ -22,13 +22,6 @@ before(async () => {
   client = cluster.client;
 });
 after(() => cluster.close());
-
-/** A logger that keeps every line (with its bindings) as JSON. */
-function captureLogger(lines: string[], bindings: Record<string, unknown> = {}): Logger {
-  const replacer = (_k: string, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v);
-  const at = (level: string) => (a: Record<string, unknown> | string, msg?: string) => void lines.push(JSON.stringify({ level, ...bindings, ...(typeof a === "string" ? { msg: a } : { ...a, msg }) }, replacer));
-  return { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug"), child: (b) => captureLogger(lines, { ...bindings, ...b }) };
-}
 
 /** A Deployment whose Pods read the ConfigMaps through envFrom and the Secrets as volumes. */
 function app(ns: string, name: string, uses: { configMaps?: string[]; secrets?: string[] }): Deployment {
@@ -244,7 +237,7 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
   test("a Secret's value never appears in the operator's logs, in events or in status", async (t) => {
     const ns = await cluster.namespace("appconfig");
     const lines: string[] = [];
-    cluster.startOperator(operator, { namespace: ns, stopAfter: t, logger: captureLogger(lines) });
+    cluster.startOperator(operator, { namespace: ns, stopAfter: t, logger: new CapturingLogger(lines) });
     const before = "tr0ub4dor-before-change";
     const value = "correct-horse-battery-staple";
     await client.create(Secret, { metadata: { name: "creds", namespace: ns }, stringData: { password: before } });

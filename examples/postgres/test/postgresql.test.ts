@@ -6,9 +6,9 @@ import { after, before, test } from "node:test";
 import { findCondition, type Client } from "operant";
 import { Event, Pod, Secret, Service, StatefulSet, StorageClass, type PersistentVolumeClaim } from "operant/kinds";
 import { PersistentVolumeClaim as Claims } from "operant/kinds";
-import { eventually, testCluster, type TestCluster } from "operant/testing";
+import { CapturingLogger, eventually, testCluster, type TestCluster } from "operant/testing";
 import { Postgresql } from "../src/api/postgresql.ts";
-import { CapturingLogger, EXPANDABLE_CLASS, ensureStorageClass, startOperator, StaticVolumes } from "./support/harness.ts";
+import { EXPANDABLE_CLASS, ensureStorageClass, startOperator, StaticVolumes } from "./support/harness.ts";
 
 let cluster: TestCluster;
 let client: Client;

@@ -4,7 +4,8 @@
  * The root module holds what an operator's code uses every day: define a
  * resource, write a controller, run it in a manager, and the helpers a
  * careful reconciler needs. Lower-level pieces have their own entry points:
- * `operant/client`, `operant/cache`, `operant/queue`, `operant/crd`,
+ * `operant/client`, `operant/cache`, `operant/queue`, `operant/controller`
+ * (the pieces a controller is built from), `operant/crd`,
  * `operant/events`, `operant/kinds` (built-in kinds), `operant/testing`
  * (a real local control plane).
  *
@@ -37,7 +38,7 @@ export { ApiError } from "./client/transport/api-error.ts";
 // Objects and kinds
 export { defineKind, type Kind, type ObjectOf } from "./core/kind.ts";
 export { keyOf, refOf, objectKey, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference, type Stored } from "./core/object.ts";
-export type { Cached, ReadonlyDeep } from "./runtime/cache/store.ts";
+export type { Cached, ReadonlyDeep } from "./core/object.ts";
 export type { Duration } from "./core/time.ts";
 export { parseQuantity, compareQuantities, isQuantity, QUANTITY_PATTERN, type ParsedQuantity } from "./core/quantity.ts";
 export type { Logger } from "./core/logger.ts";
@@ -56,7 +57,8 @@ export { Controller, ControllerBuilder, type AnyControllerDefinition, type Cache
 export { Action, TerminalError, type ReconcileAction } from "./runtime/controller/action.ts";
 export { ReconcileContext } from "./runtime/controller/context.ts";
 export { predicates, type ChangeEvent, type Predicate } from "./runtime/controller/predicates.ts";
-export { Manager, type ManagerOptions, type Runnable, type LeaderElector } from "./runtime/manager/manager.ts";
+export { Manager, type ManagerOptions, type Runnable } from "./runtime/manager/manager.ts";
+export type { LeaderElector, ElectionHost, ElectionClient } from "./leader/elector.ts";
 export type { ControllerStatus } from "./runtime/controller/runner.ts";
 
 // The client
@@ -71,8 +73,8 @@ export { labelMatcher, selectorToString, type LabelSelector } from "./core/label
 
 // High availability
 export { LeaseElector, LeaderForLifeElector, FAST_LEASE_TIMINGS, DEFAULT_LEASE_TIMINGS, type LeaderElectionConfig } from "./leader/index.ts";
-export type { StatusReport, StatusSection, StatusSectionData, StatusSectionReport } from "./leader/index.ts";
+export { statusReport, renderStatusPage, statusPageRoutes, type StatusReport, type StatusSection, type StatusSectionData, type StatusSectionHost, type StatusSectionReport, type StatusSource } from "./runtime/status-page/status-page.ts";
 
 // Operators as projects
 export { defineOperator, type OperatorDefinition, type OperatorOptions } from "./operator/operator.ts";
-export { runOperator, parseOperatorFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./operator/run.ts";
+export { runOperator, parseOperatorFlags, leaderElectionFromFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./operator/run.ts";

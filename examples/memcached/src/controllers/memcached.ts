@@ -31,7 +31,7 @@ export const memcachedController = Controller.for(Memcached)
       await ctx.delete(Deployment, { namespace, name });
       ctx.log.info({}, "finalized: Deployment deleted");
     });
-    if (deleted) return Action.done();
+    if (deleted) return Action.awaitChange();
 
     // The Deployment, with spec.size replicas (server-side apply; owned by the Memcached).
     const labels = labelsFor(name);

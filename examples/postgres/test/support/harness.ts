@@ -7,6 +7,7 @@
 // each claim, of a no-provisioner StorageClass.
 import { setTimeout as sleep } from "node:timers/promises";
 import { isOperantError, runOperator, type Client, type Logger } from "operant";
+import { CapturingLogger } from "operant/testing";
 import { PersistentVolume, PersistentVolumeClaim, StorageClass } from "operant/kinds";
 import { configureFromFlags, operatorFlags } from "../../src/operator.ts";
 import operator from "../../src/operator.ts";
@@ -20,28 +21,6 @@ export async function ensureStorageClass(client: Client, name: string, allowVolu
   } catch (err) {
     if (!isOperantError(err, "AlreadyExists")) throw err;
   }
-}
-
-/** A logger that keeps every line (as JSON) so a test can search them. */
-export class CapturingLogger implements Logger {
-  readonly lines: string[];
-  readonly #bindings: Record<string, unknown>;
-
-  constructor(lines: string[] = [], bindings: Record<string, unknown> = {}) {
-    this.lines = lines;
-    this.#bindings = bindings;
-  }
-
-  #log(level: string, a: Record<string, unknown> | string, msg?: string): void {
-    const line = typeof a === "string" ? { ...this.#bindings, level, msg: a } : { ...this.#bindings, ...a, level, msg };
-    this.lines.push(JSON.stringify(line, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)));
-  }
-
-  error = (a: Record<string, unknown> | string, msg?: string) => this.#log("error", a, msg);
-  warn = (a: Record<string, unknown> | string, msg?: string) => this.#log("warn", a, msg);
-  info = (a: Record<string, unknown> | string, msg?: string) => this.#log("info", a, msg);
-  debug = (a: Record<string, unknown> | string, msg?: string) => this.#log("debug", a, msg);
-  child = (bindings: Record<string, unknown>): Logger => new CapturingLogger(this.lines, { ...this.#bindings, ...bindings });
 }
 
 /** A running operator; `stop()` shuts it down and waits. */

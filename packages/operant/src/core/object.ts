@@ -113,3 +113,52 @@ export function objectKey(obj: KubeObject): string {
   const m = obj.metadata ?? {};
   return keyOf({ name: m.name ?? "", namespace: m.namespace });
 }
+
+/**
+ * A deeply read-only view of a value: what cache reads return.
+ *
+ * @example
+ * ```ts
+ * const labels: ReadonlyDeep<Record<string, string[]>> = { app: ["web"] }; // labels.app.push(…) does not compile
+ * ```
+ */
+export type ReadonlyDeep<T> = T extends (infer U)[] ? readonly ReadonlyDeep<U>[] : T extends object ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> } : T;
+
+/**
+ * An object as the cache holds it: stored by the server, frozen.
+ *
+ * @example
+ * ```ts
+ * const pod: Cached<Pod> | undefined = cache.get(Pod, { namespace: "ns", name: "web-0" });
+ * ```
+ */
+export type Cached<T extends KubeObject> = ReadonlyDeep<Stored<T>>;
+
+/**
+ * The metadata of a cached object (for generic code, where TypeScript
+ * cannot see through {@link Cached}).
+ *
+ * @example
+ * ```ts
+ * const rv = metaOf(cached).resourceVersion;
+ * ```
+ */
+export function metaOf(obj: object): StoredMeta {
+  return (obj as unknown as Stored<KubeObject>).metadata;
+}
+
+/**
+ * Deep-freezes a freshly parsed object in place and returns it.
+ *
+ * @example
+ * ```ts
+ * const pod = deepFreeze(JSON.parse(body) as Stored<Pod>);
+ * ```
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value as object)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

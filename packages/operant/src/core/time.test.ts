@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jitter, sleep, toMillis } from "./time.ts";
+import { abortable, jitter, sleep, toMillis } from "./time.ts";
 
 test("durations parse like Go's", () => {
   assert.equal(toMillis("500ms"), 500);
@@ -30,4 +30,18 @@ test("jitter stays within its band", () => {
     const j = jitter(1000, 0.2);
     assert.ok(j >= 800 && j <= 1200, String(j));
   }
+});
+
+test("abortable settles with the promise, or rejects with the abort reason first while the promise goes on", async () => {
+  assert.equal(await abortable(Promise.resolve(7), new AbortController().signal), 7);
+  await assert.rejects(abortable(Promise.reject(new Error("inner")), new AbortController().signal), /inner/);
+  await assert.rejects(abortable(new Promise(() => undefined), AbortSignal.abort(new Error("already"))), /already/);
+  const ac = new AbortController();
+  let finish!: (v: string) => void;
+  const shared = new Promise<string>((resolve) => (finish = resolve));
+  const waiting = abortable(shared, ac.signal);
+  ac.abort(new Error("caller gave up"));
+  await assert.rejects(waiting, /caller gave up/);
+  finish("done");
+  assert.equal(await shared, "done", "the shared promise is not cancelled");
 });

@@ -61,6 +61,37 @@ export function sleep(ms: number, signal?: AbortSignal, options: { unref?: boole
 }
 
 /**
+ * `p`, or a rejection with `signal`'s reason as soon as `signal` aborts,
+ * whichever comes first; `p` itself goes on (for a shared promise that
+ * other callers still wait on).
+ *
+ * @example
+ * ```ts
+ * const token = await abortable(sharedRefresh, ctx.signal);
+ * ```
+ */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (err: Error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
  * `ms` spread by up to ±`factor` (default ±10%), so that many clients retrying
  * at once do not retry in step.
  *

@@ -1,7 +1,8 @@
 /**
  * operant/leader: leader election for operators with several replicas.
  *
- * Two electors, one contract (the Manager's `LeaderElector`):
+ * Two electors, one contract (`LeaderElector`, given an `ElectionHost`: a
+ * client, a logger and a leading on/off callback):
  * - {@link LeaseElector}: controller-runtime's Lease election
  *   (coordination.k8s.io/v1), renewed every retryPeriod; a leader that
  *   cannot renew within renewDeadline stops its leader-only work before any
@@ -10,9 +11,9 @@
  * - {@link LeaderForLifeElector}: operator-sdk's leader-for-life, a ConfigMap
  *   owned by the leader's Pod, removed by the garbage collector with it.
  *
- * Most operators only pass settings to the Manager
- * (`leaderElection: { mode, id, namespace }`) or the `--leader-elect` flags
- * to runOperator; the classes are for custom wiring.
+ * Election is configured one way: the Manager's `leaderElection` option
+ * (an elector, or settings `{ mode, id, namespace }`); runOperator fills it
+ * from `--leader-elect` and its flags. The classes are for custom wiring.
  *
  * @example
  * ```ts
@@ -32,8 +33,7 @@ export { LeaseObservation, recordOf, type LeaderElectionRecord } from "./lease/o
 export { LeaderForLifeElector, type LeaderForLifeElectorOptions } from "./leader-for-life/leader-for-life-elector.ts";
 export { ExponentialBackoff, type BackoffOptions } from "./leader-for-life/backoff.ts";
 export { lockOwner, staleLockVerdict, type StaleLockVerdict } from "./leader-for-life/stale-lock.ts";
-export { createLeaderElector, defaultLeaderElector, type LeaderElectionConfig } from "./create/create-elector.ts";
+export { createLeaderElector, type LeaderElectionConfig } from "./create/create-elector.ts";
 export { leaderIdentity } from "./identity/identity.ts";
 export { operatorNamespace, type OperatorNamespaceOptions } from "./namespace/operator-namespace.ts";
-export type { LeaderElector } from "../runtime/manager/manager.ts";
-export { statusReport, renderStatusPage, statusPageRoutes, type StatusReport, type StatusSection, type StatusSectionData, type StatusSectionReport } from "../runtime/status-page/status-page.ts";
+export type { LeaderElector, ElectionHost, ElectionClient } from "./elector.ts";

@@ -7,6 +7,7 @@ import { crdManifests } from "../crd/manifest/manifest.ts";
 import { defineResource } from "../crd/resource/resource.ts";
 import { Condition } from "../crd/types/condition.ts";
 import { Deployment, Namespace, Pod } from "../kinds/index.ts";
+import { Action } from "../runtime/controller/action.ts";
 import { Controller } from "../runtime/controller/builder.ts";
 import { bundleFor, checkBundleVersion, type ClusterServiceVersionManifest } from "./bundle.ts";
 import { defineOperator } from "./operator.ts";
@@ -24,7 +25,7 @@ const Memcached = defineResource({
 const controller = Controller.for(Memcached)
   .owns(Deployment)
   .watches(Pod, { toRequests: () => [] })
-  .reconcile(() => undefined);
+  .reconcile(() => Action.awaitChange());
 const operator = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [controller] });
 
 const strip = (rs: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[]) => rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
@@ -97,7 +98,7 @@ describe("bundleFor", () => {
   test("a Namespaced operator: no AllNamespaces install mode; controller rules in permissions, cluster-scoped kinds in clusterPermissions", () => {
     const c = Controller.for(Memcached)
       .watches(Namespace, { toRequests: () => [] })
-      .reconcile(() => undefined);
+      .reconcile(() => Action.awaitChange());
     const op = defineOperator({ name: "mc", scope: "Namespaced", resources: [Memcached], controllers: [c] });
     const csv = bundleFor(op, { version: "0.0.1" }).csv;
     assert.equal(csv.spec.installModes.find((m) => m.type === "AllNamespaces")?.supported, false);

@@ -12,7 +12,7 @@
  * @module
  */
 export { defineOperator, type OperatorDefinition, type OperatorOptions } from "./operator.ts";
-export { runOperator, parseOperatorFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./run.ts";
+export { runOperator, parseOperatorFlags, leaderElectionFromFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./run.ts";
 export { rbacFor, controllerRulesFor, leaderElectionRules, operatorLabels, type DerivedRule, type OperatorRbac, type RbacOptions, type RbacRoleManifest, type RbacBindingManifest, type ServiceAccountManifest } from "./rbac.ts";
 export { manifestsFor, manifestsYaml, managerDeploymentSpec, watchNamespacesFor, storageVersions, METRICS_PORT, HEALTH_PORT, type ManifestOptions, type OperatorManifests, type DeploymentManifest, type ContainerResources } from "./manifests.ts";
 export { sampleFor, sampleFileName, type SampleObject } from "./samples.ts";

@@ -5,6 +5,7 @@ import { parseAllDocuments } from "yaml";
 import { defineResource } from "../crd/resource/resource.ts";
 import { Condition } from "../crd/types/condition.ts";
 import { Deployment, Pod } from "../kinds/index.ts";
+import { Action } from "../runtime/controller/action.ts";
 import { Controller } from "../runtime/controller/builder.ts";
 import { manifestsFor, manifestsYaml } from "./manifests.ts";
 import { defineOperator } from "./operator.ts";
@@ -21,7 +22,7 @@ const Memcached = defineResource({
 const controller = Controller.for(Memcached)
   .owns(Deployment)
   .watches(Pod, { toRequests: () => [] })
-  .reconcile(() => undefined);
+  .reconcile(() => Action.awaitChange());
 const operator = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [controller] });
 
 describe("manifestsFor", () => {

@@ -2,6 +2,7 @@
 // controllers it runs. `main.ts` runs it; `operant generate` reads it to
 // write CRDs, RBAC and deployment manifests.
 import { OperantError } from "../core/errors.ts";
+import { isDns1123Label } from "../core/names.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
 
@@ -40,8 +41,6 @@ export interface OperatorOptions {
   extraRules?: readonly PolicyRule[];
 }
 
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * Describes an operator. Export it as the default export of `src/operator.ts`:
  * that is what `operant generate`, `operant run` and `main.ts` read.
@@ -56,7 +55,7 @@ const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * ```
  */
 export function defineOperator(options: OperatorOptions): OperatorDefinition {
-  if (!DNS1123.test(options.name) || options.name.length > 52) {
+  if (!isDns1123Label(options.name, 52)) {
     throw new OperantError("InvalidName", `operator name "${options.name}" is not valid: use at most 52 lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "memcached-operator").`);
   }
   const names = new Set<string>();

@@ -5,6 +5,7 @@ import { isOperantError } from "../core/errors.ts";
 import { defineResource } from "../crd/resource/resource.ts";
 import { Condition } from "../crd/types/condition.ts";
 import { ConfigMap, Deployment, Namespace, Pod, Secret } from "../kinds/index.ts";
+import { Action } from "../runtime/controller/action.ts";
 import { Controller } from "../runtime/controller/builder.ts";
 import { defineOperator } from "./operator.ts";
 import { controllerRulesFor, leaderElectionRules, rbacFor } from "./rbac.ts";
@@ -22,7 +23,7 @@ const NoStatus = defineResource({ group: "cache.example.com", version: "v1", kin
 const memcached = Controller.for(Memcached)
   .owns(Deployment)
   .watches(Pod, { labels: { app: "memcached" }, toRequests: () => [] })
-  .reconcile(() => undefined);
+  .reconcile(() => Action.awaitChange());
 
 const plainRules = (rs: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[]; resourceNames?: readonly string[] | undefined }[]) =>
   rs.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs], ...(r.resourceNames && { resourceNames: [...r.resourceNames] }) }));
@@ -62,12 +63,12 @@ describe("rbacFor", () => {
   });
 
   test("rules of several controllers and extra rules merge per group and resource; resourceNames stay apart; order of declaration does not matter", () => {
-    const a = Controller.for(Memcached).owns(ConfigMap).reconcile(() => undefined);
+    const a = Controller.for(Memcached).owns(ConfigMap).reconcile(() => Action.awaitChange());
     const b = Controller.for(ConfigMap)
       .named("cm")
       .watches(Secret, { toRequests: () => [] })
       .permissions({ apiGroups: ["", "apps"], resources: ["secrets", "statefulsets"], verbs: ["create"] }, { apiGroups: [""], resources: ["secrets"], resourceNames: ["b", "a"], verbs: ["get"] })
-      .reconcile(() => undefined);
+      .reconcile(() => Action.awaitChange());
     const op1 = defineOperator({ name: "x", resources: [Memcached], controllers: [a, b], extraRules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["deletecollection"] }] });
     const op2 = defineOperator({ name: "x", resources: [Memcached], controllers: [b, a], extraRules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["deletecollection"] }] });
     const rules = controllerRulesFor(op1);
@@ -84,7 +85,7 @@ describe("rbacFor", () => {
   });
 
   test("a kind without a status subresource gets no status rule", () => {
-    const op = defineOperator({ name: "plain", resources: [NoStatus], controllers: [Controller.for(NoStatus).reconcile(() => undefined)] });
+    const op = defineOperator({ name: "plain", resources: [NoStatus], controllers: [Controller.for(NoStatus).reconcile(() => Action.awaitChange())] });
     const resources = controllerRulesFor(op).map((r) => r.resources[0]);
     assert.deepEqual(resources, ["plains", "plains/finalizers", "events"]);
   });
@@ -93,7 +94,7 @@ describe("rbacFor", () => {
     const c = Controller.for(Memcached)
       .owns(Deployment)
       .watches(Namespace, { toRequests: () => [] })
-      .reconcile(() => undefined);
+      .reconcile(() => Action.awaitChange());
     const op = defineOperator({ name: "mc", scope: "Namespaced", resources: [Memcached], controllers: [c] });
     const rbac = rbacFor(op, { watchNamespaces: ["team-b", "team-a", "team-b"] });
     assert.deepEqual(

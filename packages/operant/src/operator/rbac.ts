@@ -26,6 +26,7 @@
 // cannot grant those). Leader election always gets a Role in the operator's
 // namespace. Everything is bound to the operator's ServiceAccount.
 import { OperantError } from "../core/errors.ts";
+import { isDns1123Label } from "../core/names.ts";
 import type { Kind } from "../core/kind.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { KubeObject } from "../core/object.ts";
@@ -246,10 +247,8 @@ export function operatorLabels(operator: OperatorDefinition): Record<string, str
   return { "app.kubernetes.io/name": operator.name, "app.kubernetes.io/managed-by": "operant" };
 }
 
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 function checkNamespace(ns: string, what: string): void {
-  if (!DNS1123.test(ns) || ns.length > 63) {
+  if (!isDns1123Label(ns)) {
     throw new OperantError("InvalidName", `${what} "${ns}" is not a valid namespace name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.`);
   }
 }

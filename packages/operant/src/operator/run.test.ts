@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
+import { DEFAULT_SERVICE_ACCOUNT_DIR } from "../client/config/in-cluster.ts";
 import { isOperantError } from "../core/errors.ts";
 import { defineOperator } from "./operator.ts";
-import { parseOperatorFlags, runOperator, type OperatorFlagSpec } from "./run.ts";
+import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
+import { leaderElectionFromFlags, parseOperatorFlags, runOperator, type OperatorFlagSpec } from "./run.ts";
 
 const op = defineOperator({ name: "demo-operator", controllers: [] });
 const image: OperatorFlagSpec = { name: "postgres-image", env: "POSTGRES_IMAGE", default: "postgres:17", description: "image of the Postgres pods" };
@@ -80,4 +84,17 @@ test("--log-level takes pino's levels only; --log-format json or text", () => {
   assert.equal(parseOperatorFlags(op, argv("--log-format", "text"), {}).logFormat, "text");
   assert.equal(parseOperatorFlags(op, argv(), { OPERANT_LOG_FORMAT: "json" }).logFormat, "json");
   assert.throws(() => parseOperatorFlags(op, argv("--log-format", "pretty"), {}), /Allowed choices are json, text/);
+});
+
+test("--leader-elect becomes the Manager's leaderElection settings: mode, id, namespace, preset and Pod from flags and environment", async () => {
+  const flags = parseOperatorFlags(op, argv("--leader-elect", "--leader-election-id", "demo-lock", "--leader-election-preset", "fast"), {});
+  assert.deepEqual(await leaderElectionFromFlags(flags, { POD_NAMESPACE: "ops", POD_NAME: "demo-7c9-x" }), { mode: "lease", id: "demo-lock", namespace: "ops", podName: "demo-7c9-x", timings: FAST_LEASE_TIMINGS });
+  const lfl = parseOperatorFlags(op, argv("--leader-elect", "--leader-election-mode", "leader-for-life", "--leader-election-namespace", "ns1"), {});
+  assert.deepEqual(await leaderElectionFromFlags(lfl, {}), { mode: "leader-for-life", id: "demo-operator-leader", namespace: "ns1", podName: undefined });
+});
+
+test("--leader-elect with a Lease and no namespace to be found fails with LeaderElectionNamespaceUnknown", async (t) => {
+  if (existsSync(join(DEFAULT_SERVICE_ACCOUNT_DIR, "namespace"))) return t.skip("this process runs in a Pod: the ServiceAccount names a namespace");
+  const flags = parseOperatorFlags(op, argv("--leader-elect"), {});
+  await assert.rejects(leaderElectionFromFlags(flags, {}), (err: unknown) => isOperantError(err, "LeaderElectionNamespaceUnknown") && /--leader-election-namespace/.test(err.message));
 });

@@ -4,8 +4,10 @@ import { Command, CommanderError, Option } from "commander";
 import { pino } from "pino";
 import { OperantError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import { defaultLeaderElector } from "../leader/create/create-elector.ts";
-import { Manager, type LeaderElector, type ManagerOptions } from "../runtime/manager/manager.ts";
+import type { LeaderElectionConfig } from "../leader/create/create-elector.ts";
+import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
+import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
+import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
 import { LOG_FORMATS, LOG_LEVELS, chooseLogFormat, reportFailure, textLogDestination, type LogFormat } from "./log-format.ts";
 import type { OperatorDefinition } from "./operator.ts";
 
@@ -62,19 +64,15 @@ export interface RunOperatorOptions {
   env?: NodeJS.ProcessEnv;
   /** A logger to use instead of pino at `--log-level`. */
   logger?: Logger;
-  /** Extra manager options (e.g. a client, a registry). */
-  manager?: Partial<ManagerOptions>;
   /**
-   * Builds the leader elector when `--leader-elect` is given. Default:
-   * `defaultLeaderElector` (operant/leader): a Lease (default timings) or a
-   * leader-for-life ConfigMap lock, per `--leader-election-mode`, named by
-   * `--leader-election-id`, in `--leader-election-namespace`, else
-   * POD_NAMESPACE, else the Pod's namespace; identity from POD_NAME (or the
-   * host name) plus a random suffix. Leadership lost makes the returned
-   * promise reject with `LeadershipLost` (the process exits non-zero), unless
-   * `manager.onLeadershipLost` is `"rejoin"`.
+   * Extra manager options (e.g. a client, a registry). With `--leader-elect`,
+   * runOperator sets the manager's `leaderElection` to
+   * {@link leaderElectionFromFlags}'s settings; a `leaderElection` here (an
+   * elector of your own, or settings) replaces them. Leadership lost makes
+   * the returned promise reject with `LeadershipLost` (the process exits
+   * non-zero), unless `onLeadershipLost` is `"rejoin"`.
    */
-  leaderElector?: (flags: OperatorFlags, op: OperatorDefinition, env: NodeJS.ProcessEnv) => LeaderElector | Promise<LeaderElector>;
+  manager?: Partial<ManagerOptions>;
   /** The operator's own flags, parsed with the standard ones; their values are in `flags.custom`. */
   flags?: readonly OperatorFlagSpec[];
   /**
@@ -261,7 +259,7 @@ async function startOperator(given: OperatorDefinition, options: RunOperatorOpti
   if (op.scope === "Namespaced" && flags.watchNamespaces.length === 0) {
     logger.warn({}, `${op.name} is namespace-scoped but no namespace was given (--watch-namespace or WATCH_NAMESPACE): watching all namespaces needs cluster-wide RBAC`);
   }
-  const leaderElection = flags.leaderElect ? await (options.leaderElector ?? defaultLeaderElector)(flags, op, env) : undefined;
+  const leaderElection = flags.leaderElect ? await leaderElectionFromFlags(flags, env) : undefined;
   const rate = { ...(flags.kubeApiQps !== undefined && { qps: flags.kubeApiQps }), ...(flags.kubeApiBurst !== undefined && { burst: flags.kubeApiBurst }) };
   const manager = new Manager({
     name: op.name,
@@ -280,4 +278,30 @@ async function startOperator(given: OperatorDefinition, options: RunOperatorOpti
   options.onStart?.(manager);
   await manager.start(options.signal ? { signal: options.signal } : {});
   return manager;
+}
+
+/**
+ * The leader election `--leader-elect` asks for, as the Manager's
+ * `leaderElection` settings: the mode, id and namespace from the flags; the
+ * namespace otherwise from POD_NAMESPACE or the Pod's ServiceAccount; the
+ * identity and leader-for-life's Pod from POD_NAME. Throws
+ * `LeaderElectionNamespaceUnknown` for a Lease when no namespace can be
+ * found (outside a cluster, pass --leader-election-namespace).
+ *
+ * @example
+ * ```ts
+ * const flags = parseOperatorFlags(op, process.argv, process.env);
+ * const manager = new Manager({ leaderElection: await leaderElectionFromFlags(flags, process.env) });
+ * ```
+ */
+export async function leaderElectionFromFlags(flags: OperatorFlags, env: NodeJS.ProcessEnv): Promise<LeaderElectionConfig> {
+  const namespace = await operatorNamespace({ namespace: flags.leaderElectionNamespace, env });
+  const podName = env.POD_NAME || undefined;
+  if (flags.leaderElectionMode === "lease" && !namespace) {
+    throw new OperantError(
+      "LeaderElectionNamespaceUnknown",
+      `--leader-elect needs a namespace for the Lease "${flags.leaderElectionId}", and this process is not in a Pod: pass --leader-election-namespace <ns> (or set POD_NAMESPACE).`,
+    );
+  }
+  return { mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName, ...(flags.leaderElectionPreset === "fast" && { timings: FAST_LEASE_TIMINGS }) };
 }

@@ -15,6 +15,7 @@ export { locateBinaries, defaultCacheDir, type LocateOptions, type LocatedBinary
 export { checkGo, type BuildProgress } from "./assets/build.ts";
 export { CONTROL_PLANE_VERSIONS, type BinaryName } from "./assets/versions.ts";
 export { eventually, type EventuallyOptions } from "./eventually/eventually.ts";
+export { CapturingLogger } from "../core/logger.ts";
 export { FaultProxy } from "./fault-proxy/fault-proxy.ts";
 export { OperatorProcess, type LogLine, type OperatorProcessOptions } from "./operator-process/operator-process.ts";
 export { testCluster, type RunningTestOperator, type StartOperatorOptions, type TestCluster, type TestClusterOptions, type TestOperatorDefinition } from "./test-cluster/test-cluster.ts";

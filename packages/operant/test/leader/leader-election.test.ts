@@ -12,9 +12,11 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Client } from "../../src/client/client.ts";
 import { isOperantError } from "../../src/core/errors.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import type { Stored } from "../../src/core/object.ts";
 import { sleep } from "../../src/core/time.ts";
 import { ConfigMap, Lease, Pod } from "../../src/kinds/index.ts";
+import type { ElectionHost } from "../../src/leader/elector.ts";
 import { LeaderForLifeElector } from "../../src/leader/leader-for-life/leader-for-life-elector.ts";
 import { LeaseElector } from "../../src/leader/lease/lease-elector.ts";
 import { Action } from "../../src/runtime/controller/action.ts";
@@ -25,6 +27,8 @@ import { evidenceWriters, Replica, runsOf, type ReplicaOptions } from "./fixture
 
 let cluster: TestCluster;
 let client: Client;
+/** What a Manager hands an elector: here, just the client (no logs, no metric). */
+const hostFor = (c: Client): ElectionHost => ({ client: c, logger: silentLogger, leading: () => undefined });
 let tmp: string;
 
 before(async () => {
@@ -66,7 +70,7 @@ const trigger = (ns: string) => client.create(ConfigMap, { metadata: { name: "tr
 describe("Lease elector", { timeout: 60_000 }, () => {
   test("a candidate judges expiry by when it saw the record change, not by renewTime; it takes over with transitions + 1 and MicroTime stamps; release frees the Lease and wakes a waiting candidate at once", async (t) => {
     const ns = await cluster.namespace("le");
-    const manager = new Manager({ client });
+    const manager = hostFor(client);
     const timings = { leaseDuration: "2s", renewDeadline: "1500ms", retryPeriod: "200ms" };
     const long = "2000-01-01T00:00:00.000000Z"; // renewed 25 years ago, by the record's own clock
     await client.create(Lease, { metadata: { name: "ghost", namespace: ns }, spec: { holderIdentity: "ghost_1", leaseDurationSeconds: 2, acquireTime: long, renewTime: long, leaseTransitions: 7 } });
@@ -118,7 +122,7 @@ describe("Lease elector", { timeout: 60_000 }, () => {
     const ns = await cluster.namespace("le");
     const { proxy, client: cut } = await proxied(t);
     const elector = new LeaseElector({ name: "cut", namespace: ns, identity: "leader_1", timings: "fast" });
-    const lost = await elector.acquire(AbortSignal.timeout(15_000), new Manager({ client: cut }));
+    const lost = await elector.acquire(AbortSignal.timeout(15_000), hostFor(cut));
     await sleep(1_200);
     proxy.refuse(true);
     proxy.cutAll();
@@ -344,7 +348,7 @@ describe("replicas as processes", { timeout: 120_000 }, () => {
 describe("leader-for-life elector", { timeout: 30_000 }, () => {
   test("outside a cluster (no Pod name) it leads at once, without a lock, until released", async () => {
     const elector = new LeaderForLifeElector({ name: "no-lock" });
-    const manager = new Manager({ client });
+    const manager = hostFor(client);
     const t0 = performance.now();
     const lost = await elector.acquire(AbortSignal.timeout(5_000), manager);
     assert.ok(performance.now() - t0 < 100);
@@ -359,7 +363,7 @@ describe("leader-for-life elector", { timeout: 30_000 }, () => {
   test("the leader's lock adopted after a restart, and deleted behind its back: the leader steps down (LeaderLockLost)", async () => {
     const ns = await cluster.namespace("le");
     const pod = await client.create(Pod, { metadata: { name: "op-1", namespace: ns }, spec: { nodeName: "kwok-node-0", containers: [{ name: "operator", image: "operator:latest" }] } });
-    const manager = new Manager({ client });
+    const manager = hostFor(client);
     const first = new LeaderForLifeElector({ name: "lock", podName: "op-1", namespace: ns });
     await first.acquire(AbortSignal.timeout(10_000), manager);
     const lockUid = (await client.get(ConfigMap, { namespace: ns, name: "lock" })).metadata.uid;
@@ -381,6 +385,6 @@ describe("leader-for-life elector", { timeout: 30_000 }, () => {
   test("a Pod name that does not exist is refused with LeaderPodNotFound", async () => {
     const ns = await cluster.namespace("le");
     const elector = new LeaderForLifeElector({ name: "lock", podName: "missing", namespace: ns });
-    await assert.rejects(elector.acquire(AbortSignal.timeout(5_000), new Manager({ client })), (err: unknown) => isOperantError(err, "LeaderPodNotFound") && /POD_NAME/.test(err.message));
+    await assert.rejects(elector.acquire(AbortSignal.timeout(5_000), hostFor(client)), (err: unknown) => isOperantError(err, "LeaderPodNotFound") && /POD_NAME/.test(err.message));
   });
 });

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import Type from "typebox";
 import { Client } from "../../src/client/client.ts";
+import { createOrPatch } from "../../src/client/mutate/create-or-patch.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import { sleep } from "../../src/core/time.ts";
 import { defineResource, Condition } from "../../src/crd/index.ts";
@@ -79,7 +80,31 @@ describe("controllers", { timeout: 120_000 }, () => {
     await eventually(async () => assert.equal(await client.tryGet(ConfigMap, { namespace: ns, name: "a-data" }), undefined), { timeoutMs: 75_000, description: "garbage-collected" });
   });
 
-  test("errors back off per key and reset on success; thrown non-Errors and rejections are errors too", async (t) => {
+  test("read-your-writes through ctx.client: createOrPatch(ctx.client, …) is visible to ctx.get at once, before the watch delivers it", async (t) => {
+    const ns = await cluster.namespace("ctl");
+    const seen: (string | undefined)[] = [];
+    const def = Controller.for(Widget)
+      .named(`ryw-${ns}`)
+      .owns(ConfigMap)
+      .reconcile(async (w, ctx) => {
+        const name = `${w.metadata.name}-ryw`;
+        const res = await createOrPatch(ctx.client, ConfigMap, { namespace: ns, name }, (d) => {
+          d.data = { size: String(w.spec.size) };
+        });
+        // Read straight back from the cache, in the same reconcile: no wait for the watch.
+        const cached = ctx.get(ConfigMap, { namespace: ns, name });
+        seen.push(cached?.metadata.resourceVersion === res.object.metadata.resourceVersion ? cached.data?.size : `stale: ${cached?.data?.size ?? "absent"}`);
+        return Action.awaitChange();
+      });
+    await run(t, ns, def);
+    await client.create(Widget, widget(ns, "r", 1));
+    await eventually(() => assert.ok(seen.includes("1")));
+    await client.patch(Widget, { namespace: ns, name: "r" }, { spec: { size: 2 } });
+    await eventually(() => assert.ok(seen.includes("2")));
+    assert.deepEqual(seen.filter((x) => x?.startsWith("stale")), [], `every read after a write saw it: ${seen.join(", ")}`);
+  });
+
+  test("errors are retried and reset on success; thrown non-Errors and rejections are errors too", async (t) => {
     const ns = await cluster.namespace("ctl");
     const attempts: number[] = [];
     const def = Controller.for(Widget)
@@ -89,15 +114,15 @@ describe("controllers", { timeout: 120_000 }, () => {
         if (attempts.length === 1) throw new Error("first failure");
         if (attempts.length === 2) return Promise.reject(new Error("rejected"));
         if (attempts.length === 3) throw "a string, not an Error"; // eslint-disable-line @typescript-eslint/only-throw-error
-        return Action.done();
+        return Action.awaitChange();
       });
     const m = await run(t, ns, def);
     await client.create(Widget, widget(ns, "w"));
     await eventually(() => assert.equal(attempts.length, 4));
     await sleep(300);
     assert.equal(attempts.length, 4, "no more reconciles after success");
-    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
-    assert.ok(gaps[1]! >= gaps[0]! && gaps[2]! >= gaps[1]!, `backoff grows: ${gaps.join(", ")} ms`);
+    // That the delays grow (5, 10, 20 ms) per key is checked on a manual clock in
+    // src/runtime/controller/runner.test.ts: gaps of a few ms measured here flaked on a loaded machine (17, 10, 25 ms).
     const status = m.controllers()[0]!;
     assert.equal(status.errors, 3);
     assert.match(status.lastError?.message ?? "", /a string, not an Error/);
@@ -115,6 +140,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .reconcile((w) => {
         calls++;
         if (w.spec.size > 3) throw new TerminalError("TooBig", `size ${w.spec.size} is more than 3`);
+        return Action.awaitChange();
       });
     const m = await run(t, ns, def);
     await client.create(Widget, widget(ns, "big", 10));
@@ -141,7 +167,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .named(`poll-${ns}`)
       .reconcile(() => {
         at.push(Date.now());
-        return at.length < 3 ? Action.requeueAfter("300ms") : Action.done();
+        return at.length < 3 ? Action.requeueAfter("300ms") : Action.awaitChange();
       });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "p"));
@@ -156,13 +182,14 @@ describe("controllers", { timeout: 120_000 }, () => {
       .named(`slow-${ns}`)
       .withOptions({ reconcileTimeout: "200ms" })
       .reconcile(async (_w, ctx) => {
-        if (reasons.length >= 2) return Action.done();
+        if (reasons.length >= 2) return Action.awaitChange();
         try {
           await sleep(10_000, ctx.signal);
         } catch (err) {
           reasons.push((err as Error).name);
           throw err;
         }
+        return Action.awaitChange();
       });
     const m = await run(t, ns, def);
     await client.create(Widget, widget(ns, "s"));
@@ -189,6 +216,7 @@ describe("controllers", { timeout: 120_000 }, () => {
         await sleep(100);
         running.set(k, running.get(k)! - 1);
         total--;
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await Promise.all(["k1", "k2", "k3", "k4"].map((n) => client.create(Widget, widget(ns, n))));
@@ -205,6 +233,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .named(`gen-${ns}`)
       .reconcile(() => {
         calls++;
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     const w = await client.create(Widget, widget(ns, "g"));
@@ -224,6 +253,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .reconcile(async (w, ctx) => {
         const ready = w.spec.size > 0;
         await ctx.updateStatus({ seen: w.spec.size, conditions: ctx.condition("Ready", ready, ready ? "HasSize" : "Empty", `size ${w.spec.size}`) });
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "st", 1));
@@ -263,7 +293,7 @@ describe("controllers", { timeout: 120_000 }, () => {
     const def = Controller.for(Widget)
       .named(`fin-${ns}`)
       .reconcile(async (w, ctx) => {
-        if (await ctx.finalize(`${group}/cleanup`, () => void cleaned.push(w.metadata.name))) return Action.done();
+        if (await ctx.finalize(`${group}/cleanup`, () => void cleaned.push(w.metadata.name))) return Action.awaitChange();
         return Action.awaitChange();
       });
     await run(t, ns, def);
@@ -284,6 +314,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .reconcile(async (w) => {
         order.push(`${w.metadata.name}@${w.spec.size}`);
         await sleep(10);
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await eventually(() => assert.ok(order.length >= 5));
@@ -301,6 +332,7 @@ describe("controllers", { timeout: 120_000 }, () => {
       .withOptions({ resyncPeriod: "400ms" })
       .reconcile(() => {
         calls++;
+        return Action.awaitChange();
       });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "r"));
@@ -314,7 +346,10 @@ describe("controllers", { timeout: 120_000 }, () => {
     const seen: string[] = [];
     const def = Controller.for(Strict)
       .named(`schema-${ns}`)
-      .reconcile((w) => void seen.push(w.metadata.name));
+      .reconcile((w) => {
+        seen.push(w.metadata.name);
+        return Action.awaitChange();
+      });
     await run(t, ns, def);
     await client.create(Widget, widget(ns, "ok", 1));
     await client.create(Widget, widget(ns, "too-big", 9));
@@ -335,7 +370,7 @@ describe("manager", { timeout: 120_000 }, () => {
     const ns = await cluster.namespace("ctl");
     const def = Controller.for(Widget)
       .named(`probe-${ns}`)
-      .reconcile(() => Action.done());
+      .reconcile(() => Action.awaitChange());
     const m = await run(t, ns, def);
     const health = await fetch(`http://${m.addresses.health}/healthz`);
     assert.equal(health.status, 200);
@@ -356,7 +391,7 @@ describe("manager", { timeout: 120_000 }, () => {
     const limited = await Client.connect({ kubeconfig: await cluster.controlPlane.userKubeconfig({ user }) });
     t.after(() => limited.close());
     const manager = new Manager({ client: limited, namespaces: [ns], metricsBindAddress: false, healthBindAddress: "127.0.0.1:0", handleSignals: false, watch: { backoff: { initialMs: 100, maxMs: 300 } } });
-    manager.add(Controller.for(Widget).named(`forbidden-${ns}`).reconcile(() => Action.done()));
+    manager.add(Controller.for(Widget).named(`forbidden-${ns}`).reconcile(() => Action.awaitChange()));
     const done = manager.start();
     t.after(async () => {
       manager.stop();
@@ -381,6 +416,7 @@ describe("manager", { timeout: 120_000 }, () => {
           began = true;
           await sleep(700);
           finished = true;
+          return Action.awaitChange();
         }),
     );
     const done = manager.start();
@@ -404,6 +440,7 @@ describe("manager", { timeout: 120_000 }, () => {
           } catch (err) {
             abortedWith = err;
           }
+          return Action.awaitChange();
         }),
     );
     const done = manager.start();

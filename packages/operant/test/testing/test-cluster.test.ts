@@ -16,7 +16,7 @@ const marker = {
       .named("marker")
       .reconcile(async (cm, ctx) => {
         if (cm.metadata.annotations?.["test/marked"] !== "yes") await ctx.client.patch(ConfigMap, { namespace: cm.metadata.namespace, name: cm.metadata.name }, { metadata: { annotations: { "test/marked": "yes" } } });
-        return Action.done();
+        return Action.awaitChange();
       }),
   ],
 };

@@ -6,7 +6,8 @@ import { readdir, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { OperantError } from "../../core/errors.ts";
-import { ControlPlane, describeBuildProgress, locateBinaries, type ControlPlaneProfile } from "../../testing/index.ts";
+import { locateBinaries } from "../../testing/assets/locate.ts";
+import { ControlPlane, describeBuildProgress, type ControlPlaneProfile } from "../../testing/control-plane/control-plane.ts";
 import { BINARIES } from "../../testing/assets/versions.ts";
 
 /** Where `cluster up` keeps each named control plane: `$OPERANT_STATE_DIR` or `$XDG_STATE_HOME/operant`, `~/.local/state/operant`. */

@@ -56,6 +56,9 @@ export const ${v.controller} = Controller.for(${v.kind}).reconcile(async (${arg}
   // TODO: create or update what the spec asks for, e.g. await ctx.apply(Deployment, { … }),
   // then report what you observed:
   await ctx.updateStatus({ conditions: ctx.condition("Ready", true, "Reconciled", "the spec is applied") });
+  // Every path ends by saying what next: Action.awaitChange() (converged; again when something
+  // watched changes) or Action.requeueAfter("30s") (check again later). Throw to fail and retry
+  // with backoff; throw a TerminalError when retrying cannot help.
   return Action.awaitChange();
 });
 `;

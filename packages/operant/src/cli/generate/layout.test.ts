@@ -5,12 +5,13 @@ import { parse, parseAllDocuments } from "yaml";
 import { defineResource } from "../../crd/resource/resource.ts";
 import { Deployment } from "../../kinds/index.ts";
 import { defineOperator } from "../../operator/operator.ts";
+import { Action } from "../../runtime/controller/action.ts";
 import { Controller } from "../../runtime/controller/builder.ts";
 import { configLayout, GENERATED_HEADER } from "./layout.ts";
 
 const Memcached = defineResource({ group: "cache.example.com", version: "v1alpha1", kind: "Memcached", scope: "Namespaced", spec: Type.Object({ size: Type.Integer({ minimum: 1 }) }) });
 const Backup = defineResource({ group: "cache.example.com", version: "v1", kind: "Backup", scope: "Namespaced", spec: Type.Object({ schedule: Type.String({ default: "@daily" }) }) });
-const controller = Controller.for(Memcached).owns(Deployment).reconcile(() => undefined);
+const controller = Controller.for(Memcached).owns(Deployment).reconcile(() => Action.awaitChange());
 const operator = defineOperator({ name: "memcached-operator", resources: [Memcached, Backup], controllers: [controller] });
 
 describe("configLayout", () => {

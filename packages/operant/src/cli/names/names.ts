@@ -3,9 +3,8 @@
 // say what a valid one looks like; and the file and variable names derived
 // from a kind.
 import { OperantError } from "../../core/errors.ts";
+import { isDns1123Label, isDnsName } from "../../core/names.ts";
 import { checkGroup, checkKind, checkVersion } from "../../crd/names/names.ts";
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function suggestLabel(name: string): string {
   return name
@@ -27,7 +26,7 @@ function suggestLabel(name: string): string {
  * ```
  */
 export function checkProjectName(name: string): void {
-  if (DNS1123_LABEL.test(name) && name.length <= 52) return;
+  if (isDns1123Label(name, 52)) return;
   const s = suggestLabel(name).slice(0, 52).replace(/-+$/, "");
   throw new OperantError(
     "InvalidName",
@@ -48,7 +47,7 @@ export function checkProjectName(name: string): void {
  */
 export function checkDomain(domain: string): void {
   const labels = domain.split(".");
-  if (domain.length > 0 && domain.length <= 253 && labels.every((l) => DNS1123_LABEL.test(l) && l.length <= 63) && labels.length >= 2) return;
+  if (domain.length > 0 && isDnsName(domain) && labels.length >= 2) return;
   const why = !domain.includes(".") ? "has no dot" : "is not a lower-case DNS name (dot-separated labels of a-z, 0-9 and '-')";
   throw new OperantError("InvalidName", `domain "${domain}" ${why}: API groups are <group>.<domain>, so use a domain you own, such as example.com or my-team.example.org.`);
 }
@@ -69,7 +68,7 @@ export function fullGroup(group: string, domain: string | undefined): string {
     checkGroup(group);
     return group;
   }
-  if (!DNS1123_LABEL.test(group) || group.length > 63) {
+  if (!isDns1123Label(group)) {
     throw new OperantError("InvalidName", `group "${group}" is not valid: use lower-case letters, digits and '-' (e.g. "cache"); the API group becomes <group>.<domain>.`);
   }
   if (!domain) {

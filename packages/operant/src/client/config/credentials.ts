@@ -1,5 +1,6 @@
 // Credential sources that need no refresh, and the one piece every refreshing
 // source shares: a single in-flight refresh that callers can stop waiting for.
+import { abortable } from "../../core/time.ts";
 import type { CredentialMaterial, Credentials } from "./cluster-config.ts";
 
 /**
@@ -52,21 +53,4 @@ export class SingleFlight<T> {
   reset(): void {
     this.#pending = undefined;
   }
-}
-
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (err: Error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err);
-      },
-    );
-  });
 }

@@ -7,6 +7,7 @@
 // - new types are appended; existing ones keep their place (stable order).
 // Pure: every function returns a new array and never mutates its input.
 import { OperantError } from "../errors.ts";
+import { CONDITION_REASON_PATTERN, CONDITION_TYPE_PATTERN } from "../names.ts";
 
 /** The three values of a condition's status. */
 export type ConditionStatus = "True" | "False" | "Unknown";
@@ -54,9 +55,9 @@ export interface ConditionInput {
 }
 
 // The patterns and limits metav1.Condition declares (apimachinery types.go).
-const TYPE_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+const TYPE_PATTERN = new RegExp(CONDITION_TYPE_PATTERN);
 const TYPE_MAX = 316;
-const REASON_PATTERN = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+const REASON_PATTERN = new RegExp(CONDITION_REASON_PATTERN);
 const REASON_MAX = 1024;
 const MESSAGE_MAX = 32768;
 

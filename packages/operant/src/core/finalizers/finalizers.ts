@@ -3,19 +3,12 @@
 // owns each name has cleaned up and removed it. Pure helpers: they return
 // copies and never write to the API.
 import { OperantError } from "../errors.ts";
+import { isQualifiedName } from "../names.ts";
 import type { KubeObject } from "../object.ts";
 
-// A qualified name, as the API server checks finalizer names: an optional
-// DNS-subdomain prefix and '/', then a name of at most 63 characters.
-const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
+// Finalizer names are qualified names, as the API server checks them.
 function checkName(finalizer: string): void {
-  const slash = finalizer.indexOf("/");
-  const prefix = slash < 0 ? undefined : finalizer.slice(0, slash);
-  const name = slash < 0 ? finalizer : finalizer.slice(slash + 1);
-  const ok = NAME.test(name) && name.length <= 63 && (prefix === undefined || (PREFIX.test(prefix) && prefix.length <= 253));
-  if (!ok) {
+  if (!isQualifiedName(finalizer)) {
     throw new OperantError(
       "InvalidFinalizer",
       `finalizer ${JSON.stringify(finalizer)} is not a valid name: use a domain-prefixed name such as "cache.example.com/cleanup" (a DNS subdomain you own, '/', then at most 63 letters, digits, '-', '_' or '.').`,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isOperantError } from "../errors.ts";
-import type { ReadonlyDeep } from "../../runtime/cache/store.ts";
+import type { ReadonlyDeep } from "../object.ts";
 import type { KubeObject } from "../object.ts";
 import { controllerOf, isOwnedBy, removeOwnerReference, setControllerReference, setOwnerReference } from "./owner-references.ts";
 

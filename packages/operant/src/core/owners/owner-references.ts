@@ -99,13 +99,9 @@ function validateOwner(owner: KubeObject, object: KubeObject, type: OwnerType, v
   }
 }
 
-function groupOf(apiVersion: string): string {
-  return parseApiVersion(apiVersion).group;
-}
-
 /** Whether two references point at the same owner: same group (any version), kind and name. */
 function sameOwner(a: Pick<OwnerReference, "apiVersion" | "kind" | "name">, b: Pick<OwnerReference, "apiVersion" | "kind" | "name">): boolean {
-  return groupOf(a.apiVersion) === groupOf(b.apiVersion) && a.kind === b.kind && a.name === b.name;
+  return parseApiVersion(a.apiVersion).group === parseApiVersion(b.apiVersion).group && a.kind === b.kind && a.name === b.name;
 }
 
 function upsert<T extends KubeObject>(object: T, ref: OwnerReference): WithMeta<T> {

@@ -3,9 +3,8 @@
 // what would be valid; the default plural (English rules close to the ones
 // kubebuilder applies); and the order Kubernetes gives versions.
 import { OperantError } from "../../core/errors.ts";
+import { isDns1035Label, isDns1123Label } from "../../core/names.ts";
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const KUBE_VERSION = /^v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?$/;
 const UPPER_CAMEL = /^[A-Z][A-Za-z0-9]*$/;
 
@@ -30,7 +29,7 @@ export function checkGroup(group: string, options: { approved?: boolean } = {}):
   const valid = 'use a domain you own, in lower case, such as "cache.example.com"';
   if (group.length === 0) throw invalid("group", group, "is empty", valid);
   if (group.length > 253) throw invalid("group", group, "is longer than 253 characters", valid);
-  if (!group.split(".").every((l) => DNS1123_LABEL.test(l) && l.length <= 63)) {
+  if (!group.split(".").every((l) => isDns1123Label(l))) {
     throw invalid("group", group, "is not a DNS subdomain (dot-separated labels of a-z, 0-9 and '-', starting and ending with a letter or digit)", valid);
   }
   if (!group.includes(".")) throw invalid("group", group, "has no dot (the API server requires a domain name)", valid);
@@ -101,7 +100,7 @@ export function checkKind(kind: string): void {
  * ```
  */
 export function checkResourceName(what: string, name: string): void {
-  if (name.length > 63 || !DNS1035_LABEL.test(name)) {
+  if (!isDns1035Label(name)) {
     const fixed = name.toLowerCase().replace(/[^-a-z0-9]/g, "").replace(/^[^a-z]+/, "").replace(/-+$/, "");
     throw invalid(
       what,

@@ -2,6 +2,7 @@
 // it (apimachinery's types.go markers), so `conditions: Type.Array(Condition)`
 // in a status schema is the same list every built-in API has.
 import Type, { type Static } from "typebox";
+import { CONDITION_REASON_PATTERN, CONDITION_TYPE_PATTERN } from "../../core/names.ts";
 import { LIST_MAP_KEYS } from "../schema/convert.ts";
 
 const ConditionSchema = Type.Object(
@@ -9,7 +10,7 @@ const ConditionSchema = Type.Object(
     type: Type.String({
       description: "Type of condition, in CamelCase or in foo.example.com/CamelCase.",
       maxLength: 316,
-      pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",
+      pattern: CONDITION_TYPE_PATTERN,
     }),
     status: Type.Union([Type.Literal("True"), Type.Literal("False"), Type.Literal("Unknown")], { description: "Status of the condition: True, False or Unknown." }),
     observedGeneration: Type.Optional(
@@ -20,7 +21,7 @@ const ConditionSchema = Type.Object(
       description: "Programmatic, CamelCase identifier of the reason for the last transition. Never empty.",
       minLength: 1,
       maxLength: 1024,
-      pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
+      pattern: CONDITION_REASON_PATTERN,
     }),
     message: Type.String({ description: "Human-readable details about the last transition. May be empty.", maxLength: 32768 }),
   },

@@ -1,19 +1,15 @@
 // Choosing an elector from plain settings: the Manager's `leaderElection`
-// option (mode, lock name, namespace) and runOperator's flags and
-// environment (`--leader-elect`, `--leader-election-mode`, `--leader-election-id`,
-// `--leader-election-namespace`, POD_NAME, POD_NAMESPACE).
+// option (mode, lock name, namespace, …), which runOperator fills from its
+// flags and environment (`leaderElectionFromFlags` in operator/run.ts).
 import { hostname } from "node:os";
 import { OperantError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { OperatorDefinition } from "../../operator/operator.ts";
-import type { OperatorFlags } from "../../operator/run.ts";
-import type { LeaderElector } from "../../runtime/manager/manager.ts";
+import type { LeaderElector } from "../elector.ts";
 import { leaderIdentity } from "../identity/identity.ts";
 import type { BackoffOptions } from "../leader-for-life/backoff.ts";
 import { LeaderForLifeElector } from "../leader-for-life/leader-for-life-elector.ts";
 import { LeaseElector } from "../lease/lease-elector.ts";
-import { FAST_LEASE_TIMINGS, type LeaseTimingsInput } from "../lease/timings.ts";
-import { operatorNamespace } from "../namespace/operator-namespace.ts";
+import type { LeaseTimingsInput } from "../lease/timings.ts";
 
 /**
  * Leader election as settings (the Manager's `leaderElection` option).
@@ -64,28 +60,4 @@ export function createLeaderElector(config: LeaderElectionConfig, instanceName: 
     default:
       throw new OperantError("InvalidArgument", `leader election mode "${String(mode)}" is unknown: use "lease" or "leader-for-life".`);
   }
-}
-
-/**
- * runOperator's default elector for `--leader-elect`: the mode, id and
- * namespace from the flags; the namespace otherwise from POD_NAMESPACE or
- * the Pod's ServiceAccount; the identity and leader-for-life's Pod from
- * POD_NAME. Throws `LeaderElectionNamespaceUnknown` for a Lease when no
- * namespace can be found (outside a cluster, pass --leader-election-namespace).
- *
- * @example
- * ```ts
- * await runOperator(operator, { argv: process.argv, env: process.env, leaderElector: defaultLeaderElector });
- * ```
- */
-export async function defaultLeaderElector(flags: OperatorFlags, _op: OperatorDefinition, env: NodeJS.ProcessEnv): Promise<LeaderElector> {
-  const namespace = await operatorNamespace({ namespace: flags.leaderElectionNamespace, env });
-  const podName = env.POD_NAME || undefined;
-  if (flags.leaderElectionMode === "lease" && !namespace) {
-    throw new OperantError(
-      "LeaderElectionNamespaceUnknown",
-      `--leader-elect needs a namespace for the Lease "${flags.leaderElectionId}", and this process is not in a Pod: pass --leader-election-namespace <ns> (or set POD_NAMESPACE).`,
-    );
-  }
-  return createLeaderElector({ mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName, ...(flags.leaderElectionPreset === "fast" && { timings: FAST_LEASE_TIMINGS }) }, podName ?? hostname());
 }

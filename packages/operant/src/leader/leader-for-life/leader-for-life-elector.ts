@@ -11,13 +11,14 @@
 // force-deleted Pod, by a replica that judged the leader's Node NotReady), it
 // steps down, since another replica may lead from then on.
 import type { Client } from "../../client/client.ts";
+import type { ElectionClient } from "../elector.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
 import { isOperantError, OperantError } from "../../core/errors.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { OwnerReference, Stored } from "../../core/object.ts";
 import { sleep } from "../../core/time.ts";
 import { ConfigMap, Node, Pod } from "../../kinds/index.ts";
-import type { LeaderElector, Manager } from "../../runtime/manager/manager.ts";
+import type { ElectionHost, LeaderElector } from "../elector.ts";
 import { leaderIdentity } from "../identity/identity.ts";
 import { operatorNamespace } from "../namespace/operator-namespace.ts";
 import { ExponentialBackoff, type BackoffOptions } from "./backoff.ts";
@@ -59,7 +60,7 @@ interface Holder {
 }
 
 /**
- * Leader-for-life election for the {@link Manager}: a ConfigMap owned by
+ * Leader-for-life election for the Manager: a ConfigMap owned by
  * the leader's Pod. The leadership signal aborts only on release (shutdown),
  * or if the lock disappears while leading.
  *
@@ -79,7 +80,7 @@ export class LeaderForLifeElector implements LeaderElector {
   readonly #options: LeaderForLifeElectorOptions;
   #namespace: string | undefined;
   #log: Logger = silentLogger;
-  #manager: Manager | undefined;
+  #host: ElectionHost | undefined;
   #term: AbortController | undefined;
   /** uid of the lock this replica created or adopted, while it leads. */
   #lockUid: string | undefined;
@@ -115,11 +116,11 @@ export class LeaderForLifeElector implements LeaderElector {
    * aborts first, with `LeaderPodNotFound` if the Pod does not exist, and
    * with the API error if the API refuses (e.g. `Forbidden`: RBAC).
    */
-  async acquire(signal: AbortSignal, manager: Manager): Promise<AbortSignal> {
+  async acquire(signal: AbortSignal, host: ElectionHost): Promise<AbortSignal> {
     if (this.#term) throw new OperantError("LeaderElectionInProgress", `acquire() was called while ${this.identity} leads (lock ${this.name}): call release() first.`);
-    this.#manager = manager;
-    this.#log = this.#options.logger ?? manager.logger.child({ leaderElection: this.name });
-    manager.setLeaderStatus(this.name, false);
+    this.#host = host;
+    this.#log = this.#options.logger ?? host.logger.child({ leaderElection: this.name });
+    host.leading(this.name, false);
     const podName = this.#options.podName;
     if (!podName) {
       this.#log.info({ lock: this.name }, "no Pod name (POD_NAME) given: not running in a cluster, so leading without leader election");
@@ -129,7 +130,7 @@ export class LeaderForLifeElector implements LeaderElector {
     if (!this.#namespace) {
       throw new OperantError("LeaderElectionNamespaceUnknown", `leader-for-life election "${this.name}" needs the operator's namespace (where Pod ${podName} runs): set POD_NAMESPACE from the downward API (fieldRef metadata.namespace) or pass --leader-election-namespace.`);
     }
-    const client = this.#options.client ?? manager.client;
+    const client = this.#options.client ?? host.client;
     const backoff = new ExponentialBackoff(this.#options.backoff);
     const watch = new AbortController();
     this.#watch = watch;
@@ -172,7 +173,7 @@ export class LeaderForLifeElector implements LeaderElector {
   }
 
   /** The owner reference to this replica's Pod. */
-  async #myPodRef(client: Client, podName: string, signal: AbortSignal): Promise<OwnerReference> {
+  async #myPodRef(client: ElectionClient, podName: string, signal: AbortSignal): Promise<OwnerReference> {
     const backoff = new ExponentialBackoff(this.#options.backoff);
     for (;;) {
       try {
@@ -209,7 +210,7 @@ export class LeaderForLifeElector implements LeaderElector {
   }
 
   /** operator-sdk's handling of a lock held by another Pod (see stale-lock.ts). */
-  async #judgeHolder(client: Client, lock: Stored<ConfigMap>, signal: AbortSignal): Promise<void> {
+  async #judgeHolder(client: ElectionClient, lock: Stored<ConfigMap>, signal: AbortSignal): Promise<void> {
     const owner = lockOwner(lock);
     if ("problem" in owner) {
       this.#say(`lock ${this.name} is not a valid leader lock (${owner.problem}); waiting`);
@@ -258,7 +259,7 @@ export class LeaderForLifeElector implements LeaderElector {
   }
 
   /** Follows the lock (list, then watch from there) until `stop` aborts. */
-  async #watchLock(client: Client, stop: AbortSignal): Promise<void> {
+  async #watchLock(client: ElectionClient, stop: AbortSignal): Promise<void> {
     const backoff = new ExponentialBackoff({ initial: "500ms", max: "10s" });
     const fieldSelector = `metadata.name=${this.name}`;
     while (!stop.aborted) {
@@ -278,7 +279,7 @@ export class LeaderForLifeElector implements LeaderElector {
     }
   }
 
-  #lockChanged(client: Client, lock: Stored<ConfigMap> | undefined): void {
+  #lockChanged(client: ElectionClient, lock: Stored<ConfigMap> | undefined): void {
     this.#observe(lock);
     if (!lock) this.#wake?.();
     if (this.#lockLost(lock)) void this.#confirmLost(client);
@@ -295,7 +296,7 @@ export class LeaderForLifeElector implements LeaderElector {
   }
 
   /** A list or event may predate this replica's own lock: read the lock once more before stepping down. */
-  async #confirmLost(client: Client): Promise<void> {
+  async #confirmLost(client: ElectionClient): Promise<void> {
     let lock: Stored<ConfigMap> | undefined;
     try {
       lock = await client.tryGet(ConfigMap, this.#ref(), { signal: AbortSignal.timeout(10_000) });
@@ -310,14 +311,14 @@ export class LeaderForLifeElector implements LeaderElector {
     const term = new AbortController();
     this.#term = term;
     this.#lockUid = lock?.metadata.uid;
-    this.#manager?.setLeaderStatus(this.name, true);
+    this.#host?.leading(this.name, true);
     return term.signal;
   }
 
   #lose(reason: OperantError): void {
     const term = this.#term;
     if (!term || term.signal.aborted) return;
-    this.#manager?.setLeaderStatus(this.name, false);
+    this.#host?.leading(this.name, false);
     this.#log.error({ lock: this.name, code: reason.code, err: reason.message }, "leadership lost");
     term.abort(reason);
   }
@@ -332,7 +333,7 @@ export class LeaderForLifeElector implements LeaderElector {
     const term = this.#term;
     this.#term = undefined;
     this.#lockUid = undefined;
-    this.#manager?.setLeaderStatus(this.name, false);
+    this.#host?.leading(this.name, false);
     if (term && !term.signal.aborted) term.abort(new OperantError("LeadershipReleased", `released leadership (lock ${this.name}).`));
     return Promise.resolve();
   }

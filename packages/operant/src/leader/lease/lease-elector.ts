@@ -16,9 +16,9 @@ import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { Stored } from "../../core/object.ts";
 import { sleep } from "../../core/time.ts";
 import { Lease } from "../../kinds/index.ts";
-import { microTime } from "../../runtime/events/micro-time.ts";
-import type { LeaderElector, Manager } from "../../runtime/manager/manager.ts";
-import { systemClock, type Timer } from "../../runtime/queue/clock.ts";
+import { microTime } from "../../core/micro-time.ts";
+import type { ElectionHost, LeaderElector } from "../elector.ts";
+import { systemClock, type Timer } from "../../core/clock.ts";
 import { leaderIdentity } from "../identity/identity.ts";
 import { operatorNamespace } from "../namespace/operator-namespace.ts";
 import { LeaseObservation, recordOf, type LeaderElectionRecord } from "./observation.ts";
@@ -70,7 +70,7 @@ interface Term {
 const NOT_LEADING = () => new OperantError("LeaseLost", "not leading");
 
 /**
- * Lease-based leader election for the {@link Manager}.
+ * Lease-based leader election for the Manager.
  *
  * Guarantees, as far as clocks tick at similar rates: a leader that cannot
  * renew for `renewDeadline` aborts its leadership signal (the manager then
@@ -98,7 +98,7 @@ export class LeaseElector implements LeaderElector {
   #namespace: string | undefined;
   #client: Client | undefined;
   #ownsClient = false;
-  #manager: Manager | undefined;
+  #host: ElectionHost | undefined;
   #log: Logger = silentLogger;
   /** The Lease as last read or written (its resourceVersion conditions the next write). */
   #lease: Stored<Lease> | undefined;
@@ -134,18 +134,18 @@ export class LeaseElector implements LeaderElector {
    * later abort of `signal` does not end leadership (the manager first
    * drains leader-only work, then calls {@link release}).
    */
-  async acquire(signal: AbortSignal, manager: Manager): Promise<AbortSignal> {
+  async acquire(signal: AbortSignal, host: ElectionHost): Promise<AbortSignal> {
     if (this.#term) throw new OperantError("LeaderElectionInProgress", `acquire() was called while ${this.identity} still holds Lease ${this.lock}: call release() first.`);
-    this.#manager = manager;
-    this.#log = this.#options.logger ?? manager.logger.child({ leaderElection: this.name });
-    manager.setLeaderStatus(this.name, false);
+    this.#host = host;
+    this.#log = this.#options.logger ?? host.logger.child({ leaderElection: this.name });
+    host.leading(this.name, false);
     try {
       this.#namespace ??= await operatorNamespace({ serviceAccountDir: this.#options.serviceAccountDir });
       if (!this.#namespace) {
         throw new OperantError("LeaderElectionNamespaceUnknown", `Lease leader election "${this.name}" needs a namespace, and this process is not in a Pod: pass the namespace (--leader-election-namespace, POD_NAMESPACE, or the elector's namespace option).`);
       }
       if (!this.#client) {
-        this.#client = this.#options.client ?? Client.fromConfig(manager.client.transport.config, { qps: Infinity, maxRetries: 0, timeoutMs: this.timings.renewDeadline, fieldManager: "operant-leader-election", userAgent: "operant/leader-election" });
+        this.#client = this.#options.client ?? Client.fromConfig(host.client.transport.config, { qps: Infinity, maxRetries: 0, timeoutMs: this.timings.renewDeadline, fieldManager: "operant-leader-election", userAgent: "operant/leader-election" });
         this.#ownsClient = !this.#options.client;
       }
       this.#log.info({ identity: this.identity, lease: this.lock }, "attempting to acquire leader lease");
@@ -204,7 +204,7 @@ export class LeaseElector implements LeaderElector {
     const term: Term = { lost: new AbortController(), stop: new AbortController(), deadline: started + this.timings.renewDeadline, timer: { cancel() {} }, ended: false, loop: Promise.resolve() };
     this.#term = term;
     this.#arm(term);
-    this.#manager?.setLeaderStatus(this.name, true);
+    this.#host?.leading(this.name, true);
     this.#log.info({ identity: this.identity, lease: this.lock, transitions: this.#seen.record?.leaseTransitions }, "successfully acquired lease: leading");
     term.loop = this.#renewLoop(term);
     return term.lost.signal;
@@ -221,7 +221,7 @@ export class LeaseElector implements LeaderElector {
     term.ended = true;
     term.timer.cancel();
     term.stop.abort(reason);
-    this.#manager?.setLeaderStatus(this.name, false);
+    this.#host?.leading(this.name, false);
     this.#log.error({ identity: this.identity, lease: this.lock, code: reason.code, err: reason.message }, "leadership lost");
     term.lost.abort(reason);
   }
@@ -355,7 +355,7 @@ export class LeaseElector implements LeaderElector {
       term.timer.cancel();
       term.stop.abort(NOT_LEADING());
       await term.loop;
-      this.#manager?.setLeaderStatus(this.name, false);
+      this.#host?.leading(this.name, false);
       if ((this.#options.releaseOnCancel ?? true) && this.#lease && this.#seen.heldBy(this.identity)) await this.#clearHolder();
       if (wasLeading) term.lost.abort(new OperantError("LeadershipReleased", `released Lease ${this.lock}.`));
     }

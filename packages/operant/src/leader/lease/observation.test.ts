@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ManualClock } from "../../runtime/queue/clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { LeaseObservation, recordOf, type LeaderElectionRecord } from "./observation.ts";
 
 const record = (over: Partial<LeaderElectionRecord> = {}): LeaderElectionRecord => ({ holderIdentity: "a_1", leaseDurationSeconds: 15, acquireTime: "2025-01-01T00:00:00.000000Z", renewTime: "2025-01-01T00:00:00.000000Z", leaseTransitions: 0, ...over });

@@ -2,7 +2,7 @@
 // saw that record change, on its own monotonic clock. Expiry is judged from
 // that moment, never from the record's renewTime (written by another
 // machine's clock): this is client-go's observedRecord/observedTime.
-import type { Clock } from "../../runtime/queue/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { Lease } from "../../kinds/index.ts";
 
 /**

@@ -6,20 +6,22 @@ import type { Client } from "../../client/client.ts";
 import { OperantError } from "../../core/errors.ts";
 import { gvkString, type Kind } from "../../core/kind.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
-import { keyOf, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
-import { Informer, type InformerHealth, type InformerOptions, type Transform } from "./informer.ts";
-import type { Cached, IndexFn, StoreListOptions } from "./store.ts";
+import { keyOf, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
+import { Informer, type InformerHealth, type InformerOptions } from "./informer.ts";
+import type { StoreListOptions } from "./store.ts";
 
-/** What a consumer asks the cache to watch. */
-export interface InformerRequest<T extends KubeObject> {
-  /** Namespaces; default: the cache's namespaces (or all). */
-  namespaces?: readonly string[] | undefined;
-  labelSelector?: string | Record<string, string> | undefined;
-  fieldSelector?: string | undefined;
-  metadataOnly?: boolean | undefined;
-  transform?: Transform<T> | false | undefined;
-  indexers?: Record<string, IndexFn<T>> | undefined;
-}
+/**
+ * What a consumer asks the cache to watch: the {@link InformerOptions} a
+ * consumer chooses (the cache sets the watcher tuning and the logger for
+ * all). `namespaces` defaults to the cache's namespaces (or all).
+ *
+ * @example
+ * ```ts
+ * const request: InformerRequest<Pod> = { namespaces: ["web"], labelSelector: { app: "web" } };
+ * const lease = cache.acquire(Pod, request);
+ * ```
+ */
+export type InformerRequest<T extends KubeObject> = Pick<InformerOptions<T>, "namespaces" | "labelSelector" | "fieldSelector" | "metadataOnly" | "transform" | "indexers">;
 
 /** Options for {@link Cache}. */
 export interface CacheOptions {

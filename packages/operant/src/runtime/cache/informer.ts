@@ -2,15 +2,14 @@
 // telling handlers what changed, and reporting its health. It also remembers
 // the operator's own writes until the watch catches up with them, so a read
 // right after a write never sees the older version (read-your-writes).
-import type { Client } from "../../client/client.ts";
 import { OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
 import { labelMatcher } from "../../core/label-selector.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
-import { keyOf, objectKey, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
-import { compareResourceVersions, watcher, type WatcherOptions, type WatchHealth } from "../watcher/watcher.ts";
+import { keyOf, metaOf, objectKey, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
+import { compareResourceVersions, watcher, type WatchClient, type WatcherOptions, type WatchHealth } from "../watcher/watcher.ts";
 import { internAndFreeze } from "./string-pool.ts";
-import { BUILTIN_INDEXES, metaOf, MemoryStore, type Cached, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
+import { BUILTIN_INDEXES, MemoryStore, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
 
 /** Rewrites an object before it is stored (may mutate it: it is freshly parsed). */
 export type Transform<T extends KubeObject> = (obj: Stored<T>) => Stored<T>;
@@ -92,7 +91,7 @@ const OVERLAY_TTL_MS = 60_000;
  */
 export class Informer<T extends KubeObject> implements Store<T> {
   readonly kind: Kind<T>;
-  readonly #client: Client;
+  readonly #client: WatchClient;
   readonly #options: InformerOptions<T>;
   readonly #store: MemoryStore<T>;
   readonly #handlers = new Set<InformerHandler<T>>();
@@ -108,7 +107,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
   #syncWaiters: (() => void)[] = [];
   #running: Promise<void>[] = [];
 
-  constructor(client: Client, kind: Kind<T>, options: InformerOptions<T> = {}) {
+  constructor(client: WatchClient, kind: Kind<T>, options: InformerOptions<T> = {}) {
     this.kind = kind;
     this.#client = client;
     this.#options = options;

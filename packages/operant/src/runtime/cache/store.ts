@@ -3,18 +3,7 @@
 // reader without copying; a reconciler that wants to change one copies it.
 import { OperantError } from "../../core/errors.ts";
 import { labelMatcher, type LabelSelector } from "../../core/label-selector.ts";
-import { keyOf, objectKey, type KubeObject, type ObjectRef, type Stored, type StoredMeta } from "../../core/object.ts";
-
-/** A deeply read-only view of a value: what cache reads return. */
-export type ReadonlyDeep<T> = T extends (infer U)[] ? readonly ReadonlyDeep<U>[] : T extends object ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> } : T;
-
-/** An object as the cache holds it: stored by the server, frozen. */
-export type Cached<T extends KubeObject> = ReadonlyDeep<Stored<T>>;
-
-/** The metadata of a cached object (for generic code, where TypeScript cannot see through {@link Cached}). */
-export function metaOf(obj: object): StoredMeta {
-  return (obj as unknown as Stored<KubeObject>).metadata;
-}
+import { keyOf, metaOf, objectKey, type Cached, type KubeObject, type ObjectRef } from "../../core/object.ts";
 
 /** Computes the values under which an object is indexed. */
 export type IndexFn<T extends KubeObject = KubeObject> = (obj: Cached<T>) => readonly string[];
@@ -54,15 +43,6 @@ export interface Store<T extends KubeObject> {
   /** Keys (`namespace/name`) of every cached object. */
   keys(): IterableIterator<string>;
   readonly size: number;
-}
-
-/** Deep-freezes a freshly parsed object in place and returns it. */
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    for (const v of Object.values(value as object)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**

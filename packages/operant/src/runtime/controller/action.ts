@@ -3,15 +3,22 @@
 import { OperantError } from "../../core/errors.ts";
 import { toMillis, type Duration } from "../../core/time.ts";
 
-/** The outcome of a reconcile. Build it with the {@link Action} constructors. */
-export type ReconcileAction = { readonly type: "done" } | { readonly type: "requeue" } | { readonly type: "requeueAfter"; readonly afterMs: number };
+/**
+ * The outcome of a reconcile. Build it with the {@link Action} constructors.
+ *
+ * @example
+ * ```ts
+ * const next: ReconcileAction = ready ? Action.awaitChange() : Action.requeueAfter("10s");
+ * ```
+ */
+export type ReconcileAction = { readonly type: "awaitChange" } | { readonly type: "requeueAfter"; readonly afterMs: number };
 
 /**
- * What to do after a reconcile.
+ * What to do after a reconcile: one word for each outcome, and a reconcile
+ * must say which (the {@link Reconciler} type requires an action).
  *
- * - `Action.done()` / `Action.awaitChange()`: converged; reconcile again only when something watched changes (or at the periodic resync).
- * - `Action.requeueAfter("30s")`: check again after a delay (polling something not watched, e.g. an external system).
- * - `Action.requeue()`: again soon, with the controller's rate limiting (backoff per key).
+ * - `Action.awaitChange()`: converged; reconcile again only when something watched changes (or at the periodic resync). Forgets the key's backoff.
+ * - `Action.requeueAfter("30s")`: check again after a delay (polling something not watched, e.g. an external system). Forgets the key's backoff.
  * - throwing an error: a failure; retried with per-key exponential backoff (5 ms … 1000 s), reset on the next success.
  * - throwing a {@link TerminalError}: a failure that retrying cannot fix; recorded, not retried until the object changes.
  *
@@ -24,14 +31,13 @@ export type ReconcileAction = { readonly type: "done" } | { readonly type: "requ
  * ```
  */
 export const Action = {
-  done: (): ReconcileAction => DONE,
-  awaitChange: (): ReconcileAction => DONE,
-  requeue: (): ReconcileAction => REQUEUE,
+  /** Converged: reconcile again only when something watched changes (or at the periodic resync). */
+  awaitChange: (): ReconcileAction => AWAIT_CHANGE,
+  /** Reconcile again after `after` (e.g. `"30s"` or milliseconds), unless a change comes first. */
   requeueAfter: (after: Duration): ReconcileAction => ({ type: "requeueAfter", afterMs: toMillis(after) }),
 } as const;
 
-const DONE: ReconcileAction = Object.freeze({ type: "done" });
-const REQUEUE: ReconcileAction = Object.freeze({ type: "requeue" });
+const AWAIT_CHANGE: ReconcileAction = Object.freeze({ type: "awaitChange" });
 
 /**
  * A reconcile failure that retrying will not fix (e.g. an invalid spec the

@@ -4,18 +4,37 @@
 // its RBAC is generated from.
 import { OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
-import type { KubeObject, ObjectRef } from "../../core/object.ts";
+import type { Cached, KubeObject, ObjectRef } from "../../core/object.ts";
 import { toMillis, type Duration } from "../../core/time.ts";
 import type { Cache } from "../cache/cache.ts";
-import type { Cached } from "../cache/store.ts";
 import type { ReconcileAction } from "./action.ts";
 import type { ReconcileContext } from "./context.ts";
 import type { Predicate } from "./predicates.ts";
+import { fromRequests, type RequestSource, type Subscribe } from "./sources.ts";
 
-/** The reconcile function: read the current state, converge, say what next. */
-export type Reconciler<T extends KubeObject> = (object: Cached<T>, ctx: ReconcileContext<T>) => Promise<ReconcileAction | void> | ReconcileAction | void;
+/**
+ * The reconcile function: read the current state, converge, say what next —
+ * `Action.awaitChange()` or `Action.requeueAfter(d)`; throw to fail (backoff),
+ * throw a `TerminalError` to fail without retrying. Returning nothing is a type error.
+ *
+ * @example
+ * ```ts
+ * const reconciler: Reconciler<ConfigMap> = async (cm, ctx) => {
+ *   await ctx.apply(Secret, { metadata: { name: cm.metadata.name }, stringData: { copy: "yes" } });
+ *   return Action.awaitChange();
+ * };
+ * ```
+ */
+export type Reconciler<T extends KubeObject> = (object: Cached<T>, ctx: ReconcileContext<T>) => Promise<ReconcileAction> | ReconcileAction;
 
-/** Options of the primary kind (`Controller.for`). */
+/**
+ * Options of the primary kind (`Controller.for`).
+ *
+ * @example
+ * ```ts
+ * Controller.for(Memcached, { labelSelector: { tier: "cache" }, namespaces: ["prod"], predicates: [predicates.generationChanged()] } satisfies ForOptions<Memcached>);
+ * ```
+ */
 export interface ForOptions<T extends KubeObject> {
   predicates?: Predicate<T>[] | undefined;
   labelSelector?: string | Record<string, string> | undefined;
@@ -23,7 +42,14 @@ export interface ForOptions<T extends KubeObject> {
   namespaces?: readonly string[] | undefined;
 }
 
-/** Options of an owned kind (`.owns`). */
+/**
+ * Options of an owned kind (`.owns`).
+ *
+ * @example
+ * ```ts
+ * Controller.for(Memcached).owns(Deployment, { metadataOnly: true } satisfies OwnsOptions<Deployment>);
+ * ```
+ */
 export interface OwnsOptions<O extends KubeObject> {
   predicates?: Predicate<O>[] | undefined;
   /** Cache only metadata of owned objects (enough to map them to owners; `ctx.list` then returns metadata only). */
@@ -43,7 +69,14 @@ export interface OwnsOptions<O extends KubeObject> {
  */
 export type CacheReader = Pick<Cache, "get" | "list">;
 
-/** Options of a watched kind (`.watches`). */
+/**
+ * Options of a watched kind (`.watches`).
+ *
+ * @example
+ * ```ts
+ * Controller.for(App).watches(Secret, { labels: { app: "web" }, toRequests: (s) => [{ namespace: s.metadata.namespace, name: s.metadata.labels?.app ?? "" }] } satisfies WatchesOptions<Secret>);
+ * ```
+ */
 export interface WatchesOptions<W extends KubeObject> {
   /**
    * Which primary objects to reconcile when a watched object changes. The
@@ -59,7 +92,14 @@ export interface WatchesOptions<W extends KubeObject> {
   metadataOnly?: boolean | undefined;
 }
 
-/** Tuning of a controller. */
+/**
+ * Tuning of a controller.
+ *
+ * @example
+ * ```ts
+ * Controller.for(App).withOptions({ maxConcurrentReconciles: 4, reconcileTimeout: "2m", resyncPeriod: "1h" } satisfies ControllerOptions);
+ * ```
+ */
 export interface ControllerOptions {
   /** Reconciles running at once, for different keys (default 1). A key is never reconciled twice at once. */
   maxConcurrentReconciles?: number;
@@ -71,7 +111,14 @@ export interface ControllerOptions {
   fieldManager?: string;
 }
 
-/** Extra RBAC rules a controller needs beyond what it declares (e.g. reading Secrets it does not watch). */
+/**
+ * Extra RBAC rules a controller needs beyond what it declares (e.g. reading Secrets it does not watch).
+ *
+ * @example
+ * ```ts
+ * Controller.for(App).permissions({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] } satisfies PolicyRule);
+ * ```
+ */
 export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
@@ -79,13 +126,23 @@ export interface PolicyRule {
   resourceNames?: string[];
 }
 
-/** A complete controller description, ready for `manager.add()`. */
+/**
+ * A complete controller description, ready for `manager.add()`.
+ *
+ * @example
+ * ```ts
+ * const def: ControllerDefinition<App> = Controller.for(App).reconcile(() => Action.awaitChange());
+ * manager.add(def);
+ * ```
+ */
 export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   readonly name: string;
   readonly kind: Kind<T>;
   readonly forOptions: ForOptions<T>;
   readonly owns: readonly { kind: Kind; options: OwnsOptions<KubeObject> }[];
   readonly watches: readonly { kind: Kind; options: WatchesOptions<KubeObject> }[];
+  /** Sources added with `.watchesSource()`: requests from outside the cache. */
+  readonly sources: readonly RequestSource[];
   readonly options: Required<Omit<ControllerOptions, "fieldManager">> & { reconcileTimeoutMs: number; resyncPeriodMs: number; fieldManager: string };
   readonly extraRules: readonly PolicyRule[];
   readonly reconciler: Reconciler<T>;
@@ -95,15 +152,24 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
  * A controller definition of any kind (what a manager accepts). The reconcile
  * function's parameter makes definitions invariant in their object type, so a
  * list of different controllers needs this escape hatch.
+ *
+ * @example
+ * ```ts
+ * const controllers: AnyControllerDefinition[] = [memcachedController, backupController];
+ * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyControllerDefinition = ControllerDefinition<any>;
 
 /**
- * Builds a controller definition. Each method names what it stands for in
- * controller-runtime terms: `for` = `For()`, `owns` = `Owns()` (events on owned
- * objects enqueue their controller owner), `watches` = `Watches()` with a map
- * function, `withOptions` = `WithOptions()`.
+ * Builds a controller definition: sugar over the public pieces of
+ * `operant/controller`, which a {@link ControllerRunner} puts together. Each
+ * method names the lower-level call it stands for (and the controller-runtime
+ * builder call it matches): `for` = `fromInformer(cache.acquire(kind), { toRequests: enqueueSelf() })`
+ * (`For()`), `owns` = the same with `enqueueOwner(primary)` (`Owns()`),
+ * `watches` = the same with your map function (`Watches()` +
+ * `EnqueueRequestsFromMapFunc`), `watchesSource` = any {@link RequestSource}
+ * (`WatchesRawSource()`), `reconcile` = the runner's reconcile loop.
  *
  * @example
  * ```ts
@@ -123,6 +189,7 @@ export class ControllerBuilder<T extends KubeObject> {
   readonly #for: ForOptions<T>;
   readonly #owns: { kind: Kind; options: OwnsOptions<KubeObject> }[] = [];
   readonly #watches: { kind: Kind; options: WatchesOptions<KubeObject> }[] = [];
+  readonly #sources: RequestSource[] = [];
   readonly #rules: PolicyRule[] = [];
   #options: ControllerOptions = {};
 
@@ -139,19 +206,46 @@ export class ControllerBuilder<T extends KubeObject> {
     return this;
   }
 
-  /** Watches objects of `kind` created by this controller: a change enqueues their controller owner (if it is of the primary kind). */
+  /**
+   * Watches objects of `kind` created by this controller: a change enqueues
+   * their controller owner (if it is of the primary kind). Stands for
+   * `runner.addSource(fromInformer(cache.acquire(kind, { metadataOnly }).informer, { toRequests: enqueueOwner(primaryKind), predicates }))`.
+   */
   owns<O extends KubeObject>(kind: Kind<O>, options: OwnsOptions<O> = {}): this {
     this.#owns.push({ kind, options: options as unknown as OwnsOptions<KubeObject> });
     return this;
   }
 
-  /** Watches objects of `kind` and maps each change to primary objects to reconcile. */
+  /**
+   * Watches objects of `kind` and maps each change to primary objects to
+   * reconcile. Stands for
+   * `runner.addSource(fromInformer(cache.acquire(kind, { labelSelector: labels, namespaces, metadataOnly }).informer, { toRequests: (o) => toRequests(o, cache), predicates }))`.
+   */
   watches<W extends KubeObject>(kind: Kind<W>, options: WatchesOptions<W>): this {
     this.#watches.push({ kind, options: options as unknown as WatchesOptions<KubeObject> });
     return this;
   }
 
-  /** Sets concurrency, timeout, resync and field manager. */
+  /**
+   * The escape hatch: reconciles whatever requests `source` yields — a
+   * {@link RequestSource}, an `AsyncIterable<ObjectRef>` or a {@link Subscribe}
+   * function (e.g. webhooks from an external system, a timer, another
+   * controller). Stands for `runner.addSource(source)` (an iterable or a
+   * function through `fromRequests(source)`). A request for an object the
+   * cache does not hold is dropped at reconcile time, as for any source.
+   * Sources are not informers: they add nothing to the generated RBAC.
+   *
+   * @example
+   * ```ts
+   * Controller.for(Site).watchesSource((emit, signal) => uptime.on("down", (name) => emit({ namespace: "web", name }), { signal })).reconcile(…);
+   * ```
+   */
+  watchesSource(source: RequestSource | AsyncIterable<ObjectRef> | Subscribe): this {
+    this.#sources.push(typeof source === "function" || Symbol.asyncIterator in source ? fromRequests(source) : source);
+    return this;
+  }
+
+  /** Sets concurrency, timeout, resync and field manager (the runner's and its queue's settings). */
   withOptions(options: ControllerOptions): this {
     this.#options = { ...this.#options, ...options };
     return this;
@@ -163,7 +257,7 @@ export class ControllerBuilder<T extends KubeObject> {
     return this;
   }
 
-  /** Completes the definition with the reconcile function. */
+  /** Completes the definition with the reconcile function: what each of the runner's workers calls for a request (`new ControllerRunner(definition, deps)` runs it). */
   reconcile(reconciler: Reconciler<T>): ControllerDefinition<T> {
     const o = this.#options;
     const max = o.maxConcurrentReconciles ?? 1;
@@ -176,6 +270,7 @@ export class ControllerBuilder<T extends KubeObject> {
       forOptions: this.#for,
       owns: [...this.#owns],
       watches: [...this.#watches],
+      sources: [...this.#sources],
       extraRules: [...this.#rules],
       reconciler,
       options: {
@@ -200,6 +295,7 @@ export class ControllerBuilder<T extends KubeObject> {
  * ```
  */
 export const Controller = {
+  /** Starts a builder for controllers of `kind`: its objects' events (passing `options.predicates`) enqueue themselves — `fromInformer(cache.acquire(kind, { namespaces, labelSelector }).informer, { toRequests: enqueueSelf(), predicates })`. */
   for<T extends KubeObject>(kind: Kind<T>, options: ForOptions<T> = {}): ControllerBuilder<T> {
     return new ControllerBuilder(kind, options);
   },

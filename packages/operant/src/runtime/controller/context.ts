@@ -8,26 +8,43 @@ import { OperantError } from "../../core/errors.ts";
 import { hasFinalizer, isBeingDeleted } from "../../core/finalizers/finalizers.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
-import { keyOf, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
+import { keyOf, type Cached, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
 import { setControllerReference } from "../../core/owners/owner-references.ts";
 import type { Cache } from "../cache/cache.ts";
-import type { Cached, StoreListOptions } from "../cache/store.ts";
+import type { StoreListOptions } from "../cache/store.ts";
 import type { EventRecorder } from "../events/recorder.ts";
+import { CacheAwareClient } from "./cache-aware-client.ts";
 
 /** Object types with a `status` field (custom resources from `defineResource`, most built-ins). */
 type StatusOf<T> = T extends { status?: infer S } ? S : never;
 
-/** Options of {@link ReconcileContext.apply}. */
+/**
+ * Options of {@link ReconcileContext.apply}.
+ *
+ * @example
+ * ```ts
+ * await ctx.apply(ConfigMap, { metadata: { name: "shared" }, data: {} }, { owned: false } satisfies ContextApplyOptions);
+ * ```
+ */
 export interface ContextApplyOptions extends Omit<ApplyOptions, "signal" | "fieldManager"> {
   /** Set a controller owner reference to the reconciled object (default true; it makes owned objects garbage-collected with it and their events reach this controller). */
   owned?: boolean;
 }
 
-/** Dependencies the controller hands to each context. */
+/**
+ * Dependencies the controller hands to each context: the narrow slices of the
+ * client, cache and recorder it uses. `client` is wrapped in a
+ * {@link CacheAwareClient} reporting to `cache` (unless it already is one).
+ *
+ * @example
+ * ```ts
+ * const ctx = new ReconcileContext(ConfigMap, cm, signal, { client, cache, recorder, fieldManager: "operant-demo", log });
+ * ```
+ */
 export interface ContextDeps {
   client: Client;
-  cache: Cache;
-  recorder: EventRecorder;
+  cache: Pick<Cache, "get" | "list" | "observeWrite" | "observeDelete">;
+  recorder: Pick<EventRecorder, "event">;
   fieldManager: string;
   log: Logger;
 }
@@ -42,7 +59,7 @@ function stableJson(v: unknown): string {
  * @example
  * ```ts
  * .reconcile(async (mc, ctx) => {
- *   if (await ctx.finalize("cache.example.com/finalizer", () => cleanup(mc))) return Action.done();
+ *   if (await ctx.finalize("cache.example.com/finalizer", () => cleanup(mc))) return Action.awaitChange();
  *   await ctx.apply(Deployment, { metadata: { name: mc.metadata.name }, spec: { … } });
  *   const pods = ctx.list(Pod, { namespace: mc.metadata.namespace, labels: { app: "memcached" } });
  *   await ctx.updateStatus({ nodes: pods.map((p) => p.metadata.name), conditions: ctx.condition("Available", true, "PodsReady", "all ready") });
@@ -59,7 +76,11 @@ export class ReconcileContext<T extends KubeObject> {
   readonly signal: AbortSignal;
   /** Logger with `controller` and `object` fields. */
   readonly log: Logger;
-  /** The API client (direct, uncached). Prefer the context's methods for writes: they keep the cache consistent. */
+  /**
+   * The API client: reads go to the API server (uncached); every write's
+   * result is reported to the cache (read-your-writes), like the context's
+   * own write methods, so `createOrPatch(ctx.client, …)` is as safe as `ctx.apply`.
+   */
   readonly client: Client;
   readonly #kind: Kind<T>;
   readonly #deps: ContextDeps;
@@ -72,7 +93,7 @@ export class ReconcileContext<T extends KubeObject> {
     this.request = { name: m.name, namespace: m.namespace };
     this.signal = signal;
     this.log = deps.log;
-    this.client = deps.client;
+    this.client = deps.client instanceof CacheAwareClient && deps.client.observer === deps.cache ? deps.client : new CacheAwareClient(deps.client, deps.cache);
     this.#deps = deps;
   }
 
@@ -114,39 +135,29 @@ export class ReconcileContext<T extends KubeObject> {
   async apply<K extends KubeObject>(kind: Kind<K>, obj: K, options: ContextApplyOptions = {}): Promise<Stored<K>> {
     const { owned = true, ...rest } = options;
     const body = this.#prepare(kind, obj, owned && !rest.subresource);
-    const out = await this.#deps.client.apply(kind, body, { force: true, ...rest, fieldManager: this.#deps.fieldManager, signal: this.signal });
-    this.#deps.cache.observeWrite(kind, out);
-    return out;
+    return this.client.apply(kind, body, { force: true, ...rest, fieldManager: this.#deps.fieldManager, signal: this.signal });
   }
 
   /** Creates an object (owned by the reconciled object unless `owned: false`). */
   async create<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> & { owned?: boolean } = {}): Promise<Stored<K>> {
     const { owned = true, ...rest } = options;
-    const out = await this.#deps.client.create(kind, this.#prepare(kind, obj, owned), { fieldManager: this.#deps.fieldManager, ...rest, signal: this.signal });
-    this.#deps.cache.observeWrite(kind, out);
-    return out;
+    return this.client.create(kind, this.#prepare(kind, obj, owned), { fieldManager: this.#deps.fieldManager, ...rest, signal: this.signal });
   }
 
   /** Replaces an object (optimistic concurrency through its resourceVersion). */
   async update<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> = {}): Promise<Stored<K>> {
-    const out = await this.#deps.client.update(kind, obj, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
-    this.#deps.cache.observeWrite(kind, out);
-    return out;
+    return this.client.update(kind, obj, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
   }
 
   /** Patches an object (JSON merge patch by default). */
   async patch<K extends KubeObject>(kind: Kind<K>, ref: ObjectRef, patch: unknown, options: Omit<PatchOptions, "signal"> = {}): Promise<Stored<K>> {
-    const out = await this.#deps.client.patch(kind, ref, patch, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
-    this.#deps.cache.observeWrite(kind, out);
-    return out;
+    return this.client.patch(kind, ref, patch, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
   }
 
   /** Deletes an object; a missing object is not an error here (the goal is that it is gone). */
   async delete<K extends KubeObject>(kind: Kind<K>, ref: ObjectRef, options: Omit<DeleteOptions, "signal"> = {}): Promise<void> {
     try {
-      const out = await this.#deps.client.delete(kind, ref, { ...options, signal: this.signal });
-      if ((out as KubeObject).metadata?.deletionTimestamp) this.#deps.cache.observeWrite(kind, out as Stored<K>);
-      else this.#deps.cache.observeDelete(kind, ref);
+      await this.client.delete(kind, ref, { ...options, signal: this.signal });
     } catch (err) {
       if (err instanceof OperantError && err.code === "NotFound") return;
       throw err;
@@ -161,8 +172,8 @@ export class ReconcileContext<T extends KubeObject> {
   async createOrUpdate<K extends KubeObject>(kind: Kind<K>, ref: ObjectRef, mutate: (draft: K) => void | Promise<void>, options: { owned?: boolean } = {}): Promise<CreateOrUpdateResult<K>> {
     const owned = options.owned ?? true;
     const target: ObjectRef = { name: ref.name, namespace: ref.namespace ?? (kind.namespaced ? this.#meta().namespace : undefined) };
-    const res = await createOrUpdate(
-      this.#deps.client,
+    return createOrUpdate(
+      this.client,
       kind,
       target,
       async (draft: K) => {
@@ -174,8 +185,6 @@ export class ReconcileContext<T extends KubeObject> {
       },
       { signal: this.signal, fieldManager: this.#deps.fieldManager },
     );
-    if (res.result !== "unchanged") this.#deps.cache.observeWrite(kind, res.object);
-    return res;
   }
 
   // ---- status ----
@@ -206,13 +215,12 @@ export class ReconcileContext<T extends KubeObject> {
     const current = (this.object as { status?: unknown }).status ?? {};
     if (stableJson(current) === stableJson(status)) return;
     const own = this.#meta();
-    const out = await this.#deps.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as T, {
+    await this.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as T, {
       subresource: "status",
       force: true,
       fieldManager: this.#deps.fieldManager,
       signal: this.signal,
     });
-    this.#deps.cache.observeWrite(this.#kind, out);
   }
 
   // ---- finalizers ----

@@ -1,16 +1,28 @@
 // Predicates filter the events that reach a controller's queue. They see what
 // changed; the reconciler never does (it reads the current state).
-import type { KubeObject } from "../../core/object.ts";
-import type { Cached } from "../cache/store.ts";
-import { metaOf } from "../cache/store.ts";
+import { metaOf, type Cached, type KubeObject } from "../../core/object.ts";
 
-/** An event about to be enqueued. */
+/**
+ * An event about to be enqueued.
+ *
+ * @example
+ * ```ts
+ * const onlyAdds: Predicate<Pod> = (e: ChangeEvent<Pod>) => e.type === "added";
+ * ```
+ */
 export type ChangeEvent<T extends KubeObject = KubeObject> =
   | { type: "added"; object: Cached<T>; relist: boolean }
   | { type: "updated"; previous: Cached<T>; object: Cached<T>; relist: boolean }
   | { type: "deleted"; object: Cached<T>; relist: boolean };
 
-/** Decides whether an event should enqueue a reconcile. */
+/**
+ * Decides whether an event should enqueue a reconcile.
+ *
+ * @example
+ * ```ts
+ * const notRelists: Predicate = (e) => !e.relist;
+ * ```
+ */
 export type Predicate<T extends KubeObject = KubeObject> = (event: ChangeEvent<T>) => boolean;
 
 function stable(v: unknown): string {

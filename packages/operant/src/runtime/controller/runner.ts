@@ -2,34 +2,64 @@
 // workers → reconcile, with the reconcile contract enforced (errors back off
 // per key, terminal errors stop retrying, a thrown exception or a rejected
 // promise is an error, a timeout aborts the reconcile's signal).
-import type { Registry } from "prom-client";
+import { Registry } from "prom-client";
 import type { Client } from "../../client/client.ts";
 import { OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
-import type { Logger } from "../../core/logger.ts";
-import { keyOf, type KubeObject, type Stored } from "../../core/object.ts";
+import { silentLogger, type Logger } from "../../core/logger.ts";
+import { keyOf, metaOf, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { jitter } from "../../core/time.ts";
 import type { Cache, InformerLease } from "../cache/cache.ts";
-import type { InformerHandler } from "../cache/informer.ts";
-import { metaOf, type Cached } from "../cache/store.ts";
 import type { EventRecorder } from "../events/recorder.ts";
 import { controllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from "../metrics/controller-metrics.ts";
 import { Priority, prometheusWorkQueueMetrics, WorkQueue } from "../queue/index.ts";
 import { TerminalError, type ReconcileAction } from "./action.ts";
 import type { CacheReader, ControllerDefinition } from "./builder.ts";
+import { CacheAwareClient } from "./cache-aware-client.ts";
 import { ReconcileContext } from "./context.ts";
-import type { ChangeEvent, Predicate } from "./predicates.ts";
+import { enqueueOwner, enqueueSelf, fromInformer, type RequestSink, type RequestSource } from "./sources.ts";
 
-/** What the manager gives a controller to run with. */
+/**
+ * The cache a runner needs: shared informers to acquire, cached reads, the
+ * sync barrier and the read-your-writes entry points.
+ *
+ * @example
+ * ```ts
+ * const cache: RunnerCache = new Cache(client);
+ * ```
+ */
+export type RunnerCache = Pick<Cache, "acquire" | "get" | "list" | "waitForSync" | "observeWrite" | "observeDelete">;
+
+/**
+ * What a runner runs with. The manager passes its own; a test or a
+ * hand-built controller passes fakes of these narrow slices.
+ *
+ * @example
+ * ```ts
+ * const deps: RunnerDeps = { client, cache, recorder: { event: () => {} } };
+ * ```
+ */
 export interface RunnerDeps {
+  /** The API client; the context's `ctx.client` wraps it in a {@link CacheAwareClient}. */
   client: Client;
-  cache: Cache;
-  recorder: EventRecorder;
-  registry: Registry;
-  log: Logger;
+  cache: RunnerCache;
+  recorder: Pick<EventRecorder, "event">;
+  /** Where the controller's metrics go (default: a private registry). */
+  registry?: Registry | undefined;
+  log?: Logger | undefined;
+  /** The work queue (default: a new one with the controller rate limiter and Prometheus metrics). Tests pass one on a ManualClock. */
+  queue?: WorkQueue<string> | undefined;
 }
 
-/** A controller's live state, for the status page and tests. */
+/**
+ * A controller's live state, for the status page and tests.
+ *
+ * @example
+ * ```ts
+ * const status: ControllerStatus = runner.status();
+ * console.log(status.queueDepth, status.lastError?.message);
+ * ```
+ */
 export interface ControllerStatus {
   name: string;
   kind: string;
@@ -47,12 +77,18 @@ type Validating = { validate?: (obj: unknown) => { path: string; message: string
 const PROGRAMMING_ERRORS = [TypeError, ReferenceError, RangeError, SyntaxError];
 
 /**
- * A running controller. Created and driven by the Manager.
+ * The reconcile runner: the queue, its workers and the reconcile contract
+ * (errors back off per key, `TerminalError` stops retrying, `awaitChange`
+ * forgets the backoff, `requeueAfter` schedules the key, a timeout aborts
+ * `ctx.signal`). It reads the primary kind from the cache and takes requests
+ * from sources: the definition's (`for`, `owns`, `watches`,
+ * `watchesSource`) and any added with {@link addSource}. The Manager creates
+ * one per controller; nothing stops you from doing the same by hand.
  *
  * @example
  * ```ts
- * const runner = new ControllerRunner(definition, { client, cache, recorder, registry, log });
- * runner.prepare();          // acquires informers
+ * const runner = new ControllerRunner(definition, { client, cache, recorder });
+ * runner.prepare();          // acquires informers, starts the sources
  * cache.start(signal);
  * await runner.run(signal);   // until the signal aborts, then drains
  * ```
@@ -61,20 +97,31 @@ export class ControllerRunner<T extends KubeObject> {
   readonly definition: ControllerDefinition<T>;
   readonly queue: WorkQueue<string>;
   readonly #deps: RunnerDeps;
+  readonly #client: CacheAwareClient;
   readonly #metrics: ControllerMetrics;
   readonly #log: Logger;
   readonly #leases: InformerLease<KubeObject>[] = [];
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #sources = new AbortController();
+  readonly #sink: RequestSink;
   #primary: InformerLease<T> | undefined;
   #status: ControllerStatus;
 
   constructor(definition: ControllerDefinition<T>, deps: RunnerDeps) {
     this.definition = definition;
     this.#deps = deps;
-    this.#log = deps.log.child({ controller: definition.name });
-    this.#metrics = controllerMetrics(deps.registry, definition.name);
+    this.#log = (deps.log ?? silentLogger).child({ controller: definition.name });
+    const registry = deps.registry ?? new Registry();
+    this.#metrics = controllerMetrics(registry, definition.name);
     this.#metrics.workers(definition.options.maxConcurrentReconciles);
-    this.queue = new WorkQueue<string>({ metrics: prometheusWorkQueueMetrics({ registry: deps.registry, name: definition.name, controller: definition.name }) });
+    this.queue = deps.queue ?? new WorkQueue<string>({ metrics: prometheusWorkQueueMetrics({ registry, name: definition.name, controller: definition.name }) });
+    this.#client = new CacheAwareClient(deps.client, deps.cache);
+    this.#sink = {
+      log: this.#log,
+      // Fresh events first; (re)list and resync floods at low priority.
+      enqueue: (refs: Iterable<ObjectRef>, options: { relist?: boolean } = {}) => {
+        for (const ref of refs) this.queue.add(keyOf(ref), { priority: options.relist ? Priority.Low : Priority.High });
+      },
+    };
     this.#status = { name: definition.name, kind: definition.kind.kind, queueDepth: 0, inFlight: 0, reconciles: 0, errors: 0, lastError: undefined, lastReconcileAt: undefined };
   }
 
@@ -83,61 +130,37 @@ export class ControllerRunner<T extends KubeObject> {
     return { ...this.#status, queueDepth: this.queue.length, inFlight: this.queue.inFlight };
   }
 
-  /** Acquires the informers this controller reads and wires their events to the queue. Call before the cache starts. */
+  /**
+   * Acquires the informers this controller reads and starts its sources:
+   * `for` as {@link fromInformer} with {@link enqueueSelf}, each `owns` with
+   * {@link enqueueOwner}, each `watches` with its map function, each
+   * `watchesSource` as given. Call once, before the cache starts.
+   */
   prepare(): void {
     const def = this.definition;
-    const primary = this.#deps.cache.acquire(def.kind, { namespaces: def.forOptions.namespaces, labelSelector: def.forOptions.labelSelector });
+    const cache = this.#deps.cache;
+    const primary = cache.acquire(def.kind, { namespaces: def.forOptions.namespaces, labelSelector: def.forOptions.labelSelector });
     this.#primary = primary;
-    this.#subscribe(primary, def.forOptions.predicates, (obj) => [keyOf({ namespace: metaOf(obj).namespace, name: metaOf(obj).name })]);
+    this.#leases.push(primary as unknown as InformerLease<KubeObject>);
+    this.addSource(fromInformer(primary.informer, { toRequests: enqueueSelf(), predicates: def.forOptions.predicates }));
 
     for (const { kind, options } of def.owns) {
-      const lease = this.#deps.cache.acquire(kind, { metadataOnly: options.metadataOnly });
-      this.#subscribe(lease, options.predicates, (obj) => {
-        const owner = (metaOf(obj).ownerReferences ?? []).find((r) => r.controller && sameGroupKind(r.apiVersion, r.kind, def.kind));
-        // An owner reference always points into the owned object's namespace (or to a cluster-scoped owner).
-        return owner ? [keyOf({ namespace: def.kind.namespaced ? metaOf(obj).namespace : undefined, name: owner.name })] : [];
-      });
+      const lease = cache.acquire(kind, { metadataOnly: options.metadataOnly });
+      this.#leases.push(lease);
+      this.addSource(fromInformer(lease.informer, { toRequests: enqueueOwner(def.kind), predicates: options.predicates }));
     }
-    const reader: CacheReader = { get: (kind, ref) => this.#deps.cache.get(kind, ref), list: (kind, options) => this.#deps.cache.list(kind, options) };
+    const reader: CacheReader = { get: (kind, ref) => cache.get(kind, ref), list: (kind, options) => cache.list(kind, options) };
     for (const { kind, options } of def.watches) {
-      const lease = this.#deps.cache.acquire(kind, { labelSelector: options.labels, namespaces: options.namespaces, metadataOnly: options.metadataOnly });
-      this.#subscribe(lease, options.predicates, (obj) => {
-        const out: string[] = [];
-        for (const ref of options.toRequests(obj, reader)) if (ref?.name) out.push(keyOf(ref));
-        return out;
-      });
+      const lease = cache.acquire(kind, { labelSelector: options.labels, namespaces: options.namespaces, metadataOnly: options.metadataOnly });
+      this.#leases.push(lease);
+      this.addSource(fromInformer(lease.informer, { toRequests: (obj) => options.toRequests(obj, reader), predicates: options.predicates }));
     }
+    for (const source of def.sources) this.addSource(source);
   }
 
-  #subscribe<K extends KubeObject>(lease: InformerLease<K>, preds: Predicate<K>[] | undefined, toKeys: (obj: Cached<K>) => string[]): void {
-    this.#leases.push(lease as unknown as InformerLease<KubeObject>);
-    const pass = (e: ChangeEvent<K>) => {
-      try {
-        return (preds ?? []).every((p) => p(e));
-      } catch (err) {
-        this.#log.error({ err: (err as Error).message }, "predicate threw; letting the event through");
-        return true;
-      }
-    };
-    const enqueue = (objs: Cached<K>[], relist: boolean) => {
-      // Unique keys first: adding one key twice could hand it to a waiting worker and then mark it dirty, reconciling it twice.
-      const keys = new Set<string>();
-      for (const obj of objs) {
-        try {
-          for (const k of toKeys(obj)) keys.add(k);
-        } catch (err) {
-          this.#log.error({ err: (err as Error).message, object: metaOf(obj).name }, "mapping an event to requests threw; event dropped");
-        }
-      }
-      // Fresh events first; (re)list and resync floods at low priority.
-      for (const key of keys) this.queue.add(key, { priority: relist ? Priority.Low : Priority.High });
-    };
-    const handler: InformerHandler<K> = {
-      added: (object, { relist }) => pass({ type: "added", object, relist }) && enqueue([object], relist),
-      updated: (previous, object, { relist }) => pass({ type: "updated", previous, object, relist }) && enqueue(previous === object ? [object] : [previous, object], relist),
-      deleted: (object, { relist }) => pass({ type: "deleted", object, relist }) && enqueue([object], relist),
-    };
-    this.#unsubscribe.push(lease.informer.addHandler(handler));
+  /** Starts delivering a source's requests to this controller's queue, until the runner stops. */
+  addSource(source: RequestSource): void {
+    source.start(this.#sink, this.#sources.signal);
   }
 
   /**
@@ -183,7 +206,7 @@ export class ControllerRunner<T extends KubeObject> {
   }
 
   #stop(): void {
-    for (const u of this.#unsubscribe.splice(0)) u();
+    this.#sources.abort();
     for (const l of this.#leases.splice(0)) l.release();
   }
 
@@ -235,14 +258,14 @@ export class ControllerRunner<T extends KubeObject> {
 
     const timeout = AbortSignal.timeout(def.options.reconcileTimeoutMs);
     const signal = AbortSignal.any([hardStop, timeout]);
-    const ctx = new ReconcileContext(def.kind, obj, signal, { client: this.#deps.client, cache: this.#deps.cache, recorder: this.#deps.recorder, fieldManager: def.options.fieldManager, log });
+    const ctx = new ReconcileContext(def.kind, obj, signal, { client: this.#client, cache: this.#deps.cache, recorder: this.#deps.recorder, fieldManager: def.options.fieldManager, log });
     const started = performance.now();
     this.#metrics.active(1);
     let result: ReconcileResultLabel;
     try {
       // A reconcile that ignores its signal keeps its key (and worker) until it returns: never two reconciles of one key at once.
       const action = await def.reconciler(obj, ctx);
-      result = this.#applyAction(key, action ?? undefined);
+      result = this.#applyAction(key, action);
       this.#status.reconciles++;
       this.#status.lastReconcileAt = new Date().toISOString();
       log.debug({ result }, "reconciled");
@@ -275,14 +298,12 @@ export class ControllerRunner<T extends KubeObject> {
     this.#metrics.reconciled(result, (performance.now() - started) / 1000);
   }
 
-  #applyAction(key: string, action: ReconcileAction | undefined): ReconcileResultLabel {
-    if (!action || action.type === "done") {
+  #applyAction(key: string, action: ReconcileAction): ReconcileResultLabel {
+    // A JavaScript caller (or a cast) can still return nothing: say what to return instead of guessing.
+    if (action?.type !== "awaitChange" && action?.type !== "requeueAfter") throw new OperantError("InvalidReconcileResult", `the reconciler of ${this.definition.name} returned ${JSON.stringify(action) ?? "undefined"} for ${key}: return Action.awaitChange() or Action.requeueAfter(d), or throw to fail`, { retryable: true });
+    if (action.type === "awaitChange") {
       this.queue.forget(key);
       return "success";
-    }
-    if (action.type === "requeue") {
-      this.queue.addRateLimited(key, { priority: Priority.High });
-      return "requeue";
     }
     this.queue.forget(key);
     this.queue.addAfter(key, action.afterMs, { priority: Priority.High });
@@ -303,9 +324,4 @@ export class ControllerRunner<T extends KubeObject> {
   enqueue(ref: { namespace?: string; name: string }): void {
     this.queue.add(keyOf(ref), { priority: Priority.High });
   }
-}
-
-function sameGroupKind(apiVersion: string, kind: string, target: Kind): boolean {
-  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
-  return kind === target.kind && group === target.group;
 }

@@ -9,5 +9,5 @@
  * ```
  * @module
  */
-export { microTime } from "./micro-time.ts";
+export { microTime } from "../../core/micro-time.ts";
 export { EventRecorder, truncateBytes, type EventInput, type EventObjectReference, type EventRecorderOptions, type EventRecorderStats } from "./recorder.ts";

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Kind } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored } from "../../core/object.ts";
-import type { Logger } from "../../core/logger.ts";
+import { CapturingLogger } from "../../core/logger.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
 import type { Event } from "../../kinds/index.ts";
 import { EventRecorder, truncateBytes, type EventRecorderOptions } from "./recorder.ts";
@@ -56,13 +56,6 @@ const pod = (name = "web-1", namespace: string | undefined = "ns"): KubeObject =
 
 function recorder(sink: Sink, options: Partial<EventRecorderOptions> = {}) {
   return new EventRecorder(sink, { reportingController: "example.com/test-operator", reportingInstance: "test-1", retryDelay: "5ms", ...options });
-}
-
-function capture(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const log = (obj: Record<string, unknown> | string, msg?: string) => void lines.push(typeof obj === "string" ? obj : `${msg ?? ""} ${JSON.stringify(obj)}`);
-  const logger: Logger = { error: log, warn: log, info: log, debug: log, child: () => logger };
-  return { logger, lines };
 }
 
 describe("EventRecorder (in-memory sink)", () => {
@@ -170,7 +163,8 @@ describe("EventRecorder (in-memory sink)", () => {
 
   test("failures that can pass are retried; the latest count is written", async () => {
     const sink = new Sink();
-    const { logger, lines } = capture();
+    const logger = new CapturingLogger();
+    const { lines } = logger;
     const r = recorder(sink, { logger });
     sink.failures.push(apiError(503, "ServiceUnavailable"), new Error("socket hang up"));
     r.event(pod(), { type: "Normal", reason: "A", action: "X" });
@@ -184,7 +178,8 @@ describe("EventRecorder (in-memory sink)", () => {
 
   test("refusals are dropped at once, logged, and the next occurrence starts afresh; the caller never sees an error", async () => {
     const sink = new Sink();
-    const { logger, lines } = capture();
+    const logger = new CapturingLogger();
+    const { lines } = logger;
     const r = recorder(sink, { logger });
     sink.failures.push(apiError(403, "Forbidden"));
     r.event(pod(), { type: "Normal", reason: "A", action: "X" });
@@ -248,7 +243,8 @@ describe("EventRecorder (in-memory sink)", () => {
 
   test("invalid input and events after close are dropped without throwing; close writes what is pending", async () => {
     const sink = new Sink();
-    const { logger, lines } = capture();
+    const logger = new CapturingLogger();
+    const { lines } = logger;
     const r = recorder(sink, { logger, maxPending: 2 });
     r.event({ metadata: { name: "x" } }, { type: "Normal", reason: "A", action: "X" });
     r.event(pod(), { type: "Normal", reason: "", action: "X" });

@@ -26,6 +26,7 @@
 //   timeouts); refusals (Invalid, Forbidden…) are logged and dropped at once.
 import { hostname } from "node:os";
 import { OperantError } from "../../core/errors.ts";
+import { isQualifiedName } from "../../core/names.ts";
 import type { KubeObject } from "../../core/object.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import { jitter, toMillis, type Duration } from "../../core/time.ts";
@@ -33,7 +34,7 @@ import { TokenBucket } from "../../core/token-bucket.ts";
 import type { Client } from "../../client/client.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
 import { Event } from "../../kinds/index.ts";
-import { microTime, preciseNow } from "./micro-time.ts";
+import { microTime, preciseNow } from "../../core/micro-time.ts";
 
 /** The API server's limits on events.k8s.io/v1 Event fields (bytes). */
 const NOTE_LIMIT = 1024;
@@ -162,8 +163,6 @@ export function truncateBytes(text: string, limit: number): string {
   return `${out}…`;
 }
 
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
 function referenceOf(obj: KubeObject): EventObjectReference | undefined {
   const m = obj.metadata;
   if (!obj.apiVersion || !obj.kind || !m?.name) return undefined;
@@ -229,7 +228,7 @@ export class EventRecorder {
   #idle: (() => void)[] = [];
 
   constructor(client: Pick<Client, "create" | "patch">, options: EventRecorderOptions) {
-    if (!QUALIFIED_NAME.test(options.reportingController)) {
+    if (!isQualifiedName(options.reportingController)) {
       throw new OperantError(
         "InvalidArgument",
         `EventRecorder: reportingController ${JSON.stringify(options.reportingController)} is not a qualified name; use e.g. "memcached-operator" or "cache.example.com/memcached-operator" (optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.').`,

@@ -15,11 +15,12 @@ import type { InformerOptions } from "../cache/informer.ts";
 import type { AnyControllerDefinition, ControllerDefinition } from "../controller/builder.ts";
 import { refOf, type KubeObject } from "../../core/object.ts";
 import { createLeaderElector, type LeaderElectionConfig } from "../../leader/create/create-elector.ts";
+import type { LeaderElector } from "../../leader/elector.ts";
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
 import { EventRecorder } from "../events/recorder.ts";
+import { registeredMetric } from "../metrics/registered-metric.ts";
 import { restClientMetrics } from "../metrics/rest-client-metrics.ts";
-import { registered } from "../metrics/controller-metrics.ts";
-import { statusPageRoutes, type StatusSection } from "../status-page/status-page.ts";
+import { statusPageRoutes, statusReport, type StatusSection } from "../status-page/status-page.ts";
 import { answerChecks, RouterServer, type Check, type Route } from "./http-server.ts";
 
 /** Something the manager runs besides controllers. */
@@ -29,30 +30,6 @@ export interface Runnable {
   readonly needsLeaderElection?: boolean;
   /** Runs until `signal` aborts. */
   start(signal: AbortSignal, manager: Manager): Promise<void>;
-}
-
-/**
- * Leader election, as the manager sees it: `acquire` resolves once this
- * process leads, and the returned signal aborts when it stops leading.
- * Implementations live with leader election (`LeaseElector`,
- * `LeaderForLifeElector` in operant/leader).
- *
- * @example
- * ```ts
- * const lost = await elector.acquire(signal, manager);   // leading from here
- * lost.addEventListener("abort", () => stopLeaderWork());
- * // … after leader-only work has stopped:
- * await elector.release();
- * ```
- */
-export interface LeaderElector {
-  readonly mode: string;
-  /** Waits until this process leads (rejects if `signal` aborts first); the returned signal aborts when leadership is lost. */
-  acquire(signal: AbortSignal, manager: Manager): Promise<AbortSignal>;
-  /** Gives leadership up (after leader-only work stopped). */
-  release(): Promise<void>;
-  /** For status pages: who leads and since when. */
-  describe(): Record<string, unknown>;
 }
 
 /** Options for {@link Manager}. */
@@ -263,18 +240,18 @@ export class Manager {
     const each = (fn: (kind: string, scope: string, w: ReturnType<Cache["health"]>[number]["watchers"][number]) => void) => {
       for (const h of cache()) for (const w of h.watchers) fn(h.kind, w.target, w);
     };
-    registered(this.registry, "operant_informer_synced", "gauge", () => new Gauge({ name: "operant_informer_synced", help: "1 once the informer's watch has listed everything", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.synced ? 1 : 0)); } }));
-    registered(this.registry, "operant_informer_last_event_age_seconds", "gauge", () => new Gauge({ name: "operant_informer_last_event_age_seconds", help: "Seconds since the informer last received anything (event, bookmark or list page)", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => w.lastEventAt && this.set({ kind: k, scope: s }, (Date.now() - w.lastEventAt) / 1000)); } }));
-    registered(this.registry, "operant_informer_healthy", "gauge", () => new Gauge({ name: "operant_informer_healthy", help: "0 while the informer's last list or watch attempt failed", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.lastError ? 0 : 1)); } }));
+    registeredMetric(this.registry, "operant_informer_synced", Gauge, () => new Gauge({ name: "operant_informer_synced", help: "1 once the informer's watch has listed everything", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.synced ? 1 : 0)); } }));
+    registeredMetric(this.registry, "operant_informer_last_event_age_seconds", Gauge, () => new Gauge({ name: "operant_informer_last_event_age_seconds", help: "Seconds since the informer last received anything (event, bookmark or list page)", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => w.lastEventAt && this.set({ kind: k, scope: s }, (Date.now() - w.lastEventAt) / 1000)); } }));
+    registeredMetric(this.registry, "operant_informer_healthy", Gauge, () => new Gauge({ name: "operant_informer_healthy", help: "0 while the informer's last list or watch attempt failed", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.lastError ? 0 : 1)); } }));
     for (const [name, field, help] of [
       ["operant_informer_relists_total", "relists", "Full lists (the first one included)"],
       ["operant_informer_restarts_total", "restarts", "Watch streams reopened"],
       ["operant_informer_stalls_total", "stalls", "Watch streams abandoned for inactivity"],
       ["operant_informer_errors_total", "errors", "Failed list or watch attempts"],
     ] as const) {
-      registered(this.registry, name, "counter", () => new Counter({ name, help, labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.inc({ kind: k, scope: s }, w[field])); } }));
+      registeredMetric(this.registry, name, Counter, () => new Counter({ name, help, labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.inc({ kind: k, scope: s }, w[field])); } }));
     }
-    registered(this.registry, "leader_election_master_status", "gauge", () => new Gauge({ name: "leader_election_master_status", help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease.", labelNames: ["name"], registers, collect: () => undefined }));
+    registeredMetric(this.registry, "leader_election_master_status", Gauge, () => new Gauge({ name: "leader_election_master_status", help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease.", labelNames: ["name"], registers, collect: () => undefined }));
   }
 
   /** Sets `leader_election_master_status{name}`. */
@@ -286,7 +263,7 @@ export class Manager {
     const metricsAt = this.#options.metricsBindAddress ?? ":8080";
     const healthAt = this.#options.healthBindAddress ?? ":8081";
     if (this.#options.statusPage ?? true) {
-      for (const [path, route] of Object.entries(statusPageRoutes(this))) if (!this.#routes.has(path)) this.#routes.set(path, { server: "metrics", route });
+      for (const [path, route] of Object.entries(statusPageRoutes(() => statusReport(this)))) if (!this.#routes.has(path)) this.#routes.set(path, { server: "metrics", route });
     }
     const servers = new Map<string, RouterServer>();
     const serverFor = (addr: string) => {
@@ -413,7 +390,7 @@ export class Manager {
       let lost: AbortSignal | undefined;
       if (elector) {
         try {
-          lost = await elector.acquire(stop, this);
+          lost = await elector.acquire(stop, { client: this.client, logger: this.logger, leading: (name, yes) => this.setLeaderStatus(name, yes) });
         } catch (err) {
           if (stop.aborted) return undefined;
           throw err;

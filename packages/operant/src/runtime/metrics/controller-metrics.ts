@@ -1,7 +1,7 @@
 // Controller metrics under controller-runtime's names, labels and buckets, so
 // dashboards and alerts written for Go operators work unchanged.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { OperantError } from "../../core/errors.ts";
+import { registeredMetric } from "./registered-metric.ts";
 
 /** controller-runtime's reconcile duration buckets (seconds). */
 export const RECONCILE_TIME_BUCKETS = [
@@ -20,17 +20,6 @@ export interface ControllerMetrics {
   active(delta: number): void;
 }
 
-/** Returns the metric of that name on the registry, creating it once; refuses a same-named metric of another type. */
-export function registered<M>(registry: Registry, name: string, type: "counter" | "gauge" | "histogram", make: () => M): M {
-  const existing = registry.getSingleMetric(name);
-  if (existing) {
-    const actual = (existing as unknown as { constructor: { name: string } }).constructor.name.toLowerCase();
-    if (actual !== type) throw new OperantError("MetricConflict", `metric ${name} is already registered as a ${actual}, not a ${type}. Use a separate registry for your own metrics of that name.`);
-    return existing as unknown as M;
-  }
-  return make();
-}
-
 /**
  * Registers (once per registry) controller-runtime's controller metric
  * families and returns a handle labelled for one controller.
@@ -43,13 +32,13 @@ export function registered<M>(registry: Registry, name: string, type: "counter" 
  */
 export function controllerMetrics(registry: Registry, controller: string): ControllerMetrics {
   const registers = [registry];
-  const total = registered(registry, "controller_runtime_reconcile_total", "counter", () => new Counter({ name: "controller_runtime_reconcile_total", help: "Total number of reconciliations per controller", labelNames: ["controller", "result"], registers }));
-  const errors = registered(registry, "controller_runtime_reconcile_errors_total", "counter", () => new Counter({ name: "controller_runtime_reconcile_errors_total", help: "Total number of reconciliation errors per controller", labelNames: ["controller"], registers }));
-  const terminal = registered(registry, "controller_runtime_terminal_reconcile_errors_total", "counter", () => new Counter({ name: "controller_runtime_terminal_reconcile_errors_total", help: "Total number of terminal reconciliation errors per controller", labelNames: ["controller"], registers }));
-  const panics = registered(registry, "controller_runtime_reconcile_panics_total", "counter", () => new Counter({ name: "controller_runtime_reconcile_panics_total", help: "Total number of reconciliation panics per controller", labelNames: ["controller"], registers }));
-  const time = registered(registry, "controller_runtime_reconcile_time_seconds", "histogram", () => new Histogram({ name: "controller_runtime_reconcile_time_seconds", help: "Length of time per reconciliation per controller", labelNames: ["controller"], buckets: RECONCILE_TIME_BUCKETS, registers }));
-  const maxWorkers = registered(registry, "controller_runtime_max_concurrent_reconciles", "gauge", () => new Gauge({ name: "controller_runtime_max_concurrent_reconciles", help: "Maximum number of concurrent reconciles per controller", labelNames: ["controller"], registers }));
-  const activeWorkers = registered(registry, "controller_runtime_active_workers", "gauge", () => new Gauge({ name: "controller_runtime_active_workers", help: "Number of currently used workers per controller", labelNames: ["controller"], registers }));
+  const total = registeredMetric(registry, "controller_runtime_reconcile_total", Counter, () => new Counter({ name: "controller_runtime_reconcile_total", help: "Total number of reconciliations per controller", labelNames: ["controller", "result"], registers }));
+  const errors = registeredMetric(registry, "controller_runtime_reconcile_errors_total", Counter, () => new Counter({ name: "controller_runtime_reconcile_errors_total", help: "Total number of reconciliation errors per controller", labelNames: ["controller"], registers }));
+  const terminal = registeredMetric(registry, "controller_runtime_terminal_reconcile_errors_total", Counter, () => new Counter({ name: "controller_runtime_terminal_reconcile_errors_total", help: "Total number of terminal reconciliation errors per controller", labelNames: ["controller"], registers }));
+  const panics = registeredMetric(registry, "controller_runtime_reconcile_panics_total", Counter, () => new Counter({ name: "controller_runtime_reconcile_panics_total", help: "Total number of reconciliation panics per controller", labelNames: ["controller"], registers }));
+  const time = registeredMetric(registry, "controller_runtime_reconcile_time_seconds", Histogram, () => new Histogram({ name: "controller_runtime_reconcile_time_seconds", help: "Length of time per reconciliation per controller", labelNames: ["controller"], buckets: RECONCILE_TIME_BUCKETS, registers }));
+  const maxWorkers = registeredMetric(registry, "controller_runtime_max_concurrent_reconciles", Gauge, () => new Gauge({ name: "controller_runtime_max_concurrent_reconciles", help: "Maximum number of concurrent reconciles per controller", labelNames: ["controller"], registers }));
+  const activeWorkers = registeredMetric(registry, "controller_runtime_active_workers", Gauge, () => new Gauge({ name: "controller_runtime_active_workers", help: "Number of currently used workers per controller", labelNames: ["controller"], registers }));
   // Children bound to this controller's labels: no label hashing per observation.
   const byResult = { success: total.labels(controller, "success"), error: total.labels(controller, "error"), requeue: total.labels(controller, "requeue"), requeue_after: total.labels(controller, "requeue_after") };
   const errorsC = errors.labels(controller);

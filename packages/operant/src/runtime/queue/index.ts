@@ -26,4 +26,4 @@ export {
 } from "./rate-limiter.ts";
 export type { WorkQueueMetrics } from "./metrics.ts";
 export { prometheusWorkQueueMetrics, WORK_QUEUE_DURATION_BUCKETS, WORK_QUEUE_METRIC_NAMES, type PrometheusWorkQueueMetricsOptions } from "./prometheus.ts";
-export { ManualClock, systemClock, type Clock, type Timer, type TimerOptions } from "./clock.ts";
+export { ManualClock, systemClock, type Clock, type Timer, type TimerOptions } from "../../core/clock.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Counter, Registry, register as globalRegistry } from "prom-client";
 import { isOperantError } from "../../core/errors.ts";
-import { ManualClock } from "./clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { prometheusWorkQueueMetrics, WORK_QUEUE_METRIC_NAMES } from "./prometheus.ts";
 import { Priority, WorkQueue } from "./work-queue.ts";
 

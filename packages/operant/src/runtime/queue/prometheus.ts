@@ -2,7 +2,7 @@
 // help texts, labels and buckets (pkg/metrics/workqueue.go), so existing
 // dashboards and alerts for Go operators work unchanged.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { OperantError } from "../../core/errors.ts";
+import { registeredMetric } from "../metrics/registered-metric.ts";
 import type { WorkQueueMetrics } from "./metrics.ts";
 
 /**
@@ -52,13 +52,6 @@ export interface PrometheusWorkQueueMetricsOptions {
 
 type Labels = "name" | "controller";
 
-function metricOn<M>(registry: Registry, name: string, type: abstract new (...args: never[]) => unknown, create: () => M): M {
-  const existing = registry.getSingleMetric(name);
-  if (existing === undefined) return create();
-  if (existing instanceof type) return existing as M;
-  throw new OperantError("MetricConflict", `metric ${name} is already registered on this registry with another type; remove it or give the work queue metrics their own registry`);
-}
-
 /**
  * Work-queue metrics for a prom-client `Registry`, named and labelled
  * exactly as controller-runtime's: `workqueue_depth{name,controller,priority}`
@@ -83,13 +76,13 @@ export function prometheusWorkQueueMetrics(options: PrometheusWorkQueueMetricsOp
   const controller = options.controller ?? name;
   const registers = [registry];
 
-  const depth = metricOn(registry, "workqueue_depth", Gauge, () => new Gauge<Labels | "priority">({ name: "workqueue_depth", help: "Current depth of workqueue by workqueue and priority", labelNames: ["name", "controller", "priority"], registers }));
-  const adds = metricOn(registry, "workqueue_adds_total", Counter, () => new Counter<Labels>({ name: "workqueue_adds_total", help: "Total number of adds handled by workqueue", labelNames: ["name", "controller"], registers }));
-  const latency = metricOn(registry, "workqueue_queue_duration_seconds", Histogram, () => new Histogram<Labels>({ name: "workqueue_queue_duration_seconds", help: "How long in seconds an item stays in workqueue before being requested", labelNames: ["name", "controller"], buckets: [...WORK_QUEUE_DURATION_BUCKETS], registers }));
-  const workDuration = metricOn(registry, "workqueue_work_duration_seconds", Histogram, () => new Histogram<Labels>({ name: "workqueue_work_duration_seconds", help: "How long in seconds processing an item from workqueue takes.", labelNames: ["name", "controller"], buckets: [...WORK_QUEUE_DURATION_BUCKETS], registers }));
-  const unfinished = metricOn(registry, "workqueue_unfinished_work_seconds", Gauge, () => new Gauge<Labels>({ name: "workqueue_unfinished_work_seconds", help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.", labelNames: ["name", "controller"], registers }));
-  const longest = metricOn(registry, "workqueue_longest_running_processor_seconds", Gauge, () => new Gauge<Labels>({ name: "workqueue_longest_running_processor_seconds", help: "How many seconds has the longest running processor for workqueue been running.", labelNames: ["name", "controller"], registers }));
-  const retries = metricOn(registry, "workqueue_retries_total", Counter, () => new Counter<Labels>({ name: "workqueue_retries_total", help: "Total number of retries handled by workqueue", labelNames: ["name", "controller"], registers }));
+  const depth = registeredMetric(registry, "workqueue_depth", Gauge, () => new Gauge<Labels | "priority">({ name: "workqueue_depth", help: "Current depth of workqueue by workqueue and priority", labelNames: ["name", "controller", "priority"], registers }));
+  const adds = registeredMetric(registry, "workqueue_adds_total", Counter, () => new Counter<Labels>({ name: "workqueue_adds_total", help: "Total number of adds handled by workqueue", labelNames: ["name", "controller"], registers }));
+  const latency = registeredMetric(registry, "workqueue_queue_duration_seconds", Histogram, () => new Histogram<Labels>({ name: "workqueue_queue_duration_seconds", help: "How long in seconds an item stays in workqueue before being requested", labelNames: ["name", "controller"], buckets: [...WORK_QUEUE_DURATION_BUCKETS], registers }));
+  const workDuration = registeredMetric(registry, "workqueue_work_duration_seconds", Histogram, () => new Histogram<Labels>({ name: "workqueue_work_duration_seconds", help: "How long in seconds processing an item from workqueue takes.", labelNames: ["name", "controller"], buckets: [...WORK_QUEUE_DURATION_BUCKETS], registers }));
+  const unfinished = registeredMetric(registry, "workqueue_unfinished_work_seconds", Gauge, () => new Gauge<Labels>({ name: "workqueue_unfinished_work_seconds", help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.", labelNames: ["name", "controller"], registers }));
+  const longest = registeredMetric(registry, "workqueue_longest_running_processor_seconds", Gauge, () => new Gauge<Labels>({ name: "workqueue_longest_running_processor_seconds", help: "How many seconds has the longest running processor for workqueue been running.", labelNames: ["name", "controller"], registers }));
+  const retries = registeredMetric(registry, "workqueue_retries_total", Counter, () => new Counter<Labels>({ name: "workqueue_retries_total", help: "Total number of retries handled by workqueue", labelNames: ["name", "controller"], registers }));
 
   const labels = { name, controller };
   const addsChild = adds.labels(labels);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isOperantError } from "../../core/errors.ts";
-import { ManualClock } from "./clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { BucketRateLimiter, ExponentialBackoffRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter } from "./rate-limiter.ts";
 
 test("exponential backoff: 5 ms, 10 ms, 20 ms, … capped at 1000 s, per key", () => {

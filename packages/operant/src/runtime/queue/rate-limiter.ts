@@ -4,7 +4,7 @@
 // `retries(key)` says how many failures are on record.
 import { OperantError } from "../../core/errors.ts";
 import { TokenBucket } from "../../core/token-bucket.ts";
-import { systemClock, type Clock } from "./clock.ts";
+import { systemClock, type Clock } from "../../core/clock.ts";
 
 /**
  * Decides the delay before a key is retried.

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { isOperantError } from "../../core/errors.ts";
-import { ManualClock } from "./clock.ts";
+import { ManualClock } from "../../core/clock.ts";
 import type { WorkQueueMetrics } from "./metrics.ts";
 import { ExponentialBackoffRateLimiter } from "./rate-limiter.ts";
 import { Priority, WorkQueue } from "./work-queue.ts";

@@ -5,7 +5,7 @@
 // are served first without starving an initial list or resync
 // (controller-runtime #2374, #3496).
 import { OperantError } from "../../core/errors.ts";
-import { systemClock, type Clock, type Timer } from "./clock.ts";
+import { systemClock, type Clock, type Timer } from "../../core/clock.ts";
 import { DelayHeap } from "./delay-heap.ts";
 import type { WorkQueueMetrics } from "./metrics.ts";
 import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.ts";

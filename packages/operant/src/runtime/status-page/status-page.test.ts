@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, test } from "node:test";
-import { Manager, type LeaderElector } from "../manager/manager.ts";
-import { renderStatusPage, statusReport, statusPageRoutes, type StatusReport, type StatusSection } from "./status-page.ts";
+import type { Cache } from "../cache/cache.ts";
+import { renderStatusPage, statusReport, statusPageRoutes, type StatusReport, type StatusSection, type StatusSource } from "./status-page.ts";
+
+/** A StatusSource as a Manager that has not started is one: not leading, no controllers. */
+const source = (over: { name: string; instanceName: string; leaderElection?: StatusSource["leaderElection"]; statusSections?: readonly StatusSection[] }): StatusSource => ({
+  leading: false,
+  leaderElection: undefined,
+  statusSections: [],
+  controllers: () => [],
+  get cache(): Cache {
+    throw new Error("these sections read no cache");
+  },
+  ...over,
+});
 
 const report = (over: Partial<StatusReport> = {}): StatusReport => ({
   operator: "memcached-operator",
@@ -49,13 +61,11 @@ describe("status page", () => {
   });
 
   test("statusReport takes identity, lock and holder from the elector; without one, the replica is its own leader once leading", () => {
-    const elector: LeaderElector = {
+    const elector = {
       mode: "leader-for-life",
-      acquire: () => Promise.resolve(new AbortController().signal),
-      release: () => Promise.resolve(),
       describe: () => ({ identity: "op-2_aa", lock: "ConfigMap ops/lock", holder: "op-1", holderSince: "2025-01-01T00:00:00Z", leading: false }),
     };
-    const r = statusReport(new Manager({ name: "m", instanceName: "op-2", leaderElection: elector }));
+    const r = statusReport(source({ name: "m", instanceName: "op-2", leaderElection: elector }));
     assert.deepEqual({ ...r, generatedAt: "" }, {
       operator: "m",
       identity: "op-2_aa",
@@ -70,7 +80,7 @@ describe("status page", () => {
       sections: {},
       generatedAt: "",
     });
-    const alone = statusReport(new Manager({ name: "m", instanceName: "op-3" }));
+    const alone = statusReport(source({ name: "m", instanceName: "op-3" }));
     assert.equal(alone.mode, "none");
     assert.equal(alone.identity, "op-3");
     assert.equal(alone.leading, false, "not started");
@@ -84,7 +94,7 @@ describe("status page", () => {
       { name: "broken", collect: () => { throw new Error("cache <not> started"); } },
       { name: "empty", collect: () => [] },
     ];
-    const manager = new Manager({ name: "agent-operator", instanceName: "op-1", statusSections: sections });
+    const manager = source({ name: "agent-operator", instanceName: "op-1", statusSections: sections });
     assert.deepEqual(manager.statusSections, sections);
     const r = statusReport(manager);
     assert.deepEqual(r.sections, {
@@ -108,8 +118,8 @@ describe("status page", () => {
   });
 
   test("the routes answer the sections in JSON and HTML", async () => {
-    const manager = new Manager({ name: "m", instanceName: "op-1", statusSections: [{ name: "agents", collect: () => [{ agent: "ns/web", leader: "agent-a" }] }] });
-    const routes = statusPageRoutes(manager);
+    const manager = source({ name: "m", instanceName: "op-1", statusSections: [{ name: "agents", collect: () => [{ agent: "ns/web", leader: "agent-a" }] }] });
+    const routes = statusPageRoutes(() => statusReport(manager));
     const call = async (path: "/" | "/status") => {
       let body = "";
       const headers: Record<string, string> = {};

@@ -7,8 +7,7 @@
 // HTML page (no external assets).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ControllerStatus } from "../controller/runner.ts";
-import type { Route } from "../manager/http-server.ts";
-import type { Manager } from "../manager/manager.ts";
+import type { Cache } from "../cache/cache.ts";
 
 /**
  * What the status page shows, as `GET /status` returns it.
@@ -82,7 +81,7 @@ export interface StatusSection {
   /** Heading on the HTML page (default: `name`). */
   readonly title?: string;
   /** What the section shows now. */
-  collect(manager: Manager): StatusSectionData;
+  collect(manager: StatusSectionHost): StatusSectionData;
 }
 
 /**
@@ -102,6 +101,39 @@ export interface StatusSectionReport {
   error?: string;
 }
 
+/**
+ * What a {@link StatusSection} may read: the manager's shared cache (warm on
+ * standby replicas too) and names. The Manager is one.
+ *
+ * @example
+ * ```ts
+ * const collect = (host: StatusSectionHost) => host.cache.list(Agent).length;
+ * ```
+ */
+export interface StatusSectionHost {
+  readonly cache: Cache;
+  readonly name: string;
+  readonly instanceName: string;
+}
+
+/**
+ * What a status report is made from; the Manager is one (the status page
+ * sees no more of it than this).
+ *
+ * @example
+ * ```ts
+ * const report = statusReport(manager); // a Manager is a StatusSource
+ * ```
+ */
+export interface StatusSource extends StatusSectionHost {
+  /** Whether this process leads (or, without election, has started). */
+  readonly leading: boolean;
+  /** The elector, if any: its mode and `describe()` (identity, lock, holder, …). */
+  readonly leaderElection: { readonly mode: string; describe(): Record<string, unknown> } | undefined;
+  controllers(): ControllerStatus[];
+  readonly statusSections: readonly StatusSection[];
+}
+
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
 /**
@@ -112,7 +144,7 @@ const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ?
  * const { leading, holder } = statusReport(manager);
  * ```
  */
-export function statusReport(manager: Manager): StatusReport {
+export function statusReport(manager: StatusSource): StatusReport {
   const elector = manager.leaderElection;
   const election = elector?.describe() ?? {};
   const leading = manager.leading && (elector ? election.leading !== false : true);
@@ -133,7 +165,7 @@ export function statusReport(manager: Manager): StatusReport {
 }
 
 /** Each section's data; a failing section reports its error instead. */
-function collectSections(manager: Manager): Record<string, StatusSectionReport> {
+function collectSections(manager: StatusSource): Record<string, StatusSectionReport> {
   const out: Record<string, StatusSectionReport> = {};
   for (const section of manager.statusSections) {
     const title = section.title ?? section.name;
@@ -238,18 +270,18 @@ function answer(res: ServerResponse, req: IncomingMessage, type: string, body: s
 }
 
 /**
- * The status page's routes for a manager's HTTP server: `/` (HTML) and
- * `/status` (JSON). The manager mounts them on its metrics server unless
- * `statusPage: false`.
+ * The status page's routes for an HTTP server: `/` (HTML) and `/status`
+ * (JSON), each rendering what `report` returns at the time of the request.
+ * The manager mounts them on its metrics server unless `statusPage: false`.
  *
  * @example
  * ```ts
- * for (const [path, route] of Object.entries(statusPageRoutes(manager))) server.route(path, route);
+ * for (const [path, route] of Object.entries(statusPageRoutes(() => statusReport(manager)))) server.route(path, route);
  * ```
  */
-export function statusPageRoutes(manager: Manager): Record<"/" | "/status", Route> {
+export function statusPageRoutes(report: () => StatusReport): Record<"/" | "/status", (req: IncomingMessage, res: ServerResponse) => void | Promise<void>> {
   return {
-    "/": (req, res) => answer(res, req, "text/html; charset=utf-8", renderStatusPage(statusReport(manager))),
-    "/status": (req, res) => answer(res, req, "application/json; charset=utf-8", `${JSON.stringify(statusReport(manager), null, 2)}\n`),
+    "/": (req, res) => answer(res, req, "text/html; charset=utf-8", renderStatusPage(report())),
+    "/status": (req, res) => answer(res, req, "application/json; charset=utf-8", `${JSON.stringify(report(), null, 2)}\n`),
   };
 }

@@ -45,6 +45,17 @@ export type WatcherEvent<T extends KubeObject> =
   | { type: "bookmark"; resourceVersion: string }
   | { type: "error"; error: OperantError; retryInMs: number };
 
+/**
+ * What a watcher needs of a client: paged lists and watches. A `Client` is
+ * one; a test passes a fake that yields scripted pages and events.
+ *
+ * @example
+ * ```ts
+ * const w = watcher(client satisfies WatchClient, Pod, { signal });
+ * ```
+ */
+export type WatchClient = Pick<Client, "listPages" | "watch">;
+
 /** Live health of a watcher (read it any time; it is updated in place). */
 export interface WatchHealth {
   /** `Kind` and scope, for messages. */
@@ -93,13 +104,13 @@ export function compareResourceVersions(a: string, b: string): number | undefine
  * }
  * ```
  */
-export function watcher<T extends KubeObject>(client: Client, kind: Kind<T>, options: WatcherOptions): Watcher<T> {
+export function watcher<T extends KubeObject>(client: WatchClient, kind: Kind<T>, options: WatcherOptions): Watcher<T> {
   const target = `${kind.kind}${options.namespace ? ` in ${options.namespace}` : kind.namespaced ? " in all namespaces" : ""}${options.labelSelector ? ` (${typeof options.labelSelector === "string" ? options.labelSelector : JSON.stringify(options.labelSelector)})` : ""}`;
   const health: WatchHealth = { target, synced: false, connected: false, resourceVersion: undefined, lastEventAt: undefined, relists: 0, restarts: 0, stalls: 0, errors: 0, lastError: undefined };
   return { health, [Symbol.asyncIterator]: () => run(client, kind, options, health) };
 }
 
-async function* run<T extends KubeObject>(client: Client, kind: Kind<T>, options: WatcherOptions, health: WatchHealth): AsyncGenerator<WatcherEvent<T>> {
+async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, options: WatcherOptions, health: WatchHealth): AsyncGenerator<WatcherEvent<T>> {
   const { signal } = options;
   const select: ListOptions = {
     namespace: options.namespace,

@@ -1,4 +1,4 @@
-// Time as the work queue sees it: a monotonic "now" in milliseconds and
+// Time as the work queue and the lease elector see it: a monotonic "now" in milliseconds and
 // one-shot timers. Injectable, so that tests drive time by hand
 // (ManualClock) instead of sleeping.
 
