@@ -34,7 +34,7 @@ try {
   tsc = createRequire(join(pkg, "package.json")).resolve("typescript/bin/tsc");
 } catch {
   process.stderr.write(
-    "operant: building's dist/ needs TypeScript and the type packages of its dependencies, which are not installed — " +
+    "operant: building dist/ needs TypeScript and the type packages of its dependencies, which are not installed — " +
       "run `npm ci` at the root of the repository first (a fresh clone has no node_modules), then run this command again.\n",
   );
   process.exit(1);
