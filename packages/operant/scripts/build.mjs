@@ -5,7 +5,7 @@
 //
 //   node scripts/build.mjs            build (the "prepare" script)
 //   node scripts/build.mjs --clean    delete dist/ first (the "prepack" script: a tarball never carries stale files)
-//   node scripts/build.mjs --if-stale build only when a file in src/ is newer than dist/
+//   node scripts/build.mjs --if-stale remove dist/ files whose source is gone; build only when a file in src/ is newer than dist/
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -25,7 +25,24 @@ function newest(dir) {
   return t;
 }
 
+// Files in dist/ whose source is gone (moved or deleted since the last build) would be packed and
+// published: remove them. tsc never deletes outputs, and --if-stale skips the clean.
+function prune(dir) {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      prune(p);
+      if (readdirSync(p).length === 0) rmSync(p, { recursive: true });
+      continue;
+    }
+    const base = p.slice(dist.length + 1).replace(/(\.d\.ts|\.js\.map|\.js)$/, "");
+    if (base !== p.slice(dist.length + 1) && !existsSync(join(pkg, "src", `${base}.ts`))) rmSync(p);
+  }
+}
+
 const stamp = join(dist, "index.js");
+if (args.has("--if-stale")) prune(dist);
 if (args.has("--if-stale") && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(join(pkg, "src"))) process.exit(0);
 
 let tsc;
