@@ -10,6 +10,7 @@ import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
 import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
 import { LOG_FORMATS, LOG_LEVELS, chooseLogFormat, reportFailure, textLogDestination, type LogFormat } from "./log-format.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { hasWebhooks, webhookRunnable } from "./webhooks.ts";
 
 /** Settings parsed from flags and environment. */
 export interface OperatorFlags {
@@ -25,6 +26,10 @@ export interface OperatorFlags {
   leaderElectionPreset: "default" | "fast";
   metricsBindAddress: string;
   healthProbeBindAddress: string;
+  /** Where the webhook server listens, when the operator has webhooks (default loopback `127.0.0.1:9443`; in a Pod `:9443`). */
+  webhookBindAddress: string;
+  /** A directory with tls.crt and tls.key (a mounted cert-manager Secret); unset: operant-managed certificates. */
+  webhookCertDir?: string;
   logLevel: string;
   /** `--log-format`: json, or text (one readable line per entry); else env OPERANT_LOG_FORMAT, else text on a terminal and json otherwise. */
   logFormat: LogFormat;
@@ -95,7 +100,7 @@ export interface RunOperatorOptions {
   exitOnFailure?: boolean;
 }
 
-const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "log-level", "log-format", "kube-api-qps", "kube-api-burst", "debug", "help"]);
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "log-format", "kube-api-qps", "kube-api-burst", "debug", "help"]);
 
 /** A positive number from a flag or environment variable, or a coded error naming where it came from. */
 function positiveNumber(value: string | undefined, where: string, integer: boolean): number | undefined {
@@ -130,6 +135,8 @@ export function operatorCommand(op: Pick<OperatorDefinition, "name" | "leaderEle
     .addOption(new Option("--leader-election-preset <preset>", "Lease timings: default (15s/10s/2s) or fast (5s/3s/0.5s: quicker failover, more API calls)").choices(["default", "fast"]).default("default"))
     .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
     .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
+    .option("--webhook-bind-address <addr>", "address of the webhook server (HTTPS), when the operator has webhooks", "127.0.0.1:9443")
+    .option("--webhook-cert-dir <dir>", "serve tls.crt and tls.key from this directory (e.g. a mounted cert-manager Secret) instead of operant-managed certificates")
     .option("--kube-api-qps <n>", "requests per second to the API server (default: env KUBE_API_QPS, else 20)")
     .option("--kube-api-burst <n>", "requests allowed in a burst above --kube-api-qps (default: env KUBE_API_BURST, else 30)")
     .addOption(new Option("--log-level <level>", "the least severe level logged").choices(LOG_LEVELS).default("info"))
@@ -173,7 +180,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     const given = all[key];
     custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
   }
-  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; logLevel: string; logFormat?: string; kubeApiQps?: string; kubeApiBurst?: string; debug: boolean }>();
+  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string; logFormat?: string; kubeApiQps?: string; kubeApiBurst?: string; debug: boolean }>();
   const kubeApiQps = positiveNumber(o.kubeApiQps, "--kube-api-qps", false) ?? positiveNumber(env.KUBE_API_QPS, "KUBE_API_QPS", false);
   const kubeApiBurst = positiveNumber(o.kubeApiBurst, "--kube-api-burst", true) ?? positiveNumber(env.KUBE_API_BURST, "KUBE_API_BURST", true);
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
@@ -191,6 +198,8 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     leaderElectionPreset: o.leaderElectionPreset,
     metricsBindAddress: o.metricsBindAddress,
     healthProbeBindAddress: o.healthProbeBindAddress,
+    webhookBindAddress: o.webhookBindAddress,
+    ...(o.webhookCertDir && { webhookCertDir: o.webhookCertDir }),
     logLevel: o.logLevel,
     logFormat: chooseLogFormat(o.logFormat, env, process.stdout.isTTY === true),
     ...(kubeApiQps !== undefined && { kubeApiQps }),
@@ -275,6 +284,9 @@ async function startOperator(given: OperatorDefinition, options: RunOperatorOpti
     ...((Object.keys(rate).length > 0 || options.manager?.clientOptions) && { clientOptions: { ...rate, ...options.manager?.clientOptions } }),
   });
   for (const c of op.controllers) manager.add(c);
+  if (hasWebhooks(op)) {
+    manager.add(webhookRunnable(op, { bindAddress: flags.webhookBindAddress, ...(flags.webhookCertDir && { certDir: flags.webhookCertDir }), ...(env.POD_NAMESPACE && { namespace: env.POD_NAMESPACE }), logger }));
+  }
   options.onStart?.(manager);
   await manager.start(options.signal ? { signal: options.signal } : {});
   return manager;

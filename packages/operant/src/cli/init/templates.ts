@@ -39,6 +39,7 @@ export function packageJson(v: InitValues): string {
       prestart: NODE_VERSION_CHECK,
       start: "node src/main.ts",
       pretest: NODE_VERSION_CHECK,
+      build: "tsc -p tsconfig.build.json",
       test: 'node --test --test-timeout=300000 "test/**/*.test.ts"',
       typecheck: "tsc -p tsconfig.json",
       generate: "operant generate",
@@ -73,6 +74,20 @@ export function tsconfigJson(): string {
       noEmit: true,
     },
     include: ["src", "test"],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * tsconfig.build.json: what the image runs, compiled to JavaScript in dist/
+ * (`.ts` imports rewritten to `.js`), so the deployed process loads plain
+ * JavaScript and never strips types at startup.
+ */
+export function tsconfigBuildJson(): string {
+  const config = {
+    extends: "./tsconfig.json",
+    compilerOptions: { noEmit: false, outDir: "dist", rootDir: "src", rewriteRelativeImportExtensions: true, sourceMap: true },
+    include: ["src"],
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }
@@ -145,40 +160,45 @@ test("the CRDs install and the controllers start and get ready", async (t) => {
 `;
 }
 
-/** Dockerfile: dependencies in one stage, a small non-root runtime image in the next. */
+/** Dockerfile: build in one stage (dependencies, TypeScript → dist/), a small non-root runtime image in the next. */
 export function dockerfile(v: InitValues): string {
   // operant packed into vendor/ (until it is published): the install stage needs the tarball too.
   const vendored = v.operantDependency.startsWith("file:vendor/");
   return `# The ${v.name} manager image: docker build -t ${v.name}:latest .
-# Stage 1: production dependencies, installed exactly as package-lock.json says.
+# Stage 1: dependencies exactly as package-lock.json says (operant from vendor/
+# when it was packed there), src/ compiled to JavaScript in dist/ (npm run
+# build), then the dev dependencies dropped.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-${vendored ? "COPY vendor ./vendor\n" : ""}RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+${vendored ? "COPY vendor ./vendor\n" : ""}RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-# Stage 2: the runtime. Node runs the TypeScript sources directly (type
-# stripping); no build step. Runs as the image's unprivileged "node" user
-# (uid 1000, numeric so that runAsNonRoot can verify it).
+# Stage 2: the runtime. Node runs the compiled JavaScript: nothing to strip
+# or compile from TypeScript at startup. Runs as the image's unprivileged
+# "node" user (uid 1000, numeric so that runAsNonRoot can verify it).
 FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/dist ./dist
 COPY package.json ./
-COPY src ./src
 USER 1000:1000
 EXPOSE 8080 8081
-ENTRYPOINT ["node", "src/main.ts"]
+ENTRYPOINT ["node", "dist/main.js"]
 `;
 }
 
 /** .dockerignore: keep the build context to what the image needs. */
 export function dockerignore(): string {
-  return ["node_modules", "config", "bundle", "bundle.Dockerfile", "test", ".git", "*.log", ""].join("\n");
+  return ["node_modules", "dist", "config", "bundle", "bundle.Dockerfile", "test", ".git", "*.log", ""].join("\n");
 }
 
 /** .gitignore */
 export function gitignore(): string {
-  return ["node_modules/", "*.log", "*.tsbuildinfo", ""].join("\n");
+  return ["node_modules/", "dist/", "*.log", "*.tsbuildinfo", ""].join("\n");
 }
 
 /** README.md: the walkthrough from here. */
