@@ -279,6 +279,8 @@ async function startOperator(given: OperatorDefinition, options: RunOperatorOpti
     healthBindAddress: flags.healthProbeBindAddress,
     logger,
     ...(env.POD_NAME && { instanceName: env.POD_NAME }),
+    // OLM bundles grant the core group's events only (see operator/bundle.ts).
+    ...(env.OPERANT_EVENTS_API === "v1" && { eventsApi: "v1" as const }),
     ...(leaderElection && { leaderElection }),
     ...options.manager,
     ...((Object.keys(rate).length > 0 || options.manager?.clientOptions) && { clientOptions: { ...rate, ...options.manager?.clientOptions } }),

@@ -100,7 +100,7 @@ export async function initProject(dir: string, options: { domain: string; name?:
   ];
   // config/ of an operator with nothing in it yet, from the same generator as `operant generate`.
   const layout = configLayout(defineOperator({ name, controllers: [] }));
-  for (const [rel, text] of [...files, ...layout.generated]) {
+  for (const [rel, text] of [...files, ...layout.generated, ...layout.userOwned]) {
     const path = join(root, rel);
     reportWrite(root, path, await writeIfChanged(path, text));
   }

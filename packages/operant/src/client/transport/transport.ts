@@ -17,7 +17,12 @@ export interface TransportOptions {
   qps?: number;
   /** Requests allowed in a burst (default 30). */
   burst?: number;
-  /** Timeout of a non-streaming request (default 30 s). */
+  /**
+   * Timeout of a non-streaming request (default 30 s), counted from the request's turn under the rate limit:
+   * it covers waiting for credentials (an exec plugin's run, which goes on for other callers; the plugin has
+   * its own limit, `credentialPluginTimeoutMs` of the cluster config), the connection and the whole answer.
+   * Watches have no overall timeout (only one for the response headers).
+   */
   timeoutMs?: number;
   /** How many times a 429/503 with Retry-After is retried before giving up (default 5). */
   maxRetries?: number;
@@ -186,8 +191,20 @@ export class Transport {
   }
 
   /** Prepares headers with fresh credentials; swaps the agent if the client certificate changed (exec plugins may rotate it). */
-  async #headers(req: ApiRequest): Promise<Record<string, string>> {
-    const creds = await this.config.credentials.get(req.signal);
+  async #headers(req: ApiRequest, signal: AbortSignal | undefined, timeout: AbortSignal | undefined, timeoutMs: number): Promise<Record<string, string>> {
+    let creds;
+    try {
+      creds = await this.config.credentials.get(signal);
+    } catch (err) {
+      if (timeout?.aborted && !req.signal?.aborted) {
+        throw new OperantError(
+          "Timeout",
+          `${req.method} ${req.path}: credentials were not ready within ${timeoutMs} ms (an exec credential plugin still running?). Retry; if it persists, run the kubeconfig user's credential command by hand.`,
+          { cause: err, retryable: true },
+        );
+      }
+      throw err;
+    }
     const cert = creds.cert ?? this.config.tls.cert;
     if (cert !== this.#agentCert) {
       const old = this.#agent;
@@ -213,7 +230,7 @@ export class Transport {
       const started = performance.now();
       const done = (code: string) => this.#onRequestDone?.({ method: req.method, host: this.#host, code, seconds: (performance.now() - started) / 1000 });
       try {
-        const headers = await this.#headers(req);
+        const headers = await this.#headers(req, signal, timeout, timeoutMs);
         const sent = request(this.config.server + req.path + buildQuery(req.query), {
           method: req.method,
           headers,
@@ -229,7 +246,18 @@ export class Transport {
         throw networkError(err, req, this.#target, timeout);
       }
       done(String(res.statusCode));
-      if (res.statusCode < 400) return res;
+      if (res.statusCode < 300) return res;
+      if (res.statusCode < 400) {
+        // The API server never redirects; following one would send credentials elsewhere, and treating it as
+        // success would hand the caller an empty answer.
+        await res.body.dump().catch(() => {});
+        const location = header(res.headers, "location");
+        throw new OperantError(
+          "UnexpectedRedirect",
+          `${req.method} ${req.path}: ${this.#target} answered ${res.statusCode} with a redirect${location ? ` to ${location}` : " (no Location)"}, which the API server never sends: ` +
+            `something else answered (a login page, a load balancer, a URL with a missing or extra path prefix). Check the kubeconfig's server address; operant does not follow redirects, so credentials are not sent on.`,
+        );
+      }
 
       const text = await res.body.text().catch(() => "");
       let status: Status | undefined;

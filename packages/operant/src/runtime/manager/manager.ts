@@ -17,7 +17,7 @@ import { refOf, type KubeObject } from "../../core/object.ts";
 import { createLeaderElector, type LeaderElectionConfig } from "../../leader/create/create-elector.ts";
 import type { LeaderElector } from "../../leader/elector.ts";
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
-import { EventRecorder } from "../events/recorder.ts";
+import { EventRecorder, type EventsApi } from "../events/recorder.ts";
 import { registeredMetric } from "../metrics/registered-metric.ts";
 import { restClientMetrics } from "../metrics/rest-client-metrics.ts";
 import { statusPageRoutes, statusReport, type StatusSection } from "../status-page/status-page.ts";
@@ -86,6 +86,8 @@ export interface ManagerOptions {
   name?: string;
   /** This replica's identity in events and leader election (default: the host name, which in a Pod is the Pod's name). */
   instanceName?: string;
+  /** The API the event recorder writes Events to (default `events.k8s.io/v1`; `v1`: the core group's, for RBAC that grants only those). */
+  eventsApi?: EventsApi;
 }
 
 /**
@@ -321,7 +323,7 @@ export class Manager {
     try {
       this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), onRequestDone: restClientMetrics(this.registry), ...this.#options.clientOptions });
       this.#cache = new Cache(this.#client, { namespaces: this.#options.namespaces, logger: log, watch: this.#options.watch });
-      this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log });
+      this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log, ...(this.#options.eventsApi && { api: this.#options.eventsApi }) });
       this.#registerInformerMetrics();
       collectDefaultMetrics({ register: this.registry });
       this.#runners = this.#newRunners();
