@@ -17,7 +17,6 @@
 // evidence afterwards in resourceVersion order, etcd's one order of all
 // writes: if two leaders ever overlapped, a writer would appear in two runs.
 import os from "node:os";
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { writeResultsSection } from "../scripts/bench.ts";
 import { createCpuLimit, startCpuHogs, type CpuLimit } from "../scripts/cpu-limit.ts";
@@ -26,6 +25,7 @@ import { ConfigMap, Lease, Namespace } from "../packages/operant/src/kinds/index
 import { DEFAULT_LEASE_TIMINGS, FAST_LEASE_TIMINGS } from "../packages/operant/src/leader/lease/timings.ts";
 import { ControlPlane } from "../packages/operant/src/testing/index.ts";
 import { evidenceWriters, Replica, runsOf } from "../packages/operant/test/leader/fixtures/replicas.ts";
+import { loadAverage, machineRows } from "./support/report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -49,7 +49,7 @@ const PRESET = args.timings === "fast" ? "fast" : "default";
 const TIMINGS = PRESET === "fast" ? FAST_LEASE_TIMINGS : DEFAULT_LEASE_TIMINGS;
 
 const log = (m: string) => process.stderr.write(`[starvation] ${m}\n`);
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+const load = loadAverage;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -77,14 +77,7 @@ interface PhaseFigures {
 const micro = (t: string | undefined) => (t ? Date.parse(t.replace(/(\.\d{3})\d*Z$/, "$1Z")) : NaN);
 
 async function main(): Promise<void> {
-  const osRelease = readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)"?/m)?.[1] ?? os.type();
-  const machine: [string, string][] = [
-    ["CPU", `${os.cpus()[0]?.model ?? "unknown"} × ${os.cpus().length} (available parallelism ${os.availableParallelism()})`],
-    ["Memory", `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
-    ["OS", `${osRelease}, ${os.type()} ${os.release()} ${os.arch()}`],
-    ["Node.js", process.version],
-    ["Load average at start (1/5/15 min)", load()],
-  ];
+  const machine = machineRows().filter(([k]) => k !== "Date"); // the date goes last, with the load at the end
   log("starting a full control plane");
   const cp = await ControlPlane.start({ profile: "full" });
   const client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
