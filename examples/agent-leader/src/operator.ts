@@ -17,7 +17,7 @@ export default defineOperator({
 });
 
 /**
- * What the operator adds to its status page (every replica's :8080).
+ * What the operator adds to its status page (every replica's 127.0.0.1:8082, --status-bind-address).
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-// The operator's section on its status page (:8080, `GET /` and `GET
+// The operator's section on its status page (127.0.0.1:8082, `GET /` and `GET
 // /status`): per Agent, the agent leader, next to the operator leader the
 // page already shows. Every replica serves it from its own cache, which it
 // keeps warm while standing by, so all replicas show the same agent leader.

@@ -28,6 +28,26 @@ export interface TransportOptions {
   maxRetries?: number;
   /** `User-Agent` header (default `operant/<version>`). */
   userAgent?: string;
+  /** Called after each attempt of each request (retries count apiece, as client-go's metrics do): the Manager feeds `rest_client_*` metrics from it. */
+  onRequestDone?: (done: RequestDone) => void;
+}
+
+/**
+ * One finished request attempt, as client-go's REST client metrics see it.
+ *
+ * @example
+ * ```ts
+ * const done: RequestDone = { method: "GET", host: "127.0.0.1:6443", code: "200", seconds: 0.004 };
+ * ```
+ */
+export interface RequestDone {
+  method: ApiRequest["method"];
+  /** host:port of the API server. */
+  host: string;
+  /** The HTTP status code, or `<error>` when no response came (client-go's label value). */
+  code: string;
+  /** From sending to the response's headers. */
+  seconds: number;
 }
 
 /** One HTTP request to the API server. */
@@ -121,6 +141,8 @@ export class Transport {
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #userAgent: string;
+  readonly #onRequestDone: ((done: RequestDone) => void) | undefined;
+  readonly #host: string;
   /** The server as error messages name it (with the proxy, if any). */
   readonly #target: string;
   #agent: Dispatcher;
@@ -136,6 +158,8 @@ export class Transport {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxRetries = options.maxRetries ?? 5;
     this.#userAgent = options.userAgent ?? `operant/${VERSION} (node ${process.version})`;
+    this.#onRequestDone = options.onRequestDone;
+    this.#host = URL.canParse(config.server) ? new URL(config.server).host : config.server;
     this.#target = config.proxyUrl === undefined ? config.server : `${config.server} through the proxy ${redactProxy(config.proxyUrl)}`;
     this.#agent = this.#newAgent(config.tls.cert, config.tls.key);
     this.#agentCert = config.tls.cert;
@@ -203,6 +227,8 @@ export class Transport {
       const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
       const signal = timeout && req.signal ? AbortSignal.any([req.signal, timeout]) : (timeout ?? req.signal);
       let res: Dispatcher.ResponseData;
+      const started = performance.now();
+      const done = (code: string) => this.#onRequestDone?.({ method: req.method, host: this.#host, code, seconds: (performance.now() - started) / 1000 });
       try {
         const headers = await this.#headers(req, signal, timeout, timeoutMs);
         const sent = request(this.config.server + req.path + buildQuery(req.query), {
@@ -216,8 +242,10 @@ export class Transport {
         });
         res = await this.#settleOnAbort(sent, signal);
       } catch (err) {
+        done("<error>");
         throw networkError(err, req, this.#target, timeout);
       }
+      done(String(res.statusCode));
       if (res.statusCode < 300) return res;
       if (res.statusCode < 400) {
         // The API server never redirects; following one would send credentials elsewhere, and treating it as

@@ -19,6 +19,7 @@ import type { LeaderElector } from "../../leader/elector.ts";
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
 import { EventRecorder, type EventsApi } from "../events/recorder.ts";
 import { registeredMetric } from "../metrics/registered-metric.ts";
+import { restClientMetrics } from "../metrics/rest-client-metrics.ts";
 import { statusPageRoutes, statusReport, type StatusSection } from "../status-page/status-page.ts";
 import { createCertificateAuthority } from "../../pki/pki.ts";
 import { answerChecks, isLoopback, parseBindAddress, RouterServer, type Check, type Route, type TlsSource } from "./http-server.ts";
@@ -407,7 +408,7 @@ export class Manager {
     }
     const drainMs = toMillis(this.#options.gracefulShutdownTimeout ?? "30s");
     try {
-      this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), ...this.#options.clientOptions });
+      this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), onRequestDone: restClientMetrics(this.registry), ...this.#options.clientOptions });
       this.#cache = new Cache(this.#client, { namespaces: this.#options.namespaces, logger: log, watch: this.#options.watch });
       this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log, ...(this.#options.eventsApi && { api: this.#options.eventsApi }) });
       this.#registerInformerMetrics();
@@ -500,9 +501,12 @@ export class Manager {
             this.stop(`leader work failed: ${(err as Error).message}`);
           };
           // Graceful stop (shutdown) drains in-flight reconciles; a lost leadership aborts them at once.
+          // The term lasts until stop or loss, as controller-runtime's: a manager with no controllers
+          // yet (a new project) or whose runnables returned keeps serving probes and metrics.
           await Promise.all([
             ...this.#runners.map((r) => r.run(leading, { drainMs, ...(lost && { leading: lost }) }).catch(fail)),
             ...this.#runnables.filter((r) => r.needsLeaderElection !== false).map((r) => this.#runRunnable(r, leading)),
+            new Promise<void>((resolve) => (leading.aborted ? resolve() : leading.addEventListener("abort", () => resolve(), { once: true }))),
           ]);
         }
       } finally {
