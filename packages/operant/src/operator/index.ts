@@ -11,8 +11,8 @@
  * ```
  * @module
  */
-export { defineOperator, type OperatorDefinition, type OperatorOptions } from "./operator.ts";
-export { runOperator, parseOperatorFlags, leaderElectionFromFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./run.ts";
+export { defineOperator, type OperatorDefinition, type OperatorOptions, type OperatorSharding } from "./operator.ts";
+export { runOperator, parseOperatorFlags, leaderElectionFromFlags, shardingFromFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./run.ts";
 export { rbacFor, controllerRulesFor, leaderElectionRules, operatorLabels, type DerivedRule, type OperatorRbac, type RbacOptions, type RbacRoleManifest, type RbacBindingManifest, type ServiceAccountManifest } from "./rbac.ts";
 export { manifestsFor, manifestsYaml, managerDeploymentSpec, watchNamespacesFor, storageVersions, METRICS_PORT, HEALTH_PORT, type ManifestOptions, type OperatorManifests, type DeploymentManifest, type ContainerResources } from "./manifests.ts";
 export { sampleFor, sampleFileName, type SampleObject } from "./samples.ts";

@@ -5,6 +5,21 @@ import { OperantError } from "../core/errors.ts";
 import { isDns1123Label } from "../core/names.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
+import type { ShardingOptions } from "../sharding/sharding.ts";
+
+/**
+ * An operator's sharding: off unless `enabled` (or `--shard` at run time),
+ * and how it shards when on.
+ *
+ * @example
+ * ```ts
+ * const s: OperatorSharding = { enabled: true, timings: "fast" };
+ * ```
+ */
+export interface OperatorSharding extends ShardingOptions {
+  /** Shard by default (`--shard`/`--no-shard` decide at run time). Default false. */
+  readonly enabled: boolean;
+}
 
 /** How the operator is deployed and what it may touch. */
 export interface OperatorDefinition {
@@ -27,6 +42,8 @@ export interface OperatorDefinition {
   readonly leaderElection: { readonly id: string; readonly mode: "lease" | "leader-for-life" };
   /** Permissions beyond what the controllers declare (e.g. reading a Secret by name). */
   readonly extraRules: readonly PolicyRule[];
+  /** Sharding across replicas (see docs/sharding.md): off by default; `--shard` turns it on. */
+  readonly sharding: OperatorSharding;
 }
 
 /** Input of {@link defineOperator}: everything but name, resources and controllers has a default. */
@@ -39,6 +56,8 @@ export interface OperatorOptions {
   image?: string;
   leaderElection?: { id?: string; mode?: "lease" | "leader-for-life" };
   extraRules?: readonly PolicyRule[];
+  /** Sharding across replicas: `{ enabled: true }` shards by default; options apply when `--shard` is given. */
+  sharding?: Partial<OperatorSharding>;
 }
 
 /**
@@ -72,5 +91,6 @@ export function defineOperator(options: OperatorOptions): OperatorDefinition {
     image: options.image ?? `${options.name}:latest`,
     leaderElection: { id: options.leaderElection?.id ?? `${options.name}-leader`, mode: options.leaderElection?.mode ?? "lease" },
     extraRules: [...(options.extraRules ?? [])],
+    sharding: Object.freeze({ ...options.sharding, enabled: options.sharding?.enabled ?? false }),
   });
 }

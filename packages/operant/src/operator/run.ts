@@ -8,6 +8,8 @@ import type { LeaderElectionConfig } from "../leader/create/create-elector.ts";
 import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
 import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
 import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
+import { memberIdentity } from "../sharding/membership.ts";
+import { shardOperator } from "../sharding/sharding.ts";
 import type { OperatorDefinition } from "./operator.ts";
 
 /** Settings parsed from flags and environment. */
@@ -25,6 +27,8 @@ export interface OperatorFlags {
   metricsBindAddress: string;
   healthProbeBindAddress: string;
   logLevel: string;
+  /** Shard the controllers across replicas (`--shard`; default: the definition's `sharding.enabled`). */
+  shard: boolean;
   /** Values of the operator's own flags ({@link RunOperatorOptions.flags}), by flag name; undefined when neither given nor defaulted. */
   custom: Record<string, string | undefined>;
 }
@@ -77,7 +81,7 @@ export interface RunOperatorOptions {
   onStart?: (manager: Manager) => void;
 }
 
-const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "log-level", "help"]);
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "log-level", "shard", "help"]);
 
 /**
  * Parses an operator's standard flags: `--kubeconfig`, `--context`,
@@ -112,7 +116,9 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     .addOption(new Option("--leader-election-preset <preset>", "Lease timings: default (15s/10s/2s) or fast (5s/3s/0.5s: quicker failover, more API calls)").choices(["default", "fast"]).default("default"))
     .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
     .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
-    .option("--log-level <level>", "trace, debug, info, warn, error", "info");
+    .option("--log-level <level>", "trace, debug, info, warn, error", "info")
+    .option("--shard", "split the controllers' objects across replicas (each replica reconciles its own shard; see docs/sharding.md)", op.sharding.enabled)
+    .option("--no-shard", "run unsharded even if the operator shards by default");
   for (const f of extra) cmd.option(`--${f.name} <value>`, f.env ? `${f.description} (default: env ${f.env}${f.default === undefined ? "" : `, else ${f.default}`})` : f.description);
   cmd
     .exitOverride()
@@ -125,7 +131,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     const given = all[key];
     custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
   }
-  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; logLevel: string }>();
+  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; logLevel: string; shard: boolean }>();
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -142,6 +148,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     metricsBindAddress: o.metricsBindAddress,
     healthProbeBindAddress: o.healthProbeBindAddress,
     logLevel: o.logLevel,
+    shard: o.shard,
     custom,
   };
 }
@@ -185,7 +192,9 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
   if (op.scope === "Namespaced" && flags.watchNamespaces.length === 0) {
     logger.warn({}, `${op.name} is namespace-scoped but no namespace was given (--watch-namespace or WATCH_NAMESPACE): watching all namespaces needs cluster-wide RBAC`);
   }
-  const leaderElection = flags.leaderElect ? await leaderElectionFromFlags(flags, env) : undefined;
+  const sharded = flags.shard ? await shardingFromFlags(op, flags, env) : undefined;
+  if (sharded && flags.leaderElect) logger.info({}, "--shard: every replica reconciles its own shard; --leader-elect elects only the sharder");
+  const leaderElection = flags.leaderElect && !sharded ? await leaderElectionFromFlags(flags, env) : undefined;
   const manager = new Manager({
     name: op.name,
     ...(flags.kubeconfig && { kubeconfig: flags.kubeconfig }),
@@ -198,7 +207,8 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
     ...(leaderElection && { leaderElection }),
     ...options.manager,
   });
-  for (const c of op.controllers) manager.add(c);
+  for (const c of sharded?.controllers ?? op.controllers) manager.add(c);
+  for (const r of sharded?.runnables ?? []) manager.add(r);
   options.onStart?.(manager);
   await manager.start(options.signal ? { signal: options.signal } : {});
   return manager;
@@ -228,4 +238,35 @@ export async function leaderElectionFromFlags(flags: OperatorFlags, env: NodeJS.
     );
   }
   return { mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName, ...(flags.leaderElectionPreset === "fast" && { timings: FAST_LEASE_TIMINGS }) };
+}
+
+/**
+ * The sharding `--shard` asks for: this replica's member id (from POD_NAME,
+ * else the host name, plus a random suffix), the operator's namespace for
+ * the Leases (`--leader-election-namespace`, POD_NAMESPACE or the Pod's
+ * ServiceAccount), the sharder's election on `<leader-election-id>-sharder`,
+ * the definition's sharding options (the `fast` preset from
+ * `--leader-election-preset fast` unless the definition sets timings).
+ * Throws `ShardingNamespaceUnknown` when no namespace can be found.
+ *
+ * @example
+ * ```ts
+ * const { controllers, runnables } = await shardingFromFlags(op, parseOperatorFlags(op, ["node", "main", "--shard"], process.env), process.env);
+ * ```
+ */
+export async function shardingFromFlags(op: OperatorDefinition, flags: OperatorFlags, env: NodeJS.ProcessEnv): Promise<ReturnType<typeof shardOperator>> {
+  const namespace = await operatorNamespace({ namespace: flags.leaderElectionNamespace, env });
+  if (!namespace) {
+    throw new OperantError("ShardingNamespaceUnknown", `--shard needs the operator's namespace for the member Leases, and this process is not in a Pod: pass --leader-election-namespace <ns> (or set POD_NAMESPACE).`);
+  }
+  const { enabled: _enabled, ...options } = op.sharding;
+  return shardOperator(op.controllers, {
+    ...options,
+    ...(options.timings === undefined && flags.leaderElectionPreset === "fast" && { timings: "fast" as const }),
+    ring: op.name,
+    namespace,
+    memberId: memberIdentity(env.POD_NAME || undefined),
+    electionId: `${flags.leaderElectionId}-sharder`,
+    ...(flags.watchNamespaces.length > 0 && { namespaces: flags.watchNamespaces }),
+  });
 }
