@@ -48,7 +48,7 @@ test("the reconciler acknowledges a drain mark (conditioned on the resourceVersi
     return Action.requeueAfter(1000);
   });
   const mine = shardedDefinition(def, "m-1");
-  const ctx = { client: { patch: async (_k: unknown, ref: unknown, patch: unknown) => void patches.push({ ref, patch }) }, log: { info() {} }, signal: new AbortController().signal } as unknown as ReconcileContext<KubeObject>;
+  const ctx = { client: { patch: (_k: unknown, ref: unknown, patch: unknown) => Promise.resolve(void patches.push({ ref, patch })) }, log: { info() {} }, signal: new AbortController().signal } as unknown as ReconcileContext<KubeObject>;
   assert.deepEqual(await mine.reconciler(cm({ [S]: "m-1" }), ctx), Action.requeueAfter(1000));
   assert.deepEqual(calls, ["reconcile"]);
   assert.deepEqual(await mine.reconciler(cm({ [S]: "m-1", [D]: "true" }, "9"), ctx), Action.awaitChange());

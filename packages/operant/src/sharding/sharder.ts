@@ -39,6 +39,10 @@ export interface ShardedController {
   readonly name: string;
   readonly kind: Kind;
   readonly owns: readonly Kind[];
+  /** The controller's own selection of its primary objects (its `for` label selector); others are not sharded. */
+  readonly labelSelector?: string | Readonly<Record<string, string>> | undefined;
+  /** The controller's own namespaces (its `for` namespaces), default the sharder's. */
+  readonly namespaces?: readonly string[] | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import { LeaseElector } from "../leader/lease/lease-elector.ts";
 import type { LeaseTimingsInput } from "../leader/lease/timings.ts";
 import type { AnyControllerDefinition, ControllerDefinition } from "../runtime/controller/builder.ts";
 import type { Manager, Runnable } from "../runtime/manager/manager.ts";
-import type { Duration } from "../core/time.ts";
+import { sleep, type Duration } from "../core/time.ts";
 import { shardedDefinition } from "./member.ts";
 import { MemberLease } from "./membership.ts";
 import { Sharder } from "./sharder.ts";
@@ -105,6 +105,9 @@ export function shardOperator(controllers: readonly AnyControllerDefinition[], s
           signal.addEventListener("abort", () => resolve(), { once: true });
           lost.addEventListener("abort", () => resolve(), { once: true });
         });
+        // Shutting down: keep the Lease until this member's in-flight reconciles have ended (the queues hand out
+        // nothing more once stopping), so its objects cannot move while one still runs.
+        while (!lost.aborted && manager.controllers().some((c) => c.inFlight > 0)) await sleep(50);
       } finally {
         await member.leave();
       }
@@ -132,7 +135,7 @@ export function shardOperator(controllers: readonly AnyControllerDefinition[], s
         const stop = new AbortController();
         const term = AbortSignal.any([signal, leading, stop.signal]);
         try {
-          await new Sharder(client, { ring: settings.ring, namespace: settings.namespace, controllers: sharded.map((c) => ({ name: c.name, kind: c.kind, owns: c.owns.map((o) => o.kind) })), namespaces: settings.namespaces, virtualNodes: settings.virtualNodes, passInterval: settings.passInterval, logger: manager.logger.child({ sharder: settings.ring }) }).run(term);
+          await new Sharder(client, { ring: settings.ring, namespace: settings.namespace, controllers: sharded.map((c) => ({ name: c.name, kind: c.kind, owns: c.owns.map((o) => o.kind), labelSelector: c.forOptions.labelSelector, namespaces: c.forOptions.namespaces })), namespaces: settings.namespaces, virtualNodes: settings.virtualNodes, passInterval: settings.passInterval, logger: manager.logger.child({ sharder: settings.ring }) }).run(term);
         } finally {
           stop.abort();
           await elector.release().catch(() => {});
