@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Cached, KubeObject } from "../core/object.ts";
 import { ConfigMap, Deployment } from "../kinds/index.ts";
 import { Action } from "../runtime/controller/action.ts";
 import { Controller } from "../runtime/controller/builder.ts";
-import type { ReconcileContext } from "../runtime/controller/context.ts";
 import { predicates } from "../runtime/controller/predicates.ts";
 import { drainLabel, shardLabel } from "./labels.ts";
 import { shardedDefinition, withLabels } from "./member.ts";
@@ -19,7 +17,7 @@ test("withLabels joins a string or pairs with the member's pairs", () => {
   assert.equal(withLabels("", { [S]: "m" }), `${S}=m`);
 });
 
-const cm = (labels: Record<string, string>, rv = "5"): Cached<KubeObject> => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns", uid: "u", resourceVersion: rv, labels, generation: 1 } }) as never;
+const cm = (labels: Record<string, string>, rv = "5"): never => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns", uid: "u", resourceVersion: rv, labels, generation: 1 } }) as never;
 
 test("shardedDefinition selects the member's shard on for and owns, keeps the rest of the definition", () => {
   const def = Controller.for(ConfigMap, { labelSelector: { role: "x" } }).named("web").owns(Deployment, { metadataOnly: true }).reconcile(() => Action.awaitChange());
@@ -48,10 +46,13 @@ test("the reconciler acknowledges a drain mark (conditioned on the resourceVersi
     return Action.requeueAfter(1000);
   });
   const mine = shardedDefinition(def, "m-1");
-  const ctx = { client: { patch: (_k: unknown, ref: unknown, patch: unknown) => Promise.resolve(void patches.push({ ref, patch })) }, log: { info() {} }, signal: new AbortController().signal } as unknown as ReconcileContext<KubeObject>;
+  const ctx = { client: { patch: (_k: unknown, ref: unknown, patch: unknown) => Promise.resolve(void patches.push({ ref, patch })) }, log: { info() {} }, signal: new AbortController().signal } as never;
   assert.deepEqual(await mine.reconciler(cm({ [S]: "m-1" }), ctx), Action.requeueAfter(1000));
   assert.deepEqual(calls, ["reconcile"]);
   assert.deepEqual(await mine.reconciler(cm({ [S]: "m-1", [D]: "true" }, "9"), ctx), Action.awaitChange());
   assert.deepEqual(calls, ["reconcile"], "no reconcile of a draining object");
+  assert.deepEqual(await mine.reconciler(cm({}, "10"), ctx), Action.awaitChange(), "after its acknowledgement (a requeue timer, the overlay's copy) the object is not this member's");
+  assert.deepEqual(await mine.reconciler(cm({ [S]: "m-2" }, "11"), ctx), Action.awaitChange());
+  assert.deepEqual(calls, ["reconcile"], "objects of other members or of none are never reconciled here");
   assert.deepEqual(patches, [{ ref: { namespace: "ns", name: "a" }, patch: { metadata: { resourceVersion: "9", labels: { [S]: null, [D]: null } } } }]);
 });

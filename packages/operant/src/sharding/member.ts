@@ -5,7 +5,9 @@
 // object carries the drain mark, acknowledges instead of reconciling. The
 // work queue hands a key to one worker at a time, so the acknowledgement
 // waits for an in-flight reconcile of that object to end, and no reconcile
-// of it starts here afterwards (the object leaves this member's selection).
+// of it starts here afterwards: the object leaves this member's selection,
+// and an object whose shard label no longer names this member (a requeue
+// timer firing after the acknowledgement) is never passed to the reconciler.
 import { metaOf, type KubeObject } from "../core/object.ts";
 import { Action } from "../runtime/controller/action.ts";
 import type { ControllerDefinition, Reconciler } from "../runtime/controller/builder.ts";
@@ -55,6 +57,9 @@ export function shardedDefinition<T extends KubeObject>(def: ControllerDefinitio
       ctx.log.info({ shard: memberId }, "drain acknowledged: the object leaves this member's shard");
       return Action.awaitChange();
     }
+    // The cache may still hand out an object this member has let go: a requeue timer set before the drain, read
+    // through the read-your-writes overlay of the acknowledgement. It is not ours any more: never reconcile it.
+    if (m.labels?.[S] !== memberId) return Action.awaitChange();
     return def.reconciler(object, ctx);
   };
   return Object.freeze({

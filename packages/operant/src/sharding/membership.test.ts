@@ -8,7 +8,7 @@ import { memberIdentity, memberLeaseName, MemberView } from "./membership.ts";
 const lease = (name: string, holder: string | undefined, renew: string, seconds = 5): Stored<Lease> => ({
   apiVersion: "coordination.k8s.io/v1",
   kind: "Lease",
-  metadata: { name, namespace: "ops", uid: name, resourceVersion: renew },
+  metadata: { name, namespace: "ops", uid: name, resourceVersion: renew, creationTimestamp: "2000-01-01T00:00:00Z" },
   spec: { holderIdentity: holder, leaseDurationSeconds: seconds, renewTime: renew },
 });
 
@@ -44,6 +44,8 @@ test("MemberView: a member is live until leaseDurationSeconds after the view saw
   clock.advance(1_000);
   assert.deepEqual(view.live(), ["b"], "a has not renewed for its 5 s");
   assert.equal(view.nextExpiry(), 9_000);
+  assert.deepEqual(view.leasesOf("a"), ["l-a"], "the sharder reads a's Lease afresh before moving its objects");
+  assert.deepEqual(view.leasesOf("nobody"), []);
   view.forget("l-b");
   assert.deepEqual(view.live(), []);
   assert.equal(view.nextExpiry(), undefined);

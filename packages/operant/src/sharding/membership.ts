@@ -156,6 +156,11 @@ export class MemberView {
     this.#leases.delete(name);
   }
 
+  /** Names of the Leases that last named `memberId` as holder (to read them afresh before declaring it dead). */
+  leasesOf(memberId: string): string[] {
+    return [...this.#leases].filter(([, seen]) => seen.record?.holderIdentity === memberId).map(([name]) => name);
+  }
+
   /** The live members' ids, sorted. */
   live(now: number = this.#clock.now()): string[] {
     const out = new Set<string>();

@@ -21,6 +21,7 @@ import type { Kind } from "../core/kind.ts";
 import { sleep, toMillis, type Duration } from "../core/time.ts";
 import { Lease } from "../kinds/index.ts";
 import { Cache, type InformerLease } from "../runtime/cache/cache.ts";
+import type { Informer } from "../runtime/cache/informer.ts";
 import { assignmentOf, nextStep, stepPatch } from "./assignment.ts";
 import { drainLabel, RING_LABEL, shardLabel } from "./labels.ts";
 import { MemberView } from "./membership.ts";
@@ -171,8 +172,9 @@ export class Sharder {
   }
 
   async #pass(primaries: Map<string, InformerLease<KubeObject>>, owned: { controller: ShardedController; lease: InformerLease<KubeObject> }[], signal: AbortSignal): Promise<void> {
+    const unconfirmed = await this.#confirmDeaths(primaries, signal);
     const live = this.#members.live();
-    const liveSet = new Set(live);
+    const liveSet = new Set([...live, ...unconfirmed]);
     if (live.join(",") !== this.stats.members.join(",")) this.#log.info({ members: live }, "shard ring members changed");
     this.stats.members = live;
     this.stats.passes++;
@@ -189,7 +191,7 @@ export class Sharder {
         const patch = stepPatch(step, S, D, m.resourceVersion);
         if (!patch) continue;
         work.push(async () => {
-          if (await this.#patch(c.kind, obj, patch, signal)) {
+          if (await this.#patch(primary, obj, patch, signal)) {
             if (step.type === "assign") this.stats.assigned++;
             else this.stats.drained++;
             this.#log.debug({ controller: c.name, object: key, step }, "shard step");
@@ -209,18 +211,59 @@ export class Sharder {
         if (!want || m.labels?.[S] === want) continue;
         const patch = { metadata: { resourceVersion: m.resourceVersion, labels: { [S]: want } } };
         work.push(async () => {
-          if (await this.#patch(lease.informer.kind, obj, patch, signal)) this.stats.ownedLabelled++;
+          if (await this.#patch(lease.informer, obj, patch, signal)) this.stats.ownedLabelled++;
         });
       }
     }
+    if (work.length > 0) this.#log.info({ pass: this.stats.passes, patches: work.length, members: live }, "shard pass");
     await pool(work, this.#options.concurrency ?? 8);
   }
 
-  /** One conditioned label patch; a conflict or a vanished object means the next pass decides again. */
-  async #patch(kind: Kind, obj: Cached<KubeObject>, patch: unknown, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Before objects leave a member that looks dead, reads its Lease afresh: a
+   * watch that lags (a loaded sharder) must not make a renewing member look
+   * expired. A renewal found this way restarts its countdown. Returns the
+   * members whose Lease could not be read: treated as live for this pass.
+   */
+  async #confirmDeaths(primaries: Map<string, InformerLease<KubeObject>>, signal: AbortSignal): Promise<Set<string>> {
+    const unconfirmed = new Set<string>();
+    const live = new Set(this.#members.live());
+    const suspects = new Set<string>();
+    for (const c of this.#options.controllers) {
+      const S = shardLabel(c.name);
+      for (const obj of primaries.get(c.name)!.informer.list()) {
+        const m = metaOf(obj).labels?.[S];
+        if (m && !live.has(m)) suspects.add(m);
+      }
+    }
+    for (const id of suspects) {
+      for (const name of this.#members.leasesOf(id)) {
+        try {
+          const fresh = await this.#client.tryGet(Lease, { namespace: this.#options.namespace, name }, { signal });
+          if (fresh) this.#members.observe(fresh);
+          else this.#members.forget(name);
+        } catch (err) {
+          if (signal.aborted) return unconfirmed;
+          unconfirmed.add(id);
+          this.#dirty = true;
+          this.#log.warn({ member: id, lease: name, err: (err as Error).message }, "could not read a member Lease that looks expired; not moving its objects this pass");
+        }
+      }
+    }
+    return unconfirmed;
+  }
+
+  /**
+   * One conditioned label patch; a conflict or a vanished object means the
+   * next pass decides again. The result goes into the informer's
+   * read-your-writes overlay, so the next pass sees it even before the watch
+   * delivers it (a lagging watch would otherwise cost a conflict per object).
+   */
+  async #patch(informer: Informer<KubeObject>, obj: Cached<KubeObject>, patch: unknown, signal: AbortSignal): Promise<boolean> {
     const m = metaOf(obj);
+    const kind = informer.kind;
     try {
-      await this.#client.patch(kind, { namespace: m.namespace, name: m.name }, patch, { signal });
+      informer.observeWrite(await this.#client.patch(kind, { namespace: m.namespace, name: m.name }, patch, { signal }));
       return true;
     } catch (err) {
       if (signal.aborted) return false;

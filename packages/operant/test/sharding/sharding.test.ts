@@ -8,6 +8,9 @@
 // the evidence its reconciles wrote, in resourceVersion order (etcd's global
 // revision), is one run per member, never a member coming back after another.
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as pathJoin } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import type { Client } from "../../src/client/client.ts";
@@ -80,6 +83,10 @@ before(async () => {
 });
 after(async () => {
   await OperatorProcess.killAll(members.map((m) => m.proc));
+  // The members' logs, for a failed run: warnings, errors and the sharder's passes.
+  const dir = pathJoin(tmpdir(), `operant-sharding-logs-${process.pid}`);
+  await mkdir(dir, { recursive: true });
+  for (const m of members) await writeFile(pathJoin(dir, `${m.instance}.jsonl`), m.proc.lines.map((l) => JSON.stringify(l)).join("\n"));
   await cluster.close();
 });
 
