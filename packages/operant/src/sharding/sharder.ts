@@ -133,7 +133,7 @@ export class Sharder {
     const owned: { controller: ShardedController; lease: InformerLease<KubeObject> }[] = [];
     const handler = { added: poke, updated: poke, deleted: poke };
     for (const c of controllers) {
-      const lease = cache.acquire(c.kind, { metadataOnly: true });
+      const lease = cache.acquire(c.kind, { metadataOnly: true, labelSelector: c.labelSelector, namespaces: c.namespaces });
       lease.informer.addHandler(handler);
       primaries.set(c.name, lease);
       for (const kind of c.owns) {

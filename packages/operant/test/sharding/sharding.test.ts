@@ -35,6 +35,8 @@ const LOADED_MACHINE_ALLOWANCE_MS = 10_000;
 let cluster: TestCluster;
 let client: Client;
 const members: { instance: string; id: string; proc: OperatorProcess }[] = [];
+/** Every process started, joined or not (a failed join must not leave one running). */
+const spawned: OperatorProcess[] = [];
 
 class Member extends OperatorProcess {
   static launch(instance: string, kubeconfig: string, ns: string): Member {
@@ -44,6 +46,7 @@ class Member extends OperatorProcess {
 
 async function join(instance: string, ns: string): Promise<{ instance: string; id: string; proc: OperatorProcess }> {
   const proc = Member.launch(instance, cluster.kubeconfigPath, ns);
+  spawned.push(proc);
   const line = await proc.waitForLine((l) => l.msg === "joined the shard ring", { timeoutMs: 90_000, what: `${instance} joining the shard ring` });
   const m = { instance, id: String(line.member), proc };
   members.push(m);
@@ -82,7 +85,7 @@ before(async () => {
   client = cluster.client;
 });
 after(async () => {
-  await OperatorProcess.killAll(members.map((m) => m.proc));
+  await OperatorProcess.killAll(spawned);
   // The members' logs, for a failed run: warnings, errors and the sharder's passes.
   const dir = pathJoin(tmpdir(), `operant-sharding-logs-${process.pid}`);
   await mkdir(dir, { recursive: true });
