@@ -62,6 +62,33 @@ test("the Lease timing preset: default unless --leader-election-preset fast", ()
   assert.throws(() => parseOperatorFlags(op, argv("--leader-election-preset", "slow"), {}), /Allowed choices are default, fast/);
 });
 
+test("the client's rate: --kube-api-qps / --kube-api-burst, else KUBE_API_QPS / KUBE_API_BURST, else the client's defaults", () => {
+  const flags = parseOperatorFlags(op, argv("--kube-api-qps", "50", "--kube-api-burst=100"), { KUBE_API_QPS: "5", KUBE_API_BURST: "7" });
+  assert.equal(flags.kubeApiQps, 50);
+  assert.equal(flags.kubeApiBurst, 100);
+  const fromEnv = parseOperatorFlags(op, argv(), { KUBE_API_QPS: "2.5", KUBE_API_BURST: "7" });
+  assert.equal(fromEnv.kubeApiQps, 2.5);
+  assert.equal(fromEnv.kubeApiBurst, 7);
+  const none = parseOperatorFlags(op, argv(), {});
+  assert.equal(none.kubeApiQps, undefined);
+  assert.equal(none.kubeApiBurst, undefined);
+  for (const [args, env, pattern] of [
+    [argv("--kube-api-qps", "0"), {}, /--kube-api-qps must be a positive number \(got "0"\)/],
+    [argv("--kube-api-burst", "1.5"), {}, /--kube-api-burst must be a positive integer \(got "1\.5"\)/],
+    [argv(), { KUBE_API_BURST: "many" }, /KUBE_API_BURST must be a positive integer/],
+  ] as const) {
+    assert.throws(() => parseOperatorFlags(op, args, env), (err) => isOperantError(err, "InvalidArgument") && pattern.test(err.message));
+  }
+});
+
+test("--log-level takes pino's levels only; --log-format json or text", () => {
+  assert.equal(parseOperatorFlags(op, argv("--log-level", "trace"), {}).logLevel, "trace");
+  assert.throws(() => parseOperatorFlags(op, argv("--log-level", "verbose"), {}), /Allowed choices are fatal, error, warn, info, debug, trace, silent/);
+  assert.equal(parseOperatorFlags(op, argv("--log-format", "text"), {}).logFormat, "text");
+  assert.equal(parseOperatorFlags(op, argv(), { OPERANT_LOG_FORMAT: "json" }).logFormat, "json");
+  assert.throws(() => parseOperatorFlags(op, argv("--log-format", "pretty"), {}), /Allowed choices are json, text/);
+});
+
 test("--leader-elect becomes the Manager's leaderElection settings: mode, id, namespace, preset and Pod from flags and environment", async () => {
   const flags = parseOperatorFlags(op, argv("--leader-elect", "--leader-election-id", "demo-lock", "--leader-election-preset", "fast"), {});
   assert.deepEqual(await leaderElectionFromFlags(flags, { POD_NAMESPACE: "ops", POD_NAME: "demo-7c9-x" }), { mode: "lease", id: "demo-lock", namespace: "ops", podName: "demo-7c9-x", timings: FAST_LEASE_TIMINGS });

@@ -44,7 +44,9 @@ describe("EventRecorder (shared control plane)", { timeout: 60_000 }, () => {
     const started = performance.now();
     for (let i = 0; i < 50; i++) recorder.event(subject, { type: "Warning", reason: "SyncFailed", action: "Reconcile", note: "upstream unreachable" });
     const loopMs = performance.now() - started;
-    assert.ok(loopMs < 50, `event() returns at once (the loop took ${loopMs.toFixed(1)} ms)`);
+    // event() is synchronous and never waits for the API server; the bound only has to tell that from 50 writes
+    // (a round trip each), not measure CPU speed: 50 ms failed under two CPU hogs (108.7 ms).
+    assert.ok(loopMs < 1_000, `event() returns at once (the loop took ${loopMs.toFixed(1)} ms)`);
     await recorder.flush();
 
     const events = await eventsAbout("subject");
