@@ -31,12 +31,14 @@ export const LAYERS = {
   "runtime/status-page": ["core", "runtime/cache", "runtime/controller"],
   // pki: the self-signed certificate of the secure metrics server when none is given.
   "runtime/manager": ["core", "kinds", "client", "leader", ...RUNTIME.filter((r) => r !== "runtime/manager"), "pki"],
-  operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "webhook"],
+  // Sharding wraps controller definitions and runs beside them in the manager: it sits on the runtime, below the operator.
+  sharding: ["core", "kinds", "client", "leader", ...RUNTIME],
+  operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "webhook", "sharding"],
   // The control plane (and the binaries and certificates it needs) stands on core alone, so the CLI can start one without the runtime.
   "testing/assets": ["core"],
   "testing/control-plane": ["core", "testing/assets", "pki"],
   testing: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "pki"],
-  cli: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "operator", "webhook", ...CONTROL_PLANE],
+  cli: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "operator", "webhook", "sharding", ...CONTROL_PLANE],
 };
 
 /**

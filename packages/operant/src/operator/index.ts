@@ -11,8 +11,8 @@
  * ```
  * @module
  */
-export { defineOperator, type OperatorDefinition, type OperatorOptions, type ManagerOptions } from "./operator.ts";
-export { runOperator, parseOperatorFlags, leaderElectionFromFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./run.ts";
+export { defineOperator, type OperatorDefinition, type OperatorOptions, type ManagerOptions, type OperatorSharding } from "./operator.ts";
+export { runOperator, parseOperatorFlags, leaderElectionFromFlags, shardingFromFlags, type OperatorFlags, type OperatorFlagSpec, type RunOperatorOptions } from "./run.ts";
 export { rbacFor, webhookCertificateRules, controllerRulesFor, leaderElectionRules, operatorLabels, type DerivedRule, type OperatorRbac, type RbacOptions, type RbacRoleManifest, type RbacBindingManifest, type ServiceAccountManifest } from "./rbac.ts";
 export { manifestsFor, manifestsYaml, managerDeploymentSpec, serviceAccountNameOf, watchNamespacesFor, storageVersions, METRICS_PORT, HEALTH_PORT, DEFAULT_MANAGER_RESOURCES, type ManifestOptions, type OperatorManifests, type DeploymentManifest, type ContainerResources, type WatchNamespaceSource } from "./manifests.ts";
 export { serviceMonitorFor, networkPolicyFor, crdRolesFor, type ServiceMonitorManifest, type NetworkPolicyManifest } from "./addons.ts";

@@ -6,8 +6,24 @@ import { isDns1123Label, isDns1123Subdomain } from "../core/names.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { Pod } from "../kinds/index.ts";
 import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
+import type { ShardingOptions } from "../sharding/sharding.ts";
 import type { AdmissionWebhook } from "../webhook/admission/admission.ts";
 import type { ConversionDefinition } from "../webhook/conversion/conversion.ts";
+
+/**
+ * An operator's sharding: off unless `enabled` (or `--shard` at run time),
+ * and how it shards when on.
+ *
+ * @example
+ * ```ts
+ * const s: OperatorSharding = { enabled: true, timings: "fast" };
+ * ```
+ */
+export interface OperatorSharding extends ShardingOptions {
+  /** Shard by default (`--shard`/`--no-shard` decide at run time). Default false. */
+  readonly enabled: boolean;
+}
+
 
 type PodSpec = NonNullable<Pod["spec"]>;
 type Container = PodSpec["containers"][number];
@@ -64,6 +80,8 @@ export interface OperatorDefinition {
   readonly leaderElection: { readonly id: string; readonly mode: "lease" | "leader-for-life" };
   /** Permissions beyond what the controllers declare (e.g. reading a Secret by name). */
   readonly extraRules: readonly PolicyRule[];
+  /** Sharding across replicas (see docs/sharding.md): off by default; `--shard` turns it on. */
+  readonly sharding: OperatorSharding;
   /**
    * Admission webhooks (`defineValidatingWebhook`, `defineMutatingWebhook` from
    * operant/webhook): served by every replica, written to config/webhook by
@@ -86,6 +104,8 @@ export interface OperatorOptions {
   image?: string;
   leaderElection?: { id?: string; mode?: "lease" | "leader-for-life" };
   extraRules?: readonly PolicyRule[];
+  /** Sharding across replicas: `{ enabled: true }` shards by default; options apply when `--shard` is given. */
+  sharding?: Partial<OperatorSharding>;
   webhooks?: readonly AdmissionWebhook[];
   conversions?: readonly ConversionDefinition[];
   manager?: ManagerOptions;
@@ -144,6 +164,7 @@ export function defineOperator(options: OperatorOptions): OperatorDefinition {
     image: options.image ?? `${options.name}:latest`,
     leaderElection: { id: options.leaderElection?.id ?? `${options.name}-leader`, mode: options.leaderElection?.mode ?? "lease" },
     extraRules: [...(options.extraRules ?? [])],
+    sharding: Object.freeze({ ...options.sharding, enabled: options.sharding?.enabled ?? false }),
     webhooks: [...(options.webhooks ?? [])],
     conversions: [...(options.conversions ?? [])],
     manager: checkManager(options.name, options.manager ?? {}),

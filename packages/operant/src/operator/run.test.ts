@@ -6,7 +6,10 @@ import { DEFAULT_SERVICE_ACCOUNT_DIR } from "../client/config/in-cluster.ts";
 import { isOperantError } from "../core/errors.ts";
 import { defineOperator } from "./operator.ts";
 import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
-import { leaderElectionFromFlags, parseOperatorFlags, runOperator, type OperatorFlagSpec } from "./run.ts";
+import { leaderElectionFromFlags, parseOperatorFlags, runOperator, shardingFromFlags, type OperatorFlagSpec } from "./run.ts";
+import { Action } from "../runtime/controller/action.ts";
+import { Controller } from "../runtime/controller/builder.ts";
+import { ConfigMap } from "../kinds/index.ts";
 
 const op = defineOperator({ name: "demo-operator", controllers: [] });
 const image: OperatorFlagSpec = { name: "postgres-image", env: "POSTGRES_IMAGE", default: "postgres:17", description: "image of the Postgres pods" };
@@ -97,4 +100,28 @@ test("--leader-elect with a Lease and no namespace to be found fails with Leader
   if (existsSync(join(DEFAULT_SERVICE_ACCOUNT_DIR, "namespace"))) return t.skip("this process runs in a Pod: the ServiceAccount names a namespace");
   const flags = parseOperatorFlags(op, argv("--leader-elect"), {});
   await assert.rejects(leaderElectionFromFlags(flags, {}), (err: unknown) => isOperantError(err, "LeaderElectionNamespaceUnknown") && /--leader-election-namespace/.test(err.message));
+});
+
+test("sharding is off unless the definition enables it or --shard is given; --no-shard turns a default off", () => {
+  assert.deepEqual(op.sharding, { enabled: false });
+  assert.equal(parseOperatorFlags(op, argv(), {}).shard, false);
+  assert.equal(parseOperatorFlags(op, argv("--shard"), {}).shard, true);
+  const on = defineOperator({ name: "demo-operator", controllers: [], sharding: { enabled: true, timings: "fast" } });
+  assert.deepEqual(on.sharding, { enabled: true, timings: "fast" });
+  assert.equal(parseOperatorFlags(on, argv(), {}).shard, true);
+  assert.equal(parseOperatorFlags(on, argv("--no-shard"), {}).shard, false);
+});
+
+test("--shard: every controller narrowed to this member's shard, plus the member and sharder runnables; the Leases' namespace from the flags or POD_NAMESPACE", async (t) => {
+  const web = Controller.for(ConfigMap).named("web").reconcile(() => Action.awaitChange());
+  const sharded = defineOperator({ name: "demo-operator", controllers: [web] });
+  const flags = parseOperatorFlags(sharded, argv("--shard", "--leader-election-preset", "fast"), {});
+  const s = await shardingFromFlags(sharded, flags, { POD_NAMESPACE: "ops", POD_NAME: "demo-7c9-x" });
+  assert.match(s.member.memberId, /^demo-7c9-x-[0-9a-f]{10}$/);
+  assert.equal(s.controllers.length, 1);
+  assert.equal(s.controllers[0]!.forOptions.labelSelector, `shard.operant.dev/web=${s.member.memberId}`);
+  assert.deepEqual(s.runnables.map((r) => [r.name, r.needsLeaderElection]), [["shard-member", false], ["sharder", false]]);
+  assert.equal(s.member.timings.leaseDuration, FAST_LEASE_TIMINGS.leaseDuration, "--leader-election-preset fast applies to the member Leases");
+  if (existsSync(join(DEFAULT_SERVICE_ACCOUNT_DIR, "namespace"))) return t.skip("this process runs in a Pod: the ServiceAccount names a namespace");
+  await assert.rejects(shardingFromFlags(sharded, flags, {}), (err: unknown) => isOperantError(err, "ShardingNamespaceUnknown") && /--leader-election-namespace/.test(err.message));
 });

@@ -8,6 +8,8 @@ import type { LeaderElectionConfig } from "../leader/create/create-elector.ts";
 import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
 import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
 import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
+import { memberIdentity } from "../sharding/membership.ts";
+import { shardOperator } from "../sharding/sharding.ts";
 import { LOG_FORMATS, LOG_LEVELS, chooseLogFormat, reportFailure, textLogDestination, type LogFormat } from "./log-format.ts";
 import type { OperatorDefinition } from "./operator.ts";
 import { CertificateDirectory } from "../webhook/certificates/directory.ts";
@@ -39,6 +41,8 @@ export interface OperatorFlags {
   /** A directory with tls.crt and tls.key (a mounted cert-manager Secret); unset: operant-managed certificates. */
   webhookCertDir?: string;
   logLevel: string;
+  /** Shard the controllers across replicas (`--shard`; default: the definition's `sharding.enabled`). */
+  shard: boolean;
   /** `--log-format`: json, or text (one readable line per entry); else env OPERANT_LOG_FORMAT, else text on a terminal and json otherwise. */
   logFormat: LogFormat;
   /** `--kube-api-qps` (else env KUBE_API_QPS): requests per second to the API server; undefined: the client's default (20). */
@@ -108,7 +112,7 @@ export interface RunOperatorOptions {
   exitOnFailure?: boolean;
 }
 
-const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "metrics-secure", "metrics-cert-dir", "status-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "log-format", "kube-api-qps", "kube-api-burst", "debug", "help"]);
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "metrics-secure", "metrics-cert-dir", "status-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "log-format", "shard", "kube-api-qps", "kube-api-burst", "debug", "help"]);
 
 /** A positive number from a flag or environment variable, or a coded error naming where it came from. */
 function positiveNumber(value: string | undefined, where: string, integer: boolean): number | undefined {
@@ -130,7 +134,7 @@ function positiveNumber(value: string | undefined, where: string, integer: boole
  * operatorCommand({ name: "my-operator", leaderElection: { mode: "lease", id: "my-operator" } }).helpInformation()
  * ```
  */
-export function operatorCommand(op: Pick<OperatorDefinition, "name" | "leaderElection">, extra: readonly OperatorFlagSpec[] = []): Command {
+export function operatorCommand(op: Pick<OperatorDefinition, "name" | "leaderElection"> & { sharding?: { enabled: boolean } }, extra: readonly OperatorFlagSpec[] = []): Command {
   const cmd = new Command(op.name)
     .description(`Runs the ${op.name} operator`)
     .option("--kubeconfig <path>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
@@ -153,7 +157,9 @@ export function operatorCommand(op: Pick<OperatorDefinition, "name" | "leaderEle
     .option("--kube-api-burst <n>", "requests allowed in a burst above --kube-api-qps (default: env KUBE_API_BURST, else 30)")
     .addOption(new Option("--log-level <level>", "the least severe level logged").choices(LOG_LEVELS).default("info"))
     .addOption(new Option("--log-format <format>", "json (one object per line) or text (one readable line per entry) (default: env OPERANT_LOG_FORMAT, else text on a terminal, json otherwise)").choices(LOG_FORMATS))
-    .option("--debug", "report a failure with its stack", false);
+    .option("--debug", "report a failure with its stack", false)
+    .option("--shard", "split the controllers' objects across replicas (each replica reconciles its own shard; see docs/sharding.md)", op.sharding?.enabled ?? false)
+    .option("--no-shard", "run unsharded even if the operator shards by default");
   for (const f of extra) cmd.option(`--${f.name} <value>`, f.env ? `${f.description} (default: env ${f.env}${f.default === undefined ? "" : `, else ${f.default}`})` : f.description);
   // Errors are reported by runOperator, as one line; commander prints only help.
   return cmd.exitOverride().configureOutput({ writeErr: (str) => process.stderr.write(str), outputError: () => {} });
@@ -194,7 +200,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     const given = all[key];
     custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
   }
-  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; metricsSecure?: boolean; metricsCertDir?: string; statusBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string; logFormat?: string; kubeApiQps?: string; kubeApiBurst?: string; debug: boolean }>();
+  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; metricsSecure?: boolean; metricsCertDir?: string; statusBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string; logFormat?: string; kubeApiQps?: string; kubeApiBurst?: string; debug: boolean; shard: boolean }>();
   const kubeApiQps = positiveNumber(o.kubeApiQps, "--kube-api-qps", false) ?? positiveNumber(env.KUBE_API_QPS, "KUBE_API_QPS", false);
   const kubeApiBurst = positiveNumber(o.kubeApiBurst, "--kube-api-burst", true) ?? positiveNumber(env.KUBE_API_BURST, "KUBE_API_BURST", true);
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
@@ -222,6 +228,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     ...(kubeApiQps !== undefined && { kubeApiQps }),
     ...(kubeApiBurst !== undefined && { kubeApiBurst }),
     debug: o.debug,
+    shard: o.shard,
     custom,
   };
 }
@@ -285,7 +292,9 @@ async function startOperator(given: OperatorDefinition, options: RunOperatorOpti
   if (op.scope === "Namespaced" && flags.watchNamespaces.length === 0) {
     logger.warn({}, `${op.name} is namespace-scoped but no namespace was given (--watch-namespace or WATCH_NAMESPACE): watching all namespaces needs cluster-wide RBAC`);
   }
-  const leaderElection = flags.leaderElect ? await leaderElectionFromFlags(flags, env) : undefined;
+  const sharded = flags.shard ? await shardingFromFlags(op, flags, env) : undefined;
+  if (sharded && flags.leaderElect) logger.info({}, "--shard: every replica reconciles its own shard; --leader-elect elects only the sharder");
+  const leaderElection = flags.leaderElect && !sharded ? await leaderElectionFromFlags(flags, env) : undefined;
   const rate = { ...(flags.kubeApiQps !== undefined && { qps: flags.kubeApiQps }), ...(flags.kubeApiBurst !== undefined && { burst: flags.kubeApiBurst }) };
   const manager = new Manager({
     name: op.name,
@@ -304,7 +313,8 @@ async function startOperator(given: OperatorDefinition, options: RunOperatorOpti
     ...options.manager,
     ...((Object.keys(rate).length > 0 || options.manager?.clientOptions) && { clientOptions: { ...rate, ...options.manager?.clientOptions } }),
   });
-  for (const c of op.controllers) manager.add(c);
+  for (const c of sharded?.controllers ?? op.controllers) manager.add(c);
+  for (const r of sharded?.runnables ?? []) manager.add(r);
   if (hasWebhooks(op)) {
     manager.add(webhookRunnable(op, { bindAddress: flags.webhookBindAddress, ...(flags.webhookCertDir && { certDir: flags.webhookCertDir }), ...(env.POD_NAMESPACE && { namespace: env.POD_NAMESPACE }), logger }));
   }
@@ -337,4 +347,35 @@ export async function leaderElectionFromFlags(flags: OperatorFlags, env: NodeJS.
     );
   }
   return { mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName, ...(flags.leaderElectionPreset === "fast" && { timings: FAST_LEASE_TIMINGS }) };
+}
+
+/**
+ * The sharding `--shard` asks for: this replica's member id (from POD_NAME,
+ * else the host name, plus a random suffix), the operator's namespace for
+ * the Leases (`--leader-election-namespace`, POD_NAMESPACE or the Pod's
+ * ServiceAccount), the sharder's election on `<leader-election-id>-sharder`,
+ * the definition's sharding options (the `fast` preset from
+ * `--leader-election-preset fast` unless the definition sets timings).
+ * Throws `ShardingNamespaceUnknown` when no namespace can be found.
+ *
+ * @example
+ * ```ts
+ * const { controllers, runnables } = await shardingFromFlags(op, parseOperatorFlags(op, ["node", "main", "--shard"], process.env), process.env);
+ * ```
+ */
+export async function shardingFromFlags(op: OperatorDefinition, flags: OperatorFlags, env: NodeJS.ProcessEnv): Promise<ReturnType<typeof shardOperator>> {
+  const namespace = await operatorNamespace({ namespace: flags.leaderElectionNamespace, env });
+  if (!namespace) {
+    throw new OperantError("ShardingNamespaceUnknown", `--shard needs the operator's namespace for the member Leases, and this process is not in a Pod: pass --leader-election-namespace <ns> (or set POD_NAMESPACE).`);
+  }
+  const { enabled: _enabled, ...options } = op.sharding;
+  return shardOperator(op.controllers, {
+    ...options,
+    ...(options.timings === undefined && flags.leaderElectionPreset === "fast" && { timings: "fast" as const }),
+    ring: op.name,
+    namespace,
+    memberId: memberIdentity(env.POD_NAME || undefined),
+    electionId: `${flags.leaderElectionId}-sharder`,
+    ...(flags.watchNamespaces.length > 0 && { namespaces: flags.watchNamespaces }),
+  });
 }
