@@ -244,7 +244,13 @@ export class ControllerRunner<T extends KubeObject> {
     }
     const log = this.#log.child({ object: key, resourceVersion: metaOf(obj).resourceVersion });
 
-    const problems = (def.kind as Validating).validate?.(obj) ?? [];
+    let problems: { path: string; message: string }[];
+    try {
+      problems = (def.kind as Validating).validate?.(obj) ?? [];
+    } catch (err) {
+      // A validator that cannot cope with the object (e.g. nested past the stack) must not take the worker down.
+      problems = [{ path: "", message: `could not be validated: ${(err as Error).message}` }];
+    }
     if (problems.length > 0) {
       const message = problems.map((p) => `${p.path}: ${p.message}`).join("; ");
       log.error({ problems }, "object does not match its schema; not reconciling it until it changes");

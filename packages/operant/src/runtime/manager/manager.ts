@@ -241,6 +241,7 @@ export class Manager {
     };
     registeredMetric(this.registry, "operant_informer_synced", Gauge, () => new Gauge({ name: "operant_informer_synced", help: "1 once the informer's watch has listed everything", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.synced ? 1 : 0)); } }));
     registeredMetric(this.registry, "operant_informer_last_event_age_seconds", Gauge, () => new Gauge({ name: "operant_informer_last_event_age_seconds", help: "Seconds since the informer last received anything (event, bookmark or list page)", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => w.lastEventAt && this.set({ kind: k, scope: s }, (Date.now() - w.lastEventAt) / 1000)); } }));
+    registeredMetric(this.registry, "operant_informer_rejected_objects", Gauge, () => new Gauge({ name: "operant_informer_rejected_objects", help: "Objects the informer could not take as they are (transform or indexer threw, or not cacheable); see the status page", labelNames: ["kind"], registers, collect() { this.reset(); for (const h of cache()) this.inc({ kind: h.kind }, h.rejected.length); } }));
     registeredMetric(this.registry, "operant_informer_healthy", Gauge, () => new Gauge({ name: "operant_informer_healthy", help: "0 while the informer's last list or watch attempt failed", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.lastError ? 0 : 1)); } }));
     for (const [name, field, help] of [
       ["operant_informer_relists_total", "relists", "Full lists (the first one included)"],
@@ -319,7 +320,13 @@ export class Manager {
     const drainMs = toMillis(this.#options.gracefulShutdownTimeout ?? "30s");
     try {
       this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), ...this.#options.clientOptions });
-      this.#cache = new Cache(this.#client, { namespaces: this.#options.namespaces, logger: log, watch: this.#options.watch });
+      this.#cache = new Cache(this.#client, {
+        namespaces: this.#options.namespaces,
+        logger: log,
+        watch: this.#options.watch,
+        // The informer logged it; tell the object's owner too, where `kubectl describe` shows it.
+        onRejected: (r) => this.#recorder?.event(r.object, { type: "Warning", reason: "CacheRejected", note: r.message, action: "Cache" }),
+      });
       this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log });
       this.#registerInformerMetrics();
       collectDefaultMetrics({ register: this.registry });
