@@ -9,7 +9,7 @@ import Type from "typebox";
 import type { Client } from "../../src/client/client.ts";
 import type { ObjectOf } from "../../src/core/kind.ts";
 import { silentLogger } from "../../src/core/logger.ts";
-import { deepFreeze, type Cached, type Stored } from "../../src/core/object.ts";
+import { deepFreeze, type Stored } from "../../src/core/object.ts";
 import { defineResource } from "../../src/crd/index.ts";
 import { ReconcileContext } from "../../src/runtime/controller/context.ts";
 import { testCluster, type TestCluster } from "../../src/testing/index.ts";
@@ -30,7 +30,7 @@ after(() => cluster.close());
 /** A context for `obj` as a reconcile would get it (real client; the cache is not read by finalize). */
 function contextFor(obj: Stored<Gadget>): ReconcileContext<Gadget> {
   const cache = { get: () => undefined, list: () => [], observeWrite: () => undefined, observeDelete: () => undefined };
-  return new ReconcileContext(Gadget, deepFreeze(structuredClone(obj)) as Cached<Gadget>, new AbortController().signal, { client, cache, recorder: { event: () => undefined }, fieldManager: "finalize-test", log: silentLogger });
+  return new ReconcileContext(Gadget, deepFreeze(structuredClone(obj)), new AbortController().signal, { client, cache, recorder: { event: () => undefined }, fieldManager: "finalize-test", log: silentLogger });
 }
 
 /** Creates a Gadget with the finalizer, deletes it, and returns it as read while being deleted. */

@@ -52,9 +52,9 @@ describe("hostile objects", { timeout: 300_000 }, () => {
     const seen = new Map<string, number>(); // name → when first reconciled (ms since epoch)
     const def = Controller.for(Blob)
       .named(`blob-${ns}`)
-      .reconcile(async (b) => {
+      .reconcile((b) => {
         if (!seen.has(b.metadata.name)) seen.set(b.metadata.name, Date.now());
-        return Action.awaitChange();
+        return Promise.resolve(Action.awaitChange());
       });
     const lines: string[] = [];
     const manager = new Manager({ client, namespaces: [ns], metricsBindAddress: "127.0.0.1:0", healthBindAddress: "127.0.0.1:0", handleSignals: false, gracefulShutdownTimeout: "5s", logger: new CapturingLogger(lines) });

@@ -27,7 +27,7 @@ async function readyz(manager: Manager): Promise<{ status: number; body: string 
 
 function start(t: { after: (fn: () => Promise<void>) => void }, options: ManagerOptions, ns: string): { manager: Manager; done: Promise<unknown> } {
   const manager = new Manager({ metricsBindAddress: false, healthBindAddress: "127.0.0.1:0", handleSignals: false, gracefulShutdownTimeout: "2s", namespaces: [ns], ...options });
-  manager.add(Controller.for(ConfigMap).named(`cm-${ns}`).reconcile(async () => Action.awaitChange()));
+  manager.add(Controller.for(ConfigMap).named(`cm-${ns}`).reconcile(() => Promise.resolve(Action.awaitChange())));
   const done = manager.start().then(
     () => "returned",
     (err: unknown) => err,
