@@ -15,7 +15,7 @@
 // modes mirroring bench/runtime's workers; and @kubernetes/client-node's
 // informer (bench/peers/client-node), the TypeScript baseline for cache
 // memory, sync, ingest and missed events. operant's side runs bench/runtime's
-// workers and examples/memcached's src/main.ts as a user would start it.
+// workers and examples/memcached compiled (dist/main.js) as its image starts it.
 //
 // Two control planes, one after the other: `minimal` (etcd and API server
 // only) for the cache, queue and latency scenarios, as bench/runtime — a
@@ -70,7 +70,9 @@ const log = (m: string) => process.stderr.write(`[bench peers ${new Date().toISO
 const root = new URL("../", import.meta.url).pathname;
 const runtimeWorker = (name: string) => join(root, "bench/runtime", name);
 const clientNodeWorker = (name: string) => join(root, "bench/peers/client-node", name);
-const MEMCACHED_MAIN = join(root, "examples/memcached/src/main.ts");
+// The example as its image runs it: compiled to JavaScript (npm run build → dist/), NODE_ENV=production.
+const MEMCACHED_DIR = join(root, "examples/memcached");
+const MEMCACHED_MAIN = join(MEMCACHED_DIR, "dist/main.js");
 const LOG_DIR = join(tmpdir(), `operant-bench-peers-${process.pid}`);
 
 type Peer = "operant" | "controller-runtime" | "client-node";
@@ -158,7 +160,7 @@ async function startOperator(peer: "operant" | "controller-runtime", kubeconfig:
   const file = createWriteStream(join(LOG_DIR, `${tag}.log`));
   const spawnedAt = performance.now();
   // operant as an installed operator loads it: its published form (dist/), not its TypeScript sources.
-  const env = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? "").replace("--conditions=operant-source", "").trim() };
+  const env = { ...process.env, NODE_ENV: "production", NODE_OPTIONS: (process.env.NODE_OPTIONS ?? "").replace("--conditions=operant-source", "").trim() };
   const child =
     peer === "operant"
       ? spawn(process.execPath, [MEMCACHED_MAIN, "--kubeconfig", kubeconfig, "--watch-namespace", namespace, "--metrics-bind-address", metrics, "--health-probe-bind-address", health], { stdio: ["ignore", "pipe", "pipe"], env })
@@ -192,6 +194,21 @@ async function startOperator(peer: "operant" | "controller-runtime", kubeconfig:
       file.end();
     },
   };
+}
+
+/** Compiles examples/memcached as its image does (npm run build → examples/memcached/dist). */
+async function buildMemcachedExample(): Promise<void> {
+  log("building the memcached example as its image does (npm run build → examples/memcached/dist)");
+  const tsc = spawn(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(MEMCACHED_DIR, "tsconfig.build.json")], { stdio: "inherit" });
+  const [code] = (await once(tsc, "exit")) as [number | null];
+  if (code !== 0) throw new Error("building examples/memcached/dist failed (see tsc's output above)");
+}
+
+/** Resident set size of a process (Linux: VmRSS of /proc/<pid>/status), in bytes. */
+function residentBytes(pid: number): number {
+  const kB = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  if (kB === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kB) * 1024;
 }
 
 /** Sum of `controller_runtime_reconcile_total{controller="<name>",…}` on a metrics page. */
@@ -363,6 +380,25 @@ async function main(): Promise<void> {
             record("idle-heap", peer, r, res.heapUsed);
           }
         }
+        // The memcached operator as its image starts it (compiled JavaScript, NODE_ENV=production), idle on an empty namespace.
+        figure("idle-operator-rss", { label: "idle RSS, the memcached operator as its image starts it (empty namespace; target ≤ 60 MB)", format: mb, better: "lower" });
+        await buildMemcachedExample();
+        await installCrds(client, memcachedOperator.resources);
+        await client.create(Namespace, { metadata: { name: "bench-idle-op" } });
+        for (let r = 0; r < ROUNDS; r++) {
+          for (const peer of ["operant", "controller-runtime"] as const) {
+            log(`idle operator, round ${r + 1}/${ROUNDS}: ${peer}`);
+            const op = await startOperator(peer, kc, "bench-idle-op", goPeer, `idle-${peer}-${r}`);
+            try {
+              await op.workersStarted;
+              await sleep(10_000);
+              record("idle-operator-rss", peer, r, residentBytes(op.child.pid!));
+            } finally {
+              await op.stop();
+            }
+          }
+        }
+        notes.push("Idle RSS: \"a manager with one controller\" is bench/runtime/idle.mjs loading operant from its TypeScript sources; \"the memcached operator as its image starts it\" is examples/memcached compiled to dist/main.js (npm run build, as its Dockerfile does), run with NODE_ENV=production on an empty namespace, its resident set (VmRSS) read 10 s after its workers started; the Go peer the same way.");
       }
 
       if (wanted("missed")) {
@@ -379,6 +415,7 @@ async function main(): Promise<void> {
     const tsc = spawn(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "packages/operant/tsconfig.build.json")], { stdio: "inherit" });
     const [tscCode] = (await once(tsc, "exit")) as [number | null];
     if (tscCode !== 0) throw new Error("building packages/operant/dist failed (see tsc's output above)");
+    await buildMemcachedExample();
     const nodes = Math.max(3, Math.ceil((2.3 * CRS) / 110));
     log(`starting a full control plane with ${nodes} Nodes (load ${loadAverage()})`);
     const cp = await ControlPlane.start({ profile: "full", nodes });
@@ -399,7 +436,7 @@ async function main(): Promise<void> {
             record("converge-writes", peer, r, res.writes);
           }
         }
-        notes.push(`Convergence: each operator runs as its own process on a namespace of its own (operant: examples/memcached's src/main.ts with --watch-namespace, loading operant's published form, dist/, as an installed operator does; controller-runtime: the Go peer), client QPS 20 / burst 30 for the whole process (operant's defaults; the Go peer shares one token bucket among its clients${CR_RATE_LIMITER === "shared" ? "" : " — not in this run: --cr-rate-limiter per-type gave it client-go's default, a bucket per API type"}), 1 worker, managedFields stripped, Pods cached by label. Once its workers have started, ${count(CRS)} Memcacheds of size 1 are created by 50 concurrent requests; the time runs from the first create to every Memcached's status.nodes listing its Pod (and to every Available condition True). The controller-manager's Deployment and ReplicaSet controllers (their own client limits) and kwok (the Pods' kubelet) are part of the path, the same for both. Between runs the namespace is deleted and the next run waits until it is gone.`);
+        notes.push(`Convergence: each operator runs as its own process on a namespace of its own (operant: examples/memcached compiled to dist/main.js and run with NODE_ENV=production and --watch-namespace, loading operant's published form, dist/, as its image does; controller-runtime: the Go peer), client QPS 20 / burst 30 for the whole process (operant's defaults; the Go peer shares one token bucket among its clients${CR_RATE_LIMITER === "shared" ? "" : " — not in this run: --cr-rate-limiter per-type gave it client-go's default, a bucket per API type"}), 1 worker, managedFields stripped, Pods cached by label. Once its workers have started, ${count(CRS)} Memcacheds of size 1 are created by 50 concurrent requests; the time runs from the first create to every Memcached's status.nodes listing its Pod (and to every Available condition True). The controller-manager's Deployment and ReplicaSet controllers (their own client limits) and kwok (the Pods' kubelet) are part of the path, the same for both. Between runs the namespace is deleted and the next run waits until it is gone.`);
       }
       if (wanted("coldstart")) {
         figure("cold-workers", { label: `cold start → workers started (${count(CRS)} Memcacheds, ${count(CRS)} Deployments and Pods cached)`, format: seconds, better: "lower" });
@@ -427,7 +464,7 @@ async function main(): Promise<void> {
             await sleep(3000);
           }
         }
-        notes.push(`Cold start: the operator process is spawned against a namespace holding ${count(CRS)} converged Memcacheds (each with its Deployment and running Pod); "workers started" is when it logs that its caches synced and its workers start (operant: "caches synced, starting workers"; controller-runtime: "Starting workers"), "first reconcile done" when its /metrics first shows controller_runtime_reconcile_total ≥ 1 (polled every few ms, only after the workers started). As in convergence, operant's process runs the example's src/main.ts (Node.js strips its types) and loads operant's published form.`);
+        notes.push(`Cold start: the operator process is spawned against a namespace holding ${count(CRS)} converged Memcacheds (each with its Deployment and running Pod); "workers started" is when it logs that its caches synced and its workers start (operant: "caches synced, starting workers"; controller-runtime: "Starting workers"), "first reconcile done" when its /metrics first shows controller_runtime_reconcile_total ≥ 1 (polled every few ms, only after the workers started). As in convergence, operant's process runs the example as its image does: compiled JavaScript (dist/main.js; no TypeScript stripped at startup) loading operant's published form.`);
       }
     } finally {
       await client.close();
@@ -543,9 +580,13 @@ async function converge(client: Client, kc: string, peer: "operant" | "controlle
     await pool([...Array(CRS).keys()], 50, (i) => client.create(Memcached, { metadata: { name: `mc-${i}`, namespace }, spec: { size: 1 } }));
     const limitMs = Math.max(600_000, CRS * 1000);
     const progress = setInterval(() => log(`  ${peer}: ${filled.size}/${CRS} status.nodes filled, ${available.size} Available after ${((performance.now() - t0) / 1000).toFixed(0)} s`), 30_000);
+    // The deadline's timer is cancelled once the race is decided: left running, it held the process
+    // alive for up to limitMs after the report was written (the benchmark never exited by itself).
+    const deadline = new AbortController();
     try {
-      await Promise.race([done, sleep(limitMs).then(() => Promise.reject(new Error(`${peer}: ${filled.size}/${CRS} converged after ${limitMs / 1000} s`)))]);
+      await Promise.race([done, sleep(limitMs, undefined, { signal: deadline.signal }).then(() => Promise.reject(new Error(`${peer}: ${filled.size}/${CRS} converged after ${limitMs / 1000} s`)))]);
     } finally {
+      deadline.abort();
       clearInterval(progress);
     }
     const after = await apiRequests(client);
@@ -661,3 +702,9 @@ async function missedEvents(client: Client, server: string, kc: string, goPeer: 
 }
 
 await main();
+// Everything is stopped and closed by now, so the process exits by itself. If something was left open
+// (a timer, a socket, a pipe), say what and fail rather than idle forever; unref'd, this does not hold the process.
+setTimeout(() => {
+  process.stderr.write(`bench peers: still running 60 s after its report; left open: ${process.getActiveResourcesInfo().join(", ")}. Exiting with failure.\n`);
+  process.exit(1);
+}, 60_000).unref();

@@ -9,14 +9,18 @@
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 
 const RUNTIME = ["runtime/watcher", "runtime/cache", "runtime/queue", "runtime/events", "runtime/metrics", "runtime/controller", "runtime/status-page", "runtime/manager"];
-const CONTROL_PLANE = ["testing/assets", "testing/pki", "testing/control-plane"];
+const CONTROL_PLANE = ["testing/assets", "pki", "testing/control-plane"];
 
 /** Folder (under src) → the folders it may import. Order: bottom layer first. */
 export const LAYERS = {
   core: [],
   kinds: ["core"],
+  // Certificates (a CA, serving and client certificates): what the webhook server's managed certificates and the control plane need.
+  pki: ["core"],
   client: ["core", "kinds"],
   crd: ["core", "kinds", "client"],
+  // Admission and conversion webhooks and their HTTPS server: built on the client and resource definitions, not on the manager (it is a runnable).
+  webhook: ["core", "kinds", "client", "crd", "pki"],
   leader: ["core", "kinds", "client"],
   "runtime/watcher": ["core", "kinds", "client"],
   "runtime/metrics": ["core"],
@@ -26,13 +30,12 @@ export const LAYERS = {
   "runtime/controller": ["core", "kinds", "client", "runtime/cache", "runtime/events", "runtime/metrics", "runtime/queue"],
   "runtime/status-page": ["core", "runtime/cache", "runtime/controller"],
   "runtime/manager": ["core", "kinds", "client", "leader", ...RUNTIME.filter((r) => r !== "runtime/manager")],
-  operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME],
+  operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "webhook"],
   // The control plane (and the binaries and certificates it needs) stands on core alone, so the CLI can start one without the runtime.
   "testing/assets": ["core"],
-  "testing/pki": ["core"],
-  "testing/control-plane": ["core", "testing/assets", "testing/pki"],
-  testing: ["core", "kinds", "client", "crd", "leader", ...RUNTIME],
-  cli: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "operator", ...CONTROL_PLANE],
+  "testing/control-plane": ["core", "testing/assets", "pki"],
+  testing: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "pki"],
+  cli: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "operator", "webhook", ...CONTROL_PLANE],
 };
 
 /**

@@ -51,6 +51,16 @@ export interface WatchOptions extends ListOptions {
   allowWatchBookmarks?: boolean;
   /** Server-side timeout of the watch request (the server closes it then). */
   timeoutSeconds?: number | undefined;
+  /**
+   * Stream the collection's current state first (WatchList): synthetic ADDED
+   * events, then a BOOKMARK annotated `k8s.io/initial-events-end: "true"`
+   * whose resourceVersion is where the list ends. Needs
+   * `resourceVersionMatch: "NotOlderThan"` and bookmarks; servers without the
+   * WatchList feature reject the request or ignore it (no such bookmark).
+   */
+  sendInitialEvents?: boolean | undefined;
+  /** With `sendInitialEvents`: `NotOlderThan` (the only value the server accepts there). */
+  resourceVersionMatch?: "NotOlderThan" | undefined;
 }
 
 /** Options of {@link Client.patch}. */
@@ -413,6 +423,8 @@ export class Client {
           watch: 1,
           resourceVersion: options.resourceVersion,
           allowWatchBookmarks: options.allowWatchBookmarks ?? true,
+          sendInitialEvents: options.sendInitialEvents,
+          resourceVersionMatch: options.resourceVersionMatch,
           labelSelector: selectorString(options.labelSelector),
           fieldSelector: options.fieldSelector,
           timeoutSeconds: options.timeoutSeconds,

@@ -4,7 +4,7 @@
 // their Date fields turned into the RFC 3339 strings the API actually sends.
 // Type-only imports: nothing of client-node is loaded at run time.
 import type {
-  CoreV1Event, EventsV1Event, V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1CronJob, V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Endpoints, V1Ingress, V1Job, V1Lease, V1Namespace, V1NetworkPolicy, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1Role, V1RoleBinding, V1Secret, V1Service, V1ServiceAccount, V1StatefulSet, V1StorageClass, V2HorizontalPodAutoscaler,
+  CoreV1Event, EventsV1Event, V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1CronJob, V1CustomResourceDefinition, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Endpoints, V1Ingress, V1Job, V1Lease, V1Namespace, V1NetworkPolicy, V1Node, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget, V1ReplicaSet, V1Role, V1RoleBinding, V1Secret, V1Service, V1ServiceAccount, V1StatefulSet, V1StorageClass, V2HorizontalPodAutoscaler, V1ValidatingWebhookConfiguration, V1MutatingWebhookConfiguration,
 } from "@kubernetes/client-node";
 import { defineKind, type Kind } from "../core/kind.ts";
 import type { Wire } from "../core/object.ts";
@@ -341,3 +341,25 @@ export const StorageClass: Kind<StorageClass> = defineKind<StorageClass>({ group
 
 /** Every built-in kind above, for lookups by apiVersion and kind. */
 export const BUILTIN_KINDS: readonly Kind[] = [Pod, ConfigMap, Secret, Service, ServiceAccount, Namespace, Node, PersistentVolumeClaim, Endpoints, CoreEvent, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Lease, Event, Role, RoleBinding, ClusterRole, ClusterRoleBinding, CustomResourceDefinition, EndpointSlice, PodDisruptionBudget, Ingress, NetworkPolicy, HorizontalPodAutoscaler, PersistentVolume, StorageClass];
+
+/**
+ * Cluster-scoped `admissionregistration.k8s.io/v1` ValidatingWebhookConfiguration.
+ *
+ * @example
+ * ```ts
+ * const x: ValidatingWebhookConfiguration = await client.get(ValidatingWebhookConfiguration, { name: "example" });
+ * ```
+ */
+export type ValidatingWebhookConfiguration = Wire<V1ValidatingWebhookConfiguration>;
+export const ValidatingWebhookConfiguration: Kind<ValidatingWebhookConfiguration> = defineKind<ValidatingWebhookConfiguration>({ group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingWebhookConfiguration", plural: "validatingwebhookconfigurations", namespaced: false });
+
+/**
+ * Cluster-scoped `admissionregistration.k8s.io/v1` MutatingWebhookConfiguration.
+ *
+ * @example
+ * ```ts
+ * const x: MutatingWebhookConfiguration = await client.get(MutatingWebhookConfiguration, { name: "example" });
+ * ```
+ */
+export type MutatingWebhookConfiguration = Wire<V1MutatingWebhookConfiguration>;
+export const MutatingWebhookConfiguration: Kind<MutatingWebhookConfiguration> = defineKind<MutatingWebhookConfiguration>({ group: "admissionregistration.k8s.io", version: "v1", kind: "MutatingWebhookConfiguration", plural: "mutatingwebhookconfigurations", namespaced: false });

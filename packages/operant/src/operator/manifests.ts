@@ -12,6 +12,7 @@ import type { Deployment } from "../kinds/index.ts";
 import type { OperatorDefinition } from "./operator.ts";
 import { operatorLabels, rbacFor, type OperatorRbac } from "./rbac.ts";
 import { sampleFor, type SampleObject } from "./samples.ts";
+import { hasWebhooks, WEBHOOK_PORT, webhookManifestsFor, type WebhookManifests } from "./webhooks.ts";
 
 /** CPU and memory of the manager container. */
 export interface ContainerResources {
@@ -62,6 +63,8 @@ export interface OperatorManifests {
   readonly rbac: OperatorRbac;
   readonly deployment: DeploymentManifest;
   readonly metricsService: ServiceManifest;
+  /** The webhook Service, configurations and cert-manager objects, when the operator has webhooks or conversions. */
+  readonly webhooks: WebhookManifests | undefined;
   readonly crds: readonly CustomResourceDefinitionManifest[];
   /** One sample object per resource (storage version), built from its schema. Not part of {@link objects}. */
   readonly samples: readonly SampleObject[];
@@ -109,7 +112,7 @@ export function managerDeploymentSpec(operator: OperatorDefinition, options: Man
           {
             name: "manager",
             image: options.image ?? operator.image,
-            args: [...((options.leaderElection ?? true) ? ["--leader-elect"] : []), `--health-probe-bind-address=:${HEALTH_PORT}`, `--metrics-bind-address=:${METRICS_PORT}`],
+            args: [...((options.leaderElection ?? true) ? ["--leader-elect"] : []), `--health-probe-bind-address=:${HEALTH_PORT}`, `--metrics-bind-address=:${METRICS_PORT}`, ...(hasWebhooks(operator) ? [`--webhook-bind-address=:${WEBHOOK_PORT}`] : [])],
             env: [
               { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
               { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
@@ -118,6 +121,7 @@ export function managerDeploymentSpec(operator: OperatorDefinition, options: Man
             ports: [
               { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
               { name: "health", containerPort: HEALTH_PORT, protocol: "TCP" },
+              ...(hasWebhooks(operator) ? [{ name: "webhook", containerPort: WEBHOOK_PORT, protocol: "TCP" }] : []),
             ],
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             livenessProbe: { httpGet: { path: "/healthz", port: HEALTH_PORT }, initialDelaySeconds: 15, periodSeconds: 20 },
@@ -174,7 +178,9 @@ export function manifestsFor(operator: OperatorDefinition, options: ManifestOpti
     metadata: { name: `${operator.name}-metrics`, namespace, labels: { ...labels, "control-plane": "controller-manager" } },
     spec: { selector: { "app.kubernetes.io/name": operator.name, "control-plane": "controller-manager" }, ports: [{ name: "metrics", port: METRICS_PORT, protocol: "TCP", targetPort: "metrics" }] },
   };
-  const crds = operator.resources.length > 0 ? crdManifests(...operator.resources) : [];
+  const webhooks = hasWebhooks(operator) ? webhookManifestsFor(operator, { namespace, labels: { ...labels, "control-plane": "controller-manager" } }) : undefined;
+  const crds = (operator.resources.length > 0 ? crdManifests(...operator.resources) : []).map((c) => webhooks?.withConversion(c) ?? c);
+  const webhookObjects = webhooks ? [webhooks.service, ...(webhooks.validating ? [webhooks.validating] : []), ...(webhooks.mutating ? [webhooks.mutating] : [])] : [];
   const samples = storageVersions(operator).map(sampleFor);
   return Object.freeze({
     namespace: ns,
@@ -183,7 +189,8 @@ export function manifestsFor(operator: OperatorDefinition, options: ManifestOpti
     metricsService: service,
     crds,
     samples,
-    objects: [ns, ...crds, ...rbac.manifests, deployment, service],
+    webhooks,
+    objects: [ns, ...crds, ...rbac.manifests, deployment, service, ...webhookObjects],
   });
 }
 

@@ -5,6 +5,8 @@ import { OperantError } from "../core/errors.ts";
 import { isDns1123Label } from "../core/names.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
+import type { AdmissionWebhook } from "../webhook/admission/admission.ts";
+import type { ConversionDefinition } from "../webhook/conversion/conversion.ts";
 
 /** How the operator is deployed and what it may touch. */
 export interface OperatorDefinition {
@@ -27,6 +29,14 @@ export interface OperatorDefinition {
   readonly leaderElection: { readonly id: string; readonly mode: "lease" | "leader-for-life" };
   /** Permissions beyond what the controllers declare (e.g. reading a Secret by name). */
   readonly extraRules: readonly PolicyRule[];
+  /**
+   * Admission webhooks (`defineValidatingWebhook`, `defineMutatingWebhook` from
+   * operant/webhook): served by every replica, written to config/webhook by
+   * `operant generate`.
+   */
+  readonly webhooks: readonly AdmissionWebhook[];
+  /** Conversions of multi-version resources (`defineConversion`): served at /convert, set in the CRDs' `spec.conversion`. */
+  readonly conversions: readonly ConversionDefinition[];
 }
 
 /** Input of {@link defineOperator}: everything but name, resources and controllers has a default. */
@@ -39,6 +49,8 @@ export interface OperatorOptions {
   image?: string;
   leaderElection?: { id?: string; mode?: "lease" | "leader-for-life" };
   extraRules?: readonly PolicyRule[];
+  webhooks?: readonly AdmissionWebhook[];
+  conversions?: readonly ConversionDefinition[];
 }
 
 /**
@@ -63,6 +75,17 @@ export function defineOperator(options: OperatorOptions): OperatorDefinition {
     if (names.has(c.name)) throw new OperantError("InvalidName", `two controllers of ${options.name} are named "${c.name}": rename one with .named(…).`);
     names.add(c.name);
   }
+  const hooks = new Set<string>();
+  for (const w of options.webhooks ?? []) {
+    if (hooks.has(w.name) || hooks.has(w.path)) throw new OperantError("InvalidWebhook", `two webhooks of ${options.name} share the name or path of ${w.name} (${w.path}): give one another name and path.`);
+    hooks.add(w.name);
+    hooks.add(w.path);
+  }
+  for (const c of options.conversions ?? []) {
+    if (!(options.resources ?? []).some((r) => r.group === c.group && r.kind === c.kind)) {
+      throw new OperantError("InvalidWebhook", `${options.name} declares a conversion for ${c.kind}.${c.group}, which is not among its resources: add the resource to resources.`);
+    }
+  }
   return Object.freeze({
     name: options.name,
     resources: [...(options.resources ?? [])],
@@ -72,5 +95,7 @@ export function defineOperator(options: OperatorOptions): OperatorDefinition {
     image: options.image ?? `${options.name}:latest`,
     leaderElection: { id: options.leaderElection?.id ?? `${options.name}-leader`, mode: options.leaderElection?.mode ?? "lease" },
     extraRules: [...(options.extraRules ?? [])],
+    webhooks: [...(options.webhooks ?? [])],
+    conversions: [...(options.conversions ?? [])],
   });
 }

@@ -32,6 +32,7 @@ import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { KubeObject } from "../core/object.ts";
 import type { ControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { conversionCrdNames, hasWebhooks, webhookNames } from "./webhooks.ts";
 
 /** A rule of the generated RBAC with the reasons it is there (for docs and review; not part of the manifests). */
 export interface DerivedRule extends PolicyRule {
@@ -319,6 +320,15 @@ export function rbacFor(operator: OperatorDefinition, options: RbacOptions = {})
   const le = `${operator.name}-leader-election`;
   roles.push(role("Role", le, namespace, leRules));
   roleBindings.push(binding("RoleBinding", le, namespace));
+  if (hasWebhooks(operator)) {
+    const wh = webhookCertificateRules(operator);
+    roles.push(role("Role", `${operator.name}-webhook-certificates`, namespace, wh.namespaced));
+    roleBindings.push(binding("RoleBinding", `${operator.name}-webhook-certificates`, namespace));
+    if (wh.cluster.length > 0) {
+      clusterRoles.push(role("ClusterRole", `${operator.name}-webhook-ca-injector`, undefined, wh.cluster));
+      clusterRoleBindings.push(binding("ClusterRoleBinding", `${operator.name}-webhook-ca-injector`, undefined));
+    }
+  }
   return Object.freeze({
     serviceAccount: sa,
     rules,
@@ -329,4 +339,30 @@ export function rbacFor(operator: OperatorDefinition, options: RbacOptions = {})
     roleBindings,
     manifests: [sa, ...clusterRoles, ...roles, ...clusterRoleBindings, ...roleBindings],
   });
+}
+
+/**
+ * What operant-managed certificates need: the Secret in the operator's
+ * namespace (a Role), and updating the webhook configurations and CRDs it
+ * injects the CA bundle into (a ClusterRole, limited to those names).
+ *
+ * @example
+ * ```ts
+ * const { namespaced, cluster } = webhookCertificateRules(operator);
+ * ```
+ */
+export function webhookCertificateRules(operator: OperatorDefinition): { namespaced: DerivedRule[]; cluster: DerivedRule[] } {
+  const names = webhookNames(operator);
+  const why = "webhook certificates (operant-managed): the CA and serving certificate Secret";
+  const namespaced: DerivedRule[] = [
+    { apiGroups: [""], resources: ["secrets"], verbs: ["create"], reasons: [why], clusterScoped: false },
+    { apiGroups: [""], resources: ["secrets"], resourceNames: [names.secret], verbs: ["get", "update"], reasons: [why], clusterScoped: false },
+  ];
+  const cluster: DerivedRule[] = [];
+  const inject = "webhook certificates (operant-managed): inject the CA bundle";
+  if (operator.webhooks.some((w) => w.type === "validating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], resourceNames: [names.validating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
+  if (operator.webhooks.some((w) => w.type === "mutating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], resourceNames: [names.mutating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
+  const crds = conversionCrdNames(operator);
+  if (crds.length > 0) cluster.push({ apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], resourceNames: crds, verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
+  return { namespaced, cluster };
 }

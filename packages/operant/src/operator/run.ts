@@ -9,6 +9,7 @@ import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
 import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
 import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { hasWebhooks, webhookRunnable } from "./webhooks.ts";
 
 /** Settings parsed from flags and environment. */
 export interface OperatorFlags {
@@ -24,6 +25,10 @@ export interface OperatorFlags {
   leaderElectionPreset: "default" | "fast";
   metricsBindAddress: string;
   healthProbeBindAddress: string;
+  /** Where the webhook server listens, when the operator has webhooks (default loopback `127.0.0.1:9443`; in a Pod `:9443`). */
+  webhookBindAddress: string;
+  /** A directory with tls.crt and tls.key (a mounted cert-manager Secret); unset: operant-managed certificates. */
+  webhookCertDir?: string;
   logLevel: string;
   /** Values of the operator's own flags ({@link RunOperatorOptions.flags}), by flag name; undefined when neither given nor defaulted. */
   custom: Record<string, string | undefined>;
@@ -77,7 +82,7 @@ export interface RunOperatorOptions {
   onStart?: (manager: Manager) => void;
 }
 
-const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "log-level", "help"]);
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "help"]);
 
 /**
  * Parses an operator's standard flags: `--kubeconfig`, `--context`,
@@ -112,6 +117,8 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     .addOption(new Option("--leader-election-preset <preset>", "Lease timings: default (15s/10s/2s) or fast (5s/3s/0.5s: quicker failover, more API calls)").choices(["default", "fast"]).default("default"))
     .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
     .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
+    .option("--webhook-bind-address <addr>", "address of the webhook server (HTTPS), when the operator has webhooks", "127.0.0.1:9443")
+    .option("--webhook-cert-dir <dir>", "serve tls.crt and tls.key from this directory (e.g. a mounted cert-manager Secret) instead of operant-managed certificates")
     .option("--log-level <level>", "trace, debug, info, warn, error", "info");
   for (const f of extra) cmd.option(`--${f.name} <value>`, f.env ? `${f.description} (default: env ${f.env}${f.default === undefined ? "" : `, else ${f.default}`})` : f.description);
   cmd
@@ -125,7 +132,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     const given = all[key];
     custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
   }
-  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; logLevel: string }>();
+  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string }>();
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -141,6 +148,8 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     leaderElectionPreset: o.leaderElectionPreset,
     metricsBindAddress: o.metricsBindAddress,
     healthProbeBindAddress: o.healthProbeBindAddress,
+    webhookBindAddress: o.webhookBindAddress,
+    ...(o.webhookCertDir && { webhookCertDir: o.webhookCertDir }),
     logLevel: o.logLevel,
     custom,
   };
@@ -199,6 +208,9 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
     ...options.manager,
   });
   for (const c of op.controllers) manager.add(c);
+  if (hasWebhooks(op)) {
+    manager.add(webhookRunnable(op, { bindAddress: flags.webhookBindAddress, ...(flags.webhookCertDir && { certDir: flags.webhookCertDir }), ...(env.POD_NAMESPACE && { namespace: env.POD_NAMESPACE }), logger }));
+  }
   options.onStart?.(manager);
   await manager.start(options.signal ? { signal: options.signal } : {});
   return manager;

@@ -16,7 +16,7 @@ import { ApiError } from "../../src/client/transport/api-error.ts";
 import { isOperantError } from "../../src/core/errors.ts";
 import { ConfigMap, ServiceAccount } from "../../src/kinds/index.ts";
 import { ControlPlane, FaultProxy } from "../../src/testing/index.ts";
-import { createCertificateAuthority } from "../../src/testing/pki/pki.ts";
+import { createCertificateAuthority } from "../../src/pki/pki.ts";
 import { Namespaces, rejection, suffix } from "./cluster-fixtures.ts";
 
 interface KubeconfigDoc {

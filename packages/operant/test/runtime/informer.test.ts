@@ -175,146 +175,149 @@ describe("informer (shared control plane)", { timeout: 60_000 }, () => {
   });
 });
 
-describe("informer under network faults (proxy in front of the shared API server)", { timeout: 120_000 }, () => {
-  let cluster: TestCluster;
-  let admin: Client;
-  let proxy: FaultProxy;
-  let viaProxy: Client;
-  const ac = new AbortController();
-  before(async () => {
-    cluster = await testCluster();
-    admin = cluster.client;
-    proxy = await FaultProxy.start(cluster.controlPlane.server);
-    viaProxy = await Client.connect({ kubeconfig: await proxy.kubeconfig(cluster.kubeconfigPath), qps: Infinity });
-  });
-  after(async () => {
-    ac.abort();
-    await proxy.stop();
-    await Promise.all([cluster.close(), viaProxy.close()]);
-  });
-
-  test("streams cut mid-event while objects change: nothing is lost", async () => {
-    const ns = await cluster.namespace("inf");
-    const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { backoff: { initialMs: 50, maxMs: 200 } } });
-    inf.start(ac.signal);
-    await inf.waitForSync();
-    const writes: Promise<unknown>[] = [];
-    for (let i = 0; i < 60; i++) {
-      writes.push(admin.create(ConfigMap, cm(ns, `c-${i}`, { v: String(i), pad: "x".repeat(2000) })));
-      if (i % 10 === 5) proxy.cutAll();
-    }
-    await Promise.all(writes);
-    proxy.cutAll();
-    for (let i = 0; i < 60; i += 3) await admin.delete(ConfigMap, { namespace: ns, name: `c-${i}` });
-    await assertConverged(admin, inf, ns);
-    assert.ok(inf.health().watchers[0]!.restarts >= 1, "the stream was reopened");
-  });
-
-  test("a stalled stream is detected by the inactivity timeout and reopened", async () => {
-    const ns = await cluster.namespace("inf");
-    const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { inactivityTimeoutMs: 1000, backoff: { initialMs: 50, maxMs: 200 } } });
-    inf.start(ac.signal);
-    await inf.waitForSync();
-    proxy.stall();
-    try {
-      await admin.create(ConfigMap, cm(ns, "during-stall"));
-      await eventually(() => assert.ok(inf.health().watchers[0]!.stalls >= 1, "stall detected"), { timeoutMs: 10_000 });
-      assert.equal(inf.get({ namespace: ns, name: "during-stall" }), undefined, "bytes really stopped");
-    } finally {
-      proxy.resume();
-    }
-    await assertConverged(admin, inf, ns);
-    assert.ok(inf.get({ namespace: ns, name: "during-stall" }));
-  });
-
-  test("disconnected while objects change and are deleted: resume or relist catches up, deletions included", async (t) => {
-    const ns = await cluster.namespace("inf");
-    for (let i = 0; i < 10; i++) await admin.create(ConfigMap, cm(ns, `k-${i}`));
-    const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { backoff: { initialMs: 50, maxMs: 300 } } });
-    const deletedByRelist: string[] = [];
-    inf.addHandler({ deleted: (o, { relist }) => relist && deletedByRelist.push(o.metadata.name) });
-    inf.start(ac.signal);
-    await inf.waitForSync();
-    proxy.refuse(true);
-    proxy.cutAll();
-    t.after(() => proxy.refuse(false));
-    await eventually(() => assert.ok(inf.health().watchers[0]!.errors >= 1));
-    // Many changes while away: enough to push our resourceVersion out of the API server's watch cache window.
-    for (let i = 0; i < 10; i++) await admin.delete(ConfigMap, { namespace: ns, name: `k-${i}` });
-    for (let round = 0; round < 3; round++) {
-      const noise = `noise-${round}`;
-      await admin.create(ConfigMap, cm(ns, noise));
-      for (let j = 0; j < 120; j++) await admin.patch(ConfigMap, { namespace: ns, name: noise }, { data: { v: String(j) } });
-    }
-    proxy.refuse(false);
-    await assertConverged(admin, inf, ns);
-    const w = inf.health().watchers[0]!;
-    assert.ok(w.relists >= 2 || deletedByRelist.length === 0, "either resumed from its resourceVersion or relisted");
-    assert.equal(inf.list({ namespace: ns }).filter((c) => c.metadata.name.startsWith("k-")).length, 0);
-    assert.equal(w.lastError, undefined, "health clears once the watch works again");
-  });
-});
-
-describe("informer across an API server restart (own control plane)", { timeout: 120_000 }, () => {
-  test("watches survive the API server going away and coming back; changes after it returns arrive", async (t) => {
-    const cp = await ControlPlane.start({ profile: "minimal" });
-    t.after(() => cp.stop());
-    const client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-    t.after(() => client.close());
+// Every fault, with the initial list streamed in a watch (WatchList) and read in pages.
+for (const [mode, streamInitialList] of [["streamed", true], ["paged", false]] as const) {
+  describe(`informer under network faults (proxy in front of the shared API server; initial list ${mode})`, { timeout: 120_000 }, () => {
+    let cluster: TestCluster;
+    let admin: Client;
+    let proxy: FaultProxy;
+    let viaProxy: Client;
     const ac = new AbortController();
-    t.after(() => ac.abort());
-    await client.create(ConfigMap, cm("default", "before", { v: "1" }));
-    const inf = new Informer(client, ConfigMap, { namespaces: ["default"], watch: { backoff: { initialMs: 100, maxMs: 1000 } } });
-    inf.start(ac.signal);
-    await inf.waitForSync();
-    await cp.stopApiServer();
-    await eventually(() => assert.ok(inf.health().watchers[0]!.errors >= 1, "the outage is visible in health"), { timeoutMs: 15_000 });
-    const err = inf.health().watchers[0]!.lastError!;
-    assert.ok(["ConnectionFailed", "Timeout", "WatchFailed"].includes(err.code), err.code);
-    await cp.startApiServer();
-    await client.patch(ConfigMap, { namespace: "default", name: "before" }, { data: { v: "2" } });
-    await client.create(ConfigMap, cm("default", "after", { v: "1" }));
-    await assertConverged(client, inf, "default");
-    assert.equal(inf.get({ namespace: "default", name: "before" })?.data?.v, "2");
-    assert.equal(inf.health().watchers[0]!.lastError, undefined);
+    before(async () => {
+      cluster = await testCluster();
+      admin = cluster.client;
+      proxy = await FaultProxy.start(cluster.controlPlane.server);
+      viaProxy = await Client.connect({ kubeconfig: await proxy.kubeconfig(cluster.kubeconfigPath), qps: Infinity });
+    });
+    after(async () => {
+      ac.abort();
+      await proxy.stop();
+      await Promise.all([cluster.close(), viaProxy.close()]);
+    });
+
+    test("streams cut mid-event while objects change: nothing is lost", async () => {
+      const ns = await cluster.namespace("inf");
+      const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { streamInitialList, backoff: { initialMs: 50, maxMs: 200 } } });
+      inf.start(ac.signal);
+      await inf.waitForSync();
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 60; i++) {
+        writes.push(admin.create(ConfigMap, cm(ns, `c-${i}`, { v: String(i), pad: "x".repeat(2000) })));
+        if (i % 10 === 5) proxy.cutAll();
+      }
+      await Promise.all(writes);
+      proxy.cutAll();
+      for (let i = 0; i < 60; i += 3) await admin.delete(ConfigMap, { namespace: ns, name: `c-${i}` });
+      await assertConverged(admin, inf, ns);
+      assert.ok(inf.health().watchers[0]!.restarts >= 1, "the stream was reopened");
+    });
+
+    test("a stalled stream is detected by the inactivity timeout and reopened", async () => {
+      const ns = await cluster.namespace("inf");
+      const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { streamInitialList, inactivityTimeoutMs: 1000, backoff: { initialMs: 50, maxMs: 200 } } });
+      inf.start(ac.signal);
+      await inf.waitForSync();
+      proxy.stall();
+      try {
+        await admin.create(ConfigMap, cm(ns, "during-stall"));
+        await eventually(() => assert.ok(inf.health().watchers[0]!.stalls >= 1, "stall detected"), { timeoutMs: 10_000 });
+        assert.equal(inf.get({ namespace: ns, name: "during-stall" }), undefined, "bytes really stopped");
+      } finally {
+        proxy.resume();
+      }
+      await assertConverged(admin, inf, ns);
+      assert.ok(inf.get({ namespace: ns, name: "during-stall" }));
+    });
+
+    test("disconnected while objects change and are deleted: resume or relist catches up, deletions included", async (t) => {
+      const ns = await cluster.namespace("inf");
+      for (let i = 0; i < 10; i++) await admin.create(ConfigMap, cm(ns, `k-${i}`));
+      const inf = new Informer(viaProxy, ConfigMap, { namespaces: [ns], watch: { streamInitialList, backoff: { initialMs: 50, maxMs: 300 } } });
+      const deletedByRelist: string[] = [];
+      inf.addHandler({ deleted: (o, { relist }) => relist && deletedByRelist.push(o.metadata.name) });
+      inf.start(ac.signal);
+      await inf.waitForSync();
+      proxy.refuse(true);
+      proxy.cutAll();
+      t.after(() => proxy.refuse(false));
+      await eventually(() => assert.ok(inf.health().watchers[0]!.errors >= 1));
+      // Many changes while away: enough to push our resourceVersion out of the API server's watch cache window.
+      for (let i = 0; i < 10; i++) await admin.delete(ConfigMap, { namespace: ns, name: `k-${i}` });
+      for (let round = 0; round < 3; round++) {
+        const noise = `noise-${round}`;
+        await admin.create(ConfigMap, cm(ns, noise));
+        for (let j = 0; j < 120; j++) await admin.patch(ConfigMap, { namespace: ns, name: noise }, { data: { v: String(j) } });
+      }
+      proxy.refuse(false);
+      await assertConverged(admin, inf, ns);
+      const w = inf.health().watchers[0]!;
+      assert.ok(w.relists >= 2 || deletedByRelist.length === 0, "either resumed from its resourceVersion or relisted");
+      assert.equal(inf.list({ namespace: ns }).filter((c) => c.metadata.name.startsWith("k-")).length, 0);
+      assert.equal(w.lastError, undefined, "health clears once the watch works again");
+    });
   });
-});
 
-describe("informer and 410 Gone (own control plane: no watch cache for ConfigMaps, etcd compacted every second)", { timeout: 120_000 }, () => {
-  test("a watch whose resourceVersion was compacted away gets 410; the informer relists and reports what was deleted meanwhile", async (t) => {
-    const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--watch-cache-sizes=configmaps#0", "--etcd-compaction-interval=1s"] });
-    t.after(() => cp.stop());
-    const admin = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
-    t.after(() => admin.close());
-    const proxy = await FaultProxy.start(cp.server);
-    t.after(() => proxy.stop());
-    const viaProxy = await Client.connect({ kubeconfig: await proxy.kubeconfig(cp.kubeconfigPath), qps: Infinity });
-    t.after(() => viaProxy.close());
-    const ac = new AbortController();
-    t.after(() => ac.abort());
-
-    for (let i = 0; i < 5; i++) await admin.create(ConfigMap, cm("default", `gone-${i}`));
-    const inf = new Informer(viaProxy, ConfigMap, { namespaces: ["default"], watch: { backoff: { initialMs: 50, maxMs: 200 } } });
-    const deletedByRelist: string[] = [];
-    inf.addHandler({ deleted: (o, { relist }) => relist && deletedByRelist.push(o.metadata.name) });
-    inf.start(ac.signal);
-    await inf.waitForSync();
-
-    proxy.refuse(true);
-    proxy.cutAll();
-    await eventually(() => assert.ok(inf.health().watchers[0]!.errors >= 1));
-    await admin.delete(ConfigMap, { namespace: "default", name: "gone-0" });
-    await admin.delete(ConfigMap, { namespace: "default", name: "gone-1" });
-    await admin.create(ConfigMap, cm("default", "new-one"));
-    // Let the compactor pass the informer's resourceVersion (several writes, a few compaction periods).
-    for (let i = 0; i < 5; i++) {
-      await admin.patch(ConfigMap, { namespace: "default", name: "new-one" }, { data: { v: String(i) } });
-      await sleep(600);
-    }
-    proxy.refuse(false);
-    await assertConverged(admin, inf, "default");
-    const w = inf.health().watchers[0]!;
-    assert.equal(w.relists, 2, "the 410 made it list again");
-    assert.deepEqual(deletedByRelist.sort(), ["gone-0", "gone-1"], "deletions that happened while away are reported by the relist");
+  describe(`informer across an API server restart (own control plane; initial list ${mode})`, { timeout: 120_000 }, () => {
+    test("watches survive the API server going away and coming back; changes after it returns arrive", async (t) => {
+      const cp = await ControlPlane.start({ profile: "minimal" });
+      t.after(() => cp.stop());
+      const client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+      t.after(() => client.close());
+      const ac = new AbortController();
+      t.after(() => ac.abort());
+      await client.create(ConfigMap, cm("default", "before", { v: "1" }));
+      const inf = new Informer(client, ConfigMap, { namespaces: ["default"], watch: { streamInitialList, backoff: { initialMs: 100, maxMs: 1000 } } });
+      inf.start(ac.signal);
+      await inf.waitForSync();
+      await cp.stopApiServer();
+      await eventually(() => assert.ok(inf.health().watchers[0]!.errors >= 1, "the outage is visible in health"), { timeoutMs: 15_000 });
+      const err = inf.health().watchers[0]!.lastError!;
+      assert.ok(["ConnectionFailed", "Timeout", "WatchFailed"].includes(err.code), err.code);
+      await cp.startApiServer();
+      await client.patch(ConfigMap, { namespace: "default", name: "before" }, { data: { v: "2" } });
+      await client.create(ConfigMap, cm("default", "after", { v: "1" }));
+      await assertConverged(client, inf, "default");
+      assert.equal(inf.get({ namespace: "default", name: "before" })?.data?.v, "2");
+      assert.equal(inf.health().watchers[0]!.lastError, undefined);
+    });
   });
-});
+
+  describe(`informer and 410 Gone (own control plane: no watch cache for ConfigMaps, etcd compacted every second; initial list ${mode})`, { timeout: 120_000 }, () => {
+    test("a watch whose resourceVersion was compacted away gets 410; the informer relists and reports what was deleted meanwhile", async (t) => {
+      const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--watch-cache-sizes=configmaps#0", "--etcd-compaction-interval=1s"] });
+      t.after(() => cp.stop());
+      const admin = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+      t.after(() => admin.close());
+      const proxy = await FaultProxy.start(cp.server);
+      t.after(() => proxy.stop());
+      const viaProxy = await Client.connect({ kubeconfig: await proxy.kubeconfig(cp.kubeconfigPath), qps: Infinity });
+      t.after(() => viaProxy.close());
+      const ac = new AbortController();
+      t.after(() => ac.abort());
+
+      for (let i = 0; i < 5; i++) await admin.create(ConfigMap, cm("default", `gone-${i}`));
+      const inf = new Informer(viaProxy, ConfigMap, { namespaces: ["default"], watch: { streamInitialList, backoff: { initialMs: 50, maxMs: 200 } } });
+      const deletedByRelist: string[] = [];
+      inf.addHandler({ deleted: (o, { relist }) => relist && deletedByRelist.push(o.metadata.name) });
+      inf.start(ac.signal);
+      await inf.waitForSync();
+
+      proxy.refuse(true);
+      proxy.cutAll();
+      await eventually(() => assert.ok(inf.health().watchers[0]!.errors >= 1));
+      await admin.delete(ConfigMap, { namespace: "default", name: "gone-0" });
+      await admin.delete(ConfigMap, { namespace: "default", name: "gone-1" });
+      await admin.create(ConfigMap, cm("default", "new-one"));
+      // Let the compactor pass the informer's resourceVersion (several writes, a few compaction periods).
+      for (let i = 0; i < 5; i++) {
+        await admin.patch(ConfigMap, { namespace: "default", name: "new-one" }, { data: { v: String(i) } });
+        await sleep(600);
+      }
+      proxy.refuse(false);
+      await assertConverged(admin, inf, "default");
+      const w = inf.health().watchers[0]!;
+      assert.equal(w.relists, 2, "the 410 made it list again");
+      assert.deepEqual(deletedByRelist.sort(), ["gone-0", "gone-1"], "deletions that happened while away are reported by the relist");
+    });
+  });
+}

@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import { findProject, OPERATOR_FILE, reportWrite, writeIfChanged } from "../project/project.ts";
 import { wireIntoOperator, type OperatorFileAddition } from "./operator-file.ts";
 import { controllerTs, resourceTs, type ApiValues } from "./templates.ts";
+import { addCreateWebhookCommand } from "./webhook.ts";
 
 /** Options of {@link createApi}. */
 export interface CreateApiOptions {
@@ -126,5 +127,6 @@ export function createCommand(): Command {
       await createApi(project.root, project.domain, { group: options.group, version: options.version, kind: options.kind, scope: options.cluster ? "Cluster" : "Namespaced", resource: options.resource, controller: options.controller });
       process.stderr.write(`\nNext: define the spec and status in src/api/${kindFileName(options.kind)}.ts${options.controller ? ` and the reconciler in src/controllers/${kindFileName(options.kind)}.ts` : ""}, then \`operant generate\` and \`operant install\`.\n`);
     });
+  addCreateWebhookCommand(create);
   return create;
 }

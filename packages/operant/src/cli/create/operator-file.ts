@@ -6,8 +6,8 @@ import { OperantError } from "../../core/errors.ts";
 
 /** One thing to wire into src/operator.ts. */
 export interface OperatorFileAddition {
-  /** `resources` or `controllers`. */
-  list: "resources" | "controllers";
+  /** `resources`, `controllers`, `webhooks` or `conversions`. */
+  list: "resources" | "controllers" | "webhooks" | "conversions";
   /** The exported name to import and list, e.g. `Memcached`. */
   name: string;
   /** Module to import it from, relative to src/operator.ts, e.g. `./api/memcached.ts`. */

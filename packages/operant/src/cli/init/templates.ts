@@ -23,6 +23,7 @@ export function packageJson(v: InitValues): string {
     engines: { node: ">=22.18.0" },
     scripts: {
       start: "node src/main.ts",
+      build: "tsc -p tsconfig.build.json",
       test: 'node --test --test-timeout=300000 "test/**/*.test.ts"',
       typecheck: "tsc -p tsconfig.json",
       generate: "operant generate",
@@ -57,6 +58,20 @@ export function tsconfigJson(): string {
       noEmit: true,
     },
     include: ["src", "test"],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * tsconfig.build.json: what the image runs, compiled to JavaScript in dist/
+ * (`.ts` imports rewritten to `.js`), so the deployed process loads plain
+ * JavaScript and never strips types at startup.
+ */
+export function tsconfigBuildJson(): string {
+  const config = {
+    extends: "./tsconfig.json",
+    compilerOptions: { noEmit: false, outDir: "dist", rootDir: "src", rewriteRelativeImportExtensions: true, sourceMap: true },
+    include: ["src"],
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }
@@ -116,41 +131,45 @@ test("the CRDs install and the controllers start and get ready", async (t) => {
 `;
 }
 
-/** Dockerfile: dependencies in one stage, a small non-root runtime image in the next. */
+/** Dockerfile: build in one stage (dependencies, TypeScript → dist/), a small non-root runtime image in the next. */
 export function dockerfile(v: InitValues): string {
   const fileDep = v.operantDependency.startsWith("file:");
   return `# The ${v.name} manager image: docker build -t ${v.name}:latest .
 ${fileDep ? `# package.json depends on operant through a file: path (a source checkout),
 # which a build cannot reach: depend on a published operant version first.
-` : ""}# Stage 1: production dependencies, installed exactly as package-lock.json says.
+` : ""}# Stage 1: dependencies exactly as package-lock.json says, src/ compiled to
+# JavaScript in dist/ (npm run build), then the dev dependencies dropped.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-# Stage 2: the runtime. Node runs the TypeScript sources directly (type
-# stripping); no build step. Runs as the image's unprivileged "node" user
-# (uid 1000, numeric so that runAsNonRoot can verify it).
+# Stage 2: the runtime. Node runs the compiled JavaScript: nothing to strip
+# or compile from TypeScript at startup. Runs as the image's unprivileged
+# "node" user (uid 1000, numeric so that runAsNonRoot can verify it).
 FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/dist ./dist
 COPY package.json ./
-COPY src ./src
 USER 1000:1000
 EXPOSE 8080 8081
-ENTRYPOINT ["node", "src/main.ts"]
+ENTRYPOINT ["node", "dist/main.js"]
 `;
 }
 
 /** .dockerignore: keep the build context to what the image needs. */
 export function dockerignore(): string {
-  return ["node_modules", "config", "bundle", "bundle.Dockerfile", "test", ".git", "*.log", ""].join("\n");
+  return ["node_modules", "dist", "config", "bundle", "bundle.Dockerfile", "test", ".git", "*.log", ""].join("\n");
 }
 
 /** .gitignore */
 export function gitignore(): string {
-  return ["node_modules/", "*.log", "*.tsbuildinfo", ""].join("\n");
+  return ["node_modules/", "dist/", "*.log", "*.tsbuildinfo", ""].join("\n");
 }
 
 /** README.md: the walkthrough from here. */

@@ -47,6 +47,11 @@ export interface CustomResourceDefinitionManifest {
     names: { plural: string; singular: string; kind: string; listKind: string; shortNames?: string[]; categories?: string[] };
     scope: Scope;
     versions: CrdVersion[];
+    /** How the API server converts between versions: set by `operant/webhook`'s `withConversionWebhook` for a multi-version resource with a conversion. */
+    conversion?: {
+      strategy: "None" | "Webhook";
+      webhook?: { conversionReviewVersions: string[]; clientConfig: { url?: string; service?: { name: string; namespace: string; path?: string; port?: number }; caBundle?: string } };
+    };
   };
 }
 

@@ -1,4 +1,9 @@
-// The watcher: list, then watch from the list's resourceVersion, forever.
+// The watcher: the collection's current state, then its changes, forever.
+// The current state is streamed in a watch (WatchList: `sendInitialEvents`,
+// ended by a bookmark annotated `k8s.io/initial-events-end`) when the server
+// supports it, and listed in pages otherwise — a server that rejects the
+// request or never sends that bookmark is listed from then on; a stream that
+// breaks before its end bookmark is followed by a paged list once.
 // Everything that makes other clients' watches die silently is handled here
 // and shows in `health`: bookmarks are always requested; a stream the server
 // ends is resumed from the last resourceVersion seen; 410 Gone relists; any
@@ -6,10 +11,14 @@
 // longer than the inactivity timeout (no events, not even bookmarks) is
 // assumed stalled and reopened. It only ends when its signal aborts.
 import type { Client, ListOptions } from "../../client/client.ts";
+import { ApiError } from "../../client/transport/api-error.ts";
 import { isOperantError, OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { KubeObject, Stored } from "../../core/object.ts";
 import { jitter, sleep } from "../../core/time.ts";
+
+/** The annotation of the BOOKMARK that ends a streamed list's initial events. */
+const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
 /** Options for {@link watcher}. */
 export interface WatcherOptions {
@@ -21,6 +30,11 @@ export interface WatcherOptions {
   metadataOnly?: boolean | undefined;
   /** Page size of the (re)list (default 500). */
   pageSize?: number | undefined;
+  /**
+   * Stream the initial list in a watch (WatchList) when the server supports
+   * it (default true); false always lists in pages, then watches.
+   */
+  streamInitialList?: boolean | undefined;
   /**
    * A stream that delivers nothing — no event, no bookmark — for this long is
    * considered stalled and reopened (default 150 s; the API server sends a
@@ -68,8 +82,10 @@ export interface WatchHealth {
   resourceVersion: string | undefined;
   /** When anything (event, bookmark, list page) last arrived (ms since epoch). */
   lastEventAt: number | undefined;
-  /** Full relists (the first list counts). */
+  /** Full relists (the first list counts), streamed or paged. */
   relists: number;
+  /** How the next full list is read: `stream` (WatchList) or `pages` (list, then watch); `pages` for good once the server turned streaming down. */
+  initialList: "stream" | "pages";
   /** Watch streams reopened after the server ended them or they broke. */
   restarts: number;
   /** Streams abandoned for inactivity. */
@@ -112,7 +128,7 @@ export function compareResourceVersions(a: string, b: string): number | undefine
  */
 export function watcher<T extends KubeObject>(client: WatchClient, kind: Kind<T>, options: WatcherOptions): Watcher<T> {
   const target = `${kind.kind}${options.namespace ? ` in ${options.namespace}` : kind.namespaced ? " in all namespaces" : ""}${options.labelSelector ? ` (${typeof options.labelSelector === "string" ? options.labelSelector : JSON.stringify(options.labelSelector)})` : ""}`;
-  const health: WatchHealth = { target, synced: false, connected: false, resourceVersion: undefined, lastEventAt: undefined, relists: 0, restarts: 0, stalls: 0, errors: 0, lastError: undefined, failingSince: undefined };
+  const health: WatchHealth = { target, synced: false, connected: false, resourceVersion: undefined, lastEventAt: undefined, relists: 0, initialList: options.streamInitialList === false ? "pages" : "stream", restarts: 0, stalls: 0, errors: 0, lastError: undefined, failingSince: undefined };
   return { health, [Symbol.asyncIterator]: () => run(client, kind, options, health) };
 }
 
@@ -146,9 +162,15 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
     health.failingSince = undefined;
   };
 
+  // A streamed list that broke before its end bookmark is followed by one paged list.
+  let pagesOnce = false;
+
   while (!signal.aborted) {
-    // (Re)list when we have no resourceVersion to resume from.
-    if (rv === undefined) {
+    // Streamed (re)list: the watch below starts with the current state and no resourceVersion.
+    const streaming = rv === undefined && health.initialList === "stream" && !pagesOnce;
+    pagesOnce = false;
+    // Paged (re)list when there is no resourceVersion to resume from.
+    if (rv === undefined && !streaming) {
       try {
         yield { type: "relist-start" };
         let listRv = "";
@@ -174,7 +196,7 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
       }
     }
 
-    // Watch from rv until the stream ends, breaks, stalls or is Gone.
+    // Watch from rv (or, streaming, from the current state) until the stream ends, breaks, stalls or is Gone.
     const stream = new AbortController();
     const onAbort = () => stream.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -189,15 +211,46 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
       timer.unref();
     };
     let sawEvent = false;
+    // While streaming, the initial events are list items until the end bookmark.
+    let initial = streaming;
     const openedAt = Date.now();
     try {
       arm();
       const timeoutSeconds = Math.round(minTimeout + Math.random() * (maxTimeout - minTimeout));
-      const events = client.watch(kind, { ...select, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds, signal: stream.signal });
+      const events = client.watch(kind, {
+        ...select,
+        ...(streaming ? { sendInitialEvents: true, resourceVersionMatch: "NotOlderThan" as const } : { resourceVersion: rv }),
+        allowWatchBookmarks: true,
+        timeoutSeconds,
+        signal: stream.signal,
+      });
       health.connected = true;
+      if (streaming) yield { type: "relist-start" };
       for await (const ev of events) {
         arm();
         health.lastEventAt = Date.now();
+        if (initial) {
+          if (ev.type === "ADDED" || ev.type === "MODIFIED") {
+            yield { type: "relist-item", object: ev.object };
+            continue;
+          }
+          if (ev.type === "BOOKMARK" && ev.object.metadata.annotations?.[INITIAL_EVENTS_END] === "true") {
+            initial = false;
+            rv = ev.object.metadata.resourceVersion;
+            health.resourceVersion = rv;
+            health.relists++;
+            health.synced = true;
+            sawEvent = true;
+            recovered();
+            yield { type: "relist-done", resourceVersion: rv };
+            continue;
+          }
+          // A plain bookmark before the end one: the server ignored sendInitialEvents (no WatchList). A
+          // deletion among the initial events is not in the protocol. Either way: list in pages instead.
+          if (ev.type === "BOOKMARK") health.initialList = "pages";
+          else pagesOnce = true;
+          break;
+        }
         rv = ev.object.metadata.resourceVersion;
         health.resourceVersion = rv;
         if (!sawEvent) {
@@ -211,6 +264,15 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
       // The stream ended: normal (server timeout) unless we stalled or were stopped.
       health.connected = false;
       if (signal.aborted) return;
+      if (initial) {
+        // Ended (or left) before the end bookmark: the list is incomplete; the next one is paged.
+        if (health.initialList === "stream") pagesOnce = true;
+        if (stalled) {
+          health.stalls++;
+          yield fail(new OperantError("WatchStalled", `watch ${health.target}: the streamed list delivered nothing for ${inactivityMs} ms; listing in pages instead`, { retryable: true }));
+        }
+        continue;
+      }
       health.restarts++;
       if (stalled) {
         health.stalls++;
@@ -224,6 +286,20 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
     } catch (err) {
       health.connected = false;
       if (signal.aborted) return;
+      if (initial) {
+        if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 410 && err.status !== 429) {
+          // The server turned the streamed list down (no WatchList, e.g. 422 Invalid): list in pages from now on.
+          health.initialList = "pages";
+          continue;
+        }
+        // Broke before the end bookmark: report it, then list in pages (making progress beats retrying the stream).
+        pagesOnce = true;
+        if (stalled) health.stalls++;
+        const ev = fail(stalled ? new OperantError("WatchStalled", `watch ${health.target}: no response to the streamed list for ${inactivityMs} ms; listing in pages instead`, { retryable: true }) : err);
+        yield ev;
+        await sleep(ev.retryInMs, signal).catch(() => {});
+        continue;
+      }
       if (stalled) {
         // Stalled before the response even started: same remedy, reopen at once.
         health.restarts++;

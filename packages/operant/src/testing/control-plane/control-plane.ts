@@ -11,7 +11,7 @@ import { OperantError } from "../../core/errors.ts";
 import type { BuildProgress } from "../assets/build.ts";
 import { locateBinaries, type LocateOptions } from "../assets/locate.ts";
 import type { BinaryName } from "../assets/versions.ts";
-import { createCertificateAuthority, createServiceAccountKeys, reloadCertificateAuthority, type CertificateAuthority } from "../pki/pki.ts";
+import { createCertificateAuthority, createServiceAccountKeys, reloadCertificateAuthority, type CertificateAuthority } from "../../pki/pki.ts";
 import { AdminApi, probe } from "./admin-api.ts";
 import { isAlive, startComponent, stopProcessGroup, tailLog, type ComponentRecord } from "./component.ts";
 import { kubeconfigYaml } from "./kubeconfig-file.ts";
