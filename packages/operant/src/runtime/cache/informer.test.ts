@@ -29,7 +29,7 @@ test("informer: a relist drops the objects that vanished meanwhile (deleted, rel
     },
   } as unknown as WatchClient;
 
-  const informer = new Informer(client, ConfigMap, { namespaces: ["ns"] });
+  const informer = new Informer(client, ConfigMap, { namespaces: ["ns"], watch: { streamInitialList: false } });
   const events: string[] = [];
   informer.addHandler({
     added: (o, { relist }) => void events.push(`added ${o.metadata.name}${relist ? " (relist)" : ""}`),
@@ -108,6 +108,7 @@ test("informer: a 9,000-level-deep object, ownerReferences that is not an array,
     const rejections: string[] = [];
     const informer = new Informer(client, ConfigMap, {
       namespaces: ["ns"],
+      watch: { streamInitialList: false }, // the fakes answer paged lists
       indexers: {
         byName: (o) => {
           if (o.metadata.name === "boom") throw new Error("indexer bug");
@@ -150,6 +151,7 @@ test("informer: a version that cannot be prepared leaves the last good version c
     let transforms = 0;
     const informer = new Informer(client, ConfigMap, {
       namespaces: ["ns"],
+      watch: { streamInitialList: false }, // the fakes answer paged lists
       transform: (o) => {
         transforms++;
         if (o.metadata.name === "y") throw new Error("transform bug");
@@ -176,7 +178,7 @@ test("informer: a version that cannot be prepared leaves the last good version c
 
 test("informer: observeWrite keeps the newer of two write responses that arrive out of order", async () => {
   const client = scriptedClient([cm("a", "5")], []);
-  const informer = new Informer(client, ConfigMap, { namespaces: ["ns"] });
+  const informer = new Informer(client, ConfigMap, { namespaces: ["ns"], watch: { streamInitialList: false } });
   const stop = new AbortController();
   informer.start(stop.signal);
   await informer.waitForSync(stop.signal);
