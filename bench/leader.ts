@@ -14,8 +14,6 @@
 // leader, both stamped with the same machine clock. Before each run the set
 // is brought back to three replicas and left to settle, so candidates have
 // observed the current leader as they would in steady state.
-import os from "node:os";
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { writeResultsSection } from "../scripts/bench.ts";
 import { Client } from "../packages/operant/src/client/client.ts";
@@ -23,6 +21,7 @@ import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.t
 import { DEFAULT_LEASE_TIMINGS, FAST_LEASE_TIMINGS } from "../packages/operant/src/leader/lease/timings.ts";
 import { ControlPlane } from "../packages/operant/src/testing/index.ts";
 import { evidenceWriters, Replica, runsOf, type ReplicaOptions } from "../packages/operant/test/leader/fixtures/replicas.ts";
+import { loadAverage, machineRows } from "./support/report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -37,7 +36,7 @@ const DEFAULT_RUNS = Number(args["default-runs"]);
 const LFL_RUNS = Number(args["lfl-runs"]);
 
 const log = (m: string) => process.stderr.write(`[leader] ${m}\n`);
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+const load = loadAverage;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -193,14 +192,7 @@ function section(figures: Figure[], machine: [string, string][]): string {
 }
 
 async function main(): Promise<void> {
-  const osRelease = readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)"?/m)?.[1] ?? os.type();
-  const machine: [string, string][] = [
-    ["CPU", `${os.cpus()[0]?.model ?? "unknown"} × ${os.cpus().length} (available parallelism ${os.availableParallelism()})`],
-    ["Memory", `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
-    ["OS", `${osRelease}, ${os.type()} ${os.release()} ${os.arch()}`],
-    ["Node.js", process.version],
-    ["Load average at start (1/5/15 min)", load()],
-  ];
+  const machine = machineRows().filter(([k]) => k !== "Date"); // the date goes last, with the load at the end
   log("starting a full control plane");
   cp = await ControlPlane.start({ profile: "full" });
   client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });

@@ -11,7 +11,7 @@ import { supportedNode } from "../packages/operant/bin/supported-node.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const [task, ...args] = process.argv.slice(2);
-const tasks = { test: "test.ts", demo: "demo.ts", bench: "bench.ts", operant: "../packages/operant/bin/operant.mjs" };
+const tasks = { test: "test.ts", "test-stress": "test-stress.ts", fuzz: "fuzz.ts", demo: "demo.ts", bench: "bench.ts", operant: "../packages/operant/bin/operant.mjs" };
 if (!task || !(task in tasks)) {
   process.stderr.write(`usage: node scripts/bootstrap.mjs <${Object.keys(tasks).join("|")}> [args…]\n`);
   process.exit(2);

@@ -30,12 +30,14 @@ export const LAYERS = {
   "runtime/controller": ["core", "kinds", "client", "runtime/cache", "runtime/events", "runtime/metrics", "runtime/queue"],
   "runtime/status-page": ["core", "runtime/cache", "runtime/controller"],
   "runtime/manager": ["core", "kinds", "client", "leader", ...RUNTIME.filter((r) => r !== "runtime/manager")],
-  operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "webhook"],
+  // Sharding wraps controller definitions and runs beside them in the manager: it sits on the runtime, below the operator.
+  sharding: ["core", "kinds", "client", "leader", ...RUNTIME],
+  operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "webhook", "sharding"],
   // The control plane (and the binaries and certificates it needs) stands on core alone, so the CLI can start one without the runtime.
   "testing/assets": ["core"],
   "testing/control-plane": ["core", "testing/assets", "pki"],
   testing: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "pki"],
-  cli: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "operator", "webhook", ...CONTROL_PLANE],
+  cli: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "operator", "webhook", "sharding", ...CONTROL_PLANE],
 };
 
 /**

@@ -8,4 +8,4 @@
 import { runOperator } from "operant";
 import operator, { statusSections } from "./operator.ts";
 
-await runOperator(operator, { argv: process.argv, env: process.env, manager: { statusSections } });
+await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true, manager: { statusSections } });

@@ -36,6 +36,24 @@ const byAge = (a: Stored<Pod>, b: Stored<Pod>) => Date.parse(a.metadata.creation
 const agentPods = async (ns: string, name: string) => (await client.list(Pod, { namespace: ns, labelSelector: { [AGENT_LABEL]: name } })).items;
 const labelled = (pods: readonly Stored<Pod>[]) => pods.filter((p) => p.metadata.labels?.[LEADER_LABEL] === "true").map((p) => p.metadata.name);
 
+/**
+ * Resolves once the Agent and its Pods have not changed for a second: a write a
+ * SIGKILLed replica had already sent can still be committed after its process
+ * is gone (later still on a loaded machine), and a test reading right after
+ * the kill would see the state before it.
+ */
+async function quiet(ns: string, name: string): Promise<void> {
+  const versions = async () => JSON.stringify([(await client.get(Agent, { namespace: ns, name })).metadata.resourceVersion, ...(await agentPods(ns, name)).map((p) => p.metadata.resourceVersion)]);
+  let last = await versions();
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+    await sleep(1_000);
+    const now = await versions();
+    if (now === last) return;
+    last = now;
+  }
+  assert.fail(`agent ${ns}/${name} and its Pods kept changing for 20 s after the operator was killed`);
+}
+
 interface Converged {
   agent: Stored<Agent>;
   pods: Stored<Pod>[];
@@ -206,6 +224,7 @@ describe("agent operator", { timeout: 150_000 }, () => {
     await eventually(async () => labelled(await agentPods(ns, "agent")).length > 0, { timeoutMs: 30_000, intervalMs: 20, description: "a first agent leader labelled" });
     first.kill("SIGKILL");
     await first.exited;
+    await quiet(ns, "agent");
     const recorded = (await client.get(Agent, { namespace: ns, name: "agent" })).status?.leader;
 
     // A second Ready Pod labelled too, as a hand edit or an interrupted handover would leave it.

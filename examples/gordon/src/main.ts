@@ -2,4 +2,4 @@
 import { runOperator } from "operant";
 import operator from "./operator.ts";
 
-await runOperator(operator, { argv: process.argv, env: process.env });
+await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true });

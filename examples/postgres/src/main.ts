@@ -3,4 +3,4 @@
 import { runOperator } from "operant";
 import operator, { configureFromFlags, operatorFlags } from "./operator.ts";
 
-await runOperator(operator, { argv: process.argv, env: process.env, flags: operatorFlags, configure: configureFromFlags });
+await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true, flags: operatorFlags, configure: configureFromFlags });

@@ -44,7 +44,7 @@ export { parseQuantity, compareQuantities, isQuantity, QUANTITY_PATTERN, type Pa
 export type { Logger } from "./core/logger.ts";
 
 // Defining resources
-export { defineResource, type ResourceDefinition, type ResourceObject, type PrinterColumn } from "./crd/resource/resource.ts";
+export { defineResource, AGE_COLUMN, type ResourceDefinition, type ResourceObject, type PrinterColumn } from "./crd/resource/resource.ts";
 export { Condition } from "./crd/types/condition.ts";
 export { IntOrString } from "./crd/types/int-or-string.ts";
 export { FreeForm } from "./crd/types/free-form.ts";

@@ -4,7 +4,7 @@
 // agent will be the agent leader"). The TypeScript type and the CRD both
 // come from these schemas: after a change, run `operant generate`.
 import Type from "typebox";
-import { Condition, defineResource, type ObjectOf } from "operant";
+import { AGE_COLUMN, Condition, defineResource, type ObjectOf } from "operant";
 
 /**
  * Label on every Pod of an Agent's DaemonSet: the Agent's name (the
@@ -93,6 +93,7 @@ export const Agent = defineResource({
     { name: "Ready", type: "integer", jsonPath: ".status.readyPods" },
     { name: "Desired", type: "integer", jsonPath: ".status.desiredPods" },
     { name: "Image", type: "string", jsonPath: ".spec.image", priority: 1 },
+    AGE_COLUMN,
   ],
 });
 

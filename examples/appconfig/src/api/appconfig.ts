@@ -1,7 +1,7 @@
 // The AppConfig resource (seed: an AppConfig CRD listing the ConfigMaps and
 // Secrets to monitor): which objects to watch, and what the operator saw.
 import Type from "typebox";
-import { Condition, defineResource, type ObjectOf } from "operant";
+import { AGE_COLUMN, Condition, defineResource, type ObjectOf } from "operant";
 
 /**
  * The API group of AppConfig and the prefix of the operator's annotations.
@@ -54,6 +54,7 @@ export const AppConfig = defineResource({
     { name: "ConfigMaps", type: "string", jsonPath: ".spec.configMaps" },
     { name: "Secrets", type: "string", jsonPath: ".spec.secrets" },
     { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    AGE_COLUMN,
   ],
 });
 

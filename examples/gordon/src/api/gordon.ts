@@ -1,7 +1,7 @@
 // The Gordon resource (seed: gordons.operator.prgcont.cz): how many bare Pods
 // to keep, and what the operator saw of them.
 import Type from "typebox";
-import { Condition, defineResource, type ObjectOf } from "operant";
+import { AGE_COLUMN, Condition, defineResource, type ObjectOf } from "operant";
 
 /**
  * The image of the seed's Pod template; `spec.image` defaults to it.
@@ -90,6 +90,7 @@ export const Gordon = defineResource({
     { name: "Current", type: "integer", jsonPath: ".status.replicas" },
     { name: "Ready", type: "integer", jsonPath: ".status.readyReplicas" },
     { name: "Image", type: "string", jsonPath: ".spec.image", priority: 1 },
+    AGE_COLUMN,
   ],
   subresources: { scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.selector" } },
 });

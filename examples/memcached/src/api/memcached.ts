@@ -3,7 +3,7 @@
 // TypeScript type and the CRD both come from them: after a change, run
 // `operant generate` (config/crd) and `operant install` (the cluster).
 import Type from "typebox";
-import { Condition, defineResource, type ObjectOf } from "operant";
+import { AGE_COLUMN, Condition, defineResource, type ObjectOf } from "operant";
 
 export const Memcached = defineResource({
   group: "cache.example.com",
@@ -20,6 +20,7 @@ export const Memcached = defineResource({
   printerColumns: [
     { name: "Size", type: "integer", jsonPath: ".spec.size" },
     { name: "Available", type: "string", jsonPath: '.status.conditions[?(@.type=="Available")].status' },
+    AGE_COLUMN,
   ],
 });
 export type Memcached = ObjectOf<typeof Memcached>;

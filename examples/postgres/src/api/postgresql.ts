@@ -1,7 +1,7 @@
 // The Postgresql resource: one Postgres cluster (a primary and its replicas)
 // as the user asks for it, and what the operator reports back.
 import Type from "typebox";
-import { Condition, defineResource, IntOrString, QUANTITY_PATTERN, type ObjectOf } from "operant";
+import { AGE_COLUMN, Condition, defineResource, IntOrString, QUANTITY_PATTERN, type ObjectOf } from "operant";
 
 /** Role names Postgres accepts unquoted (and Secret keys accept): lower-case letters, digits and `_`, not starting with a digit. */
 const IDENTIFIER = "^[a-z_][a-z0-9_]*$";
@@ -110,6 +110,7 @@ export const Postgresql = defineResource({
     { name: "Ready", type: "integer", jsonPath: ".status.readyInstances" },
     { name: "Phase", type: "string", jsonPath: ".status.phase" },
     { name: "Image", type: "string", jsonPath: ".status.image", priority: 1 },
+    AGE_COLUMN,
   ],
   description: "A Postgres cluster: a StatefulSet of one primary and replicas, their Services and a credentials Secret",
 });

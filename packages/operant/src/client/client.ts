@@ -7,13 +7,18 @@ import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.t
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
 import { ApiError, type Status } from "./transport/api-error.ts";
-import { jsonLines } from "./transport/json-lines.ts";
+import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
 
 /** Options for {@link Client}. */
 export interface ClientOptions extends TransportOptions {
   /** Field manager for writes (default `operant`); server-side apply always needs one. */
   fieldManager?: string;
+  /**
+   * Largest watch event accepted, in bytes (default 16 MiB, {@link DEFAULT_MAX_LINE_BYTES}). A larger one ends
+   * the watch with `WatchEventTooLarge` instead of being held in memory however large it grows.
+   */
+  maxWatchEventBytes?: number;
 }
 
 /** Options shared by every call. */
@@ -126,18 +131,55 @@ function basePath(kind: Kind): string {
 }
 
 /**
- * The REST path of a kind's collection (optionally in a namespace) or of one object.
+ * Checks that a name or namespace can be one segment of a request path, by
+ * the API server's rule for names in paths (apimachinery's
+ * `IsValidPathSegmentName`, which client-go applies before sending): not
+ * empty, not `.` or `..`, no `/` and no `%`. Without it `..` would climb the
+ * path (`list(Secret, { namespace: ".." })` would list every namespace's
+ * Secrets). Throws `InvalidName`.
+ *
+ * @example
+ * ```ts
+ * checkPathSegment("web", "name", "get ConfigMap");  // fine
+ * checkPathSegment("..", "namespace", "list Secret"); // throws InvalidName
+ * ```
+ */
+export function checkPathSegment(value: string, what: "name" | "namespace", action: string): void {
+  let problem: string | undefined;
+  if (value === "") problem = "is empty";
+  else if (value === "." || value === "..") problem = `may not be "${value}"`;
+  else if (value.includes("/")) problem = 'may not contain "/"';
+  else if (value.includes("%")) problem = 'may not contain "%"';
+  if (problem === undefined) return;
+  throw new OperantError(
+    "InvalidName",
+    `${action}: the ${what} ${JSON.stringify(value)} ${problem}, so it cannot be part of a request path; nothing was sent. ` +
+      `Kubernetes ${what}s are never ".", ".." and never contain "/" or "%": if the ${what} comes from user input or another object, check it before the call.`,
+  );
+}
+
+/**
+ * The REST path of a kind's collection (optionally in a namespace) or of one
+ * object. The name and namespace are checked with {@link checkPathSegment}
+ * (throws `InvalidName`), so no request can reach another path than the one
+ * meant.
  *
  * @example
  * ```ts
  * resourcePath(Deployment, { namespace: "prod", name: "web" }) // "/apis/apps/v1/namespaces/prod/deployments/web"
  * ```
  */
-export function resourcePath(kind: Kind, ref: { namespace?: string | undefined; name?: string | undefined }, subresource?: string): string {
+export function resourcePath(kind: Kind, ref: { namespace?: string | undefined; name?: string | undefined }, subresource?: string, action = `${kind.kind}`): string {
   let p = basePath(kind);
-  if (kind.namespaced && ref.namespace) p += `/namespaces/${encodeURIComponent(ref.namespace)}`;
+  if (kind.namespaced && ref.namespace) {
+    checkPathSegment(ref.namespace, "namespace", action);
+    p += `/namespaces/${encodeURIComponent(ref.namespace)}`;
+  }
   p += `/${kind.plural}`;
-  if (ref.name !== undefined) p += `/${encodeURIComponent(ref.name)}`;
+  if (ref.name !== undefined) {
+    checkPathSegment(ref.name, "name", action);
+    p += `/${encodeURIComponent(ref.name)}`;
+  }
   if (subresource) p += `/${subresource}`;
   return p;
 }
@@ -177,11 +219,14 @@ export class Client {
   readonly discovery: Discovery;
   /** The default field manager of writes. */
   readonly fieldManager: string;
+  /** Largest watch event accepted, in bytes. */
+  readonly maxWatchEventBytes: number;
 
-  constructor(transport: Transport, options: { fieldManager?: string } = {}) {
+  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number } = {}) {
     this.transport = transport;
     this.discovery = new Discovery(transport);
     this.fieldManager = options.fieldManager ?? "operant";
+    this.maxWatchEventBytes = options.maxWatchEventBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   /**
@@ -195,7 +240,10 @@ export class Client {
 
   /** A client for an already-loaded cluster configuration. */
   static fromConfig(config: ClusterConfig, options: ClientOptions = {}): Client {
-    return new Client(new Transport(config, options), options.fieldManager === undefined ? {} : { fieldManager: options.fieldManager });
+    return new Client(new Transport(config, options), {
+      ...(options.fieldManager !== undefined && { fieldManager: options.fieldManager }),
+      ...(options.maxWatchEventBytes !== undefined && { maxWatchEventBytes: options.maxWatchEventBytes }),
+    });
   }
 
   /** The namespace of the kubeconfig's context (or the in-cluster namespace). */
@@ -206,7 +254,7 @@ export class Client {
   /** Reads one object. Throws `NotFound` if it does not exist. */
   async get<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, options: CallOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "get");
-    return (await this.transport.request<Stored<T>>({ method: "GET", path: resourcePath(kind, r), signal: options.signal })).body;
+    return (await this.transport.request<Stored<T>>({ method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal })).body;
   }
 
   /** Reads one object, or returns `undefined` if it does not exist. */
@@ -234,7 +282,7 @@ export class Client {
         page = (
           await this.transport.request<ObjectList<T>>({
             method: "GET",
-            path: resourcePath(kind, { namespace: options.namespace }),
+            path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
             query: {
               limit: options.limit ?? 500,
               continue: cont,
@@ -289,7 +337,7 @@ export class Client {
     if (kind.namespaced && !ns) throw new OperantError("NamespaceRequired", `create ${kind.kind}: set metadata.namespace (${kind.kind} is namespaced).`);
     const res = await this.transport.request<Stored<T>>({
       method: "POST",
-      path: resourcePath(kind, { namespace: ns }),
+      path: resourcePath(kind, { namespace: ns }, undefined, `create ${kind.kind}`),
       query: writeQuery(options, this.fieldManager),
       body: withTypeMeta(kind, obj),
       signal: options.signal,
@@ -315,7 +363,7 @@ export class Client {
     return (
       await this.transport.request<Stored<T>>({
         method: "PUT",
-        path: resourcePath(kind, r, subresource),
+        path: resourcePath(kind, r, subresource, `update ${kind.kind}`),
         query: writeQuery(options, this.fieldManager),
         body: withTypeMeta(kind, obj),
         signal: options.signal,
@@ -335,7 +383,7 @@ export class Client {
    */
   async patch<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, patch: unknown, options: PatchOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "patch");
-    const path = resourcePath(kind, r, options.subresource);
+    const path = resourcePath(kind, r, options.subresource, `patch ${kind.kind}`);
     try {
       return (
         await this.transport.request<Stored<T>>({
@@ -382,7 +430,7 @@ export class Client {
     return (
       await this.transport.request<Stored<T>>({
         method: "PATCH",
-        path: resourcePath(kind, r, options.subresource),
+        path: resourcePath(kind, r, options.subresource, `apply ${kind.kind}`),
         query: { ...writeQuery(options, this.fieldManager), force: options.force ? "true" : undefined },
         body,
         contentType: "application/apply-patch+yaml",
@@ -403,7 +451,7 @@ export class Client {
     if (options.preconditions) body.preconditions = options.preconditions;
     if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
     if (options.dryRun) body.dryRun = ["All"];
-    return (await this.transport.request<Stored<T> | Status>({ method: "DELETE", path: resourcePath(kind, r), body, signal: options.signal })).body;
+    return (await this.transport.request<Stored<T> | Status>({ method: "DELETE", path: resourcePath(kind, r, undefined, `delete ${kind.kind}`), body, signal: options.signal })).body;
   }
 
   /**
@@ -418,7 +466,7 @@ export class Client {
     try {
       res = await this.transport.stream({
         method: "GET",
-        path: resourcePath(kind, { namespace: options.namespace }),
+        path: resourcePath(kind, { namespace: options.namespace }, undefined, `watch ${kind.kind}`),
         query: {
           watch: 1,
           resourceVersion: options.resourceVersion,
@@ -438,7 +486,7 @@ export class Client {
       throw err;
     }
     try {
-      for await (const raw of jsonLines(res.body)) {
+      for await (const raw of jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what: `watch ${kind.kind}` })) {
         const ev = raw as { type?: string; object?: unknown };
         if (ev.type === "ERROR") {
           const status = ev.object as Status;

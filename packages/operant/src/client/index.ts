@@ -10,6 +10,7 @@
  */
 export {
   Client,
+  checkPathSegment,
   resourcePath,
   selectorString,
   type ApplyOptions,
@@ -26,7 +27,7 @@ export {
 } from "./client.ts";
 export { ApiError, type ApiErrorCode, type Status, type StatusCause } from "./transport/api-error.ts";
 export { Transport, type ApiRequest, type ApiResponse, type TransportOptions } from "./transport/transport.ts";
-export { jsonLines } from "./transport/json-lines.ts";
+export { DEFAULT_MAX_LINE_BYTES, jsonLines, type JsonLinesOptions } from "./transport/json-lines.ts";
 export { Discovery, type ApiResource } from "./discovery/discovery.ts";
 export * from "./config/index.ts";
 export * from "./mutate/index.ts";

@@ -30,6 +30,8 @@ export interface ParsedQuantity {
 const SYNTAX = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|[numkMGTPE])?$/;
 const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+/** Largest decimal exponent (`1e1000`) parsed exactly; beyond it a quantity is refused. */
+const MAX_EXPONENT = 1000;
 
 function gcd(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a;
@@ -61,6 +63,11 @@ export function parseQuantity(value: string | number): ParsedQuantity {
   if (suffix in BINARY) numerator *= 1024n ** BigInt(BINARY[suffix]!);
   else {
     const exponent = suffix === "" ? 0 : suffix in DECIMAL ? DECIMAL[suffix]! : Number(suffix.slice(1));
+    // Exact arithmetic on 10^exponent: bounded, or "1e999999999" (which a CRD field with QUANTITY_PATTERN
+    // accepts) would cost minutes of CPU. 10^±1000 is far beyond anything a quantity measures.
+    if (Math.abs(exponent) > MAX_EXPONENT) {
+      throw new OperantError("InvalidQuantity", `"${String(value)}" has the exponent ${suffix.slice(1)}, outside the ±${MAX_EXPONENT} operant computes with (Kubernetes caps quantities at 2^63-1 and nano precision anyway). Write the value with a smaller exponent.`);
+    }
     if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
     else denominator *= 10n ** BigInt(-exponent);
   }

@@ -29,6 +29,7 @@ export function toMillis(d: Duration): number {
     matched += m[0].length;
   }
   if (d.length === 0 || matched !== d.length) throw new RangeError(`invalid duration "${d}": use forms like "500ms", "30s", "1m30s", "2h"`);
+  if (!Number.isFinite(total)) throw new RangeError(`invalid duration "${d.slice(0, 40)}${d.length > 40 ? "…" : ""}": too large`);
   return total;
 }
 

@@ -47,6 +47,7 @@
  */
 export {
   defineResource,
+  AGE_COLUMN,
   type ResourceDefinition,
   type ResourceOptions,
   type VersionOptions,

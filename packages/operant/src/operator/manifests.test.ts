@@ -31,7 +31,7 @@ describe("manifestsFor", () => {
     assert.equal(d.metadata.name, "memcached-operator-controller-manager");
     assert.equal(d.metadata.namespace, "memcached-operator-system");
     const pod = d.spec.template.spec!;
-    assert.equal(pod.serviceAccountName, "memcached-operator");
+    assert.equal(pod.serviceAccountName, "memcached-operator-controller-manager");
     assert.equal(pod.securityContext?.runAsNonRoot, true);
     const c = pod.containers[0]!;
     assert.equal(c.image, "quay.io/me/memcached-operator:v0.1.0");
@@ -47,7 +47,7 @@ describe("manifestsFor", () => {
     assert.deepEqual(c.livenessProbe?.httpGet, { path: "/healthz", port: 8081 });
     assert.deepEqual(c.readinessProbe?.httpGet, { path: "/readyz", port: 8081 });
     assert.deepEqual(c.ports?.map((p) => [p.name, p.containerPort]), [["metrics", 8080], ["health", 8081]]);
-    assert.deepEqual(c.resources, { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+    assert.deepEqual(c.resources, { requests: { cpu: "10m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }, "from the measured idle RSS (94–114 MB) and the 10,000-Pod sync peak (314 MB)");
     assert.deepEqual(d.spec.selector.matchLabels, d.spec.template.metadata?.labels);
   });
 
@@ -55,11 +55,49 @@ describe("manifestsFor", () => {
     assert.equal(manifestsFor(operator).deployment.spec.template.spec!.containers[0]!.image, "memcached-operator:latest");
     const ns = defineOperator({ name: "mc", scope: "Namespaced", resources: [Memcached], controllers: [controller] });
     const env = manifestsFor(ns, { leaderElection: false }).deployment.spec.template.spec!.containers[0]!;
-    assert.deepEqual(env.env?.at(-1), { name: "WATCH_NAMESPACE", value: "mc-system" });
+    assert.deepEqual(env.env?.at(-1), { name: "WATCH_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }, "its own namespace, wherever kustomize puts it");
     assert.ok(!env.args?.includes("--leader-elect"));
     const two = manifestsFor(ns, { watchNamespaces: ["b", "a"] });
     assert.deepEqual(two.deployment.spec.template.spec!.containers[0]!.env?.at(-1), { name: "WATCH_NAMESPACE", value: "a,b" });
     assert.deepEqual(two.rbac.roles.map((r) => r.metadata.namespace), ["a", "b", "mc-system"]);
+  });
+
+  test("defineOperator's manager options reach the Deployment; explicit options win", () => {
+    const op = defineOperator({
+      name: "tuned",
+      resources: [Memcached],
+      controllers: [controller],
+      manager: {
+        replicas: 2,
+        resources: { requests: { cpu: "50m", memory: "256Mi" } },
+        env: [{ name: "LOG_LEVEL", value: "debug" }],
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "ops", effect: "NoSchedule" }],
+        nodeSelector: { "kubernetes.io/os": "linux" },
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64", "arm64"] }] }] } } },
+        priorityClassName: "system-cluster-critical",
+        imagePullSecrets: ["regcred"],
+        volumes: [{ name: "cache", emptyDir: {} }],
+        volumeMounts: [{ name: "cache", mountPath: "/cache" }],
+      },
+    });
+    const d = manifestsFor(op).deployment;
+    const pod = d.spec.template.spec!;
+    const c = pod.containers[0]!;
+    assert.equal(d.spec.replicas, 2);
+    assert.deepEqual(c.resources, { requests: { cpu: "50m", memory: "256Mi" } });
+    assert.deepEqual(c.env?.map((e) => e.name), ["POD_NAME", "POD_NAMESPACE", "WATCH_NAMESPACE", "LOG_LEVEL"]);
+    assert.deepEqual(pod.tolerations, [{ key: "dedicated", operator: "Equal", value: "ops", effect: "NoSchedule" }]);
+    assert.deepEqual(pod.nodeSelector, { "kubernetes.io/os": "linux" });
+    assert.equal(pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.key, "kubernetes.io/arch");
+    assert.equal(pod.priorityClassName, "system-cluster-critical");
+    assert.deepEqual(pod.imagePullSecrets, [{ name: "regcred" }]);
+    assert.deepEqual(pod.volumes, [{ name: "cache", emptyDir: {} }]);
+    assert.deepEqual(c.volumeMounts, [{ name: "cache", mountPath: "/cache" }]);
+    assert.equal(manifestsFor(op, { replicas: 3 }).deployment.spec.replicas, 3);
+    const plain = manifestsFor(operator).deployment.spec.template.spec!;
+    for (const k of ["tolerations", "nodeSelector", "affinity", "priorityClassName", "imagePullSecrets", "volumes"] as const) assert.equal(plain[k], undefined, `no ${k} unless asked`);
+    assert.throws(() => defineOperator({ name: "x", controllers: [], manager: { replicas: -1 } }), /manager\.replicas of x must be a whole number/);
+    assert.throws(() => defineOperator({ name: "x", controllers: [], manager: { imagePullSecrets: ["Bad_Name"] } }), /"Bad_Name" is not a Secret name/);
   });
 
   test("objects in apply order; the metrics Service selects the manager's Pods", () => {

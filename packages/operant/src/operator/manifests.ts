@@ -9,16 +9,12 @@ import { OperantError } from "../core/errors.ts";
 import type { KubeObject } from "../core/object.ts";
 import { crdManifests, type CustomResourceDefinitionManifest } from "../crd/manifest/manifest.ts";
 import type { Deployment } from "../kinds/index.ts";
-import type { OperatorDefinition } from "./operator.ts";
+import type { ContainerResources, ManagerOptions, OperatorDefinition } from "./operator.ts";
 import { operatorLabels, rbacFor, type OperatorRbac } from "./rbac.ts";
 import { sampleFor, type SampleObject } from "./samples.ts";
 import { hasWebhooks, WEBHOOK_PORT, webhookManifestsFor, type WebhookManifests } from "./webhooks.ts";
 
-/** CPU and memory of the manager container. */
-export interface ContainerResources {
-  requests?: { cpu?: string; memory?: string };
-  limits?: { cpu?: string; memory?: string };
-}
+export type { ContainerResources } from "./operator.ts";
 
 /** Options of {@link manifestsFor}. */
 export interface ManifestOptions {
@@ -31,11 +27,11 @@ export interface ManifestOptions {
    * for a `Cluster` operator, the operator's namespace for a `Namespaced` one.
    */
   watchNamespaces?: readonly string[];
-  /** Manager replicas (default 1; more only make sense with leader election). */
+  /** Manager replicas (default: the operator's `manager.replicas`, else 1; more only make sense with leader election). */
   replicas?: number;
   /** Pass `--leader-elect` to the manager (default true: safe during rolling updates). */
   leaderElection?: boolean;
-  /** Default: requests 10m CPU / 64Mi, limits 500m CPU / 256Mi. */
+  /** Default: the operator's `manager.resources`, else {@link DEFAULT_MANAGER_RESOURCES}. */
   resources?: ContainerResources;
 }
 
@@ -77,37 +73,72 @@ export const METRICS_PORT = 8080;
 /** Port of `/healthz` and `/readyz` in the manager container. */
 export const HEALTH_PORT = 8081;
 
-const DEFAULT_RESOURCES: Required<ContainerResources> = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+/**
+ * The manager container's requests and limits unless the operator or the
+ * user says otherwise. From measurements (bench/RESULTS.md, 2-core AMD EPYC,
+ * Node.js 24): an idle manager with one controller is 94.3 MB resident when
+ * operant runs from dist/ and 114.2 MB from TypeScript source, so the memory
+ * request is 128Mi (134 MB); syncing 10,000 Pods peaks at 313.8 MB and
+ * 10,000 ConfigMaps at 155.2 MB, so the limit is 512Mi, headroom above a
+ * large cache before the OOM killer steps in. An idle manager uses next to
+ * no CPU (10m); 500m caps a burst of reconciles on a shared node.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_MANAGER_RESOURCES.requests.memory // "128Mi"
+ * ```
+ */
+export const DEFAULT_MANAGER_RESOURCES = Object.freeze({ requests: Object.freeze({ cpu: "10m", memory: "128Mi" }), limits: Object.freeze({ cpu: "500m", memory: "512Mi" }) });
 
-/** Where the manager learns which namespaces to watch: a literal list, or a Pod annotation (OLM's `olm.targetNamespaces`). */
-export type WatchNamespaceSource = { readonly value: string } | { readonly annotation: string };
+/**
+ * Where the manager learns which namespaces to watch: a literal list, a Pod
+ * annotation (OLM's `olm.targetNamespaces`), or its own namespace (a
+ * `Namespaced` operator watching where it runs, wherever kustomize puts it).
+ */
+export type WatchNamespaceSource = { readonly value: string } | { readonly annotation: string } | { readonly ownNamespace: true };
+
+/** The manager container's resources: explicit, else the operator's, else {@link DEFAULT_MANAGER_RESOURCES}. */
+function resourcesOf(operator: OperatorDefinition, options: ManifestOptions): ContainerResources {
+  const res = options.resources ?? operator.manager?.resources ?? DEFAULT_MANAGER_RESOURCES;
+  return { ...(res.requests && { requests: { ...res.requests } }), ...(res.limits && { limits: { ...res.limits } }) };
+}
 
 /**
  * The manager Deployment's spec: one container `manager` running the
  * image's entrypoint (`node src/main.ts`) with `--leader-elect` and the probe
  * and metrics addresses, POD_NAME/POD_NAMESPACE from the downward API,
  * WATCH_NAMESPACE, a non-root read-only security context, probes on
- * `:8081/healthz` and `/readyz`, and resource requests and limits.
+ * `:8081/healthz` and `/readyz`, resource requests and limits, and the
+ * operator's `manager` options (scheduling, pull secrets, extra env and volumes).
  *
  * @example
  * ```ts
  * const spec = managerDeploymentSpec(operator, { image: "quay.io/me/memcached-operator:v0.1.0" }, { value: "" });
  * ```
  */
-export function managerDeploymentSpec(operator: OperatorDefinition, options: ManifestOptions, watch: WatchNamespaceSource): DeploymentManifest["spec"] {
-  const replicas = options.replicas ?? 1;
+export function managerDeploymentSpec(operator: OperatorDefinition, options: ManifestOptions, watch: WatchNamespaceSource, serviceAccountName = serviceAccountNameOf(operator)): DeploymentManifest["spec"] {
+  const m: Readonly<ManagerOptions> = operator.manager ?? {}; // absent in definitions made by an older defineOperator
+  const replicas = options.replicas ?? m.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 0) throw new OperantError("InvalidArgument", `replicas must be a whole number ≥ 0 (got ${replicas}).`);
   const selector = { "app.kubernetes.io/name": operator.name, "control-plane": "controller-manager" };
-  const res = options.resources ?? DEFAULT_RESOURCES;
+  const watchEnv =
+    "value" in watch
+      ? { name: "WATCH_NAMESPACE", value: watch.value }
+      : { name: "WATCH_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "annotation" in watch ? `metadata.annotations['${watch.annotation}']` : "metadata.namespace" } } };
   return {
     replicas,
     selector: { matchLabels: { ...selector } },
     template: {
       metadata: { labels: { ...selector }, annotations: { "kubectl.kubernetes.io/default-container": "manager" } },
       spec: {
-        serviceAccountName: operator.name,
+        serviceAccountName,
         terminationGracePeriodSeconds: 40,
         securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        ...(m.priorityClassName !== undefined && { priorityClassName: m.priorityClassName }),
+        ...(m.imagePullSecrets && m.imagePullSecrets.length > 0 && { imagePullSecrets: m.imagePullSecrets.map((name) => ({ name })) }),
+        ...(m.nodeSelector && Object.keys(m.nodeSelector).length > 0 && { nodeSelector: { ...m.nodeSelector } }),
+        ...(m.tolerations && m.tolerations.length > 0 && { tolerations: structuredClone(m.tolerations) }),
+        ...(m.affinity && { affinity: structuredClone(m.affinity) }),
         containers: [
           {
             name: "manager",
@@ -116,7 +147,8 @@ export function managerDeploymentSpec(operator: OperatorDefinition, options: Man
             env: [
               { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
               { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-              "value" in watch ? { name: "WATCH_NAMESPACE", value: watch.value } : { name: "WATCH_NAMESPACE", valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${watch.annotation}']` } } },
+              watchEnv,
+              ...structuredClone(m.env ?? []),
             ],
             ports: [
               { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
@@ -126,12 +158,27 @@ export function managerDeploymentSpec(operator: OperatorDefinition, options: Man
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             livenessProbe: { httpGet: { path: "/healthz", port: HEALTH_PORT }, initialDelaySeconds: 15, periodSeconds: 20 },
             readinessProbe: { httpGet: { path: "/readyz", port: HEALTH_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
-            resources: { ...(res.requests && { requests: { ...res.requests } }), ...(res.limits && { limits: { ...res.limits } }) },
+            resources: resourcesOf(operator, options),
+            ...(m.volumeMounts && m.volumeMounts.length > 0 && { volumeMounts: structuredClone(m.volumeMounts) }),
           },
         ],
+        ...(m.volumes && m.volumes.length > 0 && { volumes: structuredClone(m.volumes) }),
       },
     },
   };
+}
+
+/**
+ * The manager's ServiceAccount: `<name>-controller-manager` (kubebuilder's
+ * `controller-manager` behind the project's name prefix).
+ *
+ * @example
+ * ```ts
+ * serviceAccountNameOf(operator) // "memcached-operator-controller-manager"
+ * ```
+ */
+export function serviceAccountNameOf(operator: Pick<OperatorDefinition, "name">): string {
+  return `${operator.name}-controller-manager`;
 }
 
 /**
@@ -146,6 +193,13 @@ export function managerDeploymentSpec(operator: OperatorDefinition, options: Man
 export function watchNamespacesFor(operator: OperatorDefinition, options: Pick<ManifestOptions, "watchNamespaces" | "namespace">): string[] {
   if (options.watchNamespaces && options.watchNamespaces.length > 0) return [...new Set(options.watchNamespaces)].sort();
   return operator.scope === "Cluster" ? [] : [options.namespace ?? operator.namespace];
+}
+
+/** A Namespaced operator watching only its own namespace reads it from the downward API, so a kustomize `namespace:` moves it along. */
+function watchSource(operator: OperatorDefinition, options: ManifestOptions, watch: readonly string[]): WatchNamespaceSource {
+  const own = options.namespace ?? operator.namespace;
+  if (operator.scope === "Namespaced" && watch.length === 1 && watch[0] === own) return { ownNamespace: true };
+  return { value: watch.join(",") };
 }
 
 /**
@@ -170,7 +224,7 @@ export function manifestsFor(operator: OperatorDefinition, options: ManifestOpti
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: `${operator.name}-controller-manager`, namespace, labels: { ...labels, "control-plane": "controller-manager" } },
-    spec: managerDeploymentSpec(operator, options, { value: watch.join(",") }),
+    spec: managerDeploymentSpec(operator, options, watchSource(operator, options, watch)),
   };
   const service: ServiceManifest = {
     apiVersion: "v1",

@@ -2,11 +2,62 @@
 // controllers it runs. `main.ts` runs it; `operant generate` reads it to
 // write CRDs, RBAC and deployment manifests.
 import { OperantError } from "../core/errors.ts";
-import { isDns1123Label } from "../core/names.ts";
+import { isDns1123Label, isDns1123Subdomain } from "../core/names.ts";
 import type { ResourceDefinition } from "../crd/resource/resource.ts";
+import type { Pod } from "../kinds/index.ts";
 import type { AnyControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
+import type { ShardingOptions } from "../sharding/sharding.ts";
 import type { AdmissionWebhook } from "../webhook/admission/admission.ts";
 import type { ConversionDefinition } from "../webhook/conversion/conversion.ts";
+
+/**
+ * An operator's sharding: off unless `enabled` (or `--shard` at run time),
+ * and how it shards when on.
+ *
+ * @example
+ * ```ts
+ * const s: OperatorSharding = { enabled: true, timings: "fast" };
+ * ```
+ */
+export interface OperatorSharding extends ShardingOptions {
+  /** Shard by default (`--shard`/`--no-shard` decide at run time). Default false. */
+  readonly enabled: boolean;
+}
+
+
+type PodSpec = NonNullable<Pod["spec"]>;
+type Container = PodSpec["containers"][number];
+
+/** CPU and memory of the manager container. */
+export interface ContainerResources {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
+}
+
+/**
+ * How the manager Deployment runs: what `operant generate` writes into
+ * config/manager/manager.yaml, the Helm chart's default values and the
+ * bundle's install strategy. Everything is optional; a user's kustomize
+ * patch (config/default/manager_patch.yaml) still applies on top.
+ */
+export interface ManagerOptions {
+  /** Replicas (default 1; more only make sense with leader election). */
+  replicas?: number;
+  /** Requests and limits of the manager container (default: see `DEFAULT_MANAGER_RESOURCES`). */
+  resources?: ContainerResources;
+  /** Extra environment variables of the manager container (after POD_NAME, POD_NAMESPACE, WATCH_NAMESPACE). */
+  env?: Container["env"];
+  tolerations?: PodSpec["tolerations"];
+  nodeSelector?: Readonly<Record<string, string>>;
+  affinity?: PodSpec["affinity"];
+  priorityClassName?: string;
+  /** Names of Secrets to pull the image with. */
+  imagePullSecrets?: readonly string[];
+  /** Extra volumes of the Pod, mounted with {@link ManagerOptions.volumeMounts}. */
+  volumes?: PodSpec["volumes"];
+  /** Extra mounts of the manager container. */
+  volumeMounts?: Container["volumeMounts"];
+}
 
 /** How the operator is deployed and what it may touch. */
 export interface OperatorDefinition {
@@ -29,6 +80,8 @@ export interface OperatorDefinition {
   readonly leaderElection: { readonly id: string; readonly mode: "lease" | "leader-for-life" };
   /** Permissions beyond what the controllers declare (e.g. reading a Secret by name). */
   readonly extraRules: readonly PolicyRule[];
+  /** Sharding across replicas (see docs/sharding.md): off by default; `--shard` turns it on. */
+  readonly sharding: OperatorSharding;
   /**
    * Admission webhooks (`defineValidatingWebhook`, `defineMutatingWebhook` from
    * operant/webhook): served by every replica, written to config/webhook by
@@ -37,6 +90,8 @@ export interface OperatorDefinition {
   readonly webhooks: readonly AdmissionWebhook[];
   /** Conversions of multi-version resources (`defineConversion`): served at /convert, set in the CRDs' `spec.conversion`. */
   readonly conversions: readonly ConversionDefinition[];
+  /** How the manager Deployment runs (replicas, resources, scheduling, extra env and volumes). */
+  readonly manager: Readonly<ManagerOptions>;
 }
 
 /** Input of {@link defineOperator}: everything but name, resources and controllers has a default. */
@@ -49,8 +104,21 @@ export interface OperatorOptions {
   image?: string;
   leaderElection?: { id?: string; mode?: "lease" | "leader-for-life" };
   extraRules?: readonly PolicyRule[];
+  /** Sharding across replicas: `{ enabled: true }` shards by default; options apply when `--shard` is given. */
+  sharding?: Partial<OperatorSharding>;
   webhooks?: readonly AdmissionWebhook[];
   conversions?: readonly ConversionDefinition[];
+  manager?: ManagerOptions;
+}
+
+function checkManager(name: string, m: ManagerOptions): Readonly<ManagerOptions> {
+  if (m.replicas !== undefined && (!Number.isInteger(m.replicas) || m.replicas < 0)) {
+    throw new OperantError("InvalidArgument", `manager.replicas of ${name} must be a whole number ≥ 0 (got ${m.replicas}).`);
+  }
+  for (const s of m.imagePullSecrets ?? []) {
+    if (!isDns1123Subdomain(s)) throw new OperantError("InvalidName", `manager.imagePullSecrets of ${name}: "${s}" is not a Secret name (lower-case letters, digits, '-' and '.').`);
+  }
+  return Object.freeze(structuredClone(m));
 }
 
 /**
@@ -63,6 +131,7 @@ export interface OperatorOptions {
  *   name: "memcached-operator",
  *   resources: [Memcached],
  *   controllers: [memcachedController],
+ *   manager: { replicas: 2, priorityClassName: "system-cluster-critical" },
  * });
  * ```
  */
@@ -95,7 +164,9 @@ export function defineOperator(options: OperatorOptions): OperatorDefinition {
     image: options.image ?? `${options.name}:latest`,
     leaderElection: { id: options.leaderElection?.id ?? `${options.name}-leader`, mode: options.leaderElection?.mode ?? "lease" },
     extraRules: [...(options.extraRules ?? [])],
+    sharding: Object.freeze({ ...options.sharding, enabled: options.sharding?.enabled ?? false }),
     webhooks: [...(options.webhooks ?? [])],
     conversions: [...(options.conversions ?? [])],
+    manager: checkManager(options.name, options.manager ?? {}),
   });
 }

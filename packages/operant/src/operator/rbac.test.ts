@@ -44,12 +44,12 @@ describe("rbacFor", () => {
   test("a Cluster operator gets a ClusterRole and binding for its ServiceAccount, and a leader-election Role in its namespace", () => {
     const op = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcached] });
     const rbac = rbacFor(op);
-    assert.deepEqual(rbac.serviceAccount.metadata, { name: "memcached-operator", namespace: "memcached-operator-system", labels: { "app.kubernetes.io/name": "memcached-operator", "app.kubernetes.io/managed-by": "operant" } });
+    assert.deepEqual(rbac.serviceAccount.metadata, { name: "memcached-operator-controller-manager", namespace: "memcached-operator-system", labels: { "app.kubernetes.io/name": "memcached-operator", "app.kubernetes.io/managed-by": "operant" } });
     assert.equal(rbac.clusterRoles.length, 1);
     assert.equal(rbac.clusterRoles[0]!.metadata.name, "memcached-operator-manager");
     assert.deepEqual(rbac.clusterRoles[0]!.rules, plainRules(rbac.rules));
     assert.deepEqual(rbac.clusterRoleBindings[0]!.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "memcached-operator-manager" });
-    assert.deepEqual(rbac.clusterRoleBindings[0]!.subjects, [{ kind: "ServiceAccount", name: "memcached-operator", namespace: "memcached-operator-system" }]);
+    assert.deepEqual(rbac.clusterRoleBindings[0]!.subjects, [{ kind: "ServiceAccount", name: "memcached-operator-controller-manager", namespace: "memcached-operator-system" }]);
     assert.deepEqual(
       rbac.roles.map((r) => [r.kind, r.metadata.namespace, r.metadata.name]),
       [["Role", "memcached-operator-system", "memcached-operator-leader-election"]],

@@ -260,7 +260,7 @@ function checkNamespace(ns: string, what: string): void {
  * the leader-election Role in its namespace, and the bindings. Deterministic:
  * the same operator and options give the same objects in the same order.
  *
- * Names: ServiceAccount `<name>`; ClusterRole/ClusterRoleBinding
+ * Names: ServiceAccount `<name>-controller-manager`; ClusterRole/ClusterRoleBinding
  * `<name>-manager` (for a `Namespaced` operator, a Role/RoleBinding
  * `<name>-manager` per watched namespace and, for cluster-scoped kinds, a
  * ClusterRole/ClusterRoleBinding `<name>-manager-cluster`); Role/RoleBinding
@@ -277,8 +277,9 @@ export function rbacFor(operator: OperatorDefinition, options: RbacOptions = {})
   const namespace = options.namespace ?? operator.namespace;
   checkNamespace(namespace, "the operator namespace");
   const labels = operatorLabels(operator);
-  const sa: ServiceAccountManifest = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: operator.name, namespace, labels: { ...labels } } };
-  const subject = () => [{ kind: "ServiceAccount" as const, name: operator.name, namespace }];
+  const saName = `${operator.name}-controller-manager`;
+  const sa: ServiceAccountManifest = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: saName, namespace, labels: { ...labels } } };
+  const subject = () => [{ kind: "ServiceAccount" as const, name: saName, namespace }];
   const rules = controllerRulesFor(operator);
   const leRules = leaderElectionRules(operator.leaderElection.mode);
   const role = (kind: "Role" | "ClusterRole", name: string, ns: string | undefined, rs: readonly DerivedRule[]): RbacRoleManifest => ({

@@ -6,7 +6,10 @@ import { DEFAULT_SERVICE_ACCOUNT_DIR } from "../client/config/in-cluster.ts";
 import { isOperantError } from "../core/errors.ts";
 import { defineOperator } from "./operator.ts";
 import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
-import { leaderElectionFromFlags, parseOperatorFlags, runOperator, type OperatorFlagSpec } from "./run.ts";
+import { leaderElectionFromFlags, parseOperatorFlags, runOperator, shardingFromFlags, type OperatorFlagSpec } from "./run.ts";
+import { Action } from "../runtime/controller/action.ts";
+import { Controller } from "../runtime/controller/builder.ts";
+import { ConfigMap } from "../kinds/index.ts";
 
 const op = defineOperator({ name: "demo-operator", controllers: [] });
 const image: OperatorFlagSpec = { name: "postgres-image", env: "POSTGRES_IMAGE", default: "postgres:17", description: "image of the Postgres pods" };
@@ -59,6 +62,33 @@ test("the Lease timing preset: default unless --leader-election-preset fast", ()
   assert.throws(() => parseOperatorFlags(op, argv("--leader-election-preset", "slow"), {}), /Allowed choices are default, fast/);
 });
 
+test("the client's rate: --kube-api-qps / --kube-api-burst, else KUBE_API_QPS / KUBE_API_BURST, else the client's defaults", () => {
+  const flags = parseOperatorFlags(op, argv("--kube-api-qps", "50", "--kube-api-burst=100"), { KUBE_API_QPS: "5", KUBE_API_BURST: "7" });
+  assert.equal(flags.kubeApiQps, 50);
+  assert.equal(flags.kubeApiBurst, 100);
+  const fromEnv = parseOperatorFlags(op, argv(), { KUBE_API_QPS: "2.5", KUBE_API_BURST: "7" });
+  assert.equal(fromEnv.kubeApiQps, 2.5);
+  assert.equal(fromEnv.kubeApiBurst, 7);
+  const none = parseOperatorFlags(op, argv(), {});
+  assert.equal(none.kubeApiQps, undefined);
+  assert.equal(none.kubeApiBurst, undefined);
+  for (const [args, env, pattern] of [
+    [argv("--kube-api-qps", "0"), {}, /--kube-api-qps must be a positive number \(got "0"\)/],
+    [argv("--kube-api-burst", "1.5"), {}, /--kube-api-burst must be a positive integer \(got "1\.5"\)/],
+    [argv(), { KUBE_API_BURST: "many" }, /KUBE_API_BURST must be a positive integer/],
+  ] as const) {
+    assert.throws(() => parseOperatorFlags(op, args, env), (err) => isOperantError(err, "InvalidArgument") && pattern.test(err.message));
+  }
+});
+
+test("--log-level takes pino's levels only; --log-format json or text", () => {
+  assert.equal(parseOperatorFlags(op, argv("--log-level", "trace"), {}).logLevel, "trace");
+  assert.throws(() => parseOperatorFlags(op, argv("--log-level", "verbose"), {}), /Allowed choices are fatal, error, warn, info, debug, trace, silent/);
+  assert.equal(parseOperatorFlags(op, argv("--log-format", "text"), {}).logFormat, "text");
+  assert.equal(parseOperatorFlags(op, argv(), { OPERANT_LOG_FORMAT: "json" }).logFormat, "json");
+  assert.throws(() => parseOperatorFlags(op, argv("--log-format", "pretty"), {}), /Allowed choices are json, text/);
+});
+
 test("--leader-elect becomes the Manager's leaderElection settings: mode, id, namespace, preset and Pod from flags and environment", async () => {
   const flags = parseOperatorFlags(op, argv("--leader-elect", "--leader-election-id", "demo-lock", "--leader-election-preset", "fast"), {});
   assert.deepEqual(await leaderElectionFromFlags(flags, { POD_NAMESPACE: "ops", POD_NAME: "demo-7c9-x" }), { mode: "lease", id: "demo-lock", namespace: "ops", podName: "demo-7c9-x", timings: FAST_LEASE_TIMINGS });
@@ -70,4 +100,28 @@ test("--leader-elect with a Lease and no namespace to be found fails with Leader
   if (existsSync(join(DEFAULT_SERVICE_ACCOUNT_DIR, "namespace"))) return t.skip("this process runs in a Pod: the ServiceAccount names a namespace");
   const flags = parseOperatorFlags(op, argv("--leader-elect"), {});
   await assert.rejects(leaderElectionFromFlags(flags, {}), (err: unknown) => isOperantError(err, "LeaderElectionNamespaceUnknown") && /--leader-election-namespace/.test(err.message));
+});
+
+test("sharding is off unless the definition enables it or --shard is given; --no-shard turns a default off", () => {
+  assert.deepEqual(op.sharding, { enabled: false });
+  assert.equal(parseOperatorFlags(op, argv(), {}).shard, false);
+  assert.equal(parseOperatorFlags(op, argv("--shard"), {}).shard, true);
+  const on = defineOperator({ name: "demo-operator", controllers: [], sharding: { enabled: true, timings: "fast" } });
+  assert.deepEqual(on.sharding, { enabled: true, timings: "fast" });
+  assert.equal(parseOperatorFlags(on, argv(), {}).shard, true);
+  assert.equal(parseOperatorFlags(on, argv("--no-shard"), {}).shard, false);
+});
+
+test("--shard: every controller narrowed to this member's shard, plus the member and sharder runnables; the Leases' namespace from the flags or POD_NAMESPACE", async (t) => {
+  const web = Controller.for(ConfigMap).named("web").reconcile(() => Action.awaitChange());
+  const sharded = defineOperator({ name: "demo-operator", controllers: [web] });
+  const flags = parseOperatorFlags(sharded, argv("--shard", "--leader-election-preset", "fast"), {});
+  const s = await shardingFromFlags(sharded, flags, { POD_NAMESPACE: "ops", POD_NAME: "demo-7c9-x" });
+  assert.match(s.member.memberId, /^demo-7c9-x-[0-9a-f]{10}$/);
+  assert.equal(s.controllers.length, 1);
+  assert.equal(s.controllers[0]!.forOptions.labelSelector, `shard.operant.dev/web=${s.member.memberId}`);
+  assert.deepEqual(s.runnables.map((r) => [r.name, r.needsLeaderElection]), [["shard-member", false], ["sharder", false]]);
+  assert.equal(s.member.timings.leaseDuration, FAST_LEASE_TIMINGS.leaseDuration, "--leader-election-preset fast applies to the member Leases");
+  if (existsSync(join(DEFAULT_SERVICE_ACCOUNT_DIR, "namespace"))) return t.skip("this process runs in a Pod: the ServiceAccount names a namespace");
+  await assert.rejects(shardingFromFlags(sharded, flags, {}), (err: unknown) => isOperantError(err, "ShardingNamespaceUnknown") && /--leader-election-namespace/.test(err.message));
 });

@@ -8,6 +8,9 @@ import type { LeaderElectionConfig } from "../leader/create/create-elector.ts";
 import { FAST_LEASE_TIMINGS } from "../leader/lease/timings.ts";
 import { operatorNamespace } from "../leader/namespace/operator-namespace.ts";
 import { Manager, type ManagerOptions } from "../runtime/manager/manager.ts";
+import { memberIdentity } from "../sharding/membership.ts";
+import { shardOperator } from "../sharding/sharding.ts";
+import { LOG_FORMATS, LOG_LEVELS, chooseLogFormat, reportFailure, textLogDestination, type LogFormat } from "./log-format.ts";
 import type { OperatorDefinition } from "./operator.ts";
 import { hasWebhooks, webhookRunnable } from "./webhooks.ts";
 
@@ -30,6 +33,16 @@ export interface OperatorFlags {
   /** A directory with tls.crt and tls.key (a mounted cert-manager Secret); unset: operant-managed certificates. */
   webhookCertDir?: string;
   logLevel: string;
+  /** Shard the controllers across replicas (`--shard`; default: the definition's `sharding.enabled`). */
+  shard: boolean;
+  /** `--log-format`: json, or text (one readable line per entry); else env OPERANT_LOG_FORMAT, else text on a terminal and json otherwise. */
+  logFormat: LogFormat;
+  /** `--kube-api-qps` (else env KUBE_API_QPS): requests per second to the API server; undefined: the client's default (20). */
+  kubeApiQps?: number;
+  /** `--kube-api-burst` (else env KUBE_API_BURST): requests allowed in a burst; undefined: the client's default (30). */
+  kubeApiBurst?: number;
+  /** `--debug`: failures are reported with their stack. */
+  debug: boolean;
   /** Values of the operator's own flags ({@link RunOperatorOptions.flags}), by flag name; undefined when neither given nor defaulted. */
   custom: Record<string, string | undefined>;
 }
@@ -80,17 +93,76 @@ export interface RunOperatorOptions {
   signal?: AbortSignal;
   /** Called with the manager just before it starts (e.g. to await `manager.listening` and read its addresses). */
   onStart?: (manager: Manager) => void;
+  /**
+   * For a process's main module: on failure, report it as one line —
+   * `error [Code]: message` on stderr, or one JSON log line when logs are
+   * JSON; the stack only with `--debug` — set the exit status to 1 and
+   * resolve undefined (the process ends within a second), instead of
+   * rejecting (which Node prints as a stack). Default false: the returned
+   * promise rejects with the error.
+   */
+  exitOnFailure?: boolean;
 }
 
-const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "help"]);
+const STANDARD_FLAGS = new Set(["kubeconfig", "context", "watch-namespace", "leader-elect", "leader-election-mode", "leader-election-id", "leader-election-namespace", "leader-election-preset", "metrics-bind-address", "health-probe-bind-address", "webhook-bind-address", "webhook-cert-dir", "log-level", "log-format", "shard", "kube-api-qps", "kube-api-burst", "debug", "help"]);
+
+/** A positive number from a flag or environment variable, or a coded error naming where it came from. */
+function positiveNumber(value: string | undefined, where: string, integer: boolean): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new OperantError("InvalidArgument", `${where} must be a positive ${integer ? "integer" : "number"} (got "${value}"), e.g. ${integer ? "100" : "50"}.`);
+  }
+  return n;
+}
+
+/**
+ * The standard flags of an operator process (and `extra`, its own) as a
+ * commander Command: for parsing, and for `operant run --help` outside a
+ * project.
+ *
+ * @example
+ * ```ts
+ * operatorCommand({ name: "my-operator", leaderElection: { mode: "lease", id: "my-operator" } }).helpInformation()
+ * ```
+ */
+export function operatorCommand(op: Pick<OperatorDefinition, "name" | "leaderElection"> & { sharding?: { enabled: boolean } }, extra: readonly OperatorFlagSpec[] = []): Command {
+  const cmd = new Command(op.name)
+    .description(`Runs the ${op.name} operator`)
+    .option("--kubeconfig <path>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
+    .option("--context <name>", "kubeconfig context")
+    .option("--watch-namespace <list>", "comma-separated namespaces to watch (default: env WATCH_NAMESPACE, else all)")
+    .option("--leader-elect", "elect a leader among replicas; only the leader reconciles", false)
+    .addOption(new Option("--leader-election-mode <mode>", "how to elect").choices(["lease", "leader-for-life"]).default(op.leaderElection.mode))
+    .option("--leader-election-id <name>", "name of the Lease / ConfigMap lock", op.leaderElection.id)
+    .option("--leader-election-namespace <ns>", "namespace of the lock (default: env POD_NAMESPACE, else the Pod's namespace)")
+    .addOption(new Option("--leader-election-preset <preset>", "Lease timings: default (15s/10s/2s) or fast (5s/3s/0.5s: quicker failover, more API calls)").choices(["default", "fast"]).default("default"))
+    .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
+    .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
+    .option("--webhook-bind-address <addr>", "address of the webhook server (HTTPS), when the operator has webhooks", "127.0.0.1:9443")
+    .option("--webhook-cert-dir <dir>", "serve tls.crt and tls.key from this directory (e.g. a mounted cert-manager Secret) instead of operant-managed certificates")
+    .option("--kube-api-qps <n>", "requests per second to the API server (default: env KUBE_API_QPS, else 20)")
+    .option("--kube-api-burst <n>", "requests allowed in a burst above --kube-api-qps (default: env KUBE_API_BURST, else 30)")
+    .addOption(new Option("--log-level <level>", "the least severe level logged").choices(LOG_LEVELS).default("info"))
+    .addOption(new Option("--log-format <format>", "json (one object per line) or text (one readable line per entry) (default: env OPERANT_LOG_FORMAT, else text on a terminal, json otherwise)").choices(LOG_FORMATS))
+    .option("--debug", "report a failure with its stack", false)
+    .option("--shard", "split the controllers' objects across replicas (each replica reconciles its own shard; see docs/sharding.md)", op.sharding?.enabled ?? false)
+    .option("--no-shard", "run unsharded even if the operator shards by default");
+  for (const f of extra) cmd.option(`--${f.name} <value>`, f.env ? `${f.description} (default: env ${f.env}${f.default === undefined ? "" : `, else ${f.default}`})` : f.description);
+  // Errors are reported by runOperator, as one line; commander prints only help.
+  return cmd.exitOverride().configureOutput({ writeErr: (str) => process.stderr.write(str), outputError: () => {} });
+}
 
 /**
  * Parses an operator's standard flags: `--kubeconfig`, `--context`,
  * `--watch-namespace` (comma list; else env `WATCH_NAMESPACE`),
  * `--leader-elect`, `--leader-election-mode`, `--leader-election-id`,
  * `--leader-election-namespace`, `--metrics-bind-address`,
- * `--health-probe-bind-address`, `--log-level`; plus the operator's own
- * `extra` flags (values in `custom`).
+ * `--health-probe-bind-address`, `--kube-api-qps` / `--kube-api-burst`
+ * (else env `KUBE_API_QPS` / `KUBE_API_BURST`), `--log-level` (pino's
+ * levels), `--log-format json|text` (else env `OPERANT_LOG_FORMAT`, else text
+ * on a terminal), `--debug`; plus the operator's own `extra` flags (values
+ * in `custom`).
  *
  * @example
  * ```ts
@@ -105,25 +177,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     if (STANDARD_FLAGS.has(f.name) || seen.has(f.name)) throw new OperantError("InvalidArgument", `operator flag --${f.name} is declared twice (or is a standard flag of runOperator): give it another name.`);
     seen.add(f.name);
   }
-  const cmd = new Command(op.name)
-    .description(`Runs the ${op.name} operator`)
-    .option("--kubeconfig <path>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
-    .option("--context <name>", "kubeconfig context")
-    .option("--watch-namespace <list>", "comma-separated namespaces to watch (default: env WATCH_NAMESPACE, else all)")
-    .option("--leader-elect", "elect a leader among replicas; only the leader reconciles", false)
-    .addOption(new Option("--leader-election-mode <mode>", "lease (default) or leader-for-life").choices(["lease", "leader-for-life"]).default(op.leaderElection.mode))
-    .option("--leader-election-id <name>", "name of the Lease / ConfigMap lock", op.leaderElection.id)
-    .option("--leader-election-namespace <ns>", "namespace of the lock (default: the Pod's namespace)")
-    .addOption(new Option("--leader-election-preset <preset>", "Lease timings: default (15s/10s/2s) or fast (5s/3s/0.5s: quicker failover, more API calls)").choices(["default", "fast"]).default("default"))
-    .option("--metrics-bind-address <addr>", "address of /metrics and the status page", ":8080")
-    .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
-    .option("--webhook-bind-address <addr>", "address of the webhook server (HTTPS), when the operator has webhooks", "127.0.0.1:9443")
-    .option("--webhook-cert-dir <dir>", "serve tls.crt and tls.key from this directory (e.g. a mounted cert-manager Secret) instead of operant-managed certificates")
-    .option("--log-level <level>", "trace, debug, info, warn, error", "info");
-  for (const f of extra) cmd.option(`--${f.name} <value>`, f.env ? `${f.description} (default: env ${f.env}${f.default === undefined ? "" : `, else ${f.default}`})` : f.description);
-  cmd
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const cmd = operatorCommand(op, extra);
   cmd.parse([...argv]);
   const all = cmd.opts<Record<string, unknown>>();
   const custom: Record<string, string | undefined> = {};
@@ -132,7 +186,9 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     const given = all[key];
     custom[f.name] = typeof given === "string" ? given : ((f.env ? env[f.env] : undefined) || f.default);
   }
-  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string }>();
+  const o = cmd.opts<{ kubeconfig?: string; context?: string; watchNamespace?: string; leaderElect: boolean; leaderElectionMode: "lease" | "leader-for-life"; leaderElectionId: string; leaderElectionNamespace?: string; leaderElectionPreset: "default" | "fast"; metricsBindAddress: string; healthProbeBindAddress: string; webhookBindAddress: string; webhookCertDir?: string; logLevel: string; logFormat?: string; kubeApiQps?: string; kubeApiBurst?: string; debug: boolean; shard: boolean }>();
+  const kubeApiQps = positiveNumber(o.kubeApiQps, "--kube-api-qps", false) ?? positiveNumber(env.KUBE_API_QPS, "KUBE_API_QPS", false);
+  const kubeApiBurst = positiveNumber(o.kubeApiBurst, "--kube-api-burst", true) ?? positiveNumber(env.KUBE_API_BURST, "KUBE_API_BURST", true);
   const list = (o.watchNamespace ?? env.WATCH_NAMESPACE ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -151,6 +207,11 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
     webhookBindAddress: o.webhookBindAddress,
     ...(o.webhookCertDir && { webhookCertDir: o.webhookCertDir }),
     logLevel: o.logLevel,
+    logFormat: chooseLogFormat(o.logFormat, env, process.stdout.isTTY === true),
+    ...(kubeApiQps !== undefined && { kubeApiQps }),
+    ...(kubeApiBurst !== undefined && { kubeApiBurst }),
+    debug: o.debug,
+    shard: o.shard,
     custom,
   };
 }
@@ -167,7 +228,7 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
  * // src/main.ts
  * import { runOperator } from "operant";
  * import operator from "./operator.ts";
- * await runOperator(operator, { argv: process.argv, env: process.env });
+ * await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true });
  * // with a flag of its own, read by a controller factory:
  * await runOperator(operator, {
  *   argv: process.argv, env: process.env,
@@ -178,23 +239,46 @@ export function parseOperatorFlags(op: OperatorDefinition, argv: readonly string
  */
 export async function runOperator(given: OperatorDefinition, options: RunOperatorOptions = {}): Promise<Manager | undefined> {
   const env = options.env ?? {};
+  const argv = options.argv ?? ["node", given.name];
+  let logger: Logger | undefined = options.logger;
+  try {
+    return await startOperator(given, options, env, argv, (l) => (logger = l));
+  } catch (err) {
+    if (!options.exitOnFailure) throw err;
+    // The flags may be what failed: read --log-format and --debug from argv as given.
+    const value = (name: string) => argv.map((a, i) => (a === name ? argv[i + 1] : a.startsWith(`${name}=`) ? a.slice(name.length + 1) : undefined)).find((v) => v !== undefined);
+    const format = chooseLogFormat(value("--log-format"), env, process.stdout.isTTY === true);
+    reportFailure(err, { format, logger: logger ?? (format === "json" ? pino({ base: { operator: given.name } }) : undefined), debug: argv.includes("--debug") });
+    // Exit once the report is written (stdout may be a pipe); something left open must not keep a failed process alive.
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 1000).unref();
+    return undefined;
+  }
+}
+
+async function startOperator(given: OperatorDefinition, options: RunOperatorOptions, env: NodeJS.ProcessEnv, argv: readonly string[], useLogger: (l: Logger) => void): Promise<Manager | undefined> {
   let flags: OperatorFlags;
   try {
-    flags = parseOperatorFlags(given, options.argv ?? ["node", given.name], env, options.flags);
+    flags = parseOperatorFlags(given, argv, env, options.flags);
   } catch (err) {
     // --help and --version print and end the run; other flag errors become a coded error with the usage hint.
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return undefined;
-      throw new OperantError("InvalidArgument", `${err.message.replace(/^error: /, "")}. Run with --help for the flags.`, { cause: err });
+      throw new OperantError("InvalidArgument", `${err.message.replace(/^error: /, "").replace(/\.$/, "")} — run with --help for the flags.`, { cause: err });
     }
     throw err;
   }
   const op = options.configure ? options.configure(flags) : given;
-  const logger: Logger = options.logger ?? pino({ level: flags.logLevel, base: { operator: op.name } });
+  const base = { operator: op.name };
+  const logger: Logger = options.logger ?? (flags.logFormat === "text" ? pino({ level: flags.logLevel, base }, textLogDestination(process.stdout)) : pino({ level: flags.logLevel, base }));
+  useLogger(logger);
   if (op.scope === "Namespaced" && flags.watchNamespaces.length === 0) {
     logger.warn({}, `${op.name} is namespace-scoped but no namespace was given (--watch-namespace or WATCH_NAMESPACE): watching all namespaces needs cluster-wide RBAC`);
   }
-  const leaderElection = flags.leaderElect ? await leaderElectionFromFlags(flags, env) : undefined;
+  const sharded = flags.shard ? await shardingFromFlags(op, flags, env) : undefined;
+  if (sharded && flags.leaderElect) logger.info({}, "--shard: every replica reconciles its own shard; --leader-elect elects only the sharder");
+  const leaderElection = flags.leaderElect && !sharded ? await leaderElectionFromFlags(flags, env) : undefined;
+  const rate = { ...(flags.kubeApiQps !== undefined && { qps: flags.kubeApiQps }), ...(flags.kubeApiBurst !== undefined && { burst: flags.kubeApiBurst }) };
   const manager = new Manager({
     name: op.name,
     ...(flags.kubeconfig && { kubeconfig: flags.kubeconfig }),
@@ -204,10 +288,14 @@ export async function runOperator(given: OperatorDefinition, options: RunOperato
     healthBindAddress: flags.healthProbeBindAddress,
     logger,
     ...(env.POD_NAME && { instanceName: env.POD_NAME }),
+    // OLM bundles grant the core group's events only (see operator/bundle.ts).
+    ...(env.OPERANT_EVENTS_API === "v1" && { eventsApi: "v1" as const }),
     ...(leaderElection && { leaderElection }),
     ...options.manager,
+    ...((Object.keys(rate).length > 0 || options.manager?.clientOptions) && { clientOptions: { ...rate, ...options.manager?.clientOptions } }),
   });
-  for (const c of op.controllers) manager.add(c);
+  for (const c of sharded?.controllers ?? op.controllers) manager.add(c);
+  for (const r of sharded?.runnables ?? []) manager.add(r);
   if (hasWebhooks(op)) {
     manager.add(webhookRunnable(op, { bindAddress: flags.webhookBindAddress, ...(flags.webhookCertDir && { certDir: flags.webhookCertDir }), ...(env.POD_NAMESPACE && { namespace: env.POD_NAMESPACE }), logger }));
   }
@@ -240,4 +328,35 @@ export async function leaderElectionFromFlags(flags: OperatorFlags, env: NodeJS.
     );
   }
   return { mode: flags.leaderElectionMode, id: flags.leaderElectionId, namespace, podName, ...(flags.leaderElectionPreset === "fast" && { timings: FAST_LEASE_TIMINGS }) };
+}
+
+/**
+ * The sharding `--shard` asks for: this replica's member id (from POD_NAME,
+ * else the host name, plus a random suffix), the operator's namespace for
+ * the Leases (`--leader-election-namespace`, POD_NAMESPACE or the Pod's
+ * ServiceAccount), the sharder's election on `<leader-election-id>-sharder`,
+ * the definition's sharding options (the `fast` preset from
+ * `--leader-election-preset fast` unless the definition sets timings).
+ * Throws `ShardingNamespaceUnknown` when no namespace can be found.
+ *
+ * @example
+ * ```ts
+ * const { controllers, runnables } = await shardingFromFlags(op, parseOperatorFlags(op, ["node", "main", "--shard"], process.env), process.env);
+ * ```
+ */
+export async function shardingFromFlags(op: OperatorDefinition, flags: OperatorFlags, env: NodeJS.ProcessEnv): Promise<ReturnType<typeof shardOperator>> {
+  const namespace = await operatorNamespace({ namespace: flags.leaderElectionNamespace, env });
+  if (!namespace) {
+    throw new OperantError("ShardingNamespaceUnknown", `--shard needs the operator's namespace for the member Leases, and this process is not in a Pod: pass --leader-election-namespace <ns> (or set POD_NAMESPACE).`);
+  }
+  const { enabled: _enabled, ...options } = op.sharding;
+  return shardOperator(op.controllers, {
+    ...options,
+    ...(options.timings === undefined && flags.leaderElectionPreset === "fast" && { timings: "fast" as const }),
+    ring: op.name,
+    namespace,
+    memberId: memberIdentity(env.POD_NAME || undefined),
+    electionId: `${flags.leaderElectionId}-sharder`,
+    ...(flags.watchNamespaces.length > 0 && { namespaces: flags.watchNamespaces }),
+  });
 }

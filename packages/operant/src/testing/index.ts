@@ -10,9 +10,10 @@
  * ```
  * @module
  */
-export { ControlPlane, SHARED_CONTROL_PLANE_ENV, describeBuildProgress, type ControlPlaneOptions, type ControlPlaneProfile, type ControlPlaneState } from "./control-plane/control-plane.ts";
+export { ControlPlane, DEFAULT_SERVICE_CLUSTER_IP_RANGE, SHARED_CONTROL_PLANE_ENV, describeBuildProgress, type ControlPlaneOptions, type ControlPlaneProfile, type ControlPlaneState } from "./control-plane/control-plane.ts";
 export { locateBinaries, defaultCacheDir, type LocateOptions, type LocatedBinary } from "./assets/locate.ts";
 export { checkGo, type BuildProgress } from "./assets/build.ts";
+export { locateGoTool, defaultToolsDir, GO_TOOL_VERSIONS, type GoToolName, type GoToolOptions } from "./assets/go-tools.ts";
 export { CONTROL_PLANE_VERSIONS, type BinaryName } from "./assets/versions.ts";
 export { eventually, type EventuallyOptions } from "./eventually/eventually.ts";
 export { CapturingLogger } from "../core/logger.ts";

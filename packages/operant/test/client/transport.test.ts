@@ -67,15 +67,15 @@ function splice(a: Socket, b: Socket): void {
   b.on("error", () => a.destroy()).on("close", () => a.destroy());
 }
 
-/** An HTTP proxy that only tunnels (CONNECT), recording each request line and Proxy-Authorization. */
-async function startConnectProxy(): Promise<{ url: string; connects: { target: string; auth: string | undefined }[]; stop: () => Promise<void> }> {
+/** An HTTP proxy that only tunnels (CONNECT), recording each request line and Proxy-Authorization; `hosts` maps names it resolves itself. */
+async function startConnectProxy(hosts: Record<string, string> = {}): Promise<{ url: string; connects: { target: string; auth: string | undefined }[]; stop: () => Promise<void> }> {
   const connects: { target: string; auth: string | undefined }[] = [];
   const sockets = new Set<Socket>();
   const server = createHttpServer((_req, res) => res.writeHead(405).end("CONNECT only"));
   server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
     connects.push({ target: req.url ?? "", auth: req.headers["proxy-authorization"] });
     const [host, port] = (req.url ?? "").split(":");
-    const upstream = connect(Number(port), host, () => {
+    const upstream = connect(Number(port), hosts[host ?? ""] ?? host, () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       if (head.length) upstream.write(head);
       splice(client, upstream);
@@ -273,6 +273,32 @@ describe("transport against a real API server", { timeout: 60_000 }, () => {
       }
     });
 
+    test("a redirect (3xx) is an UnexpectedRedirect naming the Location, not an empty success; it is not followed", async () => {
+      const hits: string[] = [];
+      const server = createHttpServer((req, res) => {
+        hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? "-"}`);
+        if (req.url?.startsWith("/login")) res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        else res.writeHead(302, { location: "/login?next=api" }).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const config = await loadClusterConfig({ kubeconfig: cp.kubeconfigPath, env: {} });
+      const client = Client.fromConfig({ ...config, server: `http://127.0.0.1:${(server.address() as { port: number }).port}` }, { qps: Infinity });
+      try {
+        for (const call of [client.get(ConfigMap, { namespace: ns, name: "probe" }), client.delete(ConfigMap, { namespace: ns, name: "probe" })]) {
+          const err = await rejection(call);
+          assert.ok(isOperantError(err, "UnexpectedRedirect"), String(err));
+          assert.equal(err.retryable, false);
+          assert.match(err.message, /answered 302 with a redirect to \/login\?next=api/);
+          assert.match(err.message, /Check the kubeconfig's server address/);
+        }
+        assert.equal(hits.length, 2);
+        assert.ok(hits.every((h) => !h.startsWith("GET /login")), `the redirect was followed: ${hits.join("; ")}`);
+      } finally {
+        await client.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
     test("a server that accepts the connection but never answers fails with Timeout (retryable) after timeoutMs", async () => {
       const proxy = await FaultProxy.start(cp.server);
       const client = await Client.connect({ kubeconfig: await proxy.kubeconfig(cp.kubeconfigPath), qps: Infinity, timeoutMs: 800 });
@@ -403,6 +429,41 @@ describe("transport against a real API server", { timeout: 60_000 }, () => {
         assert.equal(proxy.connects[0]!.auth, `Basic ${Buffer.from("alice:s3cret").toString("base64")}`);
       } finally {
         await client.close();
+        await proxy.stop();
+      }
+    });
+
+    test("without proxy-url, HTTPS_PROXY from the environment carries the connection, as kubectl; NO_PROXY exempts; proxy-url wins", async () => {
+      // The proxy resolves a name only it knows, so the API server is reachable only through it (Go's
+      // rules never proxy loopback addresses, so the kubeconfig names the server by that name).
+      const proxy = await startConnectProxy({ "apiserver.proxied.test": "127.0.0.1" });
+      const port = new URL(cp.server).port;
+      const path = await variant(cp.kubeconfigPath, "env-proxy", (doc) => {
+        doc.clusters[0]!.cluster.server = `https://apiserver.proxied.test:${port}`;
+        doc.clusters[0]!.cluster["tls-server-name"] = "localhost";
+      });
+      const viaEnv = await Client.connect({ kubeconfig: path, qps: Infinity, env: { HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1,.cluster.local" } });
+      const exempt = await Client.connect({ kubeconfig: path, qps: Infinity, timeoutMs: 5000, env: { HTTPS_PROXY: proxy.url, NO_PROXY: ".proxied.test" } });
+      const dead = await closedPort();
+      const ownProxy = await variant(path, "own-proxy", (doc) => {
+        doc.clusters[0]!.cluster["proxy-url"] = `http://127.0.0.1:${dead}`;
+      });
+      const kubeconfigWins = await Client.connect({ kubeconfig: ownProxy, qps: Infinity, env: { HTTPS_PROXY: proxy.url } });
+      try {
+        assert.equal(viaEnv.transport.config.proxyUrl, proxy.url);
+        assert.deepEqual((await viaEnv.get(ConfigMap, { namespace: ns, name: "probe" })).data, { a: "1" });
+        assert.deepEqual(proxy.connects.map((c) => c.target), [`apiserver.proxied.test:${port}`]);
+
+        const err = await rejection(exempt.get(ConfigMap, { namespace: ns, name: "probe" }));
+        assert.ok(isOperantError(err, "ConnectionFailed"), String(err));
+        assert.equal(proxy.connects.length, 1, "NO_PROXY: the request went direct (and found no such host)");
+
+        const err2 = await rejection(kubeconfigWins.get(ConfigMap, { namespace: ns, name: "probe" }));
+        assert.ok(isOperantError(err2, "ConnectionFailed"), String(err2));
+        assert.ok(err2.message.includes(`through the proxy http://127.0.0.1:${dead}`), err2.message);
+        assert.equal(proxy.connects.length, 1, "the kubeconfig's proxy-url was used, not HTTPS_PROXY");
+      } finally {
+        await Promise.all([viaEnv.close(), exempt.close(), kubeconfigWins.close()]);
         await proxy.stop();
       }
     });

@@ -140,6 +140,21 @@ describe("full profile (shared control plane)", () => {
     assert.match(stillDenied.stderr, /Forbidden.*cannot delete resource "configmaps"/);
   });
 
+  test("the Service range holds more than a /24: 300 Services each get their own cluster IP in 10.0.0.0/16", { timeout: 120_000 }, async () => {
+    const cp = await ControlPlane.shared();
+    const kc = cp.kubeconfigPath;
+    const ns = await namespace(kc);
+    const items = Array.from({ length: 300 }, (_, i) => ({ apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i}`, namespace: ns }, spec: { selector: { app: `a${i}` }, ports: [{ port: 80 }] } }));
+    await kubectlOk(kc, ["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+    const services = await kubectlJson<{ items: { spec: { clusterIP?: string } }[] }>(kc, ["-n", ns, "services"]);
+    const ips = services.items.map((s) => s.spec.clusterIP ?? "");
+    assert.equal(ips.length, 300);
+    assert.equal(new Set(ips).size, 300, "every cluster IP is distinct");
+    for (const ip of ips) assert.match(ip, /^10\.0\.\d{1,3}\.\d{1,3}$/);
+    assert.ok(ips.some((ip) => !ip.startsWith("10.0.0.")), "IPs beyond the first /24 are used");
+    await kubectlOk(kc, ["delete", "namespace", ns, "--wait=false"]);
+  });
+
   test("a ServiceAccount kubeconfig authenticates with a TokenRequest token", async () => {
     const cp = await ControlPlane.shared();
     const ns = await namespace(cp.kubeconfigPath);

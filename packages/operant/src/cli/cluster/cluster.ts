@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { OperantError } from "../../core/errors.ts";
 import { locateBinaries } from "../../testing/assets/locate.ts";
-import { ControlPlane, describeBuildProgress, type ControlPlaneProfile } from "../../testing/control-plane/control-plane.ts";
+import { ControlPlane, DEFAULT_SERVICE_CLUSTER_IP_RANGE, describeBuildProgress, type ControlPlaneProfile } from "../../testing/control-plane/control-plane.ts";
 import { BINARIES } from "../../testing/assets/versions.ts";
 
 /** Where `cluster up` keeps each named control plane: `$OPERANT_STATE_DIR` or `$XDG_STATE_HOME/operant`, `~/.local/state/operant`. */
@@ -34,7 +34,7 @@ async function attachRunning(name: string): Promise<ControlPlane> {
   return ControlPlane.attach(dir);
 }
 
-async function up(options: { name: string; profile: ControlPlaneProfile; nodes: string }): Promise<void> {
+async function up(options: { name: string; profile: ControlPlaneProfile; nodes: string; serviceClusterIpRange: string }): Promise<void> {
   const dir = join(clustersDir(), validateName(options.name));
   if (existsSync(join(dir, "state.json"))) {
     const existing = await ControlPlane.attach(dir);
@@ -53,6 +53,7 @@ async function up(options: { name: string; profile: ControlPlaneProfile; nodes: 
     dir,
     persistent: true,
     nodes: Number(options.nodes),
+    serviceClusterIpRange: options.serviceClusterIpRange,
     onProgress: (m) => say(`  ${m}`),
   });
   say(`cluster "${options.name}" (${cp.profile}) is up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${cp.server}`);
@@ -128,6 +129,7 @@ export function clusterCommand(): Command {
     .option("--name <name>", "cluster name (several can run side by side)", "default")
     .addOption(new Option("--profile <profile>", "minimal: etcd + apiserver; full: plus controller-manager, scheduler, kwok and fake Nodes").choices(["minimal", "full"]).default("full"))
     .option("--nodes <n>", "fake Nodes (full profile)", "3")
+    .option("--service-cluster-ip-range <cidr>", "the Service IP range (kube-apiserver's flag of that name; a /16 holds 65,534 Services)", DEFAULT_SERVICE_CLUSTER_IP_RANGE)
     .action(up);
   cluster.command("down").description("Stop a control plane and remove its files").option("--name <name>", "cluster name", "default").action(down);
   cluster.command("status").description("Show running control planes and their components").option("--name <name>", "only this cluster").action(status);

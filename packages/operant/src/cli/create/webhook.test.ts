@@ -26,18 +26,18 @@ const operator = defineOperator({
 const docs = (text: string): Record<string, unknown>[] => parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
 
 describe("operant generate with webhooks", () => {
-  const { generated } = configLayout(operator, { existingSamples: [] });
+  const { generated, userOwned } = configLayout(operator, { existingSamples: new Map() });
 
   test("config/webhook: Service and both configurations, calling the Service at each webhook's path", () => {
     const [service] = docs(generated.get("config/webhook/service.yaml")!);
     assert.deepEqual((service as { spec: { ports: unknown } }).spec.ports, [{ name: "webhook", port: 443, protocol: "TCP", targetPort: "webhook" }]);
     const [validating, mutating] = docs(generated.get("config/webhook/manifests.yaml")!) as { kind: string; metadata: { name: string }; webhooks: Record<string, unknown>[] }[];
     assert.equal(validating!.kind, "ValidatingWebhookConfiguration");
-    assert.equal(validating!.metadata.name, "memcached-operator-validating-webhook-configuration");
+    assert.equal(validating!.metadata.name, "validating-webhook-configuration", "a base: config/default's namePrefix gives the final name");
     assert.deepEqual(validating!.webhooks[0], {
       name: "vmemcached-v1.cache.example.com",
       admissionReviewVersions: ["v1"],
-      clientConfig: { service: { name: "memcached-operator-webhook-service", namespace: "memcached-operator-system", path: "/validate-cache-example-com-v1-memcached", port: 443 } },
+      clientConfig: { service: { name: "webhook-service", namespace: "system", path: "/validate-cache-example-com-v1-memcached", port: 443 } },
       rules: [{ apiGroups: ["cache.example.com"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["memcacheds"], scope: "Namespaced" }],
       failurePolicy: "Ignore",
       sideEffects: "None",
@@ -48,14 +48,14 @@ describe("operant generate with webhooks", () => {
     assert.equal(mutating!.webhooks[0]!.reinvocationPolicy, "IfNeeded");
     assert.deepEqual(mutating!.webhooks[0]!.objectSelector, { matchLabels: { inject: "yes" } });
     assert.deepEqual((mutating!.webhooks[0]!.clientConfig as { service: { path: string } }).service.path, "/mutate--v1-pod");
-    assert.match(generated.get("config/default/kustomization.yaml")!, /- \.\.\/webhook/);
+    assert.match(userOwned.get("config/default/kustomization.yaml")!, /- \.\.\/webhook/);
   });
 
   test("the CRD of a converted resource gets spec.conversion; cert-manager files carry the cainjector annotation", () => {
     const [crd] = docs(generated.get("config/crd/bases/cache.example.com_memcacheds.yaml")!) as { spec: { conversion: unknown } }[];
     assert.deepEqual(crd!.spec.conversion, {
       strategy: "Webhook",
-      webhook: { conversionReviewVersions: ["v1"], clientConfig: { service: { name: "memcached-operator-webhook-service", namespace: "memcached-operator-system", path: "/convert", port: 443 } } },
+      webhook: { conversionReviewVersions: ["v1"], clientConfig: { service: { name: "memcached-operator-webhook-service", namespace: "system", path: "/convert", port: 443 } } },
     });
     const [issuer, certificate] = docs(generated.get("config/certmanager/certificate.yaml")!) as { kind: string; spec: Record<string, unknown> }[];
     assert.equal(issuer!.kind, "Issuer");
@@ -71,15 +71,16 @@ describe("operant generate with webhooks", () => {
     assert.ok(c.args.includes("--webhook-bind-address=:9443"));
     assert.ok(c.ports.some((p) => p.name === "webhook" && p.containerPort === 9443));
     const roles = docs(generated.get("config/rbac/role.yaml")!) as { kind: string; metadata: { name: string }; rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[] }[];
-    const certs = roles.find((r) => r.metadata.name === "memcached-operator-webhook-certificates")!;
+    const certs = roles.find((r) => r.metadata.name === "webhook-certificates")!;
     assert.deepEqual(certs.rules.find((r) => r.resourceNames)?.resourceNames, ["memcached-operator-webhook-server-cert"]);
-    const injector = roles.find((r) => r.metadata.name === "memcached-operator-webhook-ca-injector")!;
+    const injector = roles.find((r) => r.metadata.name === "webhook-ca-injector")!;
     assert.deepEqual(injector.rules.map((r) => r.resources[0]).sort(), ["customresourcedefinitions", "mutatingwebhookconfigurations", "validatingwebhookconfigurations"]);
   });
 
-  test("an operator without webhooks gets no webhook files", () => {
-    const plain = configLayout(defineOperator({ name: "plain", controllers: [] }), { existingSamples: [] }).generated;
-    assert.equal([...plain.keys()].some((k) => k.includes("webhook") || k.includes("certmanager")), false);
+  test("an operator without webhooks gets an empty config/webhook (config/default lists it from the start) and no cert-manager files", () => {
+    const plain = configLayout(defineOperator({ name: "plain", controllers: [] }), { existingSamples: new Map() }).generated;
+    assert.deepEqual([...plain.keys()].filter((k) => k.includes("webhook") || k.includes("certmanager")), ["config/webhook/kustomization.yaml"]);
+    assert.deepEqual((docs(plain.get("config/webhook/kustomization.yaml")!)[0] as { resources?: unknown[] }).resources ?? [], []);
   });
 });
 

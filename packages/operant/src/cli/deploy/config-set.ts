@@ -1,11 +1,11 @@
-// The objects a project deploys: what config/default's kustomization lists
-// (files and directories with their own kustomization.yaml, recursively),
-// read as YAML, ordered so that each object's dependencies come first; and
-// applying or deleting that set with server-side apply.
+// The objects a project deploys: what kustomize builds from config/default
+// (kubectl's built-in kustomize: patches, overlays and components work),
+// ordered so that each object's dependencies come first; and applying or
+// deleting that set with server-side apply.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
-import { parse, parseAllDocuments } from "yaml";
+import { join, relative } from "node:path";
+import { parseAllDocuments } from "yaml";
 import type { Client } from "../../client/client.ts";
 import { OperantError, isOperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
@@ -20,56 +20,77 @@ export interface ConfigObject {
   readonly source: string;
 }
 
-const ORDER = ["Namespace", "CustomResourceDefinition", "ServiceAccount", "Secret", "ConfigMap", "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "Service", "Deployment"];
+const ORDER = ["Namespace", "CustomResourceDefinition", "ServiceAccount", "Secret", "ConfigMap", "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "Service", "Deployment", "NetworkPolicy", "ServiceMonitor"];
 const rank = (kind: string) => {
   const i = ORDER.indexOf(kind);
   return i < 0 ? ORDER.length : i;
 };
 
-async function readKustomization(root: string, dir: string, seen: Set<string>, out: ConfigObject[]): Promise<void> {
-  const file = join(dir, "kustomization.yaml");
-  const rel = relative(root, file);
-  if (seen.has(file)) return;
-  seen.add(file);
-  if (!existsSync(file)) throw new OperantError("ConfigMissing", `${rel} does not exist: run \`operant generate\` to write config/.`);
-  const k = (parse(await readFile(file, "utf8")) ?? {}) as Record<string, unknown>;
-  const extra = Object.keys(k).filter((key) => !["apiVersion", "kind", "resources"].includes(key));
-  if (extra.length > 0) {
-    throw new OperantError("KustomizeUnsupported", `${rel} uses ${extra.join(", ")}, which operant deploy does not apply (it reads only \`resources\`). Deploy with \`kubectl apply --server-side -k ${relative(root, dir) || "."}\` instead, or keep the kustomization to a resources list.`);
-  }
-  for (const entry of (k.resources as string[] | undefined) ?? []) {
-    const path = resolve(dir, entry);
-    if (!existsSync(path)) throw new OperantError("ConfigMissing", `${rel} lists ${entry}, which does not exist: run \`operant generate\`, or fix the list.`);
-    if ((await stat(path)).isDirectory()) {
-      await readKustomization(root, path, seen, out);
-      continue;
+/** Runs `kubectl kustomize <dir>` (kubectl's built-in kustomize) and returns the YAML it prints. */
+async function kustomizeBuild(root: string, dir: string): Promise<string> {
+  const rel = relative(root, dir) || ".";
+  const kubectl = process.env.OPERANT_KUBECTL ?? "kubectl";
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(kubectl, ["kustomize", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === "ENOENT"
+          ? new OperantError("KustomizeFailed", `cannot build ${rel}: there is no \`${kubectl}\` on PATH. Install kubectl (its built-in kustomize builds config/), or point OPERANT_KUBECTL at it.`, { cause: e })
+          : e,
+      );
+    });
+    child.on("close", (code) => {
+      if (code === 0) resolvePromise(out);
+      else reject(new OperantError("KustomizeFailed", `\`${kubectl} kustomize ${rel}\` failed (exit ${code}): ${err.trim().replace(/^error: /, "")}. Fix the kustomization (see \`kubectl kustomize ${rel}\`), or run \`operant generate\` to restore operant's files.`));
+    });
+  });
+}
+
+function parseObjects(yaml: string, source: string): ConfigObject[] {
+  const out: ConfigObject[] = [];
+  for (const d of parseAllDocuments(yaml)) {
+    if (d.errors.length > 0) throw new OperantError("ConfigInvalid", `${source}: ${d.errors[0]!.message}. Fix the YAML or regenerate it with \`operant generate\`.`);
+    const obj = d.toJS() as ConfigObject["object"] | null;
+    if (obj === null || obj === undefined) continue;
+    if (typeof obj.apiVersion !== "string" || typeof obj.kind !== "string" || typeof obj.metadata?.name !== "string") {
+      throw new OperantError("ConfigInvalid", `${source}: a document has no apiVersion, kind or metadata.name. Fix it or regenerate it with \`operant generate\`.`);
     }
-    const docs = parseAllDocuments(await readFile(path, "utf8"));
-    for (const d of docs) {
-      if (d.errors.length > 0) throw new OperantError("ConfigInvalid", `${relative(root, path)}: ${d.errors[0]!.message}. Fix the YAML or regenerate it with \`operant generate\`.`);
-      const obj = d.toJS() as ConfigObject["object"] | null;
-      if (obj === null || obj === undefined) continue;
-      if (typeof obj.apiVersion !== "string" || typeof obj.kind !== "string" || typeof obj.metadata?.name !== "string") {
-        throw new OperantError("ConfigInvalid", `${relative(root, path)}: a document has no apiVersion, kind or metadata.name. Fix it or regenerate it with \`operant generate\`.`);
-      }
-      out.push({ object: obj, source: relative(root, path) });
-    }
+    out.push({ object: obj, source });
   }
+  return out;
 }
 
 /**
- * The objects `config/default` stands for, in apply order (Namespaces, CRDs,
- * ServiceAccounts, RBAC, Services, Deployments, then the rest).
+ * The objects `config/default` stands for, built by kustomize (`kubectl
+ * kustomize`, so patches, overlays, components, `namespace:` and
+ * `namePrefix:` all apply), then `config/watch-namespaces` when it exists
+ * (the Roles of a Namespaced operator in the other namespaces it watches),
+ * in apply order (Namespaces, CRDs, ServiceAccounts, RBAC, Services,
+ * Deployments, then the rest).
  *
- * @throws OperantError `ConfigMissing`, `ConfigInvalid`, `KustomizeUnsupported`
+ * @throws OperantError `ConfigMissing`, `ConfigInvalid`, `KustomizeFailed`
  * @example
  * ```ts
  * const objects = await readConfigSet(project.root);
+ * const staging = await readConfigSet(project.root, "config/overlays/staging");
  * ```
  */
 export async function readConfigSet(root: string, entry = join("config", "default")): Promise<ConfigObject[]> {
+  const dirs = [join(root, entry)];
+  const extra = join(root, "config", "watch-namespaces");
+  if (entry === join("config", "default") && existsSync(join(extra, "kustomization.yaml"))) dirs.push(extra);
   const out: ConfigObject[] = [];
-  await readKustomization(root, join(root, entry), new Set(), out);
+  for (const dir of dirs) {
+    const rel = relative(root, dir) || ".";
+    if (!existsSync(join(dir, "kustomization.yaml")) && !existsSync(join(dir, "kustomization.yml")) && !existsSync(join(dir, "Kustomization"))) {
+      throw new OperantError("ConfigMissing", `${rel}/kustomization.yaml does not exist: run \`operant generate\` to write config/, or name an existing kustomization directory.`);
+    }
+    out.push(...parseObjects(await kustomizeBuild(root, dir), rel));
+  }
   return out.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o.object.kind) - rank(b.o.object.kind) || a.i - b.i).map(({ o }) => o);
 }
 

@@ -1,7 +1,10 @@
-// `operant deploy`: everything config/default lists (CRDs, RBAC, the manager
-// Deployment, the metrics Service) into the cluster with server-side apply;
-// `--dry-run=server` has the API server check it all without persisting.
+// `operant deploy`: what kustomize builds from config/default (CRDs, RBAC,
+// the manager Deployment, the metrics Service, the enabled components, the
+// user's patches) or from an overlay (`-k config/overlays/prod`), into the
+// cluster with server-side apply; `--dry-run=server` has the API server
+// check it all without persisting.
 import { Command, Option } from "commander";
+import { normalize } from "node:path";
 import { connectCluster, findProject } from "../project/project.ts";
 import { applyConfigSet, describeObject, readConfigSet, type ConfigObject, type ObjectOutcome } from "./config-set.ts";
 
@@ -27,18 +30,20 @@ export function printOutcome(o: ObjectOutcome, dryRun: boolean): void {
  * ```sh
  * operant deploy --image quay.io/me/memcached-operator:v0.1.0
  * operant deploy --dry-run=server
+ * operant deploy -k config/overlays/production
  * ```
  */
 export function deployCommand(): Command {
   return new Command("deploy")
-    .description("Apply config/default (CRDs, RBAC, manager Deployment, metrics Service) to the cluster with server-side apply")
+    .description("Build config/default (or an overlay) with kustomize and apply it to the cluster with server-side apply: CRDs, RBAC, manager Deployment, metrics Service, your patches")
+    .option("-k, --kustomize <dir>", "kustomization to build, relative to the project (an overlay of config/default)", "config/default")
     .option("--image <image>", "manager image (default: the one in config/manager)")
     .addOption(new Option("--dry-run <mode>", "server: the API server validates and admits everything without persisting it").choices(["server", "none"]).default("none"))
     .option("--kubeconfig <path>", "kubeconfig (default: KUBECONFIG, ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
-    .action(async (options: { image?: string; dryRun: "server" | "none"; kubeconfig?: string; context?: string }) => {
+    .action(async (options: { kustomize: string; image?: string; dryRun: "server" | "none"; kubeconfig?: string; context?: string }) => {
       const project = await findProject();
-      let set = await readConfigSet(project.root);
+      let set = await readConfigSet(project.root, normalize(options.kustomize));
       if (options.image) set = withImage(set, options.image);
       const dryRun = options.dryRun === "server";
       const client = await connectCluster(options);

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { OperantError } from "../../core/errors.ts";
@@ -18,26 +18,46 @@ export function operantPackageDir(): string {
   return realpathSync(fileURLToPath(new URL("../../../", import.meta.url)));
 }
 
+/** Where `init` puts the packed operant in a new project. */
+export const VENDOR_DIR = "vendor";
+
 /**
- * The dependency a new project gets on operant: a `file:` path to this
- * package when the CLI runs from a source checkout (works offline, follows
- * local changes), else a caret range of this version.
+ * The dependency a new project gets on operant. By default (operant is not
+ * published on a registry yet) this operant itself, packed with `npm pack`
+ * into the project's `vendor/` — `"file:vendor/operant-<version>.tgz"` — so
+ * the project installs anywhere, offline, and its Dockerfile builds from it.
+ * `spec` (e.g. `"^0.1.0"` once published) is used as given instead.
  *
+ * @throws OperantError `PackFailed` when building or packing operant fails
  * @example
  * ```ts
- * await operantDependency() // "file:/home/me/operant/packages/operant" or "^0.1.0"
+ * await operantDependency("/tmp/memcached-operator") // { operant: "file:vendor/operant-0.1.0.tgz", typebox: "^1.4.3", vendored: true }
  * ```
  */
-export async function operantDependency(): Promise<{ operant: string; typebox: string }> {
+export async function operantDependency(root: string, spec?: string): Promise<{ operant: string; typebox: string; vendored: boolean }> {
   const dir = operantPackageDir();
   const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
-  const inNodeModules = dir.split(sep).includes("node_modules");
-  return { operant: inNodeModules ? `^${pkg.version}` : `file:${dir}`, typebox: pkg.dependencies?.typebox ?? "^1.4.3" };
+  const typebox = pkg.dependencies?.typebox ?? "^1.4.3";
+  if (spec) return { operant: spec, typebox, vendored: false };
+  // From a source checkout dist/ may be older than src/: rebuild it first (an installed operant has no scripts/ and is built).
+  const build = join(dir, "scripts", "build.mjs");
+  if (existsSync(build) && (await run(process.execPath, [build, "--if-stale"], dir)) !== 0) {
+    throw new OperantError("PackFailed", `building operant's dist/ in ${dir} failed (its output is above). Fix the cause, or pass \`--operant <version range>\` to depend on a published operant.`);
+  }
+  const vendor = join(root, VENDOR_DIR);
+  await mkdir(vendor, { recursive: true });
+  const code = await run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", vendor], dir, "ignore");
+  const file = `operant-${pkg.version}.tgz`;
+  if (code !== 0 || !existsSync(join(vendor, file))) {
+    throw new OperantError("PackFailed", `\`npm pack\` of ${dir} into ${vendor} exited with ${code} without writing ${file}. Fix the cause (its output is above), or pass \`--operant <version range>\` to depend on a published operant.`);
+  }
+  return { operant: `file:${VENDOR_DIR}/${file}`, typebox, vendored: true };
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<number> {
+function run(cmd: string, args: string[], cwd: string, stdout: "inherit" | "ignore" = "inherit"): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });
+    // npm's and tsc's output goes to stderr: stdout stays the command's own.
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", stdout === "inherit" ? process.stderr : "ignore", "inherit"] });
     child.on("error", reject);
     child.on("close", (code) => resolvePromise(code ?? 1));
   });
@@ -51,7 +71,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<number> {
  * await initProject("memcached-operator", { domain: "example.com", skipInstall: true });
  * ```
  */
-export async function initProject(dir: string, options: { domain: string; name?: string; skipInstall?: boolean }): Promise<string> {
+export async function initProject(dir: string, options: { domain: string; name?: string; skipInstall?: boolean; operant?: string }): Promise<string> {
   const root = resolve(dir);
   const name = options.name ?? basename(root);
   checkProjectName(name);
@@ -63,8 +83,9 @@ export async function initProject(dir: string, options: { domain: string; name?:
     }
   }
   await mkdir(root, { recursive: true });
-  const deps = await operantDependency();
+  const deps = await operantDependency(root, options.operant);
   const v: InitValues = { name, domain: options.domain, operantDependency: deps.operant, typeboxRange: deps.typebox };
+  if (deps.vendored) reportWrite(root, join(root, deps.operant.slice("file:".length)), "created");
   const files: [string, string][] = [
     ["package.json", packageJson(v)],
     ["tsconfig.json", tsconfigJson()],
@@ -79,7 +100,7 @@ export async function initProject(dir: string, options: { domain: string; name?:
   ];
   // config/ of an operator with nothing in it yet, from the same generator as `operant generate`.
   const layout = configLayout(defineOperator({ name, controllers: [] }));
-  for (const [rel, text] of [...files, ...layout.generated]) {
+  for (const [rel, text] of [...files, ...layout.generated, ...layout.userOwned]) {
     const path = join(root, rel);
     reportWrite(root, path, await writeIfChanged(path, text));
   }
@@ -102,12 +123,13 @@ export async function initProject(dir: string, options: { domain: string; name?:
 export function initCommand(): Command {
   return new Command("init")
     .description("Create a new operator project (package.json, src/, test/, config/, Dockerfile) and install its dependencies")
-    .argument("[dir]", "directory of the project (default: the current directory)", ".")
+    .argument("[dir]", "directory of the project", ".")
     .requiredOption("--domain <domain>", "a domain you own: API groups will be <group>.<domain> (e.g. example.com)")
     .option("--name <name>", "project and operator name (default: the directory's name)")
     .option("--skip-install", "do not run npm install")
-    .action(async (dir: string, options: { domain: string; name?: string; skipInstall?: boolean }) => {
-      const root = await initProject(dir, { domain: options.domain, ...(options.name && { name: options.name }), ...(options.skipInstall && { skipInstall: true }) });
+    .option("--operant <spec>", "the project's dependency on operant, e.g. ^0.1.0 once published (default: this operant, packed into vendor/)")
+    .action(async (dir: string, options: { domain: string; name?: string; skipInstall?: boolean; operant?: string }) => {
+      const root = await initProject(dir, { domain: options.domain, ...(options.name && { name: options.name }), ...(options.skipInstall && { skipInstall: true }), ...(options.operant && { operant: options.operant }) });
       const cd = relative(process.cwd(), root);
       process.stderr.write(`\nProject ready${cd ? ` in ${cd}` : ""}. Next:\n${cd ? `  cd ${cd}\n` : ""}  npx operant create api --group <group> --version v1alpha1 --kind <Kind>\n`);
     });

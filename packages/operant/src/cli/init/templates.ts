@@ -6,11 +6,25 @@
 export interface InitValues {
   name: string;
   domain: string;
-  /** The `operant` dependency: `file:/…/packages/operant` from a source checkout, else a semver range. */
+  /** The `operant` dependency: `file:vendor/operant-<version>.tgz` (this operant, packed into the project), or a version range given with `--operant`. */
   operantDependency: string;
   /** Version range of typebox (the one operant itself uses). */
   typeboxRange: string;
 }
+
+/**
+ * The `pretest`/`prestart` script of a project: one line saying that Node.js
+ * >= 22.18 is needed, instead of Node's own error on the TypeScript it cannot
+ * run ("Could not find" the test files, "Unknown file extension .ts").
+ * Plain JavaScript that runs on any Node.js.
+ *
+ * @example
+ * ```ts
+ * packageJson(v) // scripts.pretest === NODE_VERSION_CHECK
+ * ```
+ */
+export const NODE_VERSION_CHECK =
+  "node -e \"const [a, b] = process.versions.node.split('.').map(Number); if (a < 22 || (a === 22 && b < 18)) { console.error('error: this project needs Node.js >= 22.18 (it runs TypeScript directly); this is ' + process.version + ' — install a current LTS from https://nodejs.org or with your version manager (nvm install 24), then run the command again.'); process.exit(1); }\"";
 
 /** package.json of a new project. */
 export function packageJson(v: InitValues): string {
@@ -22,7 +36,9 @@ export function packageJson(v: InitValues): string {
     description: `${v.name}: a Kubernetes operator built with operant`,
     engines: { node: ">=22.18.0" },
     scripts: {
+      prestart: NODE_VERSION_CHECK,
       start: "node src/main.ts",
+      pretest: NODE_VERSION_CHECK,
       build: "tsc -p tsconfig.build.json",
       test: 'node --test --test-timeout=300000 "test/**/*.test.ts"',
       typecheck: "tsc -p tsconfig.json",
@@ -94,13 +110,26 @@ export default defineOperator({
 /** src/main.ts: the process entry point. */
 export function mainTs(): string {
   return `// Runs the operator until SIGTERM: \`npm start\` or \`operant run\` on your machine,
-// the container's entrypoint in a cluster. Standard flags: --kubeconfig,
-// --watch-namespace (else env WATCH_NAMESPACE; default all), --leader-elect,
-// --metrics-bind-address (:8080), --health-probe-bind-address (:8081), --log-level.
+// the container's entrypoint in a cluster. \`node src/main.ts --help\` lists the flags:
+//   --kubeconfig, --context              which cluster (default: KUBECONFIG, ~/.kube/config, in-cluster)
+//   --watch-namespace a,b                namespaces to watch (env WATCH_NAMESPACE; default all)
+//   --leader-elect                       one active replica (--leader-election-namespace outside a Pod)
+//   --metrics-bind-address :8080         /metrics and the status page
+//   --health-probe-bind-address :8081    /healthz and /readyz
+//   --kube-api-qps 20, --kube-api-burst 30
+//                                        the client's rate limit towards the API server
+//                                        (env KUBE_API_QPS, KUBE_API_BURST); raise both for
+//                                        operators that write a lot, as controller-runtime's flags
+//   --log-level info                     fatal, error, warn, info, debug, trace, silent
+//   --log-format json|text               (env OPERANT_LOG_FORMAT; text on a terminal and under
+//                                        \`operant run\`, JSON otherwise, e.g. in a container)
+//   --debug                              a failure's stack, not only its one-line report
+// A failure ends the process with status 1 and one line: error [Code]: what happened and
+// what to do (the codes: docs/errors.md in operant's repository).
 import { runOperator } from "operant";
 import operator from "./operator.ts";
 
-await runOperator(operator, { argv: process.argv, env: process.env });
+await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true });
 `;
 }
 
@@ -133,16 +162,16 @@ test("the CRDs install and the controllers start and get ready", async (t) => {
 
 /** Dockerfile: build in one stage (dependencies, TypeScript → dist/), a small non-root runtime image in the next. */
 export function dockerfile(v: InitValues): string {
-  const fileDep = v.operantDependency.startsWith("file:");
+  // operant packed into vendor/ (until it is published): the install stage needs the tarball too.
+  const vendored = v.operantDependency.startsWith("file:vendor/");
   return `# The ${v.name} manager image: docker build -t ${v.name}:latest .
-${fileDep ? `# package.json depends on operant through a file: path (a source checkout),
-# which a build cannot reach: depend on a published operant version first.
-` : ""}# Stage 1: dependencies exactly as package-lock.json says, src/ compiled to
-# JavaScript in dist/ (npm run build), then the dev dependencies dropped.
+# Stage 1: dependencies exactly as package-lock.json says (operant from vendor/
+# when it was packed there), src/ compiled to JavaScript in dist/ (npm run
+# build), then the dev dependencies dropped.
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+${vendored ? "COPY vendor ./vendor\n" : ""}RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund

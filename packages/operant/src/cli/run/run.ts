@@ -3,11 +3,12 @@
 // every flag through (--watch-namespace default, --kubeconfig …); SIGTERM is
 // passed on and Ctrl-C reaches it directly, so it shuts down gracefully.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Command } from "commander";
 import { OperantError } from "../../core/errors.ts";
 import { CustomResourceDefinition } from "../../kinds/index.ts";
+import { operatorCommand } from "../../operator/run.ts";
 import { connectCluster, findProject, loadOperator } from "../project/project.ts";
 
 /** The value of `--name value` or `--name=value` in `args`. */
@@ -26,8 +27,11 @@ function flagValue(args: readonly string[], name: string): string | undefined {
  * not stop the run: the operator waits for them).
  */
 async function preflight(root: string, args: readonly string[]): Promise<string[]> {
-  if (!existsSync(join(root, "node_modules", "operant"))) {
-    throw new OperantError("DependenciesMissing", `${root} has no node_modules/operant: run \`npm install\` in the project first.`);
+  // As Node resolves it: node_modules/operant in the project or any parent (a workspace hoists it to its root).
+  try {
+    createRequire(join(root, "package.json")).resolve("operant/package.json");
+  } catch {
+    throw new OperantError("DependenciesMissing", `${root} cannot import operant (no node_modules/operant in it or a parent directory): run \`npm install\` in the project first.`);
   }
   const operator = await loadOperator(root);
   const client = await connectCluster({ kubeconfig: flagValue(args, "--kubeconfig"), context: flagValue(args, "--context") });
@@ -60,7 +64,9 @@ const PARENT_CHECK_MS = 500;
  */
 export function runProject(root: string, args: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "src", "main.ts"), ...args], { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: process.env });
+    // Logs readable on this machine (runOperator's text format) unless --log-format or OPERANT_LOG_FORMAT says otherwise.
+    const env = { ...process.env, OPERANT_LOG_FORMAT: process.env.OPERANT_LOG_FORMAT ?? "text" };
+    const child = spawn(process.execPath, [join(root, "src", "main.ts"), ...args], { cwd: root, stdio: ["ignore", "inherit", "inherit"], env });
     // SIGTERM and SIGHUP are passed on. SIGINT is not: a Ctrl-C in the terminal already reaches the
     // whole foreground process group, the operator included, and a second SIGINT would make it exit
     // at once instead of draining. This process just waits for the operator to finish.
@@ -106,14 +112,23 @@ export function runProject(root: string, args: readonly string[]): Promise<{ cod
  */
 export function runCommand(): Command {
   return new Command("run")
-    .description("Run the operator on this machine (node src/main.ts) against the current kubeconfig's cluster; flags pass through (--watch-namespace, --kubeconfig, --leader-elect, --log-level, …)")
+    .description("Run the operator on this machine (node src/main.ts) against the current kubeconfig's cluster, logging as text; flags pass through (--watch-namespace, --kubeconfig, --leader-elect, --log-level, --log-format json, …)")
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
     .argument("[flags...]", "flags for src/main.ts")
     .action(async (flags: string[]) => {
+      const help = flags.includes("--help") || flags.includes("-h");
+      if (help && !(await findProject().catch(() => undefined))) {
+        // Outside a project: the standard flags every operant operator takes (a project's main.ts adds its own).
+        const usage = operatorCommand({ name: "operant run", leaderElection: { mode: "lease", id: "<operator>" } })
+          .usage("[flags…]")
+          .description("Runs the operator of the project in the current directory (node src/main.ts) against the current kubeconfig's cluster, with these flags. In a project, `operant run --help` lists its own flags too.");
+        process.stdout.write(usage.helpInformation());
+        return;
+      }
       const project = await findProject();
-      if (!flags.includes("--help") && !flags.includes("-h")) {
+      if (!help) {
         for (const w of await preflight(project.root, flags)) process.stderr.write(`warning: ${w}\n`);
       }
       const { code, signal } = await runProject(project.root, flags);

@@ -28,6 +28,15 @@ else if (mode === "garbage") process.stdout.write("Please log in at https://logi
 else if (mode === "empty") out({});
 else if (mode === "cert") out({ clientCertificateData: "-----BEGIN CERTIFICATE-----\\nrun" + run + "\\n-----END CERTIFICATE-----\\n", clientKeyData: "-----BEGIN PRIVATE KEY-----\\nk\\n-----END PRIVATE KEY-----\\n", expirationTimestamp });
 else if (mode === "slow") setTimeout(() => out({ token: "slow" }), 1000);
+else if (mode === "stdin") { let input = ""; process.stdin.on("data", (d) => (input += d)); process.stdin.on("end", () => out({ token: "read-" + input.length + "-bytes-of-stdin" })); }
+else if (mode === "hang") {
+  // Starts a child that shares its stdout (as a shell script's commands would), records both pids, and never answers.
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: ["ignore", "inherit", "inherit"] });
+  writeFileSync(join(dir, "pids-" + run), JSON.stringify([process.pid, child.pid]));
+  process.stderr.write("waiting for you to log in…\\n");
+  setInterval(() => {}, 1000);
+}
 else out({ token: "token-" + run, expirationTimestamp });
 `;
 
@@ -45,7 +54,12 @@ after(async () => {
 });
 
 /** A fresh state directory and a config whose user runs the plugin in `mode`. */
-async function withPlugin(mode: string, exec: Record<string, unknown> = {}, cluster: Record<string, unknown> = {}): Promise<{ config: ClusterConfig; runs: () => Promise<number>; state: string }> {
+async function withPlugin(
+  mode: string,
+  exec: Record<string, unknown> = {},
+  cluster: Record<string, unknown> = {},
+  resolveOptions: { credentialPluginTimeoutMs?: number } = {},
+): Promise<{ config: ClusterConfig; runs: () => Promise<number>; state: string }> {
   const state = join(root, `state-${++n}`);
   await mkdir(state);
   const config = await clusterConfigFromKubeconfig(
@@ -55,7 +69,7 @@ async function withPlugin(mode: string, exec: Record<string, unknown> = {}, clus
       users: [{ name: "eks-user", user: { exec: { apiVersion: V1, command: process.execPath, args: [script, state, mode], interactiveMode: "Never", ...exec } } }],
       contexts: [{ name: "c", context: { cluster: "c", user: "eks-user" } }],
     },
-    { path: join(root, "kubeconfig") },
+    { path: join(root, "kubeconfig"), ...resolveOptions },
   );
   const runs = async () => (await readdir(state)).filter((f) => f.startsWith("run-")).length;
   return { config, runs, state };
@@ -181,8 +195,47 @@ contexts: [{ name: c, context: { cluster: c, user: u } }]
     assert.deepEqual(await readdir(state), [], "the plugin did not run");
   });
 
+  test("a plugin that reads stdin gets end-of-file at once, not a pipe left open (it used to hang every request)", { timeout: 60_000 }, async () => {
+    const { config } = await withPlugin("stdin", { interactiveMode: "IfAvailable" });
+    assert.deepEqual(await config.credentials.get(), { authorization: "Bearer read-0-bytes-of-stdin" });
+  });
+
+  test("a plugin that never answers is killed (with what it started) after the timeout; the next get() runs it again", { timeout: 60_000 }, async () => {
+    const { config, runs, state } = await withPlugin("hang", {}, {}, { credentialPluginTimeoutMs: 300 });
+    const first = Promise.all([config.credentials.get(), config.credentials.get()].map((p) => p.catch((err: unknown) => err)));
+    const errors = await first;
+    for (const err of errors) {
+      assert.ok(isOperantError(err, "CredentialPluginTimeout"), String(err));
+      assert.equal(err.retryable, true);
+      assert.match(err.message, /credential plugin ".*node.*" for user "eks-user" \(.*kubeconfig\) did not finish within 0\.3 s and was killed; it printed on stderr:\nwaiting for you to log in…/);
+      assert.match(err.message, /its stdin is closed/);
+    }
+    assert.equal(await runs(), 1, "concurrent callers shared the one run");
+    const pids = JSON.parse(await readFile(join(state, "pids-1"), "utf8")) as number[];
+    await eventuallyGone(pids);
+    // The stuck run is not shared with later calls: the next get() starts the plugin again.
+    await assert.rejects(config.credentials.get(), (err) => isOperantError(err, "CredentialPluginTimeout"));
+    assert.equal(await runs(), 2);
+    await eventuallyGone(JSON.parse(await readFile(join(state, "pids-2"), "utf8")) as number[]);
+  });
+
   test("unsupported plugin settings are refused when the config is loaded", async () => {
     await assert.rejects(withPlugin("token", { apiVersion: "client.authentication.k8s.io/v1alpha1" }), (err) => isOperantError(err, "KubeconfigUnsupported") && /v1alpha1 was removed/.test(err.message));
     await assert.rejects(withPlugin("token", { interactiveMode: "Always" }), (err) => isOperantError(err, "KubeconfigUnsupported") && /interactive terminal/.test(err.message));
   });
 });
+
+/** Waits (up to 20 s) until none of `pids` is alive. */
+async function eventuallyGone(pids: number[]): Promise<void> {
+  const alive = () =>
+    pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  for (let i = 0; i < 200 && alive().length > 0; i++) await sleep(100);
+  assert.deepEqual(alive(), [], `processes left running: ${alive().join(", ")}`);
+}

@@ -1,16 +1,14 @@
 // Exec credential plugins (client.authentication.k8s.io v1 and v1beta1):
-// aws eks get-token, gke-gcloud-auth-plugin, kubelogin, … Running the plugin
-// and caching its ExecCredential until `expirationTimestamp` is
-// @kubernetes/client-node's ExecAuth, loaded only when a kubeconfig user has
-// an `exec` entry (its module is light; the client-node index is not). This
-// file adds what operant's contract needs around it: KUBERNETES_EXEC_INFO,
-// one plugin run for concurrent callers, invalidate() after a 401, abortable
-// waits, and coded errors naming the plugin.
-import type { RequestOptions } from "node:https";
-import type { User } from "@kubernetes/client-node/dist/config_types.js";
-import type { ExecAuth } from "@kubernetes/client-node/dist/exec_auth.js";
+// aws eks get-token, gke-gcloud-auth-plugin, kubelogin, … The plugin runs
+// without a shell and without stdin (unless a person is at a terminal and the
+// entry allows it), with a time limit after which it is killed; its
+// ExecCredential is cached until `expirationTimestamp`; concurrent callers
+// share one run, and a run that failed or timed out is not shared with later
+// calls; KUBERNETES_EXEC_INFO carries the request; errors are coded and name
+// the plugin.
 import { OperantError } from "../../core/errors.ts";
 import type { CredentialMaterial, Credentials } from "./cluster-config.ts";
+import { DEFAULT_CREDENTIAL_PLUGIN_TIMEOUT_MS, runCredentialCommand } from "./credential-command.ts";
 import { SingleFlight } from "./credentials.ts";
 import type { KubeconfigExec } from "./kubeconfig.ts";
 
@@ -52,6 +50,18 @@ export interface ExecPluginOptions {
   cluster: ExecPluginCluster;
   /** Variables the plugin gets on top of this process's environment (before the entry's own `env`). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * How long one run of the plugin may take before it is killed (SIGTERM, then SIGKILL 2 s later) and `get()`
+   * rejects with `CredentialPluginTimeout`; the next `get()` runs it again. Default 60 s
+   * ({@link DEFAULT_CREDENTIAL_PLUGIN_TIMEOUT_MS}); 0: no limit. Interactive runs (a person at a terminal) have no limit.
+   */
+  timeoutMs?: number;
+  /**
+   * Whether a person can answer the plugin on this process's stdin. Default: stdin is a terminal. Only then does a
+   * plugin whose `interactiveMode` is not `Never` get stdin (and `spec.interactive: true`); otherwise its stdin is
+   * closed, so a plugin that reads it gets end-of-file instead of waiting forever.
+   */
+  interactive?: boolean;
 }
 
 /**
@@ -63,7 +73,7 @@ export interface ExecPluginOptions {
  * checkExecSupported(user.exec, "dev", "/home/x/.kube/config");
  * ```
  */
-export function checkExecSupported(exec: KubeconfigExec, user: string, origin: string): void {
+export function checkExecSupported(exec: KubeconfigExec, user: string, origin: string, interactive = false): void {
   const v = exec.apiVersion;
   if (v === undefined || !SUPPORTED_VERSIONS.includes(v)) {
     const hint = v?.endsWith("/v1alpha1") ? " (v1alpha1 was removed in Kubernetes 1.24)" : "";
@@ -72,10 +82,10 @@ export function checkExecSupported(exec: KubeconfigExec, user: string, origin: s
       `user "${user}" in ${origin}: exec plugin apiVersion ${v === undefined ? "is missing" : `"${v}" is not supported${hint}`}. Set users[].user.exec.apiVersion to client.authentication.k8s.io/v1 (or v1beta1) and update the plugin if it does not speak it.`,
     );
   }
-  if (exec.interactiveMode === "Always") {
+  if (exec.interactiveMode === "Always" && !interactive) {
     throw new OperantError(
       "KubeconfigUnsupported",
-      `user "${user}" in ${origin}: exec plugin "${exec.command}" requires an interactive terminal (interactiveMode: Always), which a library cannot provide. Log in with the plugin beforehand so it can answer non-interactively, or use a non-interactive credential.`,
+      `user "${user}" in ${origin}: exec plugin "${exec.command}" requires an interactive terminal (interactiveMode: Always), and this process's stdin is not one. Log in with the plugin beforehand so it can answer non-interactively, or use a non-interactive credential.`,
     );
   }
 }
@@ -85,12 +95,17 @@ export function checkExecSupported(exec: KubeconfigExec, user: string, origin: s
  * `get()`, its ExecCredential is cached until `status.expirationTimestamp`
  * (forever without one), and `invalidate()` makes the next `get()` run it
  * again. The plugin inherits this process's environment plus `options.env`,
- * the entry's `env` and `KUBERNETES_EXEC_INFO`; it gets no terminal.
+ * the entry's `env` and `KUBERNETES_EXEC_INFO`. It runs without a shell; its
+ * stdin is closed unless a person is at a terminal (`options.interactive`)
+ * and its `interactiveMode` is not `Never`. A run that takes longer than
+ * `options.timeoutMs` (default 60 s) is killed. Concurrent `get()` calls share
+ * one run; once a run has failed, the next `get()` starts a new one.
  *
  * Errors: `CredentialPluginNotFound` when the command does not exist (with
- * the entry's `installHint`), `CredentialPluginFailed` when it exits non-zero
- * (with its stderr), prints something other than an ExecCredential, or
- * returns neither a token nor a client certificate.
+ * the entry's `installHint`), `CredentialPluginTimeout` when a run overran
+ * `timeoutMs`, `CredentialPluginFailed` when it exits non-zero (with its
+ * stderr), prints something other than an ExecCredential, or returns neither
+ * a token nor a client certificate.
  *
  * @example
  * ```ts
@@ -99,71 +114,103 @@ export function checkExecSupported(exec: KubeconfigExec, user: string, origin: s
  * ```
  */
 export async function execPluginCredentials(exec: KubeconfigExec, options: ExecPluginOptions): Promise<Credentials> {
-  checkExecSupported(exec, options.user, options.origin);
-  const { ExecAuth: ExecAuthClass } = await import("@kubernetes/client-node/dist/exec_auth.js");
-  return new ExecPlugin(ExecAuthClass, exec, options);
+  const interactive = (options.interactive ?? process.stdin.isTTY === true) && exec.interactiveMode !== "Never";
+  checkExecSupported(exec, options.user, options.origin, interactive);
+  return Promise.resolve(new ExecPlugin(exec, options, interactive));
+}
+
+interface ExecCredentialStatus {
+  token?: string;
+  clientCertificateData?: string;
+  clientKeyData?: string;
+  expirationTimestamp?: string;
 }
 
 class ExecPlugin implements Credentials {
-  readonly #newAuth: () => ExecAuth;
   readonly #exec: KubeconfigExec;
   readonly #options: ExecPluginOptions;
-  readonly #user: User;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #interactive: boolean;
+  readonly #timeoutMs: number;
   readonly #flight = new SingleFlight<CredentialMaterial>();
-  #auth: ExecAuth;
+  #cached: { material: CredentialMaterial; expiresAt: number } | undefined;
 
-  constructor(ExecAuthClass: new () => ExecAuth, exec: KubeconfigExec, options: ExecPluginOptions) {
-    this.#newAuth = () => new ExecAuthClass();
-    this.#auth = this.#newAuth();
+  constructor(exec: KubeconfigExec, options: ExecPluginOptions, interactive: boolean) {
     this.#exec = exec;
     this.#options = options;
+    this.#interactive = interactive;
+    this.#timeoutMs = interactive ? 0 : (options.timeoutMs ?? DEFAULT_CREDENTIAL_PLUGIN_TIMEOUT_MS);
     const info = {
       apiVersion: exec.apiVersion,
       kind: "ExecCredential",
-      spec: { interactive: false, ...(exec.provideClusterInfo && { cluster: clusterInfo(options.cluster) }) },
+      spec: { interactive, ...(exec.provideClusterInfo && { cluster: clusterInfo(options.cluster) }) },
     };
-    const env = [
-      ...Object.entries(options.env ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }])),
-      ...exec.env,
-      { name: "KUBERNETES_EXEC_INFO", value: JSON.stringify(info) },
-    ];
-    // The shape client-node's ExecAuth reads (config_types User).
-    this.#user = { name: options.user, exec: { command: exec.command, args: exec.args, env } };
+    this.#env = { ...process.env, ...options.env };
+    for (const { name, value } of exec.env) this.#env[name] = value;
+    this.#env.KUBERNETES_EXEC_INFO = JSON.stringify(info);
   }
 
   get(signal?: AbortSignal): Promise<CredentialMaterial> {
+    const c = this.#cached;
+    if (c && c.expiresAt > Date.now()) return signal?.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve(c.material);
     return this.#flight.run(() => this.#fetch(), signal);
   }
 
   invalidate(): void {
-    this.#auth = this.#newAuth(); // a fresh ExecAuth has an empty cache
+    this.#cached = undefined;
     this.#flight.reset();
   }
 
   async #fetch(): Promise<CredentialMaterial> {
-    const opts: RequestOptions & { headers: Record<string, string> } = { headers: {} };
+    let outcome;
     try {
-      await this.#auth.applyAuthentication(this.#user, opts);
+      outcome = await runCredentialCommand(this.#exec.command, this.#exec.args, { env: this.#env, timeoutMs: this.#timeoutMs, interactive: this.#interactive });
     } catch (err) {
-      throw this.#error(err);
+      throw this.#startError(err);
+    }
+    const stderr = outcome.stderr.trim();
+    const said = stderr ? `; it printed on stderr:\n${tail(stderr, 4000)}` : "";
+    switch (outcome.kind) {
+      case "timedOut":
+        throw new OperantError(
+          "CredentialPluginTimeout",
+          `credential plugin "${this.#exec.command}" for user "${this.#options.user}" (${this.#options.origin}) did not finish within ${this.#timeoutMs / 1000} s and was killed${said}\n` +
+            `A plugin that waits for a login or for input cannot get one here (its stdin is closed). Run the command by hand to log in, or raise the timeout (credentialPluginTimeoutMs) if it is only slow.`,
+          { retryable: true },
+        );
+      case "tooMuchOutput":
+        throw this.#failed("printed more than 1 MiB, which is no ExecCredential");
+      case "signalled":
+        throw this.#failed(`was ended by ${outcome.signal}${said}`);
+      case "exited":
+        break;
+    }
+    if (outcome.code !== 0) throw this.#failed(stderr ? `failed (exit code ${outcome.code}):\n${tail(stderr, 4000)}` : `exited with code ${outcome.code} and printed nothing on stderr`);
+    let status: ExecCredentialStatus;
+    try {
+      const doc = JSON.parse(outcome.stdout) as { kind?: unknown; status?: unknown };
+      if (typeof doc !== "object" || doc === null || typeof doc.status !== "object" || doc.status === null) throw new SyntaxError("no status object");
+      status = doc.status;
+    } catch (err) {
+      throw this.#failed(`printed something that is not ExecCredential JSON (${(err as Error).message})`, err);
     }
     const m: { authorization?: string; cert?: string; key?: string } = {};
-    const authorization = opts.headers.Authorization;
-    if (authorization) m.authorization = authorization;
-    if (typeof opts.cert === "string" && typeof opts.key === "string") {
-      m.cert = opts.cert;
-      m.key = opts.key;
+    if (typeof status.token === "string" && status.token) m.authorization = `Bearer ${status.token}`;
+    if (typeof status.clientCertificateData === "string" && typeof status.clientKeyData === "string" && status.clientCertificateData && status.clientKeyData) {
+      m.cert = status.clientCertificateData;
+      m.key = status.clientKeyData;
     }
     if (!m.authorization && !m.cert) {
-      this.invalidate();
       throw this.#failed("printed an ExecCredential with neither status.token nor status.clientCertificateData and status.clientKeyData");
     }
+    const expires = typeof status.expirationTimestamp === "string" ? Date.parse(status.expirationTimestamp) : NaN;
+    this.#cached = { material: m, expiresAt: Number.isNaN(expires) ? Infinity : expires };
     return m;
   }
 
-  #error(err: unknown): OperantError {
+  #startError(err: unknown): OperantError {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "ENOENT" && e.syscall?.startsWith("spawn")) {
+    if (e.code === "ENOENT") {
       const hint = this.#exec.installHint ? `\n\n${this.#exec.installHint.trim()}` : "";
       return new OperantError(
         "CredentialPluginNotFound",
@@ -172,9 +219,7 @@ class ExecPlugin implements Credentials {
       );
     }
     if (e.code === "EACCES") return this.#failed(`could not be started: ${this.#exec.command} is not executable (permission denied)`, err);
-    if (err instanceof SyntaxError) return this.#failed(`printed something that is not ExecCredential JSON (${err.message})`, err);
-    const stderr = (err instanceof Error ? err.message : String(err)).trim();
-    return this.#failed(stderr ? `failed:\n${tail(stderr, 4000)}` : "exited with an error and printed nothing on stderr", err);
+    return this.#failed(`could not be started: ${e.message}`, err);
   }
 
   #failed(what: string, cause?: unknown): OperantError {

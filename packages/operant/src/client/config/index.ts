@@ -34,3 +34,4 @@ export { staticCredentials } from "./credentials.ts";
 export { tokenFileCredentials, type TokenFileCredentialsOptions } from "./token-file.ts";
 export { execPluginCredentials, type ExecPluginCluster, type ExecPluginOptions } from "./exec-plugin.ts";
 export { authProviderCredentials, SUPPORTED_AUTH_PROVIDERS } from "./auth-provider.ts";
+export { bypassesProxy, proxyFromEnvironment, type EnvironmentProxy } from "./proxy-env.ts";

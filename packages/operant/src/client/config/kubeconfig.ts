@@ -166,7 +166,9 @@ export async function parseKubeconfig(text: string, options: KubeconfigParseOpti
       const reason = err.message.split(" at line ")[0] ?? err.message;
       throw new OperantError("KubeconfigInvalid", `${where}: malformed YAML: ${reason}. Fix the file (kubectl config view shows what kubectl makes of it).`, { cause: err });
     }
-    throw err;
+    // The parser's other refusals (an alias bomb: "Excessive alias count indicates a resource exhaustion
+    // attack") are plain Errors: they are the file's fault all the same.
+    throw new OperantError("KubeconfigInvalid", `${options.path ?? "kubeconfig"}: cannot be read as YAML: ${(err as Error).message}. Fix the file (kubectl config view shows what kubectl makes of it).`, { cause: err });
   }
   return kubeconfigFromObject(doc, options);
 }

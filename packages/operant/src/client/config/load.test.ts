@@ -190,6 +190,43 @@ describe("cluster and TLS settings", () => {
     assert.equal("proxyUrl" in plain, false);
   });
 
+  test("a CA together with insecure-skip-tls-verify is refused, as kubectl refuses it", async () => {
+    for (const cluster of [{ "certificate-authority-data": b64(pem("ca")) }, { "certificate-authority": await write("insecure/ca.crt", pem("ca")) }]) {
+      await assert.rejects(
+        clusterConfigFromKubeconfig(single("https://10.0.0.1:6443", {}, { cluster: { ...cluster, "insecure-skip-tls-verify": true } }), { path: "/k" }),
+        (err) =>
+          isOperantError(err, "KubeconfigInvalid") &&
+          /\/k: cluster "main" sets both a certificate-authority and insecure-skip-tls-verify: true/.test(err.message) &&
+          /Remove insecure-skip-tls-verify to verify the server with the CA/.test(err.message),
+      );
+    }
+    // Either one alone is fine.
+    const insecure = await clusterConfigFromKubeconfig(single("https://10.0.0.1:6443", {}, { cluster: { "insecure-skip-tls-verify": true } }));
+    assert.deepEqual(insecure.tls, { insecureSkipVerify: true });
+    const verified = await clusterConfigFromKubeconfig(single("https://10.0.0.1:6443", {}, { cluster: { "certificate-authority-data": b64(pem("ca")), "insecure-skip-tls-verify": false } }));
+    assert.deepEqual(verified.tls, { ca: pem("ca") });
+  });
+
+  test("HTTPS_PROXY / NO_PROXY from the given environment, as kubectl; the kubeconfig's proxy-url wins", async () => {
+    const path = await write("proxy/config", single("https://api.corp.example:6443", {}));
+    const proxied = await loadClusterConfig({ kubeconfig: path, env: { HTTPS_PROXY: "proxy.corp:3128" } });
+    assert.equal(proxied.proxyUrl, "http://proxy.corp:3128");
+    assert.equal(proxied.source, `kubeconfig ${path}, context main, proxy from HTTPS_PROXY`);
+    const lower = await loadClusterConfig({ kubeconfig: path, env: { https_proxy: "socks5://s:1080" } });
+    assert.equal(lower.proxyUrl, "socks5://s:1080");
+    const exempt = await loadClusterConfig({ kubeconfig: path, env: { HTTPS_PROXY: "proxy.corp:3128", NO_PROXY: "localhost,.corp.example" } });
+    assert.equal("proxyUrl" in exempt, false);
+    const http = await loadClusterConfig({ kubeconfig: path, env: { HTTP_PROXY: "proxy.corp:3128" } });
+    assert.equal("proxyUrl" in http, false, "HTTP_PROXY is not used for an https server");
+    const own = await write("proxy/own", single("https://api.corp.example:6443", {}, { cluster: { "proxy-url": "socks5://mine:1080" } }));
+    assert.equal((await loadClusterConfig({ kubeconfig: own, env: { HTTPS_PROXY: "proxy.corp:3128" } })).proxyUrl, "socks5://mine:1080");
+    const local = await write("proxy/local", single("https://127.0.0.1:6443", {}));
+    assert.equal("proxyUrl" in (await loadClusterConfig({ kubeconfig: local, env: { HTTPS_PROXY: "proxy.corp:3128" } })), false, "never for loopback");
+    await assert.rejects(loadClusterConfig({ kubeconfig: path, env: { HTTPS_PROXY: "http://[bad" } }), (err) => isOperantError(err, "KubeconfigInvalid") && /HTTPS_PROXY="http:\/\/\[bad" is not a URL/.test(err.message));
+    // Not read from the environment by the functions that take a kubeconfig directly.
+    assert.equal("proxyUrl" in (await clusterConfigFromKubeconfig(single("https://api.corp.example:6443", {}))), false);
+  });
+
   test("server URLs are normalised: scheme added, trailing slash dropped, path prefix kept", async () => {
     const cases: [string, string][] = [
       ["https://k8s.example.com:443/", "https://k8s.example.com"],

@@ -9,6 +9,7 @@ import type { Duration } from "../../core/time.ts";
 import type { ClusterConfig } from "./cluster-config.ts";
 import { inClusterConfig, isInCluster } from "./in-cluster.ts";
 import { mergeKubeconfigs, parseKubeconfig, type Kubeconfig } from "./kubeconfig.ts";
+import { proxyFromEnvironment } from "./proxy-env.ts";
 import { describeReadError } from "./referenced-file.ts";
 import { resolveKubeconfig } from "./resolve.ts";
 
@@ -26,7 +27,7 @@ export interface LoadClusterConfigOptions {
   /** Context to use, like `--context`. Default: the kubeconfig's `current-context`. */
   context?: string;
   /**
-   * Environment to read `KUBECONFIG`, `HOME` and the in-cluster variables from.
+   * Environment to read `KUBECONFIG`, `HOME`, the proxy variables and the in-cluster variables from.
    * Default `process.env`, read when called. With a given environment that has
    * no `HOME` (nor `USERPROFILE`), `~/.kube/config` is not looked at.
    * Exec credential plugins get this environment on top of the process's own.
@@ -42,6 +43,13 @@ export interface LoadClusterConfigOptions {
   serviceAccountDir?: string;
   /** How often token files (in-cluster token, kubeconfig `tokenFile`) are re-read. Default `"1m"`. */
   tokenRefreshInterval?: Duration;
+  /**
+   * How long one run of an exec credential plugin (or an auth-provider's `cmd-path`) may take before it is
+   * killed; the request that needed credentials then fails with `CredentialPluginTimeout`, and the next one
+   * runs the plugin again. Default 60 s; 0: no limit. (The client's `timeoutMs` bounds each request's wait
+   * for credentials too, without stopping the run others may share.)
+   */
+  credentialPluginTimeoutMs?: number;
 }
 
 /**
@@ -61,6 +69,11 @@ export interface LoadClusterConfigOptions {
  * CA/cert/key read, credentials chosen (static token, `tokenFile`, basic
  * auth, client certificate, exec plugin or legacy auth-provider).
  *
+ * Proxies as kubectl: the cluster's `proxy-url` when set; else `HTTPS_PROXY`
+ * (`HTTP_PROXY` for an http server; upper case before lower case) unless the
+ * server is localhost or a loopback address or `NO_PROXY` exempts it (names,
+ * `.suffixes`, IPs, CIDRs, `:port`; `*` for all). See {@link proxyFromEnvironment}.
+ *
  * Errors (`OperantError.code`): `KubeconfigNotFound`, `KubeconfigUnreadable`,
  * `KubeconfigInvalid`, `KubeconfigUnsupported`, `KubeconfigContextNotFound`,
  * `KubeconfigClusterNotFound`, `KubeconfigUserNotFound`,
@@ -77,6 +90,21 @@ export interface LoadClusterConfigOptions {
  */
 export async function loadClusterConfig(options: LoadClusterConfigOptions = {}): Promise<ClusterConfig> {
   const env = options.env ?? process.env;
+  return withEnvironmentProxy(await loadFrom(options, env), env);
+}
+
+/** kubectl's proxy from the environment, unless the kubeconfig's cluster set `proxy-url` (which wins). */
+function withEnvironmentProxy(config: ClusterConfig, env: NodeJS.ProcessEnv): ClusterConfig {
+  if (config.proxyUrl !== undefined) return config;
+  const proxy = proxyFromEnvironment(config.server, env);
+  if (!proxy) return config;
+  if (!URL.canParse(proxy.url)) {
+    throw new OperantError("KubeconfigInvalid", `${proxy.variable}="${proxy.url}" is not a URL, and the API server ${config.server} would be reached through it. Fix the variable (e.g. http://proxy:3128), or add the server's host to NO_PROXY.`);
+  }
+  return { ...config, proxyUrl: proxy.url, source: `${config.source}, proxy from ${proxy.variable}` };
+}
+
+async function loadFrom(options: LoadClusterConfigOptions, env: NodeJS.ProcessEnv): Promise<ClusterConfig> {
   const mode = options.inCluster ?? "auto";
   const inCluster = () =>
     inClusterConfig({
@@ -93,6 +121,7 @@ export async function loadClusterConfig(options: LoadClusterConfigOptions = {}):
       ...(options.context !== undefined && { context: options.context }),
       ...(options.tokenRefreshInterval !== undefined && { tokenRefreshInterval: options.tokenRefreshInterval }),
       ...(options.env && { pluginEnv: options.env }),
+      ...(options.credentialPluginTimeoutMs !== undefined && { credentialPluginTimeoutMs: options.credentialPluginTimeoutMs }),
     });
   }
   if (mode === "auto" && options.context === undefined && isInCluster(env)) return inCluster();

@@ -26,6 +26,11 @@ export interface ResolveKubeconfigOptions {
   tokenRefreshInterval?: Duration;
   /** Extra environment for exec credential plugins, on top of this process's environment. */
   pluginEnv?: NodeJS.ProcessEnv;
+  /**
+   * How long one run of an exec credential plugin (or of a legacy auth-provider's `cmd-path`) may take before it
+   * is killed and the call that needed credentials fails with `CredentialPluginTimeout`. Default 60 s; 0: no limit.
+   */
+  credentialPluginTimeoutMs?: number;
   /** How {@link ClusterConfig.source} names the kubeconfig. Default: `kubeconfig <sources>`. */
   sourceLabel?: string;
 }
@@ -102,7 +107,17 @@ export async function resolveKubeconfig(kc: Kubeconfig, options: ResolveKubeconf
   const tls: TlsConfig = {};
   const ca = await pem(cluster.value.certificateAuthorityData, cluster.value.certificateAuthority, `certificate-authority of cluster "${cluster.name}" in ${cluster.origin}`);
   if (ca) tls.ca = ca;
-  if (cluster.value.insecureSkipTlsVerify) tls.insecureSkipVerify = true;
+  if (cluster.value.insecureSkipTlsVerify) {
+    // kubectl refuses the combination too: a CA asks for verification that insecure-skip-tls-verify turns off.
+    if (ca) {
+      throw new OperantError(
+        "KubeconfigInvalid",
+        `${cluster.origin}: cluster "${cluster.name}" sets both a certificate-authority and insecure-skip-tls-verify: true, which contradict each other (kubectl refuses this too). ` +
+          `Remove insecure-skip-tls-verify to verify the server with the CA (recommended), or remove certificate-authority${cluster.value.certificateAuthorityData !== undefined ? "-data" : ""} to skip verification.`,
+      );
+    }
+    tls.insecureSkipVerify = true;
+  }
   if (cluster.value.tlsServerName) tls.serverName = cluster.value.tlsServerName;
   const proxyUrl = cluster.value.proxyUrl;
   if (proxyUrl !== undefined && !URL.canParse(proxyUrl)) {
@@ -177,6 +192,7 @@ async function userCredentials(
       user: user.name,
       origin: user.origin,
       ...(options.pluginEnv && { env: options.pluginEnv }),
+      ...(options.credentialPluginTimeoutMs !== undefined && { timeoutMs: options.credentialPluginTimeoutMs }),
       cluster: {
         server: cluster.server,
         ...(c.tlsServerName && { tlsServerName: c.tlsServerName }),
@@ -187,7 +203,14 @@ async function userCredentials(
       },
     });
   }
-  if (u.authProvider) return authProviderCredentials(u.authProvider, { user: user.name, origin: user.origin });
+  if (u.authProvider) {
+    return authProviderCredentials(u.authProvider, {
+      user: user.name,
+      origin: user.origin,
+      ...(options.pluginEnv && { env: options.pluginEnv }),
+      ...(options.credentialPluginTimeoutMs !== undefined && { timeoutMs: options.credentialPluginTimeoutMs }),
+    });
+  }
   return staticCredentials();
 }
 

@@ -34,16 +34,30 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * Sets an own property, also for the key `__proto__` (a valid key in a JSON document, e.g. in a ConfigMap's
+ * data), where plain assignment would change the object's prototype and drop the key.
+ */
+function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The value of an own property only (never one inherited: `before.constructor` is not a key of `before`). */
+function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 function diff(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(before)) {
-    if (before[key] !== undefined && after[key] === undefined) patch[key] = null;
+    if (before[key] !== undefined && own(after, key) === undefined) setKey(patch, key, null);
   }
-  for (const [key, value] of Object.entries(after)) {
+  for (const key of Object.keys(after)) {
+    const value = after[key];
     if (value === undefined) continue;
-    const old = before[key];
+    const old = own(before, key);
     if (jsonEqual(old, value)) continue;
-    patch[key] = isPlainObject(old) && isPlainObject(value) ? diff(old, value) : structuredClone(value as Json);
+    setKey(patch, key, isPlainObject(old) && isPlainObject(value) ? diff(old, value) : structuredClone(value as Json));
   }
   return patch;
 }

@@ -17,12 +17,37 @@ export interface TransportOptions {
   qps?: number;
   /** Requests allowed in a burst (default 30). */
   burst?: number;
-  /** Timeout of a non-streaming request (default 30 s). */
+  /**
+   * Timeout of a non-streaming request (default 30 s), counted from the request's turn under the rate limit:
+   * it covers waiting for credentials (an exec plugin's run, which goes on for other callers; the plugin has
+   * its own limit, `credentialPluginTimeoutMs` of the cluster config), the connection and the whole answer.
+   * Watches have no overall timeout (only one for the response headers).
+   */
   timeoutMs?: number;
   /** How many times a 429/503 with Retry-After is retried before giving up (default 5). */
   maxRetries?: number;
   /** `User-Agent` header (default `operant/<version>`). */
   userAgent?: string;
+  /** Called after each attempt of each request (retries count apiece, as client-go's metrics do): the Manager feeds `rest_client_*` metrics from it. */
+  onRequestDone?: (done: RequestDone) => void;
+}
+
+/**
+ * One finished request attempt, as client-go's REST client metrics see it.
+ *
+ * @example
+ * ```ts
+ * const done: RequestDone = { method: "GET", host: "127.0.0.1:6443", code: "200", seconds: 0.004 };
+ * ```
+ */
+export interface RequestDone {
+  method: ApiRequest["method"];
+  /** host:port of the API server. */
+  host: string;
+  /** The HTTP status code, or `<error>` when no response came (client-go's label value). */
+  code: string;
+  /** From sending to the response's headers. */
+  seconds: number;
 }
 
 /** One HTTP request to the API server. */
@@ -116,6 +141,8 @@ export class Transport {
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #userAgent: string;
+  readonly #onRequestDone: ((done: RequestDone) => void) | undefined;
+  readonly #host: string;
   /** The server as error messages name it (with the proxy, if any). */
   readonly #target: string;
   #agent: Dispatcher;
@@ -131,6 +158,8 @@ export class Transport {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxRetries = options.maxRetries ?? 5;
     this.#userAgent = options.userAgent ?? `operant/${VERSION} (node ${process.version})`;
+    this.#onRequestDone = options.onRequestDone;
+    this.#host = URL.canParse(config.server) ? new URL(config.server).host : config.server;
     this.#target = config.proxyUrl === undefined ? config.server : `${config.server} through the proxy ${redactProxy(config.proxyUrl)}`;
     this.#agent = this.#newAgent(config.tls.cert, config.tls.key);
     this.#agentCert = config.tls.cert;
@@ -162,8 +191,20 @@ export class Transport {
   }
 
   /** Prepares headers with fresh credentials; swaps the agent if the client certificate changed (exec plugins may rotate it). */
-  async #headers(req: ApiRequest): Promise<Record<string, string>> {
-    const creds = await this.config.credentials.get(req.signal);
+  async #headers(req: ApiRequest, signal: AbortSignal | undefined, timeout: AbortSignal | undefined, timeoutMs: number): Promise<Record<string, string>> {
+    let creds;
+    try {
+      creds = await this.config.credentials.get(signal);
+    } catch (err) {
+      if (timeout?.aborted && !req.signal?.aborted) {
+        throw new OperantError(
+          "Timeout",
+          `${req.method} ${req.path}: credentials were not ready within ${timeoutMs} ms (an exec credential plugin still running?). Retry; if it persists, run the kubeconfig user's credential command by hand.`,
+          { cause: err, retryable: true },
+        );
+      }
+      throw err;
+    }
     const cert = creds.cert ?? this.config.tls.cert;
     if (cert !== this.#agentCert) {
       const old = this.#agent;
@@ -186,8 +227,10 @@ export class Transport {
       const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
       const signal = timeout && req.signal ? AbortSignal.any([req.signal, timeout]) : (timeout ?? req.signal);
       let res: Dispatcher.ResponseData;
+      const started = performance.now();
+      const done = (code: string) => this.#onRequestDone?.({ method: req.method, host: this.#host, code, seconds: (performance.now() - started) / 1000 });
       try {
-        const headers = await this.#headers(req);
+        const headers = await this.#headers(req, signal, timeout, timeoutMs);
         const sent = request(this.config.server + req.path + buildQuery(req.query), {
           method: req.method,
           headers,
@@ -199,9 +242,22 @@ export class Transport {
         });
         res = await this.#settleOnAbort(sent, signal);
       } catch (err) {
+        done("<error>");
         throw networkError(err, req, this.#target, timeout);
       }
-      if (res.statusCode < 400) return res;
+      done(String(res.statusCode));
+      if (res.statusCode < 300) return res;
+      if (res.statusCode < 400) {
+        // The API server never redirects; following one would send credentials elsewhere, and treating it as
+        // success would hand the caller an empty answer.
+        await res.body.dump().catch(() => {});
+        const location = header(res.headers, "location");
+        throw new OperantError(
+          "UnexpectedRedirect",
+          `${req.method} ${req.path}: ${this.#target} answered ${res.statusCode} with a redirect${location ? ` to ${location}` : " (no Location)"}, which the API server never sends: ` +
+            `something else answered (a login page, a load balancer, a URL with a missing or extra path prefix). Check the kubeconfig's server address; operant does not follow redirects, so credentials are not sent on.`,
+        );
+      }
 
       const text = await res.body.text().catch(() => "");
       let status: Status | undefined;

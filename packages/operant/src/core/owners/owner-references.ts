@@ -101,11 +101,22 @@ function validateOwner(owner: KubeObject, object: KubeObject, type: OwnerType, v
 
 /** Whether two references point at the same owner: same group (any version), kind and name. */
 function sameOwner(a: Pick<OwnerReference, "apiVersion" | "kind" | "name">, b: Pick<OwnerReference, "apiVersion" | "kind" | "name">): boolean {
-  return parseApiVersion(a.apiVersion).group === parseApiVersion(b.apiVersion).group && a.kind === b.kind && a.name === b.name;
+  return typeof a.apiVersion === "string" && parseApiVersion(a.apiVersion).group === parseApiVersion(b.apiVersion).group && a.kind === b.kind && a.name === b.name;
+}
+
+/**
+ * The object's owner references as a list of objects. The API server only ever sends an array of
+ * references, but an object built by hand or read from elsewhere may hold anything there: that is read as
+ * no references (entries that are not objects are skipped) rather than failing with a TypeError.
+ */
+function refsOf(object: OwnedObject): readonly Readonly<OwnerReference>[] {
+  const refs: unknown = object.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return [];
+  return (refs as unknown[]).filter((r): r is Readonly<OwnerReference> => typeof r === "object" && r !== null && !Array.isArray(r));
 }
 
 function upsert<T extends KubeObject>(object: T, ref: OwnerReference): WithMeta<T> {
-  const refs = [...(object.metadata?.ownerReferences ?? [])];
+  const refs = [...refsOf(object)];
   const i = refs.findIndex((r) => sameOwner(r, ref));
   if (i < 0) refs.push(ref);
   else refs[i] = ref;
@@ -195,7 +206,7 @@ export function setOwnerReference<T extends KubeObject>(owner: KubeObject, objec
 export function removeOwnerReference<T extends KubeObject>(owner: KubeObject, object: T, ownerType?: OwnerType): WithMeta<T> {
   const type = ownerTypeOf(owner, ownerType, "removeOwnerReference");
   const name = owner.metadata?.name ?? "";
-  const refs = (object.metadata?.ownerReferences ?? []).filter((r) => !sameOwner(r, { apiVersion: type.apiVersion, kind: type.kind, name }));
+  const refs = refsOf(object).filter((r) => !sameOwner(r, { apiVersion: type.apiVersion, kind: type.kind, name }));
   const metadata = { ...object.metadata };
   if (refs.length > 0) metadata.ownerReferences = refs;
   else delete metadata.ownerReferences;
@@ -215,7 +226,7 @@ export function removeOwnerReference<T extends KubeObject>(owner: KubeObject, ob
  * ```
  */
 export function isOwnedBy(object: OwnedObject, owner: OwnedObject, ownerType?: OwnerType): boolean {
-  const refs = object.metadata?.ownerReferences ?? [];
+  const refs = refsOf(object);
   const uid = owner.metadata?.uid;
   if (uid) return refs.some((r) => r.uid === uid);
   // Read-only use: ownerTypeOf only reads the owner.
@@ -234,5 +245,5 @@ export function isOwnedBy(object: OwnedObject, owner: OwnedObject, ownerType?: O
  * ```
  */
 export function controllerOf(object: OwnedObject): Readonly<OwnerReference> | undefined {
-  return object.metadata?.ownerReferences?.find((r) => r.controller === true);
+  return refsOf(object).find((r) => r.controller === true);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import Type, { type TSchema } from "typebox";
-import { defineResource } from "../resource/resource.ts";
+import { AGE_COLUMN, defineResource } from "../resource/resource.ts";
 import { Condition } from "../types/condition.ts";
 import { crdManifest, crdManifests } from "./manifest.ts";
 
@@ -23,7 +23,7 @@ const Memcached = defineResource({
   printerColumns: [{ name: "Size", type: "integer", jsonPath: ".spec.size" }],
 });
 
-test("one version: names, scope, the storage version, schema, status subresource, columns with Age", () => {
+test("one version: names, scope, the storage version, schema, status subresource, columns as given (no Age added)", () => {
   const crd = crdManifest(Memcached);
   assert.equal(crd.apiVersion, "apiextensions.k8s.io/v1");
   assert.equal(crd.kind, "CustomResourceDefinition");
@@ -36,10 +36,7 @@ test("one version: names, scope, the storage version, schema, status subresource
   assert.deepEqual([v?.name, v?.served, v?.storage], ["v1alpha1", true, true]);
   assert.equal(v?.schema.openAPIV3Schema, Memcached.openAPISchema());
   assert.deepEqual(v?.subresources, { status: {} });
-  assert.deepEqual(v?.additionalPrinterColumns, [
-    { name: "Size", type: "integer", jsonPath: ".spec.size" },
-    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-  ]);
+  assert.deepEqual(v?.additionalPrinterColumns, [{ name: "Size", type: "integer", jsonPath: ".spec.size" }], "as controller-gen: only the columns asked for");
   assert.deepEqual(JSON.parse(JSON.stringify(crd)), crd, "plain JSON");
 });
 
@@ -56,7 +53,7 @@ test("printer columns and scale paths must name fields of the schema", () => {
   const bad = defineResource({ group: "a.example.com", version: "v1", kind: "Bad", scope: "Cluster", spec: Type.Object({ size: Type.Integer() }), printerColumns: [{ name: "Size", type: "integer", jsonPath: ".spec.sise" }] });
   assert.throws(() => crdManifest(bad), code("CrdInvalid", /Bad v1: printer column Size: \.spec\.sise is not a field of the schema \(\.spec has size\)/));
   const filters = defineResource({ group: "a.example.com", version: "v1", kind: "Ok", scope: "Cluster", spec: Type.Object({ values: Type.Record(Type.String(), Type.String()) }), printerColumns: [{ name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' }, { name: "A", type: "string", jsonPath: ".spec.values.a" }] });
-  assert.equal(crdManifest(filters).spec.versions[0]?.additionalPrinterColumns?.length, 3, "filters and map entries are not second-guessed");
+  assert.equal(crdManifest(filters).spec.versions[0]?.additionalPrinterColumns?.length, 2, "filters and map entries are not second-guessed");
   const scale = (specReplicasPath: string, replicas: TSchema = Type.Integer()) =>
     defineResource({ group: "a.example.com", version: "v1", kind: "Sc", scope: "Namespaced", spec: Type.Object({ replicas }), status: Type.Object({ replicas: Type.Integer(), selector: Type.String() }), subresources: { scale: { specReplicasPath, statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.selector" } } });
   assert.deepEqual(crdManifest(scale(".spec.replicas")).spec.versions[0]?.subresources, {
@@ -113,4 +110,25 @@ test("protected groups carry the api-approved annotation", () => {
 test("schema problems surface when the manifest is generated", () => {
   const R = defineResource({ group: "a.example.com", version: "v1", kind: "Loose", scope: "Cluster", spec: Type.Object({ anything: Type.Any() }) });
   assert.throws(() => crdManifest(R), code("CrdSchemaNotStructural", /^spec\.anything: has no type/));
+});
+
+test("the Age column when asked for, with AGE_COLUMN", () => {
+  const R = defineResource({ group: "a.example.com", version: "v1", kind: "R", scope: "Cluster", spec: Type.Object({ size: Type.Integer() }), printerColumns: [{ name: "Size", type: "integer", jsonPath: ".spec.size" }, AGE_COLUMN] });
+  assert.deepEqual(crdManifest(R).spec.versions[0]?.additionalPrinterColumns, [
+    { name: "Size", type: "integer", jsonPath: ".spec.size" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ]);
+});
+
+test("selectableFields: string, integer and boolean fields, at most 8, as CRD selectableFields", () => {
+  const spec = Type.Object({ color: Type.String(), size: Type.Integer(), on: Type.Boolean(), tags: Type.Array(Type.String()), nested: Type.Object({ zone: Type.String() }) });
+  const R = defineResource({ group: "a.example.com", version: "v1", kind: "R", scope: "Namespaced", spec, selectableFields: [".spec.color", ".spec.size", ".spec.on", ".spec.nested.zone"] });
+  assert.deepEqual(crdManifest(R).spec.versions[0]?.selectableFields, [{ jsonPath: ".spec.color" }, { jsonPath: ".spec.size" }, { jsonPath: ".spec.on" }, { jsonPath: ".spec.nested.zone" }]);
+  assert.equal(crdManifest(defineResource({ group: "a.example.com", version: "v1", kind: "R", scope: "Namespaced", spec })).spec.versions[0]?.selectableFields, undefined, "none unless asked");
+  const make = (selectableFields: string[]) => () => crdManifest(defineResource({ group: "a.example.com", version: "v1", kind: "R", scope: "Namespaced", spec, selectableFields }));
+  assert.throws(make([".spec.tags"]), code("CrdInvalid", /selectable field: \.spec\.tags is an array; only string, integer and boolean fields can be selected/));
+  assert.throws(make([".spec.colour"]), code("CrdInvalid", /\.spec\.colour is not a field of the schema/));
+  assert.throws(make(["spec.color"]), code("CrdInvalid", /must be a dotted path/));
+  assert.throws(make([".spec.color", ".spec.color"]), code("CrdInvalid", /lists a field twice/));
+  assert.throws(make(Array.from({ length: 9 }, (_, i) => `.spec.f${i}`)), code("CrdInvalid", /at most 8/));
 });

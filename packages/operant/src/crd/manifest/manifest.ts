@@ -25,6 +25,7 @@ export interface CrdVersion {
   schema: { openAPIV3Schema: JSONSchemaProps };
   subresources?: { status?: Record<string, never>; scale?: ScaleSubresource };
   additionalPrinterColumns?: PrinterColumn[];
+  selectableFields?: { jsonPath: string }[];
 }
 
 /**
@@ -55,7 +56,6 @@ export interface CustomResourceDefinitionManifest {
   };
 }
 
-const AGE: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
 
 function crdInvalid(message: string): OperantError {
   return new OperantError("CrdInvalid", message);
@@ -193,11 +193,21 @@ function version(def: ResourceDefinition, storage: boolean): CrdVersion {
   }
   if (def.printerColumns.length > 0) {
     for (const c of def.printerColumns) checkPath(schema, c.jsonPath, `${at}: printer column ${c.name}`);
-    const columns = def.printerColumns.map((c) => ({ ...c }));
-    if (!columns.some((c) => c.jsonPath === AGE.jsonPath)) columns.push({ ...AGE });
-    out.additionalPrinterColumns = columns;
+    out.additionalPrinterColumns = def.printerColumns.map((c) => ({ ...c }));
+  }
+  if (def.selectableFields.length > 0) {
+    for (const path of def.selectableFields) checkSelectable(schema, path, `${at}: selectable field`);
+    out.selectableFields = def.selectableFields.map((jsonPath) => ({ jsonPath }));
   }
   return out;
+}
+
+// A selectable field must be a string, integer or boolean field of the schema (the API server's rule).
+function checkSelectable(schema: JSONSchemaProps, jsonPath: string, what: string): void {
+  checkPath(schema, jsonPath, what);
+  let node: JSONSchemaProps | undefined = schema;
+  for (const seg of jsonPath.slice(1).split(".")) node = node?.properties?.[seg];
+  if (node?.type !== undefined && !["string", "integer", "boolean"].includes(node.type)) throw crdInvalid(`${what}: ${jsonPath} is ${node.type === "object" || node.type === "array" ? `an ${node.type}` : `a ${node.type}`}; only string, integer and boolean fields can be selected`);
 }
 
 // Checks that a simple dotted path (`.spec.size`) names a field of the schema.

@@ -59,6 +59,17 @@ export interface ScaleSubresource {
 }
 
 /**
+ * The `Age` column of `kubectl get` (from `metadata.creationTimestamp`), for
+ * a resource that gives printer columns and still wants kubectl's Age.
+ *
+ * @example
+ * ```ts
+ * printerColumns: [{ name: "Size", type: "integer", jsonPath: ".spec.size" }, AGE_COLUMN],
+ * ```
+ */
+export const AGE_COLUMN: PrinterColumn = Object.freeze({ name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" });
+
+/**
  * What one version of a resource declares: its schemas and its per-version CRD settings.
  *
  * @example
@@ -71,8 +82,19 @@ export interface VersionOptions<S extends TSchema, St extends TSchema | undefine
   spec: S;
   /** Schema of `status`; optional on the object (a new object has none). */
   status?: St;
-  /** Extra `kubectl get` columns. An `Age` column is appended unless one reads `.metadata.creationTimestamp`. */
+  /**
+   * Extra `kubectl get` columns. As with controller-gen, giving columns
+   * replaces kubectl's default NAME/AGE listing with NAME and these: add
+   * {@link AGE_COLUMN} to keep an Age column.
+   */
   printerColumns?: PrinterColumn[];
+  /**
+   * Fields the API server can filter lists and watches of this resource by
+   * (`kubectl get --field-selector spec.color=red`, a client's
+   * `fieldSelector`): JSON paths of string, integer or boolean fields, at
+   * most 8 (CRD `selectableFields`, kubebuilder's `+kubebuilder:selectablefield`).
+   */
+  selectableFields?: string[];
   subresources?: {
     /** The `/status` subresource, which keeps spec and status writes apart. Default: true when a status schema is given. */
     status?: boolean;
@@ -170,6 +192,8 @@ export interface ResourceDefinition<S extends TSchema = TSchema, St extends TSch
   /** The schema of `status` in this version, if any. */
   readonly status: St;
   readonly printerColumns: readonly PrinterColumn[];
+  /** JSON paths of the fields lists and watches can be filtered by (`selectableFields`). */
+  readonly selectableFields: readonly string[];
   readonly subresources: { readonly status: boolean; readonly scale?: ScaleSubresource };
   readonly validations: readonly ValidationRule[];
   readonly served: boolean;
@@ -249,6 +273,7 @@ class Resource<S extends TSchema, St extends TSchema | undefined> implements Res
   readonly spec: S;
   readonly status: St;
   readonly printerColumns: readonly PrinterColumn[];
+  readonly selectableFields: readonly string[];
   readonly subresources: { readonly status: boolean; readonly scale?: ScaleSubresource };
   readonly validations: readonly ValidationRule[];
   readonly served: boolean;
@@ -274,6 +299,7 @@ class Resource<S extends TSchema, St extends TSchema | undefined> implements Res
     this.spec = options.spec;
     this.status = options.status as St;
     this.printerColumns = Object.freeze([...(options.printerColumns ?? [])]);
+    this.selectableFields = Object.freeze([...(options.selectableFields ?? [])]);
     const scale = options.subresources?.scale;
     this.subresources = Object.freeze({ status: options.subresources?.status ?? options.status !== undefined, ...(scale ? { scale: { ...scale } } : {}) });
     this.validations = Object.freeze([...(options.validations ?? [])]);
@@ -340,6 +366,12 @@ function checkVersionOptions(what: string, o: VersionOptions<TSchema, TSchema | 
     if (typeof c.jsonPath !== "string" || !c.jsonPath.startsWith(".")) throw crdInvalid(`${at}: jsonPath ${JSON.stringify(c.jsonPath)} must start with a dot, e.g. ".spec.size"`);
     if (c.priority !== undefined && (!Number.isInteger(c.priority) || c.priority < 0)) throw crdInvalid(`${at}: priority must be a whole number ≥ 0`);
   }
+  const selectable = o.selectableFields ?? [];
+  if (selectable.length > 8) throw crdInvalid(`${what}: selectableFields has ${selectable.length} fields; the API server allows at most 8`);
+  for (const path of selectable) {
+    if (typeof path !== "string" || !/^(\.[A-Za-z_][A-Za-z0-9_-]*)+$/.test(path) || path.startsWith(".metadata.")) throw crdInvalid(`${what}: selectable field ${JSON.stringify(path)} must be a dotted path to a field of spec or status, e.g. ".spec.color" (metadata.name and metadata.namespace are always selectable)`);
+  }
+  if (new Set(selectable).size !== selectable.length) throw crdInvalid(`${what}: selectableFields lists a field twice`);
   const scale = o.subresources?.scale;
   if (scale !== undefined) {
     if (!/^\.spec\.[^.]/.test(scale.specReplicasPath ?? "")) throw crdInvalid(`${what}: scale.specReplicasPath ${JSON.stringify(scale.specReplicasPath)} must be a path under .spec, e.g. ".spec.replicas"`);

@@ -54,6 +54,8 @@ export interface OwnsOptions<O extends KubeObject> {
   predicates?: Predicate<O>[] | undefined;
   /** Cache only metadata of owned objects (enough to map them to owners; `ctx.list` then returns metadata only). */
   metadataOnly?: boolean | undefined;
+  /** Only cache owned objects with these labels (sharding selects a member's own shard this way). */
+  labelSelector?: string | Record<string, string> | undefined;
 }
 
 /**

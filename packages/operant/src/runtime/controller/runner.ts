@@ -147,7 +147,7 @@ export class ControllerRunner<T extends KubeObject> {
     this.addSource(fromInformer(primary.informer, { toRequests: enqueueSelf(), predicates: def.forOptions.predicates }));
 
     for (const { kind, options } of def.owns) {
-      const lease = cache.acquire(kind, { metadataOnly: options.metadataOnly });
+      const lease = cache.acquire(kind, { metadataOnly: options.metadataOnly, labelSelector: options.labelSelector });
       this.#leases.push(lease);
       this.addSource(fromInformer(lease.informer, { toRequests: enqueueOwner(def.kind), predicates: options.predicates }));
     }

@@ -91,6 +91,8 @@ describe("EventRecorder (in-memory sink)", () => {
   });
 
   test("after the first write, a series is patched at most once per seriesInterval, with the latest count", async () => {
+    // The interval is judged by the recorder's clock, which this test moves: real time passing on a loaded
+    // machine must neither hold the patch back nor let it through early.
     const sink = new Sink();
     const clock = new ManualClock();
     const r = recorder(sink, { seriesInterval: "300ms", clock });

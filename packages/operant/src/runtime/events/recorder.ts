@@ -34,7 +34,7 @@ import { systemClock, type Clock } from "../../core/clock.ts";
 import { TokenBucket } from "../../core/token-bucket.ts";
 import type { Client } from "../../client/client.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
-import { Event } from "../../kinds/index.ts";
+import { CoreEvent, Event } from "../../kinds/index.ts";
 import { microTime, preciseNow } from "../../core/micro-time.ts";
 
 /** The API server's limits on events.k8s.io/v1 Event fields (bytes). */
@@ -113,7 +113,18 @@ export interface EventRecorderOptions {
    * advance it instead of sleeping.
    */
   clock?: Clock;
+  /**
+   * The API Events are written to: `events.k8s.io/v1` (default), or `v1`, the
+   * core group's Event with the same content (regarding → involvedObject,
+   * note → message, reportingController → reportingComponent). `v1` is for
+   * where RBAC grants only the core group's events, as operant's OLM bundles
+   * do (the operator-framework validators flag any events.k8s.io rule).
+   */
+  api?: EventsApi;
 }
+
+/** Where an {@link EventRecorder} writes: `events.k8s.io/v1` Events, or the core group's `v1` Events. */
+export type EventsApi = "events.k8s.io/v1" | "v1";
 
 /** Counters of an {@link EventRecorder}, for tests and metrics. */
 export interface EventRecorderStats {
@@ -214,6 +225,7 @@ export class EventRecorder {
   readonly reportingController: string;
   readonly reportingInstance: string;
   readonly #client: Pick<Client, "create" | "patch">;
+  readonly #api: EventsApi;
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #clock: Clock;
@@ -243,6 +255,7 @@ export class EventRecorder {
       );
     }
     this.#client = client;
+    this.#api = options.api ?? "events.k8s.io/v1";
     this.reportingController = options.reportingController;
     this.reportingInstance = truncateBytes(options.reportingInstance ?? `${options.reportingController}-${hostname()}`, INSTANCE_LIMIT);
     this.#log = options.logger ?? silentLogger;
@@ -471,14 +484,15 @@ export class EventRecorder {
     const series = count >= 2 ? { count, lastObservedTime: s.lastObservedTime } : undefined;
     const ref = { namespace: s.event.metadata.namespace, name: s.event.metadata.name };
     try {
+      const create = (e: Series["event"]) => (this.#api === "v1" ? this.#client.create(CoreEvent, toCoreEvent(e)) : this.#client.create(Event, e));
       if (s.written === 0) {
-        await this.#client.create(Event, { ...s.event, ...(series && { series }) });
+        await create({ ...s.event, ...(series && { series }) });
       } else {
         try {
-          await this.#client.patch(Event, ref, { series });
+          await (this.#api === "v1" ? this.#client.patch(CoreEvent, ref, { series }) : this.#client.patch(Event, ref, { series }));
         } catch (err) {
           if (!(err instanceof ApiError && err.code === "NotFound")) throw err;
-          await this.#client.create(Event, { ...s.event, series }); // expired or deleted: recreate with the series
+          await create({ ...s.event, series }); // expired or deleted: recreate with the series
         }
       }
       this.#stats.writes++;
@@ -503,4 +517,23 @@ export class EventRecorder {
       this.#pending.add(s);
     }
   }
+}
+
+/** An events.k8s.io/v1 Event as the core group's v1 Event (the same object under the older field names). */
+function toCoreEvent(e: Event & { metadata: { name: string; namespace: string } }): CoreEvent {
+  return {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { ...e.metadata },
+    involvedObject: { ...e.regarding },
+    ...(e.related && { related: { ...e.related } }),
+    ...(e.note !== undefined && { message: e.note }),
+    ...(e.reason !== undefined && { reason: e.reason }),
+    ...(e.type !== undefined && { type: e.type }),
+    ...(e.action !== undefined && { action: e.action }),
+    eventTime: e.eventTime,
+    ...(e.reportingController !== undefined && { reportingComponent: e.reportingController }),
+    ...(e.reportingInstance !== undefined && { reportingInstance: e.reportingInstance }),
+    ...(e.series && { series: { ...e.series } }),
+  };
 }

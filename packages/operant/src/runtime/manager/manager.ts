@@ -17,8 +17,9 @@ import { refOf, type KubeObject } from "../../core/object.ts";
 import { createLeaderElector, type LeaderElectionConfig } from "../../leader/create/create-elector.ts";
 import type { LeaderElector } from "../../leader/elector.ts";
 import { ControllerRunner, type ControllerStatus } from "../controller/runner.ts";
-import { EventRecorder } from "../events/recorder.ts";
+import { EventRecorder, type EventsApi } from "../events/recorder.ts";
 import { registeredMetric } from "../metrics/registered-metric.ts";
+import { restClientMetrics } from "../metrics/rest-client-metrics.ts";
 import { statusPageRoutes, statusReport, type StatusSection } from "../status-page/status-page.ts";
 import { answerChecks, RouterServer, type Check, type Route } from "./http-server.ts";
 
@@ -95,6 +96,8 @@ export interface ManagerOptions {
   name?: string;
   /** This replica's identity in events and leader election (default: the host name, which in a Pod is the Pod's name). */
   instanceName?: string;
+  /** The API the event recorder writes Events to (default `events.k8s.io/v1`; `v1`: the core group's, for RBAC that grants only those). */
+  eventsApi?: EventsApi;
 }
 
 /**
@@ -331,7 +334,7 @@ export class Manager {
     const drainMs = toMillis(this.#options.gracefulShutdownTimeout ?? "30s");
     let syncFailure: OperantError | undefined;
     try {
-      this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), ...this.#options.clientOptions });
+      this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), onRequestDone: restClientMetrics(this.registry), ...this.#options.clientOptions });
       this.#cache = new Cache(this.#client, {
         namespaces: this.#options.namespaces,
         logger: log,
@@ -339,7 +342,7 @@ export class Manager {
         // The informer logged it; tell the object's owner too, where `kubectl describe` shows it.
         onRejected: (r) => this.#recorder?.event(r.object, { type: "Warning", reason: "CacheRejected", note: r.message, action: "Cache" }),
       });
-      this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log });
+      this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log, ...(this.#options.eventsApi && { api: this.#options.eventsApi }) });
       this.#registerInformerMetrics();
       collectDefaultMetrics({ register: this.registry });
       this.#runners = this.#newRunners();
@@ -444,9 +447,12 @@ export class Manager {
           };
           // Graceful stop (shutdown) drains in-flight reconciles; a lost leadership aborts them at once and
           // fences their client (writes refused with `Fenced`).
+          // The term lasts until stop or loss, as controller-runtime's: a manager with no controllers
+          // yet (a new project) or whose runnables returned keeps serving probes and metrics.
           const work = Promise.all([
             ...this.#runners.map((r) => r.run(leading, { drainMs, ...(lost && { leading: lost }) }).catch(fail)),
             ...this.#runnables.filter((r) => r.needsLeaderElection !== false).map((r) => this.#runRunnable(r, leading)),
+            new Promise<void>((resolve) => (leading.aborted ? resolve() : leading.addEventListener("abort", () => resolve(), { once: true }))),
           ]);
           // Exiting after a loss does not wait for reconciles that ignore their signal (they can no longer write):
           // start() rejects within LOSS_EXIT_MS, well inside leaseDuration − renewDeadline, as controller-runtime exits at once.

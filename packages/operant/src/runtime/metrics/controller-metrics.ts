@@ -46,6 +46,8 @@ export function controllerMetrics(registry: Registry, controller: string): Contr
   const panicsC = panics.labels(controller);
   const timeC = time.labels(controller);
   const activeC = activeWorkers.labels(controller);
+  // Every series from the start, at 0, as controller-runtime does: dashboards and alerts see them before the first error.
+  for (const c of Object.values(byResult)) c.inc(0);
   errorsC.inc(0);
   terminalC.inc(0);
   panicsC.inc(0);

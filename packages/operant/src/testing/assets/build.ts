@@ -131,12 +131,13 @@ function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: "local", CGO_ENABLED: "0", GOFLAGS: "-mod=mod", GOWORK: "off", GO111MODULE: "on" };
 }
 
-interface GoTool {
+/** The `go` command, run with operant's build environment. */
+export interface GoTool {
   run(args: string[], cwd: string, onStderrLine?: (line: string) => void): Promise<string>;
   downloadGoMod(path: string, version: string): Promise<string>;
 }
 
-function goTool(signal?: AbortSignal): GoTool {
+export function goTool(signal?: AbortSignal): GoTool {
   const run = (args: string[], cwd: string, onStderrLine?: (line: string) => void) =>
     new Promise<string>((resolve, reject) => {
       const child = spawn("go", args, { cwd, env: goEnv(), stdio: ["ignore", "pipe", "pipe"], signal });

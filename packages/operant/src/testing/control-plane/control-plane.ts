@@ -12,15 +12,19 @@ import type { BuildProgress } from "../assets/build.ts";
 import { locateBinaries, type LocateOptions } from "../assets/locate.ts";
 import type { BinaryName } from "../assets/versions.ts";
 import { createCertificateAuthority, createServiceAccountKeys, reloadCertificateAuthority, type CertificateAuthority } from "../../pki/pki.ts";
-import { AdminApi, probe } from "./admin-api.ts";
+import { AdminApi } from "./admin-api.ts";
 import { isAlive, startComponent, stopProcessGroup, tailLog, type ComponentRecord } from "./component.ts";
+import { etcd, kubeApiServer, kubeControllerManager, kubeScheduler, kwok, launch, type ComponentContext, type ComponentDefinition } from "./components/index.ts";
 import { kubeconfigYaml } from "./kubeconfig-file.ts";
-import { kwokStages } from "./kwok-stages.ts";
+import { pathsOf, type Ports } from "./layout.ts";
 import { freePort } from "./ports.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
 
 /** The environment variable that hands a shared control plane's directory to test processes. */
 export const SHARED_CONTROL_PLANE_ENV = "OPERANT_SHARED_CONTROL_PLANE";
+
+/** The default Service IP range: a /16, room for 65,534 Services (the API server takes at most a /12 for IPv4). */
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/16";
 
 let sharedPromise: Promise<ControlPlane> | undefined;
 
@@ -45,6 +49,11 @@ export interface ControlPlaneOptions {
   startTimeoutMs?: number;
   /** Where binaries come from and how a missing one is built. */
   binaries?: LocateOptions;
+  /**
+   * The Service IP range (`--service-cluster-ip-range`), default
+   * {@link DEFAULT_SERVICE_CLUSTER_IP_RANGE} (65,534 Services).
+   */
+  serviceClusterIpRange?: string;
   /** Extra kube-apiserver flags (`--flag=value`). */
   apiServerFlags?: string[];
   /** Progress lines for people (building, starting, ready). */
@@ -62,28 +71,6 @@ export interface ControlPlaneState {
   startedAt: string;
   components: ComponentRecord[];
   ports: Record<string, number>;
-}
-
-interface Paths {
-  pki: string;
-  logs: string;
-  etcdData: string;
-  kwokHome: string;
-  users: string;
-  kubeconfig: string;
-  state: string;
-}
-
-function pathsOf(dir: string): Paths {
-  return {
-    pki: join(dir, "pki"),
-    logs: join(dir, "logs"),
-    etcdData: join(dir, "etcd"),
-    kwokHome: join(dir, "kwok"),
-    users: join(dir, "users"),
-    kubeconfig: join(dir, "kubeconfig"),
-    state: join(dir, "state.json"),
-  };
 }
 
 /** Formats a build progress event as one readable line. */
@@ -121,19 +108,20 @@ export class ControlPlane implements AsyncDisposable {
   #watchdog: Watchdog | undefined;
   #clientCa: CertificateAuthority | undefined;
   #binaries: Map<BinaryName, string>;
-  #apiServerArgs: string[];
+  /** What the components were started with (undefined when attached): the API server restarts with it. */
+  #context: ComponentContext | undefined;
   #stopped = false;
   #borrowed = false;
   readonly #ownsDir: boolean;
 
-  private constructor(state: ControlPlaneState, binaries: Map<BinaryName, string>, apiServerArgs: string[], ownsDir: boolean) {
+  private constructor(state: ControlPlaneState, binaries: Map<BinaryName, string>, context: ComponentContext | undefined, ownsDir: boolean) {
     this.#state = state;
     this.dir = state.dir;
     this.profile = state.profile;
     this.server = state.server;
     this.kubeconfigPath = state.kubeconfigPath;
     this.#binaries = binaries;
-    this.#apiServerArgs = apiServerArgs;
+    this.#context = context;
     this.#ownsDir = ownsDir;
   }
 
@@ -174,6 +162,7 @@ export class ControlPlane implements AsyncDisposable {
       return c;
     };
 
+    let ctx: ComponentContext | undefined;
     try {
       // Certificates: a serving CA for the API server, a client CA for users, service-account keys.
       const servingCa = createCertificateAuthority("operant-serving-ca");
@@ -194,7 +183,7 @@ export class ControlPlane implements AsyncDisposable {
       };
       for (const [name, content] of Object.entries(files)) await writeFile(join(paths.pki, name), content, { mode: 0o600 });
 
-      const ports = {
+      const ports: Ports = {
         etcd: await freePort(),
         etcdPeer: await freePort(),
         apiserver: await freePort(),
@@ -213,122 +202,35 @@ export class ControlPlane implements AsyncDisposable {
         persistent: Boolean(options.persistent),
         startedAt: new Date(startedAt).toISOString(),
         components,
-        ports,
+        ports: { ...ports },
       };
       const save = () => writeFile(paths.state, JSON.stringify({ ...state, components: components.map(({ name, pid, logPath }) => ({ name, pid, logPath })) }, null, 2));
-
-      // etcd
-      progress("starting etcd");
-      const etcdUrl = `http://127.0.0.1:${ports.etcd}`;
-      const etcd = track(
-        startComponent(
-          "etcd",
-          binaries.get("etcd")!,
-          [
-            `--data-dir=${paths.etcdData}`,
-            `--listen-client-urls=${etcdUrl}`,
-            `--advertise-client-urls=${etcdUrl}`,
-            `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-            `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-            `--initial-cluster=node0=http://127.0.0.1:${ports.etcdPeer}`,
-            "--name=node0",
-            "--unsafe-no-fsync=true",
-            "--log-level=warn",
-            "--quota-backend-bytes=8589934592",
-          ],
-          { logPath: join(paths.logs, "etcd.log") },
-        ),
-      );
-      await save();
-      await waitFor(etcd, deadline, async () => probe(`${etcdUrl}/health`), "etcd did not report healthy on /health");
-
-      // kube-apiserver
-      progress("starting kube-apiserver");
-      const apiServerArgs = [
-        `--etcd-servers=${etcdUrl}`,
-        `--secure-port=${ports.apiserver}`,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        "--endpoint-reconciler-type=none",
-        `--tls-cert-file=${join(paths.pki, "apiserver.crt")}`,
-        `--tls-private-key-file=${join(paths.pki, "apiserver.key")}`,
-        `--client-ca-file=${join(paths.pki, "client-ca.crt")}`,
-        "--authorization-mode=Node,RBAC",
-        "--service-cluster-ip-range=10.0.0.0/24",
-        "--allow-privileged=true",
-        `--service-account-issuer=${server}/`,
-        `--service-account-key-file=${join(paths.pki, "sa.pub")}`,
-        `--service-account-signing-key-file=${join(paths.pki, "sa.key")}`,
-        `--cert-dir=${join(paths.pki, "apiserver-generated")}`,
-        "--storage-media-type=application/json", // object bytes stay readable in etcd; costs nothing here
-        ...(profile === "minimal" ? ["--disable-admission-plugins=ServiceAccount"] : []),
-        ...(options.apiServerFlags ?? []),
-      ];
+      ctx = {
+        paths,
+        ports,
+        server,
+        profile,
+        serviceClusterIpRange: options.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+        apiServerFlags: options.apiServerFlags ?? [],
+        nodes: options.nodes ?? 3,
+      };
+      const componentCtx = ctx;
       const api = new AdminApi(server, { caPem: servingCa.certPem, certPem: admin.certPem, keyPem: admin.keyPem });
-      try {
-        const apiserver = track(startComponent("kube-apiserver", binaries.get("kube-apiserver")!, apiServerArgs, { logPath: join(paths.logs, "kube-apiserver.log") }));
+      /** Starts components together, seeds what they need, and waits for every readiness check of each. */
+      const bringUp = async (defs: ComponentDefinition[]) => {
+        const running = await Promise.all(defs.map(async (def) => track(await launch(def, componentCtx, binaries.get(def.name)!))));
         await save();
-        await waitFor(apiserver, deadline, async () => (await api.call("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200, "kube-apiserver did not report ready on /readyz");
-
+        for (const def of defs) await def.seed?.(componentCtx, api);
+        await Promise.all(defs.flatMap((def, i) => def.readiness(componentCtx).map((r) => waitFor(running[i]!, deadline, () => r.check(api), r.what))));
+      };
+      try {
+        progress("starting etcd");
+        await bringUp([etcd]);
+        progress("starting kube-apiserver");
+        await bringUp([kubeApiServer]);
         if (profile === "full") {
-          const adminKubeconfig = paths.kubeconfig;
-          const common = ["--leader-elect=false", "--bind-address=127.0.0.1", "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics", `--authentication-kubeconfig=${adminKubeconfig}`, `--authorization-kubeconfig=${adminKubeconfig}`, `--kubeconfig=${adminKubeconfig}`];
           progress("starting kube-controller-manager, kube-scheduler and kwok");
-          const kcm = track(
-            startComponent(
-              "kube-controller-manager",
-              binaries.get("kube-controller-manager")!,
-              [
-                ...common,
-                `--secure-port=${ports.controllerManager}`,
-                `--root-ca-file=${join(paths.pki, "serving-ca.crt")}`,
-                `--service-account-private-key-file=${join(paths.pki, "sa.key")}`,
-                "--use-service-account-credentials=false",
-                "--node-monitor-period=5s",
-                "--node-monitor-grace-period=40s",
-                "--concurrent-gc-syncs=20",
-                "--concurrent-deployment-syncs=10",
-                "--concurrent-replicaset-syncs=10",
-                `--cert-dir=${join(paths.pki, "kcm-generated")}`,
-              ],
-              { logPath: join(paths.logs, "kube-controller-manager.log") },
-            ),
-          );
-          const scheduler = track(
-            startComponent("kube-scheduler", binaries.get("kube-scheduler")!, [...common, `--secure-port=${ports.scheduler}`, `--cert-dir=${join(paths.pki, "scheduler-generated")}`], {
-              logPath: join(paths.logs, "kube-scheduler.log"),
-            }),
-          );
-          const stagesPath = join(paths.kwokHome, "stages.yaml");
-          await writeFile(stagesPath, kwokStages());
-          const kwok = track(
-            startComponent(
-              "kwok",
-              binaries.get("kwok")!,
-              [
-                `--kubeconfig=${adminKubeconfig}`,
-                "--manage-all-nodes=true",
-                `--config=${stagesPath}`,
-                "--node-ip=127.0.0.1",
-                "--node-name=localhost",
-                `--server-address=127.0.0.1:${ports.kwok}`,
-                "--node-lease-duration-seconds=40",
-                "--cidr=10.244.0.1/16",
-              ],
-              // kwok also reads ~/.kwok/kwok.yaml: give it a home of its own.
-              { logPath: join(paths.logs, "kwok.log"), env: { ...process.env, HOME: paths.kwokHome } },
-            ),
-          );
-          await save();
-
-          const nodeCount = options.nodes ?? 3;
-          for (let i = 0; i < nodeCount; i++) await createNode(api, `kwok-node-${i}`);
-          await Promise.all([
-            waitFor(kcm, deadline, () => probe(`https://127.0.0.1:${ports.controllerManager}/healthz`), "kube-controller-manager did not report healthy"),
-            waitFor(scheduler, deadline, () => probe(`https://127.0.0.1:${ports.scheduler}/healthz`), "kube-scheduler did not report healthy"),
-            waitFor(kwok, deadline, () => nodesReady(api, nodeCount), `kwok did not make the ${nodeCount} Nodes Ready`),
-            waitFor(kcm, deadline, async () => (await api.call("GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200, "kube-controller-manager did not create the default ServiceAccount"),
-          ]);
+          await bringUp([kubeControllerManager, kubeScheduler, kwok]);
         }
       } finally {
         await api.close();
@@ -336,7 +238,7 @@ export class ControlPlane implements AsyncDisposable {
 
       await save();
       progress(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: ${server}`);
-      const cp = new ControlPlane(state, binaries, apiServerArgs, ownsDir);
+      const cp = new ControlPlane(state, binaries, ctx, ownsDir);
       cp.#watchdog = watchdog;
       cp.#clientCa = clientCa;
       return cp;
@@ -362,7 +264,7 @@ export class ControlPlane implements AsyncDisposable {
     const file = pathsOf(dir).state;
     if (!existsSync(file)) throw new OperantError("ControlPlaneNotFound", `no control plane in ${dir} (no state.json). Start one with \`operant cluster up\`.`);
     const state = JSON.parse(await readFile(file, "utf8")) as ControlPlaneState;
-    const cp = new ControlPlane(state, new Map(), [], false);
+    const cp = new ControlPlane(state, new Map(), undefined, false);
     const pki = pathsOf(dir).pki;
     const [certPem, keyPem] = await Promise.all([readFile(join(pki, "client-ca.crt"), "utf8"), readFile(join(pki, "client-ca.key"), "utf8")]);
     cp.#clientCa = reloadCertificateAuthority(certPem, keyPem);
@@ -465,9 +367,10 @@ export class ControlPlane implements AsyncDisposable {
   /** Starts the API server again on the same port and waits until it is ready. */
   async startApiServer(timeoutMs = 60_000): Promise<void> {
     const binary = this.#binaries.get("kube-apiserver");
-    if (!binary) throw new OperantError("ControlPlaneNotFound", "the API server can only be restarted by the process that started the control plane");
+    const ctx = this.#context;
+    if (!binary || !ctx) throw new OperantError("ControlPlaneNotFound", "the API server can only be restarted by the process that started the control plane");
     const old = this.#component("kube-apiserver");
-    const c = startComponent("kube-apiserver", binary, this.#apiServerArgs, { logPath: old.logPath });
+    const c = startComponent("kube-apiserver", binary, kubeApiServer.args(ctx), { logPath: old.logPath });
     this.#watchdog?.watchPid(c.pid);
     this.#state.components = this.#state.components.map((x) => (x.name === "kube-apiserver" ? { name: c.name, pid: c.pid, logPath: c.logPath } : x));
     await writeFile(pathsOf(this.dir).state, JSON.stringify({ ...this.#state, components: this.#state.components.map(({ name, pid, logPath }) => ({ name, pid, logPath })) }, null, 2));
@@ -540,29 +443,4 @@ async function waitFor(component: ComponentRecord & { exited?: Promise<number | 
     }
     await sleep(100);
   }
-}
-
-async function createNode(api: AdminApi, name: string): Promise<void> {
-  const res = await api.call("POST", "/api/v1/nodes", {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: {
-      name,
-      annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-      labels: { type: "kwok", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/role": "agent" },
-    },
-    spec: {},
-    status: {
-      allocatable: { cpu: "32", memory: "256Gi", pods: "110" },
-      capacity: { cpu: "32", memory: "256Gi", pods: "110" },
-    },
-  });
-  if (res.status !== 201 && res.status !== 409) throw new OperantError("ControlPlaneRequestFailed", `creating Node ${name} failed (${res.status}): ${res.text.slice(0, 300)}`);
-}
-
-async function nodesReady(api: AdminApi, count: number): Promise<boolean> {
-  const res = await api.call("GET", "/api/v1/nodes");
-  const items = (res.body as { items?: { status?: { conditions?: { type: string; status: string }[] } }[] } | undefined)?.items ?? [];
-  const ready = items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-  return ready.length >= count;
 }

@@ -43,6 +43,7 @@ describe("kwokStages", () => {
         ["operant-node-ready", "Node"],
         ["operant-node-status-report", "Node"],
         ["operant-pod-running", "Pod"],
+        ["operant-pod-ready-again", "Pod"],
         ["operant-pod-job-complete", "Pod"],
         ["operant-pod-delete", "Pod"],
       ],
@@ -79,6 +80,22 @@ describe("kwokStages", () => {
     assert.match(t, /^phase: Running$/m);
     assert.match(t, /- type: Ready\n\s+status: "True"/);
     assert.match(t, /\{\{ range \.spec\.containers \}\}/);
+  });
+
+  test("a running Pod the node lifecycle controller marked not ready (Ready False, ContainersReady True) is Ready again, its other conditions kept", () => {
+    const again = byName("operant-pod-ready-again");
+    assert.deepEqual(again.spec.selector.matchExpressions, [
+      { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+      { key: ".spec.readinessGates", operator: "DoesNotExist" },
+      { key: ".status.phase", operator: "In", values: ["Running"] },
+      { key: '.status.conditions.[] | select( .type == "ContainersReady" ) | .status', operator: "In", values: ["True"] },
+      { key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: "NotIn", values: ["True"] },
+    ]);
+    const t = again.spec.next.statusTemplate!;
+    assert.match(t, /\{\{ range \.status\.conditions \}\}/, "every existing condition is written back");
+    assert.match(t, /\{\{ if eq \.type "Ready" \}\}\n\s+status: "True"/);
+    assert.match(t, /status: \{\{ \.status \| Quote \}\}/, "the others keep their status");
+    assert.doesNotMatch(t, /phase|podIP|containerStatuses/, "nothing else of the status changes");
   });
 
   test("a running Pod owned by a Job succeeds", () => {

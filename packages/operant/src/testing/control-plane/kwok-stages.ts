@@ -1,7 +1,8 @@
 // kwok plays the kubelet: these Stages tell it how Nodes and Pods move
 // through their lives. Nodes become Ready at once and report status every five
 // minutes (their Leases, renewed by kwok, are the real heartbeat); a scheduled
-// Pod becomes Running and Ready at once; a Job's Pod then completes; a Pod
+// Pod becomes Running and Ready at once, and Ready again after the node lifecycle
+// controller marked it not ready during an outage; a Job's Pod then completes; a Pod
 // being deleted is finished off as a kubelet would (a delete with no grace
 // period, once; finalizers still hold it until their owners remove them), which
 // is what lets Deployments roll and namespaces finish deleting without a kubelet.
@@ -105,6 +106,24 @@ initContainerStatuses:
       finishedAt: {{ $now | Quote }}
 {{ end }}`;
 
+// After an outage of its heartbeats (API server down longer than the node monitor grace period), the node
+// lifecycle controller sets Ready False on every Pod of the Node, and only Ready (MarkPodsNotReady). A kubelet
+// that was running all along reports its Pods' real status again at its next sync; kwok has no such sync, so this
+// Stage is it: Ready again, every other condition as it was.
+const podReadyAgain = `
+{{ $now := Now }}
+conditions:
+{{ range .status.conditions }}
+- type: {{ .type | Quote }}
+{{ if eq .type "Ready" }}
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+{{ else }}
+  status: {{ .status | Quote }}
+  lastTransitionTime: {{ .lastTransitionTime | Quote }}
+{{ end }}
+{{ end }}`;
+
 const podSucceeded = `
 {{ $now := Now }}
 phase: Succeeded
@@ -200,6 +219,28 @@ export function kwokStages(): string {
 - key: .status.podIP
   operator: DoesNotExist`,
       next: statusTemplate(podRunning),
+    },
+    {
+      // Ready False while its containers are ready is the node lifecycle controller's mark after missed heartbeats
+      // (a kubelet's own not-ready Pod has ContainersReady False too, and so has a Pod a test marks unready by hand).
+      // Pods with readiness gates are left alone: a gate is another controller's to set.
+      name: "operant-pod-ready-again",
+      kind: "Pod",
+      selector: `matchExpressions:
+- key: .metadata.deletionTimestamp
+  operator: DoesNotExist
+- key: .spec.readinessGates
+  operator: DoesNotExist
+- key: .status.phase
+  operator: In
+  values: ["Running"]
+- key: '.status.conditions.[] | select( .type == "ContainersReady" ) | .status'
+  operator: In
+  values: ["True"]
+- key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+  operator: NotIn
+  values: ["True"]`,
+      next: statusTemplate(podReadyAgain),
     },
     {
       name: "operant-pod-job-complete",
