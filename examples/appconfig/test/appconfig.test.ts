@@ -9,8 +9,8 @@ import { ApiError, Client, type Stored } from "operant";
 import { ConfigMap, Deployment, Event, Pod, ReplicaSet, Secret } from "operant/kinds";
 import { CapturingLogger, eventually, testCluster, type TestCluster } from "operant/testing";
 import { AppConfig } from "../src/api/appconfig.ts";
-import { CONFIG_HASH, HASHES, RESTARTED_AT, SETTLE_MS } from "../src/controllers/appconfig.ts";
-import { combinedHash, parseRecord } from "../src/controllers/content-hash.ts";
+import { CONFIG_HASH, HASH_KEY_SECRET, HASHES, RESTARTED_AT, SETTLE_MS } from "../src/controllers/appconfig.ts";
+import { combinedHash, parseRecord, secretHash } from "../src/controllers/content-hash.ts";
 import operator from "../src/operator.ts";
 
 const samples = fileURLToPath(new URL("../samples/", import.meta.url));
@@ -198,8 +198,20 @@ describe("appconfig operator", { timeout: 180_000 }, () => {
     await client.create(Deployment, app(ns, "cm-only", { configMaps: ["cfg"] }));
     await client.create(Deployment, app(ns, "unrelated", {}));
     await client.create(AppConfig, { metadata: { name: "ac", namespace: ns }, spec: { configMaps: ["cfg"], secrets: ["creds"] } });
-    await recorded(ns, "both", ["ConfigMap/cfg", "Secret/creds"]);
+    const both = await recorded(ns, "both", ["ConfigMap/cfg", "Secret/creds"]);
     await recorded(ns, "cm-only", ["ConfigMap/cfg"]);
+
+    // The Secret's hash is keyed with the namespace's key Secret (not with the public uid), which `view` cannot read.
+    const keySecret = await client.get(Secret, { namespace: ns, name: HASH_KEY_SECRET });
+    const creds = await client.get(Secret, { namespace: ns, name: "creds" });
+    assert.equal(parseRecord(both.metadata.annotations?.[HASHES])["Secret/creds"], secretHash(creds, Buffer.from(keySecret.data!.key!, "base64")));
+    const viewer = `viewer-${ns}`;
+    await cluster.kubectl("-n", ns, "create", "rolebinding", "viewers", "--clusterrole=view", `--user=${viewer}`);
+    const asViewer = await Client.connect({ kubeconfig: await cluster.controlPlane.userKubeconfig({ user: viewer }) });
+    t.after(() => asViewer.close());
+    const seen = await eventually(() => asViewer.get(Deployment, { namespace: ns, name: "both" }), { description: "view reads Deployments" });
+    assert.ok(seen.metadata.annotations?.[HASHES], "view users see the recorded hashes");
+    await assert.rejects(asViewer.get(Secret, { namespace: ns, name: HASH_KEY_SECRET }), (err: ApiError) => err.code === "Forbidden", "…but not the key");
 
     await client.patch(ConfigMap, { namespace: ns, name: "cfg" }, { data: { a: "2" } });
     await client.patch(Secret, { namespace: ns, name: "creds" }, { stringData: { password: "two" } });

@@ -22,14 +22,17 @@ describe("content hashes", () => {
     assert.equal(sameContent(a, cm({ a: "1" })), false);
   });
 
-  test("a Secret's hash is keyed with its uid: not the plain SHA-256 of its content, and another uid gives another hash", () => {
+  test("a Secret's hash is keyed with the namespace's secret key, not with anything readable (the uid): another key gives another hash, the uid changes nothing", () => {
     const data = { token: Buffer.from("hunter2").toString("base64") };
-    const h = secretHash(secret(data));
+    const key = Buffer.alloc(32, 7);
+    const h = secretHash(secret(data), key);
     const plain = createHash("sha256").update(JSON.stringify({ data: Object.entries(data), binaryData: [] })).digest("hex");
     assert.notEqual(h, plain.slice(0, 16));
-    assert.equal(h, secretHash(secret({ ...data })));
-    assert.notEqual(h, secretHash(secret(data, "uid-2")));
-    assert.notEqual(h, secretHash(secret({ token: Buffer.from("hunter3").toString("base64") })));
+    assert.equal(h, secretHash(secret({ ...data }), key));
+    assert.equal(h, secretHash(secret(data, "uid-2"), key), "the uid (public: owner references, events, audit logs) plays no part");
+    assert.notEqual(h, secretHash(secret(data), Buffer.alloc(32, 8)));
+    assert.notEqual(h, secretHash(secret({ token: Buffer.from("hunter3").toString("base64") }), key));
+    assert.throws(() => secretHash(secret(data), Buffer.alloc(8)), /at least 16 bytes/);
   });
 
   test("records round-trip through an annotation; unreadable ones are empty; the combined hash ignores order", () => {

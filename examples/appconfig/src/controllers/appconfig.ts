@@ -2,6 +2,7 @@
 // changes, restart (as `kubectl rollout restart` does) every Deployment of the
 // namespace whose Pod template uses it: once per change, whatever the number
 // of changed objects, reconciles or operator restarts.
+import { randomBytes } from "node:crypto";
 import { Action, Controller, OperantError, predicates, type CacheReader, type Cached, type ObjectRef, type Predicate, type ReconcileContext } from "operant";
 import { ConfigMap, Deployment, Secret } from "operant/kinds";
 import { AppConfig, GROUP } from "../api/appconfig.ts";
@@ -53,6 +54,21 @@ export const CONFIG_HASH = `${GROUP}/config-hash`;
  */
 export const SETTLE_MS = 2_000;
 
+/**
+ * The Secret, in each namespace with monitored Secrets, that holds the key of
+ * their content hashes (`data.key`: 32 random bytes). The operator creates it
+ * when it is missing; `view` users cannot read it (the `view` role grants no
+ * Secrets), so the hashes in Deployment annotations, which they can read,
+ * tell them nothing. Deleting it makes a new key: every Deployment using a
+ * monitored Secret restarts once.
+ *
+ * @example
+ * ```ts
+ * await client.get(Secret, { namespace: "default", name: HASH_KEY_SECRET });
+ * ```
+ */
+export const HASH_KEY_SECRET = "appconfig-hash-key";
+
 type DeploymentStatus = NonNullable<NonNullable<AppConfig["status"]>["deployments"]>[number];
 
 // When this process first saw a Deployment's pending change (namespace/name → time).
@@ -73,6 +89,32 @@ function monitoring(kind: "ConfigMap" | "Secret", obj: Cached<ConfigMap> | Cache
 // Updates pass only when data or binaryData changed: labels, annotations and no-op edits restart nothing.
 const configMapChanged: Predicate<ConfigMap> = (e) => e.type !== "updated" || !sameContent(e.previous, e.object);
 const secretChanged: Predicate<Secret> = (e) => e.type !== "updated" || !sameContent(e.previous, e.object);
+
+const keyIn = (s: { data?: Readonly<Record<string, string>> } | undefined): Uint8Array | undefined => {
+  const key = s?.data?.key ? Buffer.from(s.data.key, "base64") : undefined;
+  return key && key.length >= 16 ? key : undefined;
+};
+
+/** The namespace's Secret hash key: from the cache, else created (or read, if another reconcile created it first). */
+async function hashKey(ctx: ReconcileContext<AppConfig>, namespace: string): Promise<Uint8Array> {
+  const ref = { namespace, name: HASH_KEY_SECRET };
+  const cached = keyIn(ctx.get(Secret, ref));
+  if (cached) return cached;
+  try {
+    const created = await ctx.client.create(Secret, {
+      metadata: { ...ref, labels: { "app.kubernetes.io/managed-by": "appconfig-operator" } },
+      type: "Opaque",
+      data: { key: randomBytes(32).toString("base64") },
+    });
+    ctx.log.info({ secret: HASH_KEY_SECRET }, "created the Secret hash key");
+    return keyIn(created)!;
+  } catch (err) {
+    if (!(err instanceof OperantError && err.code === "AlreadyExists")) throw err;
+    const live = keyIn(await ctx.client.get(Secret, ref));
+    if (!live) throw new OperantError("HashKeyUnusable", `Secret ${namespace}/${HASH_KEY_SECRET} has no usable data.key (at least 16 bytes, base64): delete it and the operator makes a new one (Deployments using monitored Secrets restart once)`);
+    return live;
+  }
+}
 
 async function restart(ctx: ReconcileContext<AppConfig>, d: Cached<Deployment>, record: HashRecord, changed: readonly string[]): Promise<string> {
   const at = new Date().toISOString();
@@ -115,8 +157,8 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
     toRequests: (d, cache) => cache.list(AppConfig, { namespace: d.metadata.namespace }).map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name })),
     predicates: [predicates.or(predicates.generationChanged(), predicates.annotationsChanged())],
   })
-  // Restarting is a patch of Deployments; everything else is read (Secrets included: get, list, watch).
-  .permissions({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"] })
+  // Restarting is a patch of Deployments; creating the hash key Secret is the one other write. Everything else is read.
+  .permissions({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"] }, { apiGroups: [""], resources: ["secrets"], verbs: ["create"] })
   .reconcile(async (ac, ctx) => {
     const namespace = ac.metadata.namespace;
     const configMaps = ac.spec.configMaps ?? [];
@@ -132,10 +174,11 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
       const cm = ctx.get(ConfigMap, { namespace, name });
       if (cm) hashes.set(key("ConfigMap", name), configMapHash(cm));
     }
+    let secretKey: Uint8Array | undefined;
     for (const name of new Set(appConfigs.flatMap((a) => a.spec.secrets ?? []))) {
       monitored.add(key("Secret", name));
       const secret = ctx.get(Secret, { namespace, name });
-      if (secret) hashes.set(key("Secret", name), secretHash(secret));
+      if (secret) hashes.set(key("Secret", name), secretHash(secret, (secretKey ??= await hashKey(ctx, namespace ?? ""))));
     }
     const missing = [...configMaps.map((n) => key("ConfigMap", n)), ...secrets.map((n) => key("Secret", n))].filter((k) => !hashes.has(k));
 

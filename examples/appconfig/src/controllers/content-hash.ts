@@ -1,7 +1,8 @@
 // Content hashes of monitored objects: what "the data changed" means. Only
 // `data` and `binaryData` count (labels, annotations and no-op edits do not),
-// in a stable order. A Secret's hash is keyed, so that a short value cannot
-// be found back by hashing guesses.
+// in a stable order. A Secret's hash is keyed with a random per-namespace
+// key kept in a Secret, so that a short value cannot be found back by
+// hashing guesses.
 import { createHash, createHmac } from "node:crypto";
 import type { ReadonlyDeep, Stored } from "operant";
 import type { ConfigMap, Secret } from "operant/kinds";
@@ -41,19 +42,20 @@ export function configMapHash(cm: ReadonlyDeep<Stored<ConfigMap>>): string {
 
 /**
  * The content hash of a Secret: HMAC-SHA-256 of its data (sorted by key),
- * keyed with the Secret's uid, 16 hex characters. Whoever can read a
- * Deployment's annotations or an AppConfig cannot test guesses of a short
- * value against it without the uid, which only those who may read the Secret
- * (and so its value) can see. The same data under a new uid (the Secret
- * deleted and created again) hashes differently: one restart.
+ * 16 hex characters, keyed with `key` — the namespace's hash key, a random
+ * value the operator keeps in a Secret of its own ({@link HASH_KEY_SECRET}
+ * in appconfig.ts). The hash ends up in Deployment annotations that anyone
+ * with `view` can read; without the key, which `view` cannot read (it grants
+ * no Secrets), a short value cannot be found back by hashing guesses.
  *
  * @example
  * ```ts
- * secretHash(secret) // "9c1e0b7a55d2e8f4"
+ * secretHash(secret, hashKey) // "9c1e0b7a55d2e8f4"
  * ```
  */
-export function secretHash(secret: ReadonlyDeep<Stored<Secret>>): string {
-  return createHmac("sha256", `config.example.com/secret:${secret.metadata.uid}`).update(canonical(secret)).digest("hex").slice(0, HEX_CHARS);
+export function secretHash(secret: ReadonlyDeep<Stored<Secret>>, key: Uint8Array): string {
+  if (key.length < 16) throw new RangeError(`the Secret hash key must be at least 16 bytes (got ${key.length})`);
+  return createHmac("sha256", key).update(canonical(secret)).digest("hex").slice(0, HEX_CHARS);
 }
 
 /**

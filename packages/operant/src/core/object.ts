@@ -156,9 +156,24 @@ export function metaOf(obj: object): StoredMeta {
  * ```
  */
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    for (const v of Object.values(value as object)) deepFreeze(v);
-    Object.freeze(value);
+  // Its own stack, not recursion: objects may be nested up to 10,000 levels (the API server's limit).
+  if (!value || typeof value !== "object" || !Object.isExtensible(value)) return value;
+  const stack: { node: object; visited: boolean }[] = [{ node: value, visited: false }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.visited) {
+      stack.pop();
+      Object.freeze(top.node);
+      continue;
+    }
+    // Non-extensible marks "walked or being walked": a node reached twice (shared, or a cycle a transform made) is walked once.
+    if (!Object.isExtensible(top.node)) {
+      stack.pop();
+      continue;
+    }
+    top.visited = true;
+    Object.preventExtensions(top.node);
+    for (const v of Object.values(top.node)) if (v && typeof v === "object" && Object.isExtensible(v)) stack.push({ node: v as object, visited: false });
   }
   return value;
 }

@@ -47,10 +47,15 @@ async function preflight(root: string, args: readonly string[]): Promise<string[
   return warnings;
 }
 
+/** How often `runProject` checks that its parent process is still there. */
+const PARENT_CHECK_MS = 500;
+
 /**
  * Runs `node src/main.ts …args` in the project and resolves with its exit
  * code; SIGTERM and SIGHUP sent to this process go to it (SIGINT from a
- * terminal reaches it directly).
+ * terminal reaches it directly), and so does a SIGTERM when this process's
+ * own parent goes away (e.g. `npx`'s `npm exec` was terminated): the
+ * operator is never left running as an orphan.
  *
  * @example
  * ```ts
@@ -70,7 +75,19 @@ export function runProject(root: string, args: readonly string[]): Promise<{ cod
     const signals: NodeJS.Signals[] = ["SIGTERM", "SIGHUP"];
     for (const s of signals) process.on(s, forward);
     process.on("SIGINT", ignore);
+    // Our own parent may die without passing a signal on (`npx operant run`: SIGTERM ends npm exec's shell,
+    // and this process is orphaned). Adopted by another process means the parent is gone: stop the
+    // operator as for SIGTERM, rather than leave it running with nobody to stop it.
+    const parent = process.ppid;
+    const orphaned = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(orphaned);
+      process.stderr.write(`operant run: the parent process (pid ${parent}) is gone; stopping the operator\n`);
+      forward("SIGTERM");
+    }, PARENT_CHECK_MS);
+    orphaned.unref();
     const cleanup = () => {
+      clearInterval(orphaned);
       for (const s of signals) process.off(s, forward);
       process.off("SIGINT", ignore);
     };

@@ -10,6 +10,8 @@
 // and if the lock is deleted or replaced behind its back (by hand, by a
 // force-deleted Pod, by a replica that judged the leader's Node NotReady), it
 // steps down, since another replica may lead from then on.
+import { access } from "node:fs/promises";
+import { join } from "node:path";
 import type { Client } from "../../client/client.ts";
 import type { ElectionClient } from "../elector.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
@@ -49,7 +51,7 @@ export interface LeaderForLifeElectorOptions {
   client?: Client | undefined;
   /** Logger (default: the manager's). */
   logger?: Logger | undefined;
-  /** Where to find the in-cluster namespace file (tests). */
+  /** Where to find the in-cluster namespace and token files (default `/var/run/secrets/kubernetes.io/serviceaccount`; tests). A token there means "in a cluster": then `podName` is required. */
   serviceAccountDir?: string | undefined;
 }
 
@@ -122,6 +124,13 @@ export class LeaderForLifeElector implements LeaderElector {
     this.#log = this.#options.logger ?? host.logger.child({ leaderElection: this.name });
     host.leading(this.name, false);
     const podName = this.#options.podName;
+    if (!podName && (await inCluster(this.#options.serviceAccountDir))) {
+      // Two replicas of a Deployment would each "lead at once": refuse rather than run two leaders.
+      throw new OperantError(
+        "LeaderPodNameRequired",
+        `leader-for-life election "${this.name}" runs in a cluster (this container has a ServiceAccount token) but has no Pod name, so it cannot own the lock and every replica would lead. Set POD_NAME (and POD_NAMESPACE) from the downward API (env valueFrom fieldRef metadata.name / metadata.namespace), as operant's generated Deployment does.`,
+      );
+    }
     if (!podName) {
       this.#log.info({ lock: this.name }, "no Pod name (POD_NAME) given: not running in a cluster, so leading without leader election");
       return this.#begin(undefined);
@@ -354,5 +363,15 @@ export class LeaderForLifeElector implements LeaderElector {
       observedAt: this.#observedAt === undefined ? null : new Date(this.#observedAt).toISOString(),
       lastError: this.#lastError ?? null,
     };
+  }
+}
+
+/** Whether this process runs in a Pod: its ServiceAccount token is mounted. */
+async function inCluster(serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"): Promise<boolean> {
+  try {
+    await access(join(serviceAccountDir, "token"));
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -29,7 +29,7 @@ function quietClient(items: () => Stored<ConfigMap>[]) {
 
 test("cache: one informer per request, shared and reference-counted; reads of an unwatched kind are refused", async () => {
   const fake = quietClient(() => [cm("a", "5", { v: "1" })]);
-  const cache = new Cache(fake.client, { namespaces: ["ns"] });
+  const cache = new Cache(fake.client, { namespaces: ["ns"], watch: { streamInitialList: false } });
   const one = cache.acquire(ConfigMap);
   const two = cache.acquire(ConfigMap);
   const labelled = cache.acquire(ConfigMap, { labelSelector: { app: "x" } });
@@ -52,7 +52,7 @@ test("cache: one informer per request, shared and reference-counted; reads of an
 
 test("cache: read-your-writes — a write or delete this process made is visible before the watch delivers it", async () => {
   const fake = quietClient(() => [cm("a", "5", { v: "1" }), cm("gone", "6")]);
-  const cache = new Cache(fake.client, { namespaces: ["ns"] });
+  const cache = new Cache(fake.client, { namespaces: ["ns"], watch: { streamInitialList: false } });
   const lease = cache.acquire(ConfigMap);
   const stop = new AbortController();
   cache.start(stop.signal);

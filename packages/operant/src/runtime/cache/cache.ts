@@ -30,6 +30,8 @@ export interface CacheOptions {
   /** Watcher tuning for every informer. */
   watch?: InformerOptions<KubeObject>["watch"];
   logger?: Logger | undefined;
+  /** Told about every object an informer could not take as it is (see {@link InformerOptions.onRejected}). */
+  onRejected?: InformerOptions<KubeObject>["onRejected"];
 }
 
 /** A consumer's hold on a shared informer. */
@@ -115,6 +117,7 @@ export class Cache {
         indexers: request.indexers,
         watch: this.#options.watch,
         logger: this.#log,
+        onRejected: this.#options.onRejected,
       });
       entry = { informer: informer as unknown as Informer<KubeObject>, refs: 0, stop: new AbortController(), request: { ...request, namespaces } as InformerRequest<KubeObject> };
       this.#entries.set(key, entry);

@@ -51,6 +51,39 @@ export interface InformerOptions<T extends KubeObject> {
   /** Watcher tuning (inactivity timeout, backoff, page size). */
   watch?: Partial<Omit<WatcherOptions, "signal" | "namespace" | "labelSelector" | "fieldSelector" | "metadataOnly">> | undefined;
   logger?: Logger | undefined;
+  /**
+   * Told about each object the cache could not take as it is (its transform
+   * or an indexer threw, or it could not be frozen); the informer has logged
+   * it already and lists it in `health().rejected`. The Manager uses this to
+   * post a Warning event about the object. Exceptions it throws are logged.
+   */
+  onRejected?: ((rejection: RejectedObject) => void) | undefined;
+}
+
+/**
+ * An object the cache could not take as it is. What happened to it depends
+ * on `stage`: `transform`, the transform threw and the object was stored as
+ * received; `index`, an indexer threw and the object is stored but missing
+ * from that index; `cache`, it could not be prepared at all (no key, or
+ * freezing failed) and the cache keeps its last good version, if any.
+ * Every other object is unaffected. It stays listed until a later version is
+ * taken without trouble or the object is deleted.
+ *
+ * @example
+ * ```ts
+ * for (const r of informer.health().rejected) console.warn(r.key, r.stage, r.message);
+ * ```
+ */
+export interface RejectedObject {
+  /** `namespace/name` (or the best the object allowed). */
+  readonly key: string;
+  readonly stage: "transform" | "index" | "cache";
+  /** What failed and what was done about it. */
+  readonly message: string;
+  /** When (ms since epoch). */
+  readonly at: number;
+  /** The object's identity (apiVersion, kind and name, namespace, uid, resourceVersion), for an event about it. */
+  readonly object: Stored<KubeObject>;
 }
 
 /** What changed, for handlers. `relist` is true for changes found by a (re)list rather than a watch event. */
@@ -66,7 +99,14 @@ export interface InformerHealth {
   synced: boolean;
   objects: number;
   watchers: readonly WatchHealth[];
+  /** Objects the cache could not take as they are (the latest per key, at most 100; see {@link RejectedObject}). */
+  rejected: readonly RejectedObject[];
+  /** Rejections since the informer started. */
+  rejectedTotal: number;
 }
+
+/** Rejections kept in `health().rejected` (the oldest drop out). */
+const MAX_REJECTED = 100;
 
 interface Overlay<T extends KubeObject> {
   obj: Cached<T> | undefined; // undefined: we deleted it
@@ -103,6 +143,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
   readonly #health: WatchHealth[] = [];
   readonly #log: Logger;
   readonly #transform: Transform<T> | undefined;
+  readonly #rejected = new Map<string, RejectedObject>();
+  #rejectedTotal = 0;
   #started = false;
   #syncWaiters: (() => void)[] = [];
   #running: Promise<void>[] = [];
@@ -111,7 +153,9 @@ export class Informer<T extends KubeObject> implements Store<T> {
     this.kind = kind;
     this.#client = client;
     this.#options = options;
-    this.#store = new MemoryStore<T>(options.indexers);
+    this.#store = new MemoryStore<T>(options.indexers, {
+      onIndexError: (index, key, obj, err) => this.#reject(key, obj as unknown as Stored<T>, "index", `indexer "${index}" threw (${errorMessage(err)}); the object is cached but missing from that index`),
+    });
     this.#log = (options.logger ?? silentLogger).child({ informer: kind.kind });
     this.#transform = options.transform === false ? undefined : (options.transform ?? stripServerNoise);
   }
@@ -137,7 +181,12 @@ export class Informer<T extends KubeObject> implements Store<T> {
         signal,
       });
       this.#health.push(w.health);
-      this.#running.push(this.#consume(w, namespace));
+      this.#running.push(
+        this.#consume(w, namespace).catch((err: unknown) => {
+          // Not expected (each event is handled on its own): say so rather than end the process.
+          if (!signal.aborted) this.#log.error({ err: errorMessage(err), target: w.health.target }, "the informer stopped consuming its watch after an unexpected error");
+        }),
+      );
     }
   }
 
@@ -149,60 +198,108 @@ export class Informer<T extends KubeObject> implements Store<T> {
   async #consume(w: ReturnType<typeof watcher<T>>, namespace: string | undefined): Promise<void> {
     let seen: Set<string> | undefined;
     for await (const ev of w) {
-      switch (ev.type) {
-        case "relist-start":
-          seen = new Set();
-          break;
-        case "relist-item": {
-          const obj = this.#prepare(ev.object);
-          const key = objectKey(obj as KubeObject);
-          seen?.add(key);
-          this.#tombstones.delete(key);
-          const previous = this.#store.get(key);
-          if (previous && metaOf(previous).resourceVersion === metaOf(obj).resourceVersion) break;
-          this.#store.upsert(obj);
-          this.#settleOverlay(key, obj);
-          this.#notify(previous ? "updated" : "added", previous, obj, true);
-          break;
-        }
-        case "relist-done": {
-          const inScope = namespace === undefined ? [...this.#store.keys()] : this.#store.byIndex("namespace", namespace).map((o) => objectKey(o as KubeObject));
-          for (const key of inScope) {
-            if (seen?.has(key)) continue;
-            const gone = this.#store.remove(key);
-            if (gone) {
-              this.#bury(key, metaOf(gone).uid);
-              this.#settleOverlay(key, undefined);
-              this.#notify("deleted", undefined, gone, true);
+      try {
+        switch (ev.type) {
+          case "relist-start":
+            seen = new Set();
+            break;
+          case "relist-item":
+            this.#take(ev.object, true, seen);
+            break;
+          case "relist-done": {
+            const inScope = namespace === undefined ? [...this.#store.keys()] : this.#store.byIndex("namespace", namespace).map((o) => objectKey(o as KubeObject));
+            for (const key of inScope) {
+              if (seen?.has(key)) continue;
+              const gone = this.#store.remove(key);
+              if (gone) {
+                this.#bury(key, metaOf(gone).uid);
+                this.#settleOverlay(key, undefined);
+                this.#rejected.delete(key);
+                this.#notify("deleted", undefined, gone, true);
+              }
             }
+            seen = undefined;
+            if (this.synced) for (const wake of this.#syncWaiters.splice(0)) wake();
+            break;
           }
-          seen = undefined;
-          if (this.synced) for (const wake of this.#syncWaiters.splice(0)) wake();
-          break;
+          case "applied":
+            this.#take(ev.object, false, undefined);
+            break;
+          case "deleted":
+            this.#drop(ev.object);
+            break;
+          case "bookmark":
+            break;
+          case "error":
+            this.#log.warn({ code: ev.error.code, retryInMs: ev.retryInMs, err: ev.error.message }, `watch ${w.health.target} failed; retrying`);
+            break;
         }
-        case "applied": {
-          const obj = this.#prepare(ev.object);
-          const key = objectKey(obj as KubeObject);
-          this.#tombstones.delete(key);
-          const previous = this.#store.upsert(obj);
-          this.#settleOverlay(key, obj);
-          this.#notify(previous ? "updated" : "added", previous, obj, false);
-          break;
-        }
-        case "deleted": {
-          const key = objectKey(ev.object);
-          const gone = this.#store.remove(key) ?? this.#prepare(ev.object);
-          this.#bury(key, ev.object.metadata.uid ?? metaOf(gone).uid);
-          this.#settleOverlay(key, undefined);
-          this.#notify("deleted", undefined, gone, false);
-          break;
-        }
-        case "bookmark":
-          break;
-        case "error":
-          this.#log.warn({ code: ev.error.code, retryInMs: ev.retryInMs, err: ev.error.message }, `watch ${w.health.target} failed; retrying`);
-          break;
+      } catch (err) {
+        // One event's trouble stays with its object: the watch goes on for every other one.
+        const raw = "object" in ev ? ev.object : undefined;
+        this.#reject(raw ? safeKey(raw) : w.health.target, raw, "cache", `handling its ${ev.type} event failed (${errorMessage(err)})`);
       }
+    }
+  }
+
+  /** An added or changed object (from a watch event, or a list when `relist`). */
+  #take(raw: Stored<T>, relist: boolean, seen: Set<string> | undefined): void {
+    let key: string;
+    try {
+      key = objectKey(raw);
+    } catch (err) {
+      this.#reject(safeKey(raw), raw, "cache", `it has no usable metadata (${errorMessage(err)}); not cached`);
+      return;
+    }
+    // Even if it cannot be taken now, it exists: a relist must not drop its last good version as vanished.
+    seen?.add(key);
+    this.#rejected.delete(key);
+    let obj: Cached<T>;
+    try {
+      obj = this.#prepare(raw);
+    } catch (err) {
+      const kept = this.#store.get(key);
+      this.#reject(key, raw, "cache", `it could not be prepared for the cache (${errorMessage(err)}); ${kept ? `the cache keeps resourceVersion ${metaOf(kept).resourceVersion}` : "it is not cached"}`);
+      return;
+    }
+    this.#tombstones.delete(key);
+    const previous = this.#store.get(key);
+    if (relist && previous && metaOf(previous).resourceVersion === metaOf(obj).resourceVersion) return;
+    this.#store.upsert(obj);
+    this.#settleOverlay(key, obj);
+    this.#notify(previous ? "updated" : "added", previous, obj, relist);
+  }
+
+  /** A deleted object (watch event). */
+  #drop(raw: Stored<T>): void {
+    const key = objectKey(raw);
+    this.#rejected.delete(key);
+    let gone = this.#store.remove(key);
+    if (!gone) {
+      try {
+        gone = this.#prepare(raw);
+      } catch {
+        gone = raw as unknown as Cached<T>; // handlers still hear of the deletion
+      }
+    }
+    this.#bury(key, raw.metadata.uid ?? metaOf(gone).uid);
+    this.#settleOverlay(key, undefined);
+    this.#notify("deleted", undefined, gone, false);
+  }
+
+  /** Records, logs and reports an object the cache could not take as it is. */
+  #reject(key: string, raw: Stored<T> | KubeObject | undefined, stage: RejectedObject["stage"], what: string): void {
+    const message = `${this.kind.kind} ${key}: ${what}`;
+    const rejection: RejectedObject = { key, stage, message, at: Date.now(), object: identityOf(this.kind, raw) };
+    this.#rejected.delete(key);
+    this.#rejected.set(key, rejection);
+    if (this.#rejected.size > MAX_REJECTED) this.#rejected.delete(this.#rejected.keys().next().value!);
+    this.#rejectedTotal++;
+    this.#log.error({ object: key, kind: this.kind.kind, stage, err: what }, "object rejected by the cache; every other object is unaffected");
+    try {
+      this.#options.onRejected?.(rejection);
+    } catch (err) {
+      this.#log.error({ object: key, err: errorMessage(err) }, "onRejected threw");
     }
   }
 
@@ -213,7 +310,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         out = this.#transform(obj);
       } catch (err) {
         // A broken transform must not lose the object: store it as received and say so.
-        this.#log.error({ err: (err as Error).message, object: objectKey(obj) }, "transform failed; storing the object untransformed");
+        this.#reject(safeKey(obj), obj, "transform", `the transform threw (${errorMessage(err)}); the object is cached untransformed`);
         out = obj;
       }
     }
@@ -240,10 +337,22 @@ export class Informer<T extends KubeObject> implements Store<T> {
    * return it instead of the older cached version.
    */
   observeWrite(obj: Stored<T>): void {
+    try {
+      this.#observeWrite(obj);
+    } catch (err) {
+      // Read-your-writes is a courtesy: an object it cannot copy (e.g. nested too deep) is read from the watch.
+      this.#log.warn({ object: safeKey(obj), err: errorMessage(err) }, "could not remember a write for read-your-writes; reads show the watch's version");
+    }
+  }
+
+  #observeWrite(obj: Stored<T>): void {
     const key = objectKey(obj);
     const cached = this.#store.get(key);
     const rv = obj.metadata.resourceVersion;
     if (cached && (compareResourceVersions(metaOf(cached).resourceVersion, rv) ?? -1) >= 0) return;
+    // Two write responses may arrive out of order: an older one must not replace a newer one remembered before it.
+    const earlier = this.#overlaid(key);
+    if (earlier?.obj && earlier.rv !== undefined && metaOf(earlier.obj).uid === obj.metadata.uid && (compareResourceVersions(earlier.rv, rv) ?? -1) >= 0) return;
     // This very object (same uid) was deleted, as the watch already told us: the write is history.
     const tomb = cached ? undefined : this.#tombstones.get(key);
     if (tomb && Date.now() - tomb.at <= OVERLAY_TTL_MS && tomb.uid === obj.metadata.uid) return;
@@ -352,6 +461,28 @@ export class Informer<T extends KubeObject> implements Store<T> {
 
   /** Health summary and per-watcher detail. */
   health(): InformerHealth {
-    return { kind: this.kind.kind, synced: this.synced, objects: this.#store.size, watchers: this.#health };
+    return { kind: this.kind.kind, synced: this.synced, objects: this.#store.size, watchers: this.#health, rejected: [...this.#rejected.values()], rejectedTotal: this.#rejectedTotal };
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** `namespace/name` of an object that may lack them (for messages only). */
+function safeKey(obj: unknown): string {
+  const m = (obj as { metadata?: { name?: unknown; namespace?: unknown } } | undefined)?.metadata;
+  const name = typeof m?.name === "string" ? m.name : "<no name>";
+  return typeof m?.namespace === "string" && m.namespace ? `${m.namespace}/${name}` : name;
+}
+
+/** Just the identity of an object (no spec, no deep data), for a Warning event about it. */
+function identityOf(kind: Kind, raw: unknown): Stored<KubeObject> {
+  const m = (raw as { metadata?: Record<string, unknown> } | undefined)?.metadata ?? {};
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return {
+    apiVersion: kind.apiVersion,
+    kind: kind.kind,
+    metadata: { name: str(m.name) ?? "", ...(str(m.namespace) && { namespace: str(m.namespace) }), uid: str(m.uid) ?? "", resourceVersion: str(m.resourceVersion) ?? "" },
+  } as Stored<KubeObject>;
 }

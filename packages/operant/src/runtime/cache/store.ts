@@ -13,10 +13,33 @@ export const BUILTIN_INDEXES = {
   /** By `metadata.namespace` (cluster-scoped objects under ""). */
   namespace: (obj: Cached<KubeObject>) => [obj.metadata.namespace ?? ""],
   /** By the uid of every owner reference. */
-  owner: (obj: Cached<KubeObject>) => (obj.metadata.ownerReferences ?? []).map((o) => o.uid),
+  owner: (obj: Cached<KubeObject>) => ownerRefs(obj).map((o) => o.uid),
   /** By the uid of the controller owner reference (at most one). */
-  controller: (obj: Cached<KubeObject>) => (obj.metadata.ownerReferences ?? []).filter((o) => o.controller).map((o) => o.uid),
+  controller: (obj: Cached<KubeObject>) => ownerRefs(obj).filter((o) => o.controller === true).map((o) => o.uid),
 } as const satisfies Record<string, IndexFn>;
+
+/** The well-formed owner references of an object (whatever a transform or a broken object left there). */
+function ownerRefs(obj: Cached<KubeObject>): { uid: string; controller?: boolean | undefined }[] {
+  const refs: unknown = obj.metadata.ownerReferences;
+  if (!Array.isArray(refs)) return [];
+  return refs.filter((r): r is { uid: string; controller?: boolean } => r !== null && typeof r === "object" && typeof (r as { uid?: unknown }).uid === "string");
+}
+
+/**
+ * Options of {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryStoreOptions = { onIndexError: (index, key, _obj, err) => log.error({ index, key, err }, "indexer threw") };
+ * ```
+ */
+export interface MemoryStoreOptions {
+  /**
+   * Told when an indexer throws or returns something other than an array of
+   * strings. The object is stored anyway, missing from that index.
+   */
+  onIndexError?: ((index: string, key: string, obj: Cached<KubeObject>, error: unknown) => void) | undefined;
+}
 
 /** Options of {@link Store.list}. */
 export interface StoreListOptions {
@@ -59,8 +82,10 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
   readonly #items = new Map<string, Cached<T>>();
   readonly #indexers: Map<string, IndexFn<T>>;
   readonly #indexes = new Map<string, Map<string, Set<string>>>();
+  readonly #onIndexError: MemoryStoreOptions["onIndexError"];
 
-  constructor(indexers: Record<string, IndexFn<T>> = {}) {
+  constructor(indexers: Record<string, IndexFn<T>> = {}, options: MemoryStoreOptions = {}) {
+    this.#onIndexError = options.onIndexError;
     this.#indexers = new Map<string, IndexFn<T>>([...Object.entries(BUILTIN_INDEXES), ...Object.entries(indexers)] as [string, IndexFn<T>][]);
     for (const name of this.#indexers.keys()) this.#indexes.set(name, new Map());
   }
@@ -114,10 +139,22 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
     return previous;
   }
 
+  /** The values `fn` gives `obj`, or undefined if it throws or gives something else than strings. */
+  #valuesOf(name: string, fn: IndexFn<T>, key: string, obj: Cached<T>, report: boolean): readonly string[] | undefined {
+    try {
+      const values = fn(obj);
+      if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) throw new TypeError(`it returned ${Array.isArray(values) ? "an array with non-string values" : typeof values}, not an array of strings`);
+      return values;
+    } catch (err) {
+      if (report) this.#onIndexError?.(name, key, obj as Cached<KubeObject>, err);
+      return undefined;
+    }
+  }
+
   #index(key: string, obj: Cached<T>): void {
     for (const [name, fn] of this.#indexers) {
       const index = this.#indexes.get(name)!;
-      for (const v of fn(obj)) {
+      for (const v of this.#valuesOf(name, fn, key, obj, true) ?? []) {
         let set = index.get(v);
         if (!set) index.set(v, (set = new Set()));
         set.add(key);
@@ -128,7 +165,9 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
   #unindex(key: string, obj: Cached<T>): void {
     for (const [name, fn] of this.#indexers) {
       const index = this.#indexes.get(name)!;
-      for (const v of fn(obj)) {
+      // An indexer that throws now cannot say where the object was: look for it everywhere in that index.
+      const values = this.#valuesOf(name, fn, key, obj, false) ?? [...index.keys()];
+      for (const v of values) {
         const set = index.get(v);
         if (!set) continue;
         set.delete(key);

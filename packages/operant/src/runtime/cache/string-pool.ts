@@ -59,25 +59,54 @@ const UNIQUE_FIELDS = new Set(["uid", "resourceVersion", "containerID", "podIP",
 /**
  * Interns the string values of a freshly parsed object (in place) and
  * deep-freezes it, in one walk. Returns the object.
+ *
+ * The walk keeps its own stack rather than recursing: the API server accepts
+ * objects nested up to 10,000 levels (any free-form field allows it), far
+ * deeper than the JavaScript call stack, and one such object must not crash
+ * the process that caches it.
+ *
+ * @example
+ * ```ts
+ * const pod = internAndFreeze(JSON.parse(body) as Stored<Pod>);
+ * ```
  */
 export function internAndFreeze<T>(value: T, pool: StringPool = sharedStringPool): T {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === "string") value[i] = pool.intern(v);
-      else if (v !== null && typeof v === "object") internAndFreeze(v, pool);
+  if (value === null || typeof value !== "object" || !Object.isExtensible(value)) return value;
+  // Objects are frozen after their children (post-order), so a half-walked object is never frozen: a
+  // failure part-way leaves no frozen object holding unfrozen children.
+  const stack: { node: object; visited: boolean }[] = [{ node: value, visited: false }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.visited) {
+      stack.pop();
+      Object.freeze(top.node);
+      continue;
     }
-  } else {
-    const o = value as Record<string, unknown>;
-    // An object's own name is unique too; other `name` fields (containers, volumes, ports) repeat.
-    const isMetadata = typeof o.uid === "string" && typeof o.name === "string";
-    for (const k in o) {
-      const v = o[k];
-      if (typeof v === "string") {
-        if (!UNIQUE_FIELDS.has(k) && !(isMetadata && k === "name")) o[k] = pool.intern(v);
-      } else if (v !== null && typeof v === "object") internAndFreeze(v, pool);
+    // Non-extensible marks "walked or being walked": a node reached twice (shared, or a cycle a transform made) is walked once.
+    if (!Object.isExtensible(top.node)) {
+      stack.pop();
+      continue;
+    }
+    top.visited = true;
+    Object.preventExtensions(top.node);
+    if (Array.isArray(top.node)) {
+      const a = top.node as unknown[];
+      for (let i = 0; i < a.length; i++) {
+        const v = a[i];
+        if (typeof v === "string") a[i] = pool.intern(v);
+        else if (v !== null && typeof v === "object" && Object.isExtensible(v)) stack.push({ node: v, visited: false });
+      }
+    } else {
+      const o = top.node as Record<string, unknown>;
+      // An object's own name is unique too; other `name` fields (containers, volumes, ports) repeat.
+      const isMetadata = typeof o.uid === "string" && typeof o.name === "string";
+      for (const k in o) {
+        const v = o[k];
+        if (typeof v === "string") {
+          if (!UNIQUE_FIELDS.has(k) && !(isMetadata && k === "name")) o[k] = pool.intern(v);
+        } else if (v !== null && typeof v === "object" && Object.isExtensible(v)) stack.push({ node: v, visited: false });
+      }
     }
   }
-  return Object.freeze(value);
+  return value;
 }

@@ -5,6 +5,7 @@
 import type { ApplyOptions, CallOptions, Client, DeleteOptions, ListOptions, ObjectList, PatchOptions, WatchEvent, WatchOptions, WriteOptions } from "../../client/client.ts";
 import { Client as ClientClass } from "../../client/client.ts";
 import type { Status } from "../../client/transport/api-error.ts";
+import { OperantError } from "../../core/errors.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored } from "../../core/object.ts";
 import type { Cache } from "../cache/cache.ts";
@@ -19,6 +20,11 @@ import type { Cache } from "../cache/cache.ts";
  * ```
  */
 export type WriteObserver = Pick<Cache, "observeWrite" | "observeDelete">;
+
+function fencedError(verb: string, kind: Kind, reason: unknown, cause?: unknown): OperantError {
+  const why = reason instanceof Error ? reason.message : "leadership lost";
+  return new OperantError("Fenced", `${verb} ${kind.kind} refused: this replica no longer leads (${why}), so its reconciles may not write. The reconcile should have stopped at ctx.signal; the next leader takes over.`, { cause: cause ?? reason });
+}
 
 function isStored(out: unknown): out is Stored<KubeObject> {
   return typeof out === "object" && out !== null && (out as { kind?: unknown }).kind !== "Status" && typeof (out as KubeObject).metadata?.name === "string";
@@ -45,12 +51,37 @@ export class CacheAwareClient extends ClientClass {
   /** Where writes are reported. */
   readonly observer: WriteObserver;
 
-  constructor(inner: Client, observer: WriteObserver) {
+  readonly #fence: AbortSignal | undefined;
+
+  /**
+   * @param fence once aborted (leadership lost), every write is refused with
+   * `Fenced` and writes in flight are aborted: a reconcile that ignores its
+   * signal cannot write on behalf of a leader that is no more. Reads go on.
+   */
+  constructor(inner: Client, observer: WriteObserver, options: { fence?: AbortSignal | undefined } = {}) {
     super(inner.transport, { fieldManager: inner.fieldManager });
     // Share the inner client's discovery cache instead of starting an empty one.
     Object.defineProperty(this, "discovery", { value: inner.discovery, enumerable: true });
     this.inner = inner;
     this.observer = observer;
+    this.#fence = options.fence;
+  }
+
+  /** The write's options with the fence in its signal; throws `Fenced` once the fence is down. */
+  #fenced<O extends { signal?: AbortSignal | undefined }>(verb: string, kind: Kind, options: O): O {
+    const fence = this.#fence;
+    if (!fence) return options;
+    if (fence.aborted) throw fencedError(verb, kind, fence.reason);
+    return { ...options, signal: options.signal ? AbortSignal.any([options.signal, fence]) : fence };
+  }
+
+  async #write<T>(verb: string, kind: Kind, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (this.#fence?.aborted) throw fencedError(verb, kind, this.#fence.reason, err);
+      throw err;
+    }
   }
 
   #observe<T extends KubeObject>(kind: Kind<T>, out: Stored<T>, options: WriteOptions): Stored<T> {
@@ -83,27 +114,33 @@ export class CacheAwareClient extends ClientClass {
   }
 
   override async create<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
-    return this.#observe(kind, await this.inner.create(kind, obj, options), options);
+    const fenced = this.#fenced("create", kind, options);
+    return this.#observe(kind, await this.#write("create", kind, () => this.inner.create(kind, obj, fenced)), options);
   }
 
   override async update<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
-    return this.#observe(kind, await this.inner.update(kind, obj, options), options);
+    const fenced = this.#fenced("update", kind, options);
+    return this.#observe(kind, await this.#write("update", kind, () => this.inner.update(kind, obj, fenced)), options);
   }
 
   override async updateStatus<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
-    return this.#observe(kind, await this.inner.updateStatus(kind, obj, options), options);
+    const fenced = this.#fenced("updateStatus", kind, options);
+    return this.#observe(kind, await this.#write("updateStatus", kind, () => this.inner.updateStatus(kind, obj, fenced)), options);
   }
 
   override async patch<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, patch: unknown, options: PatchOptions = {}): Promise<Stored<T>> {
-    return this.#observe(kind, await this.inner.patch(kind, ref, patch, options), options);
+    const fenced = this.#fenced("patch", kind, options);
+    return this.#observe(kind, await this.#write("patch", kind, () => this.inner.patch(kind, ref, patch, fenced)), options);
   }
 
   override async apply<T extends KubeObject>(kind: Kind<T>, obj: T, options: ApplyOptions = {}): Promise<Stored<T>> {
-    return this.#observe(kind, await this.inner.apply(kind, obj, options), options);
+    const fenced = this.#fenced("apply", kind, options);
+    return this.#observe(kind, await this.#write("apply", kind, () => this.inner.apply(kind, obj, fenced)), options);
   }
 
   override async delete<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, options: DeleteOptions = {}): Promise<Stored<T> | Status> {
-    const out = await this.inner.delete(kind, ref, options);
+    const fenced = this.#fenced("delete", kind, options);
+    const out = await this.#write("delete", kind, () => this.inner.delete(kind, ref, fenced));
     if (options.dryRun) return out;
     // Marked for deletion (finalizers still to run): the object lives on with its deletionTimestamp. Otherwise it is gone.
     if (isStored(out) && out.metadata.deletionTimestamp) this.observer.observeWrite(kind, out);

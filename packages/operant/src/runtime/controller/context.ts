@@ -4,7 +4,7 @@
 import type { ApplyOptions, Client, DeleteOptions, PatchOptions, WriteOptions } from "../../client/client.ts";
 import { createOrUpdate, type CreateOrUpdateResult } from "../../client/mutate/create-or-update.ts";
 import { setCondition, type Condition, type ConditionInput } from "../../core/conditions/conditions.ts";
-import { OperantError } from "../../core/errors.ts";
+import { isOperantError, OperantError } from "../../core/errors.ts";
 import { hasFinalizer, isBeingDeleted } from "../../core/finalizers/finalizers.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -231,15 +231,32 @@ export class ReconcileContext<T extends KubeObject> {
    * `cleanup` (if the finalizer is still there), removes the finalizer and
    * returns true — the reconciler should then return. If `cleanup` throws,
    * the finalizer stays and the reconcile is retried.
+   *
+   * Cleanup runs at most once per object: before running it, the object is
+   * read from the API server (the cache may lag, e.g. after an outage), and
+   * if it is gone, is another object now (another uid), or no longer carries
+   * the finalizer, cleanup is skipped. A NotFound when removing the
+   * finalizer means the object is gone: done, not a failure.
    */
   async finalize(finalizer: string, cleanup: () => Promise<void> | void): Promise<boolean> {
     const obj = this.object as unknown as Stored<T>;
     const m = obj.metadata;
     if (isBeingDeleted(obj)) {
       if (hasFinalizer(obj, finalizer)) {
+        const live = await this.#deps.client.tryGet(this.#kind, this.request, { signal: this.signal });
+        if (!live || live.metadata.uid !== m.uid || !hasFinalizer(live, finalizer)) {
+          this.log.debug({ finalizer }, "finalizer already removed (the cache was behind): cleanup not run again");
+          return true;
+        }
         await cleanup();
-        const remaining = (m.finalizers ?? []).filter((f) => f !== finalizer);
-        await this.patch(this.#kind, this.request, { metadata: { resourceVersion: m.resourceVersion, finalizers: remaining } });
+        const remaining = (live.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+        try {
+          await this.patch(this.#kind, this.request, { metadata: { resourceVersion: live.metadata.resourceVersion, finalizers: remaining } });
+        } catch (err) {
+          if (!isOperantError(err, "NotFound")) throw err;
+          this.log.debug({ finalizer }, "the object was gone when its finalizer was removed: done");
+          return true;
+        }
         this.log.info({ finalizer }, "cleanup done, finalizer removed");
       }
       return true;

@@ -251,3 +251,42 @@ describe("ControllerRunner (unit, fake cache and clock)", () => {
     assert.equal(recorded.queue.length, 0, "nothing is enqueued once the runner stopped");
   });
 });
+
+describe("ControllerRunner: fenced after leadership is lost", () => {
+  test("a reconcile that ignores its signal cannot write once leadership is lost: ctx writes are refused with Fenced and never reach the API", async () => {
+    const written: string[] = [];
+    const client = { fieldManager: "unit", transport: undefined, discovery: undefined, create: (_k: unknown, o: { metadata: { name: string } }) => (written.push(o.metadata.name), Promise.resolve(o)) } as unknown as Client;
+    const informer = new FakeInformer();
+    const cache = fakeCache(informer);
+    const gate = Promise.withResolvers<void>();
+    const outcomes: string[] = [];
+    const definition = Controller.for(ConfigMap)
+      .named("fenced")
+      .withOptions({ maxConcurrentReconciles: 1, resyncPeriod: 0 })
+      .reconcile(async (o, ctx) => {
+        await ctx.client.create(ConfigMap, { metadata: { name: `${o.metadata.name}-before`, namespace: "ns" } });
+        await gate.promise; // ignores ctx.signal
+        try {
+          await ctx.client.create(ConfigMap, { metadata: { name: `${o.metadata.name}-after`, namespace: "ns" } });
+          outcomes.push("written");
+        } catch (err) {
+          outcomes.push((err as { code?: string }).code ?? String(err));
+        }
+        return Action.awaitChange();
+      });
+    const runner = new ControllerRunner(definition, { client, cache, recorder: { event: () => undefined }, queue: new WorkQueue<string>({ clock: new ManualClock() }) });
+    runner.prepare();
+    const stop = new AbortController();
+    const leading = new AbortController();
+    const running = runner.run(stop.signal, { drainMs: 0, leading: leading.signal });
+    informer.put(cm("a"));
+    await until("the first write", () => written.length === 1);
+    leading.abort(new Error("lease lost"));
+    gate.resolve();
+    await until("the reconcile's second write attempt", () => outcomes.length === 1);
+    assert.deepEqual(outcomes, ["Fenced"]);
+    assert.deepEqual(written, ["a-before"], "nothing written after the loss");
+    stop.abort();
+    await running;
+  });
+});

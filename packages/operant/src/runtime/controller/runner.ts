@@ -102,6 +102,7 @@ export class ControllerRunner<T extends KubeObject> {
   readonly #log: Logger;
   readonly #leases: InformerLease<KubeObject>[] = [];
   readonly #sources = new AbortController();
+  readonly #fence = new AbortController();
   readonly #sink: RequestSink;
   #primary: InformerLease<T> | undefined;
   #status: ControllerStatus;
@@ -114,7 +115,8 @@ export class ControllerRunner<T extends KubeObject> {
     this.#metrics = controllerMetrics(registry, definition.name);
     this.#metrics.workers(definition.options.maxConcurrentReconciles);
     this.queue = deps.queue ?? new WorkQueue<string>({ metrics: prometheusWorkQueueMetrics({ registry, name: definition.name, controller: definition.name }) });
-    this.#client = new CacheAwareClient(deps.client, deps.cache);
+    // Writes are fenced when this term's leadership ends (see run()'s `leading`): runners are made per term.
+    this.#client = new CacheAwareClient(deps.client, deps.cache, { fence: this.#fence.signal });
     this.#sink = {
       log: this.#log,
       // Fresh events first; (re)list and resync floods at low priority.
@@ -195,7 +197,16 @@ export class ControllerRunner<T extends KubeObject> {
       setTimeout(() => hardStop.abort(new OperantError("ShuttingDown", "the controller is shutting down")), options.drainMs ?? 30_000).unref();
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    options.leading?.addEventListener("abort", () => hardStop.abort(options.leading!.reason), { once: true });
+    options.leading?.addEventListener(
+      "abort",
+      () => {
+        // Fence first: from now on ctx writes are refused, even from reconciles that ignore their signal.
+        this.#fence.abort(options.leading!.reason);
+        hardStop.abort(options.leading!.reason);
+      },
+      { once: true },
+    );
+    if (options.leading?.aborted) this.#fence.abort(options.leading.reason);
 
     const resync = def.options.resyncPeriodMs > 0 ? this.#startResync(def.options.resyncPeriodMs) : undefined;
     const workers = Array.from({ length: def.options.maxConcurrentReconciles }, () => this.#worker(hardStop.signal));
@@ -244,7 +255,13 @@ export class ControllerRunner<T extends KubeObject> {
     }
     const log = this.#log.child({ object: key, resourceVersion: metaOf(obj).resourceVersion });
 
-    const problems = (def.kind as Validating).validate?.(obj) ?? [];
+    let problems: { path: string; message: string }[];
+    try {
+      problems = (def.kind as Validating).validate?.(obj) ?? [];
+    } catch (err) {
+      // A validator that cannot cope with the object (e.g. nested past the stack) must not take the worker down.
+      problems = [{ path: "", message: `could not be validated: ${(err as Error).message}` }];
+    }
     if (problems.length > 0) {
       const message = problems.map((p) => `${p.path}: ${p.message}`).join("; ");
       log.error({ problems }, "object does not match its schema; not reconciling it until it changes");

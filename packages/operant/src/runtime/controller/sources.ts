@@ -76,7 +76,8 @@ export function enqueueSelf<K extends KubeObject>(): RequestMapper<K> {
  */
 export function enqueueOwner<K extends KubeObject>(owner: Kind): RequestMapper<K> {
   return (obj) => {
-    const ref = (metaOf(obj).ownerReferences ?? []).find((r) => r.controller && r.kind === owner.kind && parseApiVersion(r.apiVersion).group === owner.group);
+    const refs: unknown = metaOf(obj).ownerReferences;
+    const ref = (Array.isArray(refs) ? (refs as NonNullable<ReturnType<typeof metaOf>["ownerReferences"]>) : []).find((r) => r?.controller === true && r.kind === owner.kind && typeof r.apiVersion === "string" && parseApiVersion(r.apiVersion).group === owner.group);
     return ref ? [{ namespace: owner.namespaced ? metaOf(obj).namespace : undefined, name: ref.name }] : [];
   };
 }

@@ -4,7 +4,7 @@
 // produce on demand (5xx, refusals, expired Events) are injected here.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
+import { ManualClock } from "../../core/clock.ts";
 import type { Kind } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored } from "../../core/object.ts";
 import { CapturingLogger } from "../../core/logger.ts";
@@ -54,6 +54,11 @@ const apiError = (status: number, reason: string) => new ApiError({ method: "POS
 
 const pod = (name = "web-1", namespace: string | undefined = "ns"): KubeObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name, uid: `uid-${name}`, ...(namespace && { namespace }) } });
 
+/** Lets the recorder's writer run what is due (a few turns of the event loop). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function recorder(sink: Sink, options: Partial<EventRecorderOptions> = {}) {
   return new EventRecorder(sink, { reportingController: "example.com/test-operator", reportingInstance: "test-1", retryDelay: "5ms", ...options });
 }
@@ -86,24 +91,24 @@ describe("EventRecorder (in-memory sink)", () => {
   });
 
   test("after the first write, a series is patched at most once per seriesInterval, with the latest count", async () => {
-    // The interval is judged by the recorder's clock (`now`), which this test moves: real time passing on a loaded
+    // The interval is judged by the recorder's clock, which this test moves: real time passing on a loaded
     // machine must neither hold the patch back nor let it through early.
-    let now = Date.parse("2026-01-01T00:00:00.000Z");
     const sink = new Sink();
-    const r = recorder(sink, { seriesInterval: "300ms", now: () => now });
-    const calls = async (n: number, what: string) => {
-      for (const deadline = Date.now() + 10_000; sink.calls.length < n; await sleep(5)) if (Date.now() > deadline) assert.fail(`${what}: ${sink.calls.length} writes after 10 s`);
-    };
+    const clock = new ManualClock();
+    const r = recorder(sink, { seriesInterval: "300ms", clock });
     const e = { type: "Normal", reason: "Synced", action: "Reconcile" } as const;
     r.event(pod(), e);
-    await calls(1, "the first occurrence is written at once");
-    assert.deepEqual(sink.calls.map((c) => c.verb), ["create"]);
+    await settle();
+    assert.deepEqual(sink.calls.map((c) => c.verb), ["create"], "the first occurrence is written at once");
     for (let i = 0; i < 10; i++) r.event(pod(), e);
-    now += 299;
-    await sleep(150);
+    clock.advance(150);
+    await settle();
     assert.equal(sink.calls.length, 1, "no series write within the interval");
-    now += 1;
-    await calls(2, "the series patch once the interval has passed");
+    clock.advance(149);
+    await settle();
+    assert.equal(sink.calls.length, 1, "still none 1 ms before the interval ends");
+    clock.advance(1);
+    await settle();
     assert.deepEqual(sink.calls.map((c) => c.verb), ["create", "patch"]);
     const patch = sink.calls[1]!.body as { series: { count: number; lastObservedTime: string } };
     assert.equal(patch.series.count, 11);
@@ -214,14 +219,13 @@ describe("EventRecorder (in-memory sink)", () => {
 
   test("close() makes a pending retry happen at once instead of after its pause", async () => {
     const sink = new Sink();
-    const r = recorder(sink, { retryDelay: "10s" });
+    const clock = new ManualClock();
+    const r = recorder(sink, { retryDelay: "10s", clock });
     sink.failures.push(apiError(503, "ServiceUnavailable"));
     r.event(pod(), { type: "Normal", reason: "A", action: "X" });
-    await sleep(30);
+    await settle();
     assert.equal(sink.calls.length, 1, "first attempt failed; the retry waits 10 s");
-    const started = performance.now();
-    await r.close();
-    assert.ok(performance.now() - started < 1000);
+    await r.close(); // the clock never moves: close() cannot have waited for the pause
     assert.equal(sink.calls.length, 2);
     assert.equal(r.stats().writes, 1);
   });
@@ -241,12 +245,20 @@ describe("EventRecorder (in-memory sink)", () => {
 
   test("the write rate is bounded by the token bucket", async () => {
     const sink = new Sink();
-    const r = recorder(sink, { qps: 20, burst: 2 });
-    const started = performance.now();
+    const clock = new ManualClock();
+    const r = recorder(sink, { qps: 20, burst: 2, clock });
     for (let i = 0; i < 6; i++) r.event(pod(), { type: "Normal", reason: `R${i}`, action: "X" });
+    await settle();
+    assert.equal(sink.calls.length, 2, "the burst at once");
+    for (let i = 0; i < 4; i++) {
+      clock.advance(49);
+      await settle();
+      assert.equal(sink.calls.length, 2 + i, "not before the next token");
+      clock.advance(1);
+      await settle();
+      assert.equal(sink.calls.length, 3 + i, "then one per 50 ms (20/s)");
+    }
     await r.flush();
-    assert.equal(sink.calls.length, 6);
-    assert.ok(performance.now() - started >= 4 * 50 - 10, "2 at once, then 4 at 20/s");
   });
 
   test("invalid input and events after close are dropped without throwing; close writes what is pending", async () => {

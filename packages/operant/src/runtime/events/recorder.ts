@@ -30,6 +30,7 @@ import { isQualifiedName } from "../../core/names.ts";
 import type { KubeObject } from "../../core/object.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import { jitter, toMillis, type Duration } from "../../core/time.ts";
+import { systemClock, type Clock } from "../../core/clock.ts";
 import { TokenBucket } from "../../core/token-bucket.ts";
 import type { Client } from "../../client/client.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
@@ -104,8 +105,14 @@ export interface EventRecorderOptions {
   maxTries?: number;
   /** Pause between attempts (default `"10s"`, ±25 %). */
   retryDelay?: Duration;
-  /** Wall clock in epoch milliseconds, fraction allowed (default: `Date.now()` with sub-millisecond digits). For tests. */
+  /** Wall clock in epoch milliseconds, fraction allowed (default: `Date.now()` with sub-millisecond digits; with `clock`, the wall time at construction advanced by `clock`). For tests. */
   now?: () => number;
+  /**
+   * The clock of the recorder's waits (series interval, retry pauses, token
+   * bucket). Default: the system clock. Tests pass a `ManualClock` and
+   * advance it instead of sleeping.
+   */
+  clock?: Clock;
   /**
    * The API Events are written to: `events.k8s.io/v1` (default), or `v1`, the
    * core group's Event with the same content (regarding → involvedObject,
@@ -221,6 +228,7 @@ export class EventRecorder {
   readonly #api: EventsApi;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #window: number;
   readonly #interval: number;
   readonly #maxPending: number;
@@ -251,13 +259,16 @@ export class EventRecorder {
     this.reportingController = options.reportingController;
     this.reportingInstance = truncateBytes(options.reportingInstance ?? `${options.reportingController}-${hostname()}`, INSTANCE_LIMIT);
     this.#log = options.logger ?? silentLogger;
-    this.#now = options.now ?? preciseNow;
+    this.#clock = options.clock ?? systemClock;
+    const clock = this.#clock;
+    const [wallAtStart, clockAtStart] = [preciseNow(), clock.now()];
+    this.#now = options.now ?? (options.clock ? () => wallAtStart + (clock.now() - clockAtStart) : preciseNow);
     this.#window = toMillis(options.window ?? "6m");
     this.#interval = toMillis(options.seriesInterval ?? "30s");
     this.#maxPending = options.maxPending ?? 1000;
     this.#maxTries = options.maxTries ?? 12;
     this.#retryDelay = toMillis(options.retryDelay ?? "10s");
-    this.#bucket = new TokenBucket({ qps: options.qps ?? 5, burst: options.burst ?? 25 });
+    this.#bucket = new TokenBucket({ qps: options.qps ?? 5, burst: options.burst ?? 25, now: () => clock.now() });
   }
 
   /**
@@ -440,7 +451,10 @@ export class EventRecorder {
         await this.#sleep(wait);
         continue;
       }
-      await this.#bucket.take();
+      const forToken = this.#bucket.reserve();
+      // Always yield first: occurrences recorded in the same tick join this write's count.
+      if (forToken > 0) await new Promise<void>((resolve) => this.#clock.setTimer(resolve, forToken, { unref: true }));
+      else await Promise.resolve();
       this.#pending.delete(next!);
       await this.#write(next!);
     }
@@ -449,13 +463,16 @@ export class EventRecorder {
   /** Waits `ms` (without keeping the process alive) or until woken by new work or a flush. */
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      timer.unref();
+      const timer = this.#clock.setTimer(
+        () => {
+          this.#wake = undefined;
+          resolve();
+        },
+        ms,
+        { unref: true },
+      );
       this.#wake = () => {
-        clearTimeout(timer);
+        timer.cancel();
         this.#wake = undefined;
         resolve();
       };

@@ -11,7 +11,7 @@ import { OperantError } from "../../core/errors.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import { toMillis, type Duration } from "../../core/time.ts";
 import { Cache } from "../cache/cache.ts";
-import type { InformerOptions } from "../cache/informer.ts";
+import type { InformerHealth, InformerOptions } from "../cache/informer.ts";
 import type { AnyControllerDefinition, ControllerDefinition } from "../controller/builder.ts";
 import { refOf, type KubeObject } from "../../core/object.ts";
 import { createLeaderElector, type LeaderElectionConfig } from "../../leader/create/create-elector.ts";
@@ -98,8 +98,15 @@ export interface ManagerOptions {
   gracefulShutdownTimeout?: Duration;
   /** Stop on SIGTERM/SIGINT (default true). A second signal exits at once. */
   handleSignals?: boolean;
-  /** An informer is unhealthy in /readyz after failing for this long (default 60 s). */
+  /** An informer is unhealthy in /readyz once it has been failing for this long without a success in between (default 60 s). */
   informerFailureGrace?: Duration;
+  /**
+   * How long the caches may take to list everything before `start()` fails
+   * with `CacheSyncTimeout`, naming the kinds and the likely cause (e.g. a
+   * missing RBAC rule); default 2 minutes, as controller-runtime's
+   * `CacheSyncTimeout`. `0` waits forever.
+   */
+  cacheSyncTimeout?: Duration;
   /** Watch tuning for every informer (inactivity timeout, backoff). */
   watch?: InformerOptions<never>["watch"];
   /**
@@ -112,9 +119,12 @@ export interface ManagerOptions {
   /**
    * What to do when leadership is lost (the lease could not be renewed in
    * time, or the lock vanished): `"exit"` (default, as controller-runtime)
-   * stops the manager and makes `start()` reject with `LeadershipLost`, so
-   * the process exits non-zero and its Pod restarts; `"rejoin"` stops
-   * leader-only work and campaigns again in this process.
+   * stops the manager and makes `start()` reject with `LeadershipLost`
+   * within 1 s of the loss, without waiting for reconciles that ignore
+   * `ctx.signal`, so the process exits non-zero and its Pod restarts;
+   * `"rejoin"` stops leader-only work and campaigns again in this process.
+   * Either way, from the moment of the loss the reconciles' client (`ctx`'s
+   * writes and `ctx.client`) is fenced: writes are refused with `Fenced`.
    */
   onLeadershipLost?: "exit" | "rejoin";
   /** How /metrics is served: HTTPS with token authentication and authorization unless bound to loopback (see {@link MetricsServingOptions}). */
@@ -279,7 +289,8 @@ export class Manager {
     for (const h of this.#cache.health()) {
       for (const w of h.watchers) {
         if (!w.synced) problems.push(`${w.target}: not synced${w.lastError ? ` (${w.lastError.code}: ${w.lastError.message})` : ""}`);
-        else if (w.lastError && Date.now() - w.lastError.at > grace) problems.push(`${w.target}: failing for ${Math.round((Date.now() - w.lastError.at) / 1000)}s (${w.lastError.code}: ${w.lastError.message})`);
+        // From the first failure since the last success: every retry refreshes lastError.at.
+        else if (w.lastError && w.failingSince !== undefined && Date.now() - w.failingSince > grace) problems.push(`${w.target}: failing for ${Math.round((Date.now() - w.failingSince) / 1000)}s (${w.lastError.code}: ${w.lastError.message})`);
       }
     }
     return problems.length ? problems.join("; ") : undefined;
@@ -294,6 +305,7 @@ export class Manager {
     };
     registeredMetric(this.registry, "operant_informer_synced", Gauge, () => new Gauge({ name: "operant_informer_synced", help: "1 once the informer's watch has listed everything", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.synced ? 1 : 0)); } }));
     registeredMetric(this.registry, "operant_informer_last_event_age_seconds", Gauge, () => new Gauge({ name: "operant_informer_last_event_age_seconds", help: "Seconds since the informer last received anything (event, bookmark or list page)", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => w.lastEventAt && this.set({ kind: k, scope: s }, (Date.now() - w.lastEventAt) / 1000)); } }));
+    registeredMetric(this.registry, "operant_informer_rejected_objects", Gauge, () => new Gauge({ name: "operant_informer_rejected_objects", help: "Objects the informer could not take as they are (transform or indexer threw, or not cacheable); see the status page", labelNames: ["kind"], registers, collect() { this.reset(); for (const h of cache()) this.inc({ kind: h.kind }, h.rejected.length); } }));
     registeredMetric(this.registry, "operant_informer_healthy", Gauge, () => new Gauge({ name: "operant_informer_healthy", help: "0 while the informer's last list or watch attempt failed", labelNames: labels, registers, collect() { this.reset(); each((k, s, w) => this.set({ kind: k, scope: s }, w.lastError ? 0 : 1)); } }));
     for (const [name, field, help] of [
       ["operant_informer_relists_total", "relists", "Full lists (the first one included)"],
@@ -407,9 +419,16 @@ export class Manager {
       process.on("SIGINT", onSignal);
     }
     const drainMs = toMillis(this.#options.gracefulShutdownTimeout ?? "30s");
+    let syncFailure: OperantError | undefined;
     try {
       this.#client ??= await Client.connect({ ...(this.#options.kubeconfig && { kubeconfig: this.#options.kubeconfig }), ...(this.#options.context && { context: this.#options.context }), onRequestDone: restClientMetrics(this.registry), ...this.#options.clientOptions });
-      this.#cache = new Cache(this.#client, { namespaces: this.#options.namespaces, logger: log, watch: this.#options.watch });
+      this.#cache = new Cache(this.#client, {
+        namespaces: this.#options.namespaces,
+        logger: log,
+        watch: this.#options.watch,
+        // The informer logged it; tell the object's owner too, where `kubectl describe` shows it.
+        onRejected: (r) => this.#recorder?.event(r.object, { type: "Warning", reason: "CacheRejected", note: r.message, action: "Cache" }),
+      });
       this.#recorder = new EventRecorder(this.#client, { reportingController: `operant.dev/${this.#options.name ?? "operant"}`, reportingInstance: this.#options.instanceName ?? hostname(), logger: log, ...(this.#options.eventsApi && { api: this.#options.eventsApi }) });
       this.#registerInformerMetrics();
       collectDefaultMetrics({ register: this.registry });
@@ -418,6 +437,18 @@ export class Manager {
       log.info({ ...this.#addresses, controllers: this.#definitions.map((d) => d.name), namespaces: this.#options.namespaces ?? "all", leaderElection: this.#elector?.mode ?? "none" }, "manager starting");
       // Every replica keeps its cache warm, leader or not: a new leader starts reconciling at once.
       this.#cache.start(stop.signal);
+      const syncTimeoutMs = toMillis(this.#options.cacheSyncTimeout ?? "2m");
+      const syncWatch =
+        syncTimeoutMs > 0
+          ? setTimeout(() => {
+              if (stop.signal.aborted || this.#cache!.synced) return;
+              syncFailure = cacheSyncTimeoutError(this.#cache!.health(), syncTimeoutMs);
+              log.error({ err: syncFailure.message }, "caches did not sync in time; stopping");
+              this.stop(syncFailure.message);
+            }, syncTimeoutMs)
+          : undefined;
+      syncWatch?.unref();
+      stop.signal.addEventListener("abort", () => clearTimeout(syncWatch), { once: true });
       this.#listening.resolve();
       const everywhere = this.#runnables.filter((r) => r.needsLeaderElection === false).map((r) => this.#runRunnable(r, stop.signal));
       let lostWith: unknown;
@@ -427,6 +458,7 @@ export class Manager {
         if (!stop.signal.aborted) this.stop(lostWith === undefined ? "leader work ended" : "leadership lost");
         await Promise.all(everywhere);
       }
+      if (syncFailure) throw syncFailure;
       if (lostWith !== undefined) {
         const why = lostWith instanceof Error ? lostWith.message : JSON.stringify(lostWith);
         throw new OperantError("LeadershipLost", `${this.name} lost leadership: ${why} The manager stopped; exit non-zero so that the Pod restarts, or set onLeadershipLost: "rejoin" to campaign again in this process.`, { cause: lostWith });
@@ -500,14 +532,18 @@ export class Manager {
             failure ??= err;
             this.stop(`leader work failed: ${(err as Error).message}`);
           };
-          // Graceful stop (shutdown) drains in-flight reconciles; a lost leadership aborts them at once.
+          // Graceful stop (shutdown) drains in-flight reconciles; a lost leadership aborts them at once and
+          // fences their client (writes refused with `Fenced`).
           // The term lasts until stop or loss, as controller-runtime's: a manager with no controllers
           // yet (a new project) or whose runnables returned keeps serving probes and metrics.
-          await Promise.all([
+          const work = Promise.all([
             ...this.#runners.map((r) => r.run(leading, { drainMs, ...(lost && { leading: lost }) }).catch(fail)),
             ...this.#runnables.filter((r) => r.needsLeaderElection !== false).map((r) => this.#runRunnable(r, leading)),
             new Promise<void>((resolve) => (leading.aborted ? resolve() : leading.addEventListener("abort", () => resolve(), { once: true }))),
           ]);
+          // Exiting after a loss does not wait for reconciles that ignore their signal (they can no longer write):
+          // start() rejects within LOSS_EXIT_MS, well inside leaseDuration − renewDeadline, as controller-runtime exits at once.
+          await (lost && !rejoin ? Promise.race([work, afterAbort(lost, LOSS_EXIT_MS)]) : work);
         }
       } finally {
         running = false;
@@ -542,6 +578,40 @@ function selfSigned(instance: string): TlsSource {
   const ca = createCertificateAuthority(`${instance}-metrics-ca`, 365);
   const pair = ca.issue({ commonName: `${instance}-metrics`, hosts: ["localhost", "127.0.0.1", instance], usage: "server" });
   return { start: () => Promise.resolve(pair), subscribe: () => () => undefined };
+}
+
+/** After losing leadership with `onLeadershipLost: "exit"`, how long leader-only work may take to stop before `start()` rejects anyway. */
+const LOSS_EXIT_MS = 1000;
+
+/** Resolves `ms` after `signal` aborts (never keeps the process alive). */
+function afterAbort(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => setTimeout(resolve, ms).unref();
+    if (signal.aborted) go();
+    else signal.addEventListener("abort", go, { once: true });
+  });
+}
+
+/** `CacheSyncTimeout`: which informers never listed, and the likely cause of each. */
+function cacheSyncTimeoutError(health: readonly InformerHealth[], timeoutMs: number): OperantError {
+  const stuck: string[] = [];
+  for (const h of health) {
+    for (const w of h.watchers) {
+      if (w.synced) continue;
+      const e = w.lastError;
+      const cause = !e
+        ? "no answer from the API server yet"
+        : e.code === "Forbidden"
+          ? `RBAC: forbidden to list/watch ${h.kind} (${e.message}); grant the operator's ServiceAccount get, list and watch on it (operant generate derives the rules from the controllers)`
+          : e.code === "NotFound"
+            ? `${h.kind} is not served (${e.message}); is its CRD installed (operant install)?`
+            : e.code === "Unauthorized"
+              ? `the credentials were rejected (${e.message})`
+              : `${e.code}: ${e.message}`;
+      stuck.push(`${w.target}: ${cause}`);
+    }
+  }
+  return new OperantError("CacheSyncTimeout", `the caches did not sync within ${Math.round(timeoutMs / 1000)}s, so no controller started. Not synced: ${stuck.join("; ") || "(unknown)"}. Fix the cause, or raise cacheSyncTimeout if the lists are just slow.`);
 }
 
 function isElector(x: LeaderElector | LeaderElectionConfig): x is LeaderElector {

@@ -49,7 +49,7 @@ test("watcher: a 410 Gone on the watch relists (not counted as a failure), and r
     ],
   );
   const stop = new AbortController();
-  const w = watcher(client, ConfigMap, { namespace: "ns", signal: stop.signal });
+  const w = watcher(client, ConfigMap, { namespace: "ns", signal: stop.signal, streamInitialList: false });
   const seen: string[] = [];
   for await (const ev of w as AsyncIterable<WatcherEvent<ConfigMap>>) {
     seen.push(ev.type === "relist-item" ? `item ${ev.object.metadata.name}` : ev.type === "relist-done" ? `done ${ev.resourceVersion}` : ev.type);
@@ -78,7 +78,7 @@ test("watcher: events advance the resourceVersion; bookmarks are reported; a del
     ],
   );
   const stop = new AbortController();
-  const w = watcher(client, ConfigMap, { signal: stop.signal });
+  const w = watcher(client, ConfigMap, { signal: stop.signal, streamInitialList: false });
   const seen: string[] = [];
   for await (const ev of w as AsyncIterable<WatcherEvent<ConfigMap>>) {
     seen.push(ev.type === "bookmark" ? `bookmark ${ev.resourceVersion}` : ev.type === "applied" || ev.type === "deleted" ? `${ev.type} ${ev.object.metadata.name}@${ev.object.metadata.resourceVersion}` : ev.type);

@@ -94,6 +94,12 @@ export interface WatchHealth {
   errors: number;
   /** The last failure and when it happened; cleared once a list or watch succeeds again. */
   lastError: { code: string; message: string; at: number } | undefined;
+  /**
+   * When the current run of failures began (ms since epoch): the first
+   * failure since the last success. Unlike `lastError.at`, retries do not
+   * move it, so "failing for longer than X" is `now - failingSince > X`.
+   */
+  failingSince: number | undefined;
 }
 
 /** A running watcher: its events and its health. */
@@ -122,7 +128,7 @@ export function compareResourceVersions(a: string, b: string): number | undefine
  */
 export function watcher<T extends KubeObject>(client: WatchClient, kind: Kind<T>, options: WatcherOptions): Watcher<T> {
   const target = `${kind.kind}${options.namespace ? ` in ${options.namespace}` : kind.namespaced ? " in all namespaces" : ""}${options.labelSelector ? ` (${typeof options.labelSelector === "string" ? options.labelSelector : JSON.stringify(options.labelSelector)})` : ""}`;
-  const health: WatchHealth = { target, synced: false, connected: false, resourceVersion: undefined, lastEventAt: undefined, relists: 0, initialList: options.streamInitialList === false ? "pages" : "stream", restarts: 0, stalls: 0, errors: 0, lastError: undefined };
+  const health: WatchHealth = { target, synced: false, connected: false, resourceVersion: undefined, lastEventAt: undefined, relists: 0, initialList: options.streamInitialList === false ? "pages" : "stream", restarts: 0, stalls: 0, errors: 0, lastError: undefined, failingSince: undefined };
   return { health, [Symbol.asyncIterator]: () => run(client, kind, options, health) };
 }
 
@@ -146,12 +152,14 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
     health.errors++;
     health.connected = false;
     health.lastError = { code: error.code, message: error.message, at: Date.now() };
+    health.failingSince ??= health.lastError.at;
     const retryInMs = Math.round(jitter(Math.min(backoff.maxMs, backoff.initialMs * 2 ** (failures - 1)), 0.25));
     return { type: "error", error, retryInMs };
   };
   const recovered = () => {
     failures = 0;
     health.lastError = undefined;
+    health.failingSince = undefined;
   };
 
   // A streamed list that broke before its end bookmark is followed by one paged list.
