@@ -11,7 +11,11 @@ const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const only = process.argv.slice(2); // `npm test -- <files…>` runs just those test files
 
 // Inside this repository `operant` resolves to its TypeScript sources (export condition "operant-source"), also for child processes.
-const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS?.replace("--conditions=operant-source", ""), "--conditions=operant-source"].filter((x) => x?.trim()).join(" ") };
+// Each process gets at most 4 GiB of JavaScript heap: a test file whose process runs away (seen twice: a file grew to
+// 8–20 GB within a minute) then dies of its own heap limit, naming itself, instead of starving the machine and the
+// shared control plane with it.
+const heapCap = /--max-old-space-size/.test(process.env.NODE_OPTIONS ?? "") ? "" : "--max-old-space-size=4096";
+const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS?.replace("--conditions=operant-source", ""), "--conditions=operant-source", heapCap].filter((x) => x?.trim()).join(" ") };
 
 function step(title: string, cmd: string, args: string[], options: { timeoutMinutes?: number } = {}): void {
   const started = Date.now();

@@ -9,7 +9,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import { Client, type ClientOptions } from "../../client/client.ts";
 import { OperantError } from "../../core/errors.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
-import { toMillis, type Duration } from "../../core/time.ts";
+import { sleep, toMillis, type Duration } from "../../core/time.ts";
 import { Cache } from "../cache/cache.ts";
 import type { InformerHealth, InformerOptions } from "../cache/informer.ts";
 import type { AnyControllerDefinition, ControllerDefinition } from "../controller/builder.ts";
@@ -556,6 +556,10 @@ export class Manager {
       if (lostWith === undefined || stop.aborted) return undefined;
       log.error({ err: lostWith instanceof Error ? lostWith.message : JSON.stringify(lostWith) }, "leadership lost: leader-only work stopped");
       if (!rejoin) return lostWith;
+      // A term that ends as soon as it begins (a starved renewal, a Lease another replica keeps taking) must not
+      // turn this loop into a busy one that builds runners and informers as fast as it can: pause between terms.
+      await sleep(REJOIN_PAUSE_MS, stop, { unref: true }).catch(() => undefined);
+      if (stop.aborted) return undefined;
       this.#runners = next ?? this.#newRunners();
       this.#enqueueAll(this.#runners);
       log.info({}, "rejoining the election as a candidate");
@@ -582,6 +586,9 @@ function selfSigned(instance: string): TlsSource {
 
 /** After losing leadership with `onLeadershipLost: "exit"`, how long leader-only work may take to stop before `start()` rejects anyway. */
 const LOSS_EXIT_MS = 1000;
+
+/** With `onLeadershipLost: "rejoin"`, the pause between a lost term and the next campaign. */
+const REJOIN_PAUSE_MS = 1000;
 
 /** Resolves `ms` after `signal` aborts (never keeps the process alive). */
 function afterAbort(signal: AbortSignal, ms: number): Promise<void> {
