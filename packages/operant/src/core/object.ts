@@ -148,15 +148,22 @@ export function metaOf(obj: object): StoredMeta {
 }
 
 /**
- * Deep-freezes a freshly parsed object in place and returns it.
+ * Deep-freezes a freshly parsed object in place and returns it. `visit`, if
+ * given, sees each object or array before its children are walked and may
+ * replace its primitive values (the cache interns strings this way).
+ *
+ * The walk keeps its own stack rather than recursing: the API server accepts
+ * objects nested up to 10,000 levels (any free-form field allows it), far
+ * deeper than the call stack. Objects are frozen after their children, so a
+ * failure part-way leaves no frozen object holding unfrozen children; a node
+ * reached twice (shared, or a cycle a transform made) is walked once.
  *
  * @example
  * ```ts
  * const pod = deepFreeze(JSON.parse(body) as Stored<Pod>);
  * ```
  */
-export function deepFreeze<T>(value: T): T {
-  // Its own stack, not recursion: objects may be nested up to 10,000 levels (the API server's limit).
+export function deepFreeze<T>(value: T, visit?: (node: object) => void): T {
   if (!value || typeof value !== "object" || !Object.isExtensible(value)) return value;
   const stack: { node: object; visited: boolean }[] = [{ node: value, visited: false }];
   while (stack.length > 0) {
@@ -166,13 +173,14 @@ export function deepFreeze<T>(value: T): T {
       Object.freeze(top.node);
       continue;
     }
-    // Non-extensible marks "walked or being walked": a node reached twice (shared, or a cycle a transform made) is walked once.
+    // Non-extensible marks "walked or being walked".
     if (!Object.isExtensible(top.node)) {
       stack.pop();
       continue;
     }
     top.visited = true;
     Object.preventExtensions(top.node);
+    visit?.(top.node);
     for (const v of Object.values(top.node)) if (v && typeof v === "object" && Object.isExtensible(v)) stack.push({ node: v as object, visited: false });
   }
   return value;

@@ -3,6 +3,7 @@
 // values, "True", mount paths…); across thousands of Pods those copies are a
 // large part of the cache. The pool is generational so it stays bounded:
 // strings not seen for two generations (e.g. names of deleted objects) drop out.
+import { deepFreeze } from "../../core/object.ts";
 
 /**
  * A bounded string interning pool.
@@ -60,10 +61,8 @@ const UNIQUE_FIELDS = new Set(["uid", "resourceVersion", "containerID", "podIP",
  * Interns the string values of a freshly parsed object (in place) and
  * deep-freezes it, in one walk. Returns the object.
  *
- * The walk keeps its own stack rather than recursing: the API server accepts
- * objects nested up to 10,000 levels (any free-form field allows it), far
- * deeper than the JavaScript call stack, and one such object must not crash
- * the process that caches it.
+ * The walk is {@link deepFreeze}'s (its own stack, not recursion: one object
+ * nested 10,000 levels deep must not crash the process that caches it).
  *
  * @example
  * ```ts
@@ -71,42 +70,18 @@ const UNIQUE_FIELDS = new Set(["uid", "resourceVersion", "containerID", "podIP",
  * ```
  */
 export function internAndFreeze<T>(value: T, pool: StringPool = sharedStringPool): T {
-  if (value === null || typeof value !== "object" || !Object.isExtensible(value)) return value;
-  // Objects are frozen after their children (post-order), so a half-walked object is never frozen: a
-  // failure part-way leaves no frozen object holding unfrozen children.
-  const stack: { node: object; visited: boolean }[] = [{ node: value, visited: false }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.visited) {
-      stack.pop();
-      Object.freeze(top.node);
-      continue;
+  return deepFreeze(value, (node) => {
+    if (Array.isArray(node)) {
+      const a = node as unknown[];
+      for (let i = 0; i < a.length; i++) if (typeof a[i] === "string") a[i] = pool.intern(a[i] as string);
+      return;
     }
-    // Non-extensible marks "walked or being walked": a node reached twice (shared, or a cycle a transform made) is walked once.
-    if (!Object.isExtensible(top.node)) {
-      stack.pop();
-      continue;
+    const o = node as Record<string, unknown>;
+    // An object's own name is unique too; other `name` fields (containers, volumes, ports) repeat.
+    const isMetadata = typeof o.uid === "string" && typeof o.name === "string";
+    for (const k in o) {
+      const v = o[k];
+      if (typeof v === "string" && !UNIQUE_FIELDS.has(k) && !(isMetadata && k === "name")) o[k] = pool.intern(v);
     }
-    top.visited = true;
-    Object.preventExtensions(top.node);
-    if (Array.isArray(top.node)) {
-      const a = top.node as unknown[];
-      for (let i = 0; i < a.length; i++) {
-        const v = a[i];
-        if (typeof v === "string") a[i] = pool.intern(v);
-        else if (v !== null && typeof v === "object" && Object.isExtensible(v)) stack.push({ node: v, visited: false });
-      }
-    } else {
-      const o = top.node as Record<string, unknown>;
-      // An object's own name is unique too; other `name` fields (containers, volumes, ports) repeat.
-      const isMetadata = typeof o.uid === "string" && typeof o.name === "string";
-      for (const k in o) {
-        const v = o[k];
-        if (typeof v === "string") {
-          if (!UNIQUE_FIELDS.has(k) && !(isMetadata && k === "name")) o[k] = pool.intern(v);
-        } else if (v !== null && typeof v === "object" && Object.isExtensible(v)) stack.push({ node: v, visited: false });
-      }
-    }
-  }
-  return value;
+  });
 }
