@@ -4,7 +4,7 @@
 // one is too old), installs the workspace's dependencies when they are missing
 // or stale, then runs scripts/<task>.ts on the supported Node.js.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { supportedNode } from "../packages/operant/bin/supported-node.mjs";
@@ -39,20 +39,10 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 }
 
 // packages/operant/dist (what `operant` resolves to outside this repository's scripts, e.g. an
-// example's `npm start`) is rebuilt when a source file is newer than it.
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-const pkg = join(root, "packages", "operant");
-const distStamp = join(pkg, "dist", "index.js");
-if (!existsSync(distStamp) || statSync(distStamp).mtimeMs < newest(join(pkg, "src"))) {
-  process.stderr.write("operant: building packages/operant/dist (tsc)…\n");
-  const r = spawnSync(node, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(pkg, "tsconfig.build.json")], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+// example's `npm start`) is rebuilt when a source file is newer than it, and files of moved or deleted
+// sources are removed: the package's own build script decides both.
+{
+  const r = spawnSync(node, [join(root, "packages", "operant", "scripts", "build.mjs"), "--if-stale"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

@@ -57,5 +57,6 @@ try {
   process.exit(1);
 }
 if (args.has("--clean")) rmSync(dist, { recursive: true, force: true });
+process.stderr.write("operant: building packages/operant/dist (tsc)…\n");
 const r = spawnSync(process.execPath, [tsc, "-p", join(pkg, "tsconfig.build.json")], { cwd: pkg, stdio: "inherit" });
 process.exit(r.status ?? 1);
