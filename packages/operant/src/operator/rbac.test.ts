@@ -131,6 +131,17 @@ describe("rbacFor", () => {
     assert.deepEqual(rbacFor(op).roles.at(-1)!.rules, plainRules(leaderElectionRules("leader-for-life")));
   });
 
+  test("sharding gets the Lease rule whatever the election mode: member Leases and the sharder's election", () => {
+    const lease = { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update"] };
+    const lfl = defineOperator({ name: "x", controllers: [memcached], leaderElection: { mode: "leader-for-life" }, sharding: { enabled: true } });
+    assert.deepEqual(rbacFor(lfl).roles.at(-1)!.rules, [...plainRules(leaderElectionRules("leader-for-life")), lease]);
+    assert.deepEqual(plainRules(leaderElectionRules("leader-for-life", { sharding: true })), [...plainRules(leaderElectionRules("leader-for-life")), lease]);
+    const leased = defineOperator({ name: "x", controllers: [memcached], sharding: { enabled: true } });
+    assert.deepEqual(rbacFor(leased).roles.at(-1)!.rules, [lease], "lease mode: one merged rule");
+    const unsharded = defineOperator({ name: "x", controllers: [memcached], leaderElection: { mode: "leader-for-life" } });
+    assert.ok(!rbacFor(unsharded).roles.at(-1)!.rules.some((r) => r.resources.includes("leases")), "no Lease rule without sharding in leader-for-life mode");
+  });
+
   test("is deterministic", () => {
     const op = defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcached] });
     assert.equal(JSON.stringify(rbacFor(op)), JSON.stringify(rbacFor(op)));

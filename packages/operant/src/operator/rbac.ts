@@ -18,6 +18,7 @@
 // | any controller | `events.k8s.io` `events`: create, patch | the EventRecorder creates Events and patches their series |
 // | leader election, `lease` mode | `coordination.k8s.io` `leases`: get, create, update (operator namespace only) | the Lease lock is read, created, renewed and released |
 // | leader election, `leader-for-life` mode | `configmaps`: get, list, watch, create, delete; `pods`: get, delete (operator namespace only) | the lock ConfigMap is created owned by this replica's Pod (read with get) and watched until it is free; a holder Pod that was evicted, or whose Node is NotReady, is deleted (with its lock). Reading that Node is best effort and not granted: without it, a replica waits for the holder Pod to go away |
+// | `sharding: { enabled: true }`, either election mode | `coordination.k8s.io` `leases`: get, list, watch, create, update (operator namespace only) | each replica creates and renews its member Lease; the sharder's election is a Lease; the sharder lists and watches the ring's Leases and re-reads one that looks expired |
 //
 // Where the rules go: a `Cluster`-scoped operator gets one ClusterRole and a
 // ClusterRoleBinding. A `Namespaced` operator gets a Role and a RoleBinding
@@ -226,15 +227,20 @@ export function controllerRulesFor(operator: OperatorDefinition): DerivedRule[] 
 /**
  * The rules leader election needs, in the operator's namespace: the Lease
  * (`lease` mode) or the lock ConfigMap and the Pods that own it
- * (`leader-for-life` mode).
+ * (`leader-for-life` mode); with `sharding`, the Leases of the shard ring
+ * and of the sharder's election as well, whatever the mode.
  *
  * @example
  * ```ts
  * leaderElectionRules("lease") // [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update"], … }]
+ * leaderElectionRules("leader-for-life", { sharding: true }) // the lock ConfigMap, Pods, and the Leases
  * ```
  */
-export function leaderElectionRules(mode: "lease" | "leader-for-life"): DerivedRule[] {
+export function leaderElectionRules(mode: "lease" | "leader-for-life", options: { sharding?: boolean } = {}): DerivedRule[] {
   const set = new RuleSet();
+  if (options.sharding) {
+    set.add("coordination.k8s.io", "leases", ["get", "list", "watch", "create", "update"], "sharding: each replica creates and renews its member Lease, the sharder is elected on a Lease and lists and watches the ring's Leases", false);
+  }
   if (mode === "lease") {
     set.add("coordination.k8s.io", "leases", ["get", "list", "watch", "create", "update"], "leader election (lease): read, take, renew and release the Lease; candidates watch it to take over the moment it is released", false);
   } else {
@@ -287,7 +293,7 @@ export function rbacFor(operator: OperatorDefinition, options: RbacOptions = {})
   const sa: ServiceAccountManifest = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: saName, namespace, labels: { ...labels } } };
   const subject = () => [{ kind: "ServiceAccount" as const, name: saName, namespace }];
   const rules = controllerRulesFor(operator);
-  const leRules = leaderElectionRules(operator.leaderElection.mode);
+  const leRules = leaderElectionRules(operator.leaderElection.mode, { sharding: operator.sharding.enabled });
   const role = (kind: "Role" | "ClusterRole", name: string, ns: string | undefined, rs: readonly DerivedRule[]): RbacRoleManifest => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind,
