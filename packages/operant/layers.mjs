@@ -31,8 +31,9 @@ export const LAYERS = {
   "runtime/status-page": ["core", "runtime/cache", "runtime/controller"],
   // pki: the self-signed certificate of the secure metrics server when none is given.
   "runtime/manager": ["core", "kinds", "client", "leader", ...RUNTIME.filter((r) => r !== "runtime/manager"), "pki"],
-  // Sharding wraps controller definitions and runs beside them in the manager: it sits on the runtime, below the operator.
-  sharding: ["core", "kinds", "client", "leader", ...RUNTIME],
+  // Sharding wraps controller definitions and runs beside them in the manager: it sits on the runtime, below the operator
+  // (and on webhook for its mutating webhook that assigns objects at creation).
+  sharding: ["core", "kinds", "client", "leader", ...RUNTIME, "webhook"],
   operator: ["core", "kinds", "client", "crd", "leader", ...RUNTIME, "webhook", "sharding"],
   // The control plane (and the binaries and certificates it needs) stands on core alone, so the CLI can start one without the runtime.
   "testing/assets": ["core"],

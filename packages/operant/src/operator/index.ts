@@ -20,4 +20,4 @@ export { renamed, namePrefixOf, BASE_NAMESPACE, type Naming } from "./base-objec
 export { helmChartFor, type HelmChart, type HelmChartOptions } from "./helm-chart.ts";
 export { sampleFor, sampleFileName, type SampleObject } from "./samples.ts";
 export { bundleFor, checkBundleVersion, scorecardConfig, DEFAULT_ICON, SCORECARD_TEST_IMAGE, type BundleOptions, type OperatorBundle, type ClusterServiceVersionManifest, type CsvIcon } from "./bundle.ts";
-export { hasWebhooks, conversionCrdNames, webhookManifestsFor, webhookNames, webhookRunnable, WEBHOOK_CERT_DIR, WEBHOOK_PORT, type WebhookManifests, type WebhookRunnableOptions } from "./webhooks.ts";
+export { admissionWebhooksOf, hasWebhooks, conversionCrdNames, webhookManifestsFor, webhookNames, webhookRunnable, WEBHOOK_CERT_DIR, WEBHOOK_PORT, type WebhookManifests, type WebhookRunnableOptions } from "./webhooks.ts";

@@ -139,7 +139,7 @@ describe("rbacFor", () => {
     const leased = defineOperator({ name: "x", controllers: [memcached], sharding: { enabled: true } });
     assert.deepEqual(rbacFor(leased).roles.at(-1)!.rules, [lease], "lease mode: one merged rule");
     const unsharded = defineOperator({ name: "x", controllers: [memcached], leaderElection: { mode: "leader-for-life" } });
-    assert.ok(!rbacFor(unsharded).roles.at(-1)!.rules.some((r) => r.resources.includes("leases")), "no Lease rule without sharding in leader-for-life mode");
+    assert.ok(!rbacFor(unsharded).roles.at(-1)!.rules.some((r) => "resources" in r && r.resources?.includes("leases")), "no Lease rule without sharding in leader-for-life mode");
   });
 
   test("is deterministic", () => {

@@ -33,7 +33,7 @@ import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { KubeObject } from "../core/object.ts";
 import type { ControllerDefinition, PolicyRule } from "../runtime/controller/builder.ts";
 import type { OperatorDefinition } from "./operator.ts";
-import { conversionCrdNames, hasWebhooks, webhookNames } from "./webhooks.ts";
+import { admissionWebhooksOf, conversionCrdNames, hasWebhooks, webhookNames } from "./webhooks.ts";
 
 /** A rule of the generated RBAC with the reasons it is there (for docs and review; not part of the manifests). */
 export interface DerivedRule extends PolicyRule {
@@ -394,8 +394,9 @@ export function webhookCertificateRules(operator: OperatorDefinition): { namespa
   ];
   const cluster: DerivedRule[] = [];
   const inject = "webhook certificates (operant-managed): inject the CA bundle";
-  if (operator.webhooks.some((w) => w.type === "validating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], resourceNames: [names.validating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
-  if (operator.webhooks.some((w) => w.type === "mutating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], resourceNames: [names.mutating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
+  const webhooks = admissionWebhooksOf(operator);
+  if (webhooks.some((w) => w.type === "validating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], resourceNames: [names.validating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
+  if (webhooks.some((w) => w.type === "mutating")) cluster.push({ apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], resourceNames: [names.mutating], verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
   const crds = conversionCrdNames(operator);
   if (crds.length > 0) cluster.push({ apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], resourceNames: crds, verbs: ["get", "update"], reasons: [inject], clusterScoped: true });
   return { namespaced, cluster };

@@ -316,7 +316,7 @@ async function startOperator(given: OperatorDefinition, options: RunOperatorOpti
   for (const c of sharded?.controllers ?? op.controllers) manager.add(c);
   for (const r of sharded?.runnables ?? []) manager.add(r);
   if (hasWebhooks(op)) {
-    manager.add(webhookRunnable(op, { bindAddress: flags.webhookBindAddress, ...(flags.webhookCertDir && { certDir: flags.webhookCertDir }), ...(env.POD_NAMESPACE && { namespace: env.POD_NAMESPACE }), logger }));
+    manager.add(webhookRunnable(op, { ...(sharded && { shardWebhooks: sharded.webhooks }), bindAddress: flags.webhookBindAddress, ...(flags.webhookCertDir && { certDir: flags.webhookCertDir }), ...(env.POD_NAMESPACE && { namespace: env.POD_NAMESPACE }), logger }));
   }
   options.onStart?.(manager);
   await manager.start(options.signal ? { signal: options.signal } : {});
@@ -377,5 +377,7 @@ export async function shardingFromFlags(op: OperatorDefinition, flags: OperatorF
     memberId: memberIdentity(env.POD_NAME || undefined),
     electionId: `${flags.leaderElectionId}-sharder`,
     ...(flags.watchNamespaces.length > 0 && { namespaces: flags.watchNamespaces }),
+    // Assignment at creation: only where the generated webhook configuration lists it (sharding on in the definition).
+    webhooks: op.sharding.enabled && hasWebhooks(op),
   });
 }

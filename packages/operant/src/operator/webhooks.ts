@@ -10,6 +10,9 @@ import { ManagedCertificates, serviceHosts } from "../webhook/certificates/manag
 import { webhookConfigurations, withConversionWebhook, type WebhookConfigurationManifest } from "../webhook/manifests/manifests.ts";
 import { WebhookServer } from "../webhook/server/server.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { assignmentWebhooks } from "../sharding/assignment-webhook.ts";
+import { shardedControllersOf } from "../sharding/sharding.ts";
+import type { AdmissionWebhook } from "../webhook/admission/admission.ts";
 
 /** The container port the webhook server listens on in a Pod (the Service's port 443 points at it). */
 export const WEBHOOK_PORT = 9443;
@@ -49,6 +52,23 @@ export function hasWebhooks(operator: Pick<OperatorDefinition, "webhooks" | "con
   return operator.webhooks.length > 0 || operator.conversions.length > 0;
 }
 
+/**
+ * The admission webhooks an operator's configurations list: its own, plus,
+ * when it shards by default and serves webhooks anyway, the mutating webhooks
+ * that assign new objects to a shard at creation (see docs/sharding.md). At
+ * run time `--shard` serves those with the live ring (`sharded`); otherwise
+ * they allow every request unchanged.
+ *
+ * @example
+ * ```ts
+ * admissionWebhooksOf(operator).map((w) => w.path) // ["/mutate-cache-example-com-v1-memcached", "/shard-memcached"]
+ * ```
+ */
+export function admissionWebhooksOf(operator: OperatorDefinition, sharded?: readonly AdmissionWebhook[]): AdmissionWebhook[] {
+  if (!operator.sharding.enabled || !hasWebhooks(operator)) return [...operator.webhooks];
+  return [...operator.webhooks, ...(sharded ?? assignmentWebhooks(shardedControllersOf(operator.controllers), { ring: operator.name }))];
+}
+
 /** The webhook objects of an operator: see {@link webhookManifestsFor}. */
 export interface WebhookManifests {
   readonly service: { apiVersion: "v1"; kind: "Service"; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { selector: Record<string, string>; ports: { name: string; port: number; protocol: "TCP"; targetPort: string }[] } };
@@ -76,7 +96,7 @@ export function webhookManifestsFor(operator: OperatorDefinition, options: { nam
   const names = webhookNames(operator);
   const target = { service: { name: names.service, namespace: options.namespace, port: 443 } };
   const inject = { "cert-manager.io/inject-ca-from": `${options.namespace}/${names.certificate}` };
-  const { validating, mutating } = webhookConfigurations(operator.webhooks, { name: operator.name, target, labels: options.labels, ...(options.certManager && { annotations: inject }) });
+  const { validating, mutating } = webhookConfigurations(admissionWebhooksOf(operator), { name: operator.name, target, labels: options.labels, ...(options.certManager && { annotations: inject }) });
   const selector = { "app.kubernetes.io/name": operator.name, "control-plane": "controller-manager" };
   return {
     service: {
@@ -118,6 +138,8 @@ export interface WebhookRunnableOptions {
   /** The operator's namespace, where the managed certificates' Secret lives (default: the definition's). */
   namespace?: string;
   logger?: Logger;
+  /** `--shard`: the assignment webhooks bound to this replica's view of the ring (see {@link admissionWebhooksOf}). */
+  shardWebhooks?: readonly AdmissionWebhook[];
 }
 
 /**
@@ -133,6 +155,7 @@ export interface WebhookRunnableOptions {
 export function webhookRunnable(operator: OperatorDefinition, options: WebhookRunnableOptions = {}): Runnable {
   const names = webhookNames(operator);
   const namespace = options.namespace ?? operator.namespace;
+  const webhooks = admissionWebhooksOf(operator, options.shardWebhooks);
   return {
     name: "webhook-server",
     needsLeaderElection: false,
@@ -145,13 +168,13 @@ export function webhookRunnable(operator: OperatorDefinition, options: WebhookRu
             secretName: names.secret,
             hosts: serviceHosts(names.service, namespace),
             inject: {
-              validating: operator.webhooks.some((w) => w.type === "validating") ? [names.validating] : [],
-              mutating: operator.webhooks.some((w) => w.type === "mutating") ? [names.mutating] : [],
+              validating: webhooks.some((w) => w.type === "validating") ? [names.validating] : [],
+              mutating: webhooks.some((w) => w.type === "mutating") ? [names.mutating] : [],
               crds: conversionCrdNames(operator),
             },
             ...(options.logger && { logger: options.logger }),
           });
-      const server = new WebhookServer({ webhooks: operator.webhooks, conversions: operator.conversions, certificates, ...(options.bindAddress && { bindAddress: options.bindAddress }), ...(options.logger && { logger: options.logger }) });
+      const server = new WebhookServer({ webhooks, conversions: operator.conversions, certificates, ...(options.bindAddress && { bindAddress: options.bindAddress }), ...(options.logger && { logger: options.logger }) });
       return server.start(signal);
     },
   };

@@ -25,4 +25,5 @@ export { assignmentOf, nextStep, stepPatch, acknowledgePatch, type AssignmentSta
 export { MemberLease, MemberView, memberIdentity, memberLeaseName, type MemberLeaseOptions } from "./membership.ts";
 export { Sharder, type SharderOptions, type SharderStats, type ShardedController } from "./sharder.ts";
 export { shardedDefinition, withLabels } from "./member.ts";
-export { shardOperator, type ShardingOptions, type ShardingSettings, type ShardedOperator } from "./sharding.ts";
+export { RingWatch, assignmentWebhooks } from "./assignment-webhook.ts";
+export { shardOperator, shardedControllersOf, type ShardingOptions, type ShardingSettings, type ShardedOperator } from "./sharding.ts";

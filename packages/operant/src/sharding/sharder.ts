@@ -67,7 +67,7 @@ export interface SharderOptions {
   passInterval?: Duration | undefined;
   /** Quiet time after a change before a pass starts, to batch changes (default 100 ms). */
   debounceMs?: number | undefined;
-  /** Label patches in flight at once (default 8). */
+  /** Label patches in flight at once (default 8; {@link shardOperator} sets half its QPS, so that the QPS, not the API server's latency, is the limit). */
   concurrency?: number | undefined;
   logger?: Logger | undefined;
 }
@@ -131,14 +131,29 @@ export class Sharder {
     });
     const primaries = new Map<string, InformerLease<KubeObject>>();
     const owned: { controller: ShardedController; lease: InformerLease<KubeObject> }[] = [];
-    const handler = { added: poke, updated: poke, deleted: poke };
+    // A pass decides from labels (and, for owned objects, owner references) alone: other updates, such as the
+    // members' status writes (one per reconcile), would only make it walk every object again for nothing.
+    const primaryHandler = {
+      added: poke,
+      updated: (p: Cached<KubeObject>, o: Cached<KubeObject>) => {
+        if (labelsDiffer(p, o)) poke();
+      },
+      deleted: poke,
+    };
+    const ownedHandler = {
+      added: poke,
+      updated: (p: Cached<KubeObject>, o: Cached<KubeObject>) => {
+        if (labelsDiffer(p, o) || ownersDiffer(p, o)) poke();
+      },
+      deleted: poke,
+    };
     for (const c of controllers) {
       const lease = cache.acquire(c.kind, { metadataOnly: true, labelSelector: c.labelSelector, namespaces: c.namespaces });
-      lease.informer.addHandler(handler);
+      lease.informer.addHandler(primaryHandler);
       primaries.set(c.name, lease);
       for (const kind of c.owns) {
         const o = cache.acquire(kind, { metadataOnly: true });
-        o.informer.addHandler(handler);
+        o.informer.addHandler(ownedHandler);
         owned.push({ controller: c, lease: o });
       }
     }
@@ -277,6 +292,17 @@ export class Sharder {
       return false;
     }
   }
+}
+
+function labelsDiffer(a: Cached<KubeObject>, b: Cached<KubeObject>): boolean {
+  const x = metaOf(a).labels ?? {};
+  const y = metaOf(b).labels ?? {};
+  const kx = Object.keys(x);
+  return kx.length !== Object.keys(y).length || kx.some((k) => x[k] !== y[k]);
+}
+
+function ownersDiffer(a: Cached<KubeObject>, b: Cached<KubeObject>): boolean {
+  return JSON.stringify(metaOf(a).ownerReferences ?? []) !== JSON.stringify(metaOf(b).ownerReferences ?? []);
 }
 
 async function pool(work: (() => Promise<void>)[], concurrency: number): Promise<void> {

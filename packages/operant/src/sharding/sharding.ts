@@ -14,7 +14,9 @@ import type { Manager, Runnable } from "../runtime/manager/manager.ts";
 import { sleep, type Duration } from "../core/time.ts";
 import { shardedDefinition } from "./member.ts";
 import { MemberLease } from "./membership.ts";
-import { Sharder } from "./sharder.ts";
+import { Sharder, type ShardedController } from "./sharder.ts";
+import { assignmentWebhooks, RingWatch } from "./assignment-webhook.ts";
+import type { AdmissionWebhook } from "../webhook/admission/admission.ts";
 
 /**
  * How an operator shards (the definition's `sharding` option, and
@@ -55,6 +57,8 @@ export interface ShardingSettings extends ShardingOptions {
   electionId: string;
   /** Namespaces of the sharded objects (default: all; the manager's `namespaces`). */
   namespaces?: readonly string[] | undefined;
+  /** Also assign new objects at creation: {@link ShardedOperator.webhooks} are then served by this replica (default false). */
+  webhooks?: boolean | undefined;
 }
 
 /**
@@ -70,6 +74,21 @@ export interface ShardedOperator {
   readonly controllers: readonly AnyControllerDefinition[];
   readonly runnables: readonly Runnable[];
   readonly member: MemberLease;
+  /** With `webhooks`: the mutating webhooks that assign new objects at creation, for this replica's webhook server (else none). */
+  readonly webhooks: readonly AdmissionWebhook[];
+}
+
+/**
+ * What the sharder (and the assignment webhooks) need to know of each
+ * controller: its name, primary kind, owned kinds and its own selection.
+ *
+ * @example
+ * ```ts
+ * new Sharder(client, { ring: "memcached-operator", namespace: "ops", controllers: shardedControllersOf(operator.controllers) });
+ * ```
+ */
+export function shardedControllersOf(controllers: readonly AnyControllerDefinition[]): ShardedController[] {
+  return controllers.map((c) => ({ name: c.name, kind: c.kind, owns: c.owns.map((o) => o.kind), labelSelector: c.forOptions.labelSelector, namespaces: c.forOptions.namespaces }));
 }
 
 /**
@@ -90,6 +109,7 @@ export interface ShardedOperator {
  */
 export function shardOperator(controllers: readonly AnyControllerDefinition[], settings: ShardingSettings): ShardedOperator {
   const sharded = controllers;
+  const shardedControllers = shardedControllersOf(sharded);
   const member = new MemberLease({ ring: settings.ring, namespace: settings.namespace, memberId: settings.memberId, timings: settings.timings });
   const hostOf = (manager: Manager): ElectionHost => ({ client: manager.client, logger: manager.logger, leading: (name, yes) => manager.setLeaderStatus(name, yes) });
 
@@ -131,11 +151,12 @@ export function shardOperator(controllers: readonly AnyControllerDefinition[], s
           if (signal.aborted) return;
           throw err;
         }
-        const client = Client.fromConfig(manager.client.transport.config, { qps: settings.sharderQps ?? 50, burst: Math.max(10, Math.ceil((settings.sharderQps ?? 50) * 1.5)), fieldManager: "operant-sharder", userAgent: "operant/sharder" });
+        const qps = settings.sharderQps ?? 50;
+        const client = Client.fromConfig(manager.client.transport.config, { qps, burst: Math.max(10, Math.ceil(qps * 1.5)), fieldManager: "operant-sharder", userAgent: "operant/sharder" });
         const stop = new AbortController();
         const term = AbortSignal.any([signal, leading, stop.signal]);
         try {
-          await new Sharder(client, { ring: settings.ring, namespace: settings.namespace, controllers: sharded.map((c) => ({ name: c.name, kind: c.kind, owns: c.owns.map((o) => o.kind), labelSelector: c.forOptions.labelSelector, namespaces: c.forOptions.namespaces })), namespaces: settings.namespaces, virtualNodes: settings.virtualNodes, passInterval: settings.passInterval, logger: manager.logger.child({ sharder: settings.ring }) }).run(term);
+          await new Sharder(client, { ring: settings.ring, namespace: settings.namespace, controllers: shardedControllers, namespaces: settings.namespaces, virtualNodes: settings.virtualNodes, concurrency: Math.max(8, Math.ceil(qps / 2)), passInterval: settings.passInterval, logger: manager.logger.child({ sharder: settings.ring }) }).run(term);
         } finally {
           stop.abort();
           await elector.release().catch(() => {});
@@ -144,6 +165,12 @@ export function shardOperator(controllers: readonly AnyControllerDefinition[], s
       }
     },
   };
-  return Object.freeze({ controllers: sharded.map((c) => shardedDefinition(c as ControllerDefinition<KubeObject>, settings.memberId)), runnables: [membership, sharderRunnable], member });
+  const watch = settings.webhooks ? new RingWatch({ ring: settings.ring, namespace: settings.namespace, virtualNodes: settings.virtualNodes }) : undefined;
+  return Object.freeze({
+    controllers: sharded.map((c) => shardedDefinition(c as ControllerDefinition<KubeObject>, settings.memberId)),
+    runnables: [membership, sharderRunnable, ...(watch ? [watch.runnable()] : [])],
+    member,
+    webhooks: watch ? assignmentWebhooks(shardedControllers, { ring: settings.ring, watch, namespaces: settings.namespaces }) : [],
+  });
 }
 
