@@ -1,13 +1,14 @@
 // Sharding: 3,000 custom resources reconciled by 1, 2 and 3 sharded members (separate processes, a client QPS limit each) — convergence time, throughput, cached objects, heap and RSS per member.
 //
-// npm run bench -- sharding [--objects 3000] [--qps 20] [--members 1,2,3] [--no-baseline] [--small] [--dry-run]
+// npm run bench -- sharding [--objects 3000] [--qps 20] [--phases …] [--small] [--dry-run]
 //
-//   --objects      ShardItems created per phase (default 3000)
-//   --qps          each replica's client limit, --kube-api-qps (default 20; burst 1.5×)
-//   --members      the sharded phases (default 1,2,3)
-//   --no-baseline  skip the unsharded single replica
-//   --small        the quick preset: 600 objects (about 2 minutes in all)
-//   --dry-run      print the figures without rewriting bench/RESULTS.md and the README
+//   --objects   ShardItems created per phase (default 3000)
+//   --qps       each replica's client limit, --kube-api-qps (default 20; burst 1.5×)
+//   --phases    default "single,sharder:1,sharder:2,sharder:3,webhook:1,webhook:3": the unsharded
+//               replica, then members whose new objects the sharder assigns, then members whose
+//               new objects the assignment webhook labels at creation (the sharder as fallback)
+//   --small     the quick preset: 600 objects (about 3 minutes in all)
+//   --dry-run   print the figures without rewriting bench/RESULTS.md and the README
 //
 // Each phase has its own namespace on one local `minimal` control plane
 // (etcd and API server). Its replicas are started as separate processes
@@ -21,19 +22,34 @@
 // it is for a real operator); the sharder has its own client (sharderQps,
 // default 50) on the replica that leads its election. After convergence
 // each replica reports its cached ShardItems and its heap (after garbage
-// collection) and RSS.
+// collection) and RSS. In the webhook phases the operator also serves a
+// validating webhook, so it shards by definition and its generated
+// configuration lists the assignment webhook; the benchmark installs that
+// configuration pointing at the first replica on loopback (serving
+// certificate for 127.0.0.1 from operant's pki, passed by --webhook-cert-dir).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client } from "../packages/operant/src/client/client.ts";
 import { installCrds } from "../packages/operant/src/crd/index.ts";
 import { metaOf } from "../packages/operant/src/core/object.ts";
-import { Namespace } from "../packages/operant/src/kinds/index.ts";
+import { MutatingWebhookConfiguration, Namespace, ValidatingWebhookConfiguration } from "../packages/operant/src/kinds/index.ts";
+import { admissionWebhooksOf } from "../packages/operant/src/operator/webhooks.ts";
+import { createCertificateAuthority } from "../packages/operant/src/pki/index.ts";
+import { HashRing } from "../packages/operant/src/sharding/ring.ts";
+import { freePort } from "../packages/operant/src/testing/control-plane/ports.ts";
+import { webhookConfigurations } from "../packages/operant/src/webhook/manifests/manifests.ts";
 import { Informer } from "../packages/operant/src/runtime/cache/informer.ts";
 import { shardLabel } from "../packages/operant/src/sharding/labels.ts";
-import { ControlPlane, OperatorProcess } from "../packages/operant/src/testing/index.ts";
+import { ControlPlane, eventually, OperatorProcess } from "../packages/operant/src/testing/index.ts";
 import { writeReadmeSection, writeResultsSection } from "../scripts/bench.ts";
 import { ShardItem } from "./sharding/item.ts";
+import { shardBenchOperator } from "./sharding/operator.ts";
+import type { Cached } from "../packages/operant/src/core/object.ts";
 import { pool } from "./support/process.ts";
 import { loadAverage, machineRows, table } from "./support/report.ts";
 
@@ -41,17 +57,21 @@ const { values: args } = parseArgs({
   options: {
     objects: { type: "string" },
     qps: { type: "string", default: "20" },
-    members: { type: "string", default: "1,2,3" },
-    "no-baseline": { type: "boolean", default: false },
+    phases: { type: "string", default: "single,sharder:1,sharder:2,sharder:3,webhook:1,webhook:3" },
     small: { type: "boolean", default: false },
     "dry-run": { type: "boolean", default: false },
   },
 });
 const N = Number(args.objects ?? (args.small ? 600 : 3000));
 const QPS = Number(args.qps);
-const MEMBERS = args.members.split(",").map(Number);
-const BASELINE = !args["no-baseline"];
-if (!(N > 0) || !(QPS > 0) || MEMBERS.some((m) => !(m >= 1))) throw new Error("--objects, --qps and --members must be positive numbers");
+type Mode = "unsharded" | "sharder" | "webhook";
+const PHASES = args.phases.split(",").map((p): { mode: Mode; replicas: number } => {
+  if (p.trim() === "single") return { mode: "unsharded", replicas: 1 };
+  const [mode, n] = p.trim().split(":");
+  if ((mode !== "sharder" && mode !== "webhook") || !(Number(n) >= 1)) throw new Error(`--phases: "${p}" is not single, sharder:<members> or webhook:<members>`);
+  return { mode, replicas: Number(n) };
+});
+if (!(N > 0) || !(QPS > 0)) throw new Error("--objects and --qps must be positive numbers");
 
 const MEMBER = fileURLToPath(new URL("./sharding/member.ts", import.meta.url));
 const S = shardLabel("items");
@@ -74,6 +94,7 @@ interface Report {
 
 interface Phase {
   name: string;
+  mode: Mode;
   sharded: boolean;
   replicas: number;
   createMs: number;
@@ -88,8 +109,8 @@ interface Phase {
 }
 
 class Replica extends OperatorProcess {
-  static launch(name: string, argv: string[]): Replica {
-    return new Replica({ script: MEMBER, args: argv, env: { ...process.env, POD_NAME: name, LOG_LEVEL: "info" }, name });
+  static launch(name: string, argv: string[], mode: Mode): Replica {
+    return new Replica({ script: MEMBER, args: argv, env: { ...process.env, POD_NAME: name, LOG_LEVEL: "info", ASSIGN: mode }, name });
   }
   report(timeoutMs = 30_000): Promise<Report> {
     const seen = this.lines.length;
@@ -98,16 +119,60 @@ class Replica extends OperatorProcess {
   }
 }
 
-async function phase(cp: ControlPlane, client: Client, name: string, replicas: number, sharded: boolean): Promise<Phase> {
+/** A CA and a serving certificate for 127.0.0.1 in a directory, for the replicas' --webhook-cert-dir. */
+let serving: { dir: string; caPem: string } | undefined;
+function servingCertificate(): { dir: string; caPem: string } {
+  if (serving) return serving;
+  const ca = createCertificateAuthority("shard-bench-webhook-ca", 1);
+  const leaf = ca.issue({ commonName: "127.0.0.1", hosts: ["127.0.0.1"], usage: "server", validDays: 1 });
+  const dir = mkdtempSync(join(tmpdir(), "operant-bench-sharding-"));
+  writeFileSync(join(dir, "tls.crt"), leaf.certPem);
+  writeFileSync(join(dir, "tls.key"), leaf.keyPem, { mode: 0o600 });
+  return (serving = { dir, caPem: ca.certPem });
+}
+
+/** Installs the operator's generated webhook configurations, pointing at `port` on loopback; returns what to delete afterwards. */
+async function installWebhooks(client: Client, name: string, port: number): Promise<() => Promise<void>> {
+  const operator = shardBenchOperator("bench", { reconciles: 0, writes: 0 }, { webhooks: true });
+  const { validating, mutating } = webhookConfigurations(admissionWebhooksOf(operator), { name, target: { url: `https://127.0.0.1:${port}` }, caBundle: servingCertificate().caPem });
+  if (validating) await client.create(ValidatingWebhookConfiguration, validating);
+  if (mutating) await client.create(MutatingWebhookConfiguration, mutating);
+  return async () => {
+    if (validating) await client.delete(ValidatingWebhookConfiguration, { name: validating.metadata.name }).catch(() => undefined);
+    if (mutating) await client.delete(MutatingWebhookConfiguration, { name: mutating.metadata.name }).catch(() => undefined);
+  };
+}
+
+async function phase(cp: ControlPlane, client: Client, mode: Mode, replicas: number): Promise<Phase> {
+  const sharded = mode !== "unsharded";
+  const name = mode === "unsharded" ? "single" : `${mode}${replicas}`;
   const ns = `bench-${name}`;
   await client.create(Namespace, { metadata: { name: ns } });
   const flags = ["--kubeconfig", cp.kubeconfigPath, "--watch-namespace", ns, "--leader-election-namespace", ns, "--leader-election-id", `shard-bench-${name}`, "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0", "--status-bind-address", "127.0.0.1:0", "--kube-api-qps", String(QPS), "--kube-api-burst", String(Math.ceil(QPS * 1.5)), "--log-format", "json", ...(sharded ? ["--shard"] : [])];
-  const procs = Array.from({ length: replicas }, (_, i) => Replica.launch(`${name}-r${i}`, flags));
+  const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()));
+  const webhookFlags = (i: number) => (mode === "webhook" ? ["--webhook-bind-address", `127.0.0.1:${ports[i]}`, "--webhook-cert-dir", servingCertificate().dir] : []);
+  const procs = Array.from({ length: replicas }, (_, i) => Replica.launch(`${name}-r${i}`, [...flags, ...webhookFlags(i)], mode));
+  let uninstall: (() => Promise<void>) | undefined;
   try {
     // Ready: every member joined and the sharder sees all of them; unsharded, the controller's workers started.
     if (sharded) {
-      await Promise.all(procs.map((p) => p.waitForLine((l) => l.msg === "joined the shard ring", { timeoutMs: 120_000, what: "joining the shard ring" })));
+      const joined = await Promise.all(procs.map((p) => p.waitForLine((l) => l.msg === "joined the shard ring", { timeoutMs: 120_000, what: "joining the shard ring" })));
       await Promise.any(procs.map((p) => p.waitForLine((l) => l.msg === "shard ring members changed" && Array.isArray(l.members) && l.members.length === replicas, { timeoutMs: 120_000, what: `the sharder seeing ${replicas} members` })));
+      if (mode === "webhook") {
+        // The API server calls the first replica's webhook server (in a cluster, the Service picks a replica); ready once
+        // its view of the ring has every member: dry-run creates come back labelled as the ring of all members says.
+        uninstall = await installWebhooks(client, `shard-bench-${name}`, ports[0]!);
+        const ring = new HashRing(joined.map((l) => String(l.member)));
+        await eventually(
+          async () => {
+            for (let i = 0; i < 8; i++) {
+              const probe = await client.create(ShardItem, { metadata: { name: `probe-${i}`, namespace: ns }, spec: { value: i } }, { dryRun: true });
+              assert.equal(probe.metadata.labels?.[S], ring.ownerOf(`${ns}/probe-${i}`), "the webhook's ring is not yet every member's");
+            }
+          },
+          { timeoutMs: 60_000, intervalMs: 500, description: "the API server calling the assignment webhook with every member live" },
+        );
+      }
     } else {
       await procs[0]!.waitForLine((l) => l.msg === "caches synced, starting workers", { timeoutMs: 120_000, what: "its workers starting" });
     }
@@ -118,7 +183,7 @@ async function phase(cp: ControlPlane, client: Client, name: string, replicas: n
     let t0 = 0;
     let converged: () => void = () => {};
     const all = new Promise<void>((r) => (converged = r));
-    const see = (item: ShardItem, previous?: ShardItem) => {
+    const see = (item: Cached<ShardItem>, previous?: Cached<ShardItem>) => {
       const m = metaOf(item);
       const now = performance.now();
       if (previous && metaOf(previous).labels?.[S] !== m.labels?.[S]) labelPatches++;
@@ -151,44 +216,49 @@ async function phase(cp: ControlPlane, client: Client, name: string, replicas: n
     stop.abort();
     const load = loadAverage();
     log(`${name}: converged in ${secs(convergedMs)}${assignedMs !== undefined ? `, all assigned at ${secs(assignedMs)}` : ""}; cached ${reports.map((r) => r.cached).join(" / ")}; load ${load}`);
-    return { name, sharded, replicas, createMs, ...(assignedMs !== undefined && { assignedMs }), convergedMs, labelPatches, reports, load };
+    return { name, mode, sharded, replicas, createMs, ...(assignedMs !== undefined && { assignedMs }), convergedMs, labelPatches, reports, load };
   } finally {
+    await uninstall?.();
     await Promise.all(procs.map((p) => p.stop(20_000)));
   }
 }
 
+const MODE_LABEL: Record<Mode, string> = { unsharded: "unsharded", sharder: "sharder assigns", webhook: "webhook assigns" };
+
 function section(phases: Phase[], machine: [string, string][]): { results: string; readme: string; verdicts: string[] } {
-  const one = phases.find((p) => p.sharded && p.replicas === 1);
   const single = phases.find((p) => !p.sharded);
   const throughput = (p: Phase) => N / (p.convergedMs / 1000);
   const maxCached = (p: Phase) => Math.max(...p.reports.map((r) => r.cached));
+  /** The single member of the same mode: what "vs 1 member" compares with. */
+  const oneOf = (p: Phase) => phases.find((q) => q.mode === p.mode && q.replicas === 1);
+  const who = (p: Phase) => (p.sharded ? `${p.replicas} member${p.replicas > 1 ? "s" : ""}, ${MODE_LABEL[p.mode]}` : "1 replica, unsharded");
   const rows = phases.map((p) => {
-    const vsOne = one ? throughput(p) / throughput(one) : NaN;
-    const cacheRatio = one ? maxCached(p) / maxCached(one) : NaN;
+    const one = oneOf(p);
     return [
-      p.sharded ? `sharded, ${p.replicas} member${p.replicas > 1 ? "s" : ""}` : "unsharded, 1 replica",
+      who(p),
       secs(p.convergedMs),
       `${throughput(p).toFixed(1)}/s`,
-      Number.isFinite(vsOne) ? `${vsOne.toFixed(2)}×` : "—",
+      one ? `${(throughput(p) / throughput(one)).toFixed(2)}×` : "—",
       single ? `${(throughput(p) / throughput(single)).toFixed(2)}×` : "—",
       p.assignedMs !== undefined ? secs(p.assignedMs) : "—",
-      String(p.labelPatches),
+      p.sharded ? String(p.labelPatches) : "—",
       p.reports.map((r) => r.cached.toLocaleString("en")).join(" / "),
-      Number.isFinite(cacheRatio) ? `${cacheRatio.toFixed(2)}×` : "—",
+      one ? `${(maxCached(p) / maxCached(one)).toFixed(2)}×` : "—",
       p.reports.map((r) => mb(r.heapUsed)).join(" / "),
       p.reports.map((r) => mb(r.peakRss)).join(" / "),
       p.load,
     ];
   });
   const verdicts: string[] = [];
-  const three = phases.find((p) => p.sharded && p.replicas === 3);
-  if (one && three) {
+  for (const mode of ["sharder", "webhook"] as const) {
+    const one = phases.find((p) => p.mode === mode && p.replicas === 1);
+    const three = phases.find((p) => p.mode === mode && p.replicas === 3);
+    if (!one || !three) continue;
     const x = throughput(three) / throughput(one);
     const c = maxCached(three) / maxCached(one);
-    verdicts.push(`Throughput, 3 members vs 1: ${x.toFixed(2)}× (target ≥ ${THROUGHPUT_TARGET}×): ${x >= THROUGHPUT_TARGET ? "met" : "**missed**"}.`);
-    verdicts.push(`Cached ShardItems, the largest of 3 members vs the single member: ${c.toFixed(2)}× (target ≤ ${CACHE_TARGET}×): ${c <= CACHE_TARGET ? "met" : "**missed**"}.`);
+    verdicts.push(`${MODE_LABEL[mode]}: throughput at 3 members ${x.toFixed(2)}× that of 1 (target ≥ ${THROUGHPUT_TARGET}×): ${x >= THROUGHPUT_TARGET ? "met" : "**missed**"}${single ? ` (${(throughput(three) / throughput(single)).toFixed(2)}× the unsharded replica's)` : ""}; the largest member's cache ${c.toFixed(2)}× the single member's (target ≤ ${CACHE_TARGET}×): ${c <= CACHE_TARGET ? "met" : "**missed**"}.`);
   }
-  const header = ["replicas", "converged", "throughput", "vs 1 member", "vs unsharded", "all assigned", "sharder label patches", "cached ShardItems per replica", "cache vs 1 member (largest)", "heap per replica", "peak RSS per replica", "load at end"];
+  const header = ["replicas", "converged", "throughput", "vs 1 member", "vs unsharded", "all assigned", "label patches after creation", "cached ShardItems per replica", "largest cache vs 1 member", "heap per replica", "peak RSS per replica", "load at end"];
   const results = [
     "## Sharding",
     "",
@@ -202,7 +272,7 @@ function section(phases: Phase[], machine: [string, string][]): { results: strin
     "",
     "### Method",
     "",
-    `${N.toLocaleString("en")} ShardItems (a custom resource) per phase, created by the benchmark as fast as a local \`minimal\` control plane takes them, after the phase's replicas are ready. Replicas are separate processes started through \`runOperator\` (\`--shard\` for the sharded phases, default Lease timings), each with a client limited to ${QPS} QPS (burst ${Math.ceil(QPS * 1.5)}): client-go's and operant's default, what most operators run with. A reconcile writes the object's status once (one request), so the client limit is the bottleneck, as it is for a real operator. The sharder's label patches go through its own client (50 QPS) on the replica elected to run it. "Converged": from the first create to the last status written, both seen through the benchmark's watch; "all assigned": to the last shard label. Cache, heap (after garbage collection) and RSS are each replica's own, read once converged.`,
+    `${N.toLocaleString("en")} ShardItems (a custom resource) per phase, created by the benchmark (32 at a time) on a local \`minimal\` control plane, after the phase's replicas are ready. Replicas are separate processes started through \`runOperator\` (\`--shard\` for the sharded phases, default Lease timings), each with a client limited to ${QPS} QPS (burst ${Math.ceil(QPS * 1.5)}): client-go's and operant's default, what most operators run with. A reconcile writes the object's status once (one request), so the client limit is the bottleneck, as it is for a real operator. "sharder assigns": new objects are labelled by the sharder (its own client, 50 QPS, on the replica elected to run it). "webhook assigns": the operator also serves a validating webhook, so it shards by definition and its configuration lists the assignment webhook, which the API server calls on the first replica (loopback); the sharder is the fallback. "Converged": from the first create to the last status written, both seen through the benchmark's watch; "all assigned": to the last object carrying its shard label; "label patches after creation": shard-label changes the watch saw after an object was created (the sharder's patches). Cache, heap (after garbage collection) and RSS are each replica's own, read once converged; the sharder runs in one member, whose heap and RSS include its metadata-only cache of every object.`,
     "",
     table(header, rows),
     "",
@@ -211,9 +281,10 @@ function section(phases: Phase[], machine: [string, string][]): { results: strin
   ].join("\n");
   const readme = table(
     ["replicas", "converged", "throughput", "vs 1 member", "cached per member", "heap per member"],
-    phases.map((p) => [p.sharded ? `${p.replicas} member${p.replicas > 1 ? "s" : ""}` : "unsharded", secs(p.convergedMs), `${throughput(p).toFixed(1)}/s`, one ? `${(throughput(p) / throughput(one)).toFixed(2)}×` : "—", p.reports.map((r) => r.cached.toLocaleString("en")).join(" / "), p.reports.map((r) => mb(r.heapUsed)).join(" / ")]),
+    phases.map((p) => [who(p), secs(p.convergedMs), `${throughput(p).toFixed(1)}/s`, oneOf(p) ? `${(throughput(p) / throughput(oneOf(p)!)).toFixed(2)}×` : "—", p.reports.map((r) => r.cached.toLocaleString("en")).join(" / "), p.reports.map((r) => mb(r.heapUsed)).join(" / ")]),
   );
-  return { results, readme: `${readme}\n\n${N.toLocaleString("en")} ShardItems, ${QPS} QPS per replica; ${verdicts.join(" ")} Details: [bench/RESULTS.md](bench/RESULTS.md#sharding).`, verdicts };
+  const date = machine.find(([k]) => k === "Date")?.[1]?.slice(0, 10) ?? "";
+  return { results, readme: `Measured ${date} by \`npm run bench -- sharding\`: ${N.toLocaleString("en")} ShardItems, ${QPS} QPS per replica, a 2-core machine shared with other work (load in [bench/RESULTS.md](bench/RESULTS.md)).\n\n${readme}\n\n${verdicts.map((v) => `- ${v}`).join("\n")}`, verdicts };
 }
 
 async function main(): Promise<void> {
@@ -224,11 +295,11 @@ async function main(): Promise<void> {
   const phases: Phase[] = [];
   try {
     await installCrds(client, [ShardItem]);
-    if (BASELINE) phases.push(await phase(cp, client, "single", 1, false));
-    for (const m of MEMBERS) phases.push(await phase(cp, client, `shard${m}`, m, true));
+    for (const p of PHASES) phases.push(await phase(cp, client, p.mode, p.replicas));
   } finally {
     await client.close();
     await cp.stop();
+    if (serving) rmSync(serving.dir, { recursive: true, force: true });
   }
   machine.push(["Load average at end (1/5/15 min)", loadAverage()], ["Date", new Date().toISOString()]);
   const { results, readme } = section(phases, machine);

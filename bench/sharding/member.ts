@@ -3,43 +3,26 @@
 // member of the ring, without it it is the single unsharded replica. The
 // per-replica client limit comes from `--kube-api-qps` / `--kube-api-burst`.
 //   node member.ts <runOperator flags…>   (env POD_NAME names the replica)
-// Its one controller, "items", reconciles ShardItems: when status.observedGeneration
-// lags metadata.generation it writes the status (one request), else nothing.
+// The operator is bench/sharding/operator.ts; ASSIGN=webhook gives it its
+// webhooks (and so the assignment at creation).
 // Prints pino JSON lines; on each "report" line on stdin it collects garbage
 // and prints {event: "report", cached, heapUsed, rss, peakRss, reconciles, writes}.
 import { createInterface } from "node:readline";
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
-import { metaOf } from "../../packages/operant/src/core/object.ts";
-import { defineOperator } from "../../packages/operant/src/operator/operator.ts";
 import { runOperator } from "../../packages/operant/src/operator/run.ts";
-import { Action } from "../../packages/operant/src/runtime/controller/action.ts";
-import { Controller } from "../../packages/operant/src/runtime/controller/builder.ts";
 import type { Manager } from "../../packages/operant/src/runtime/manager/manager.ts";
 import { ShardItem } from "./item.ts";
+import { shardBenchOperator } from "./operator.ts";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 const replica = process.env.POD_NAME ?? "replica";
 
-let reconciles = 0;
-let writes = 0;
 let peakRss = 0;
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250).unref();
-
-const items = Controller.for(ShardItem)
-  .named("items")
-  .withOptions({ maxConcurrentReconciles: 4 })
-  .reconcile(async (item, ctx) => {
-    reconciles++;
-    const m = metaOf(item);
-    if (item.status?.observedGeneration === m.generation) return Action.awaitChange();
-    await ctx.client.patch(ShardItem, { namespace: m.namespace, name: m.name }, { status: { observedGeneration: m.generation, replica } }, { subresource: "status", signal: ctx.signal });
-    writes++;
-    return Action.awaitChange();
-  });
-
-const operator = defineOperator({ name: "shard-bench", resources: [ShardItem], controllers: [items] });
+const counts = { reconciles: 0, writes: 0 };
+const operator = shardBenchOperator(replica, counts, { webhooks: process.env.ASSIGN === "webhook" });
 
 let manager: Manager | undefined;
 void (async () => {
@@ -48,7 +31,7 @@ void (async () => {
     for (let i = 0; i < 3; i++) gc();
     const cached = manager.cache.informersOf(ShardItem).reduce((n, inf) => n + inf.size, 0);
     const mem = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ event: "report", replica, cached, heapUsed: mem.heapUsed, rss: mem.rss, peakRss: Math.max(peakRss, mem.rss), reconciles, writes })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: "report", replica, cached, heapUsed: mem.heapUsed, rss: mem.rss, peakRss: Math.max(peakRss, mem.rss), ...counts })}\n`);
   }
 })();
 
