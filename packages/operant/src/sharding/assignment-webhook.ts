@@ -84,7 +84,7 @@ export class RingWatch {
  * new WebhookServer({ webhooks: hooks, certificates, bindAddress: ":9443" });
  * ```
  */
-export function assignmentWebhooks(controllers: readonly ShardedController[], options: { ring: string; watch?: RingWatch | undefined; namespaces?: readonly string[] | undefined }): AdmissionWebhook[] {
+export function assignmentWebhooks(controllers: readonly ShardedController[], options: { ring: string; watch?: Pick<RingWatch, "ring"> | undefined; namespaces?: readonly string[] | undefined }): AdmissionWebhook[] {
   return controllers.map((c) => {
     const S = shardLabel(c.name);
     const selected = labelMatcher(c.labelSelector);
