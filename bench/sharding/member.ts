@@ -5,6 +5,7 @@
 //   node member.ts <runOperator flags…>   (env POD_NAME names the replica)
 // The operator is bench/sharding/operator.ts; ASSIGN=webhook gives it its
 // webhooks (and so the assignment at creation).
+// Reconciles wait for a "go" line on stdin (the objects are created first).
 // Prints pino JSON lines; on each "report" line on stdin it collects garbage
 // and prints {event: "report", cached, heapUsed, rss, peakRss, reconciles, writes}.
 import { createInterface } from "node:readline";
@@ -22,11 +23,14 @@ const replica = process.env.POD_NAME ?? "replica";
 let peakRss = 0;
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250).unref();
 const counts = { reconciles: 0, writes: 0 };
-const operator = shardBenchOperator(replica, counts, { webhooks: process.env.ASSIGN === "webhook" });
+let go: () => void = () => {};
+const hold = new Promise<void>((resolve) => (go = resolve));
+const operator = shardBenchOperator(replica, counts, { webhooks: process.env.ASSIGN === "webhook", hold });
 
 let manager: Manager | undefined;
 void (async () => {
   for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === "go") go();
     if (line.trim() !== "report" || !manager) continue;
     for (let i = 0; i < 3; i++) gc();
     const cached = manager.cache.informersOf(ShardItem).reduce((n, inf) => n + inf.size, 0);

@@ -11,18 +11,20 @@ import { Admission, defineValidatingWebhook } from "../../packages/operant/src/w
 import { ShardItem } from "./item.ts";
 
 /**
- * The operator as replica `replica` runs it, counting its reconciles and status writes in `counts`.
+ * The operator as replica `replica` runs it, counting its reconciles and status writes in `counts`;
+ * reconciles wait for `hold` (the benchmark's start signal).
  *
  * @example
  * ```ts
  * const op = shardBenchOperator("r0", { reconciles: 0, writes: 0 }, { webhooks: true });
  * ```
  */
-export function shardBenchOperator(replica: string, counts: { reconciles: number; writes: number }, options: { webhooks: boolean }): OperatorDefinition {
+export function shardBenchOperator(replica: string, counts: { reconciles: number; writes: number }, options: { webhooks: boolean; hold?: Promise<void> }): OperatorDefinition {
   const items = Controller.for(ShardItem)
     .named("items")
     .withOptions({ maxConcurrentReconciles: 4 })
     .reconcile(async (item, ctx) => {
+      await options.hold;
       counts.reconciles++;
       const m = metaOf(item);
       if (item.status?.observedGeneration === m.generation) return Action.awaitChange();
