@@ -119,7 +119,9 @@ export function mainTs(): string {
 //                                        (:8443 in a Pod) HTTPS, each request's token checked
 //                                        (--metrics-secure / --no-metrics-secure, --metrics-cert-dir)
 //   --status-bind-address 127.0.0.1:8082 the status page (loopback: kubectl port-forward)
-//   --health-probe-bind-address :8081    /healthz and /readyz
+//   --health-probe-bind-address 127.0.0.1:8081
+//                                        /healthz and /readyz (unauthenticated; the Deployment
+//                                        passes :8081 so the kubelet reaches them)
 //   --kube-api-qps 20, --kube-api-burst 30
 //                                        the client's rate limit towards the API server
 //                                        (env KUBE_API_QPS, KUBE_API_BURST); raise both for
