@@ -52,4 +52,18 @@ describe("a new project's Dockerfile", () => {
     assert.match(dockerfile(v), /^COPY package\.json package-lock\.json \.\/\nCOPY vendor \.\/vendor\nRUN npm ci /m);
     assert.doesNotMatch(dockerfile({ ...v, operantDependency: "^0.1.0" }), /^COPY vendor/m);
   });
+
+  test("every example's image is built as a new project's: src/ compiled to dist/ with the example's own build script and TypeScript, dist/main.js run", () => {
+    const pkg = JSON.parse(packageJson(v)) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    for (const e of ["memcached", "gordon", "appconfig", "postgres", "agent-leader"]) {
+      const file = readFileSync(`${examples}${e}/Dockerfile`, "utf8");
+      assert.match(file, /^RUN npm run build && npm prune --omit=dev --no-audit --no-fund$/m, `${e}: builds dist/ in the image`);
+      assert.match(file, /^ENTRYPOINT \["node", "dist\/main\.js"\]$/m, `${e}: runs compiled JavaScript`);
+      assert.doesNotMatch(file, /src\/main\.ts/, `${e}: nothing runs the TypeScript sources`);
+      const example = JSON.parse(readFileSync(`${examples}${e}/package.json`, "utf8")) as { scripts: Record<string, string>; devDependencies?: Record<string, string> };
+      assert.equal(example.scripts.build, pkg.scripts.build, `${e}: build script`);
+      assert.deepEqual(Object.keys(example.devDependencies ?? {}).sort(), Object.keys(pkg.devDependencies).sort(), `${e}: the build's TypeScript is a dependency of its own (a copy outside the repository installs it)`);
+      assert.ok(existsSync(`${examples}${e}/tsconfig.build.json`), `${e}: tsconfig.build.json`);
+    }
+  });
 });
