@@ -57,7 +57,8 @@ export async function readQuota(client: Client, namespace: string, signal?: Abor
  *
  * @example
  * ```ts
- * defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcachedController], webhooks: quotaWebhooks(() => Client.connect()) });
+ * const client = Promise.withResolvers<Client>(); // resolved with the manager's client in runOperator's onStart (src/operator.ts)
+ * defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcachedController], webhooks: quotaWebhooks(() => client.promise), extraRules: QUOTA_RULES });
  * ```
  */
 export function quotaWebhooks(client: () => Promise<Client>, settings: { namespaceSelector?: { matchLabels: Record<string, string> } } = {}): AdmissionWebhook[] {
