@@ -3,7 +3,10 @@ import { describe, test } from "node:test";
 import { ConfigMap } from "../kinds/index.ts";
 import type { AdmissionRequestWire } from "../webhook/review/review.ts";
 import { applyJsonPatch, type JsonPatchOperation, type JsonValue } from "../webhook/json-patch/json-patch.ts";
-import { assignmentWebhooks } from "./assignment-webhook.ts";
+import { ManualClock } from "../core/clock.ts";
+import type { Stored } from "../core/object.ts";
+import type { Lease } from "../kinds/index.ts";
+import { assignmentWebhooks, RingWatch } from "./assignment-webhook.ts";
 import { shardLabel } from "./labels.ts";
 import { HashRing } from "./ring.ts";
 
@@ -55,5 +58,20 @@ describe("assignment webhook", () => {
       { name: hook!.name, path: hook!.path, operations: hook!.operations, failurePolicy: hook!.failurePolicy, sideEffects: hook!.sideEffects, objectSelector: hook!.objectSelector },
       { name: "web.ops.shard.operant.dev", path: "/shard-web", operations: ["CREATE"], failurePolicy: "Ignore", sideEffects: "None", objectSelector: { matchLabels: { role: "web" }, matchExpressions: [{ key: S, operator: "DoesNotExist" }] } },
     );
+  });
+
+  test("RingWatch: undecided for one Lease duration after the first list (a dead member's Lease looks like a live one until then), then the members seen renewing", () => {
+    const clock = new ManualClock(0);
+    const watch = new RingWatch({ ring: "ops", namespace: "ops" }, clock);
+    const lease = (member: string, renew: string): Stored<Lease> => ({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: `ops-member-${member}`, namespace: "ops", uid: member, resourceVersion: renew, creationTimestamp: "2000-01-01T00:00:00Z" }, spec: { holderIdentity: member, leaseDurationSeconds: 15, renewTime: renew } });
+    watch.observe(lease("alive", "t0"));
+    watch.observe(lease("dead", "t0"));
+    assert.equal(watch.ring(), undefined, "not synced");
+    watch.synced();
+    clock.advance(14_000);
+    watch.observe(lease("alive", "t1"));
+    assert.equal(watch.ring(), undefined, "within a Lease duration of the first list");
+    clock.advance(2_000);
+    assert.deepEqual(watch.ring()?.members, ["alive"], "the member that renewed; the other's Lease expired unchanged");
   });
 });

@@ -8,7 +8,9 @@
 // controller's selection), and an object it labelled for a member the
 // sharder's ring does not choose is moved in the usual two steps. Its
 // configuration selects only objects without the shard label.
+import { systemClock, type Clock } from "../core/clock.ts";
 import { labelMatcher } from "../core/label-selector.ts";
+import type { Cached } from "../core/object.ts";
 import { Lease } from "../kinds/index.ts";
 import type { Runnable } from "../runtime/manager/manager.ts";
 import { Admission, defineMutatingWebhook, type AdmissionWebhook } from "../webhook/admission/admission.ts";
@@ -20,6 +22,11 @@ import type { ShardedController } from "./sharder.ts";
 /**
  * The live members of a ring as one replica sees them (its own watch of the
  * member Leases), as a {@link HashRing}. Fed by {@link RingWatch.runnable}.
+ * Liveness is judged as the sharder judges it: by when a Lease was seen to
+ * change. So for the longest Lease duration after its first list, a replica
+ * cannot tell a renewing member from the Lease a dead one left behind, and
+ * the ring stays undecided (the webhook then leaves new objects to the
+ * sharder) rather than assign objects to members long gone.
  *
  * @example
  * ```ts
@@ -29,19 +36,36 @@ import type { ShardedController } from "./sharder.ts";
  * ```
  */
 export class RingWatch {
-  readonly view = new MemberView();
+  readonly view: MemberView;
   readonly #options: { ring: string; namespace: string; virtualNodes?: number | undefined };
-  #synced = false;
+  readonly #clock: Pick<Clock, "now">;
+  /** When the Leases were first listed, and the longest Lease duration seen since (ms). */
+  #syncedAt: number | undefined;
+  #longestLeaseMs = 0;
   #cached: HashRing | undefined;
 
-  constructor(options: { ring: string; namespace: string; virtualNodes?: number | undefined }) {
+  constructor(options: { ring: string; namespace: string; virtualNodes?: number | undefined }, clock: Pick<Clock, "now"> = systemClock) {
     this.#options = options;
+    this.#clock = clock;
+    this.view = new MemberView(clock);
   }
 
-  /** The ring of the members live now, or undefined before the Leases were first listed or while none is live. */
+  /** Takes a member Lease as listed or watched. */
+  observe(lease: Cached<Lease>): void {
+    this.#longestLeaseMs = Math.max(this.#longestLeaseMs, (lease.spec?.leaseDurationSeconds ?? 0) * 1000);
+    this.view.observe(lease);
+  }
+
+  /** The Leases were listed (the watch is synced): liveness can be judged one Lease duration from now. */
+  synced(): void {
+    this.#syncedAt ??= this.#clock.now();
+  }
+
+  /** The ring of the members live now, or undefined before liveness can be judged (see above) or while none is live. */
   ring(): HashRing | undefined {
-    if (!this.#synced) return undefined;
-    const live = this.view.live();
+    const now = this.#clock.now();
+    if (this.#syncedAt === undefined || now - this.#syncedAt < this.#longestLeaseMs) return undefined;
+    const live = this.view.live(now);
     if (live.length === 0) return undefined;
     if (this.#cached?.members.join(",") !== live.join(",")) this.#cached = new HashRing(live, { virtualNodes: this.#options.virtualNodes ?? DEFAULT_VIRTUAL_NODES });
     return this.#cached;
@@ -55,13 +79,13 @@ export class RingWatch {
       needsLeaderElection: false,
       start: async (signal, manager) => {
         const lease = manager.cache.acquire(Lease, { namespaces: [namespace], labelSelector: { [RING_LABEL]: ring } });
-        const remove = lease.informer.addHandler({ added: (l) => this.view.observe(l), updated: (_p, l) => this.view.observe(l), deleted: (l) => this.view.forget(l.metadata.name) });
+        const remove = lease.informer.addHandler({ added: (l) => this.observe(l), updated: (_p, l) => this.observe(l), deleted: (l) => this.view.forget(l.metadata.name) });
         try {
           await lease.informer.waitForSync(signal);
-          this.#synced = true;
+          this.synced();
           await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
         } finally {
-          this.#synced = false;
+          this.#syncedAt = undefined;
           remove();
           lease.release();
         }
