@@ -2,7 +2,7 @@
 // built-in and custom kinds alike. It always talks to the API server (reads
 // from the watch cache go through the cache, not through here).
 import { OperantError } from "../core/errors.ts";
-import type { Kind } from "../core/kind.ts";
+import type { Kind, KindInput } from "../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.ts";
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
@@ -331,8 +331,13 @@ export class Client {
     return { items, metadata };
   }
 
-  /** Creates an object (namespace from `metadata.namespace`). Throws `AlreadyExists` if the name is taken. */
-  async create<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  /**
+   * Creates an object (namespace from `metadata.namespace`). Throws
+   * `AlreadyExists` if the name is taken. The body is the kind's input type
+   * (`InputOf`: a custom resource's defaulted fields may be left out); the
+   * result, as the server stored it, has them.
+   */
+  async create<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     const ns = obj.metadata?.namespace;
     if (kind.namespaced && !ns) throw new OperantError("NamespaceRequired", `create ${kind.kind}: set metadata.namespace (${kind.kind} is namespaced).`);
     const res = await this.transport.request<Stored<T>>({
@@ -349,16 +354,16 @@ export class Client {
    * Replaces an object (PUT). With `metadata.resourceVersion` set (as on an
    * object you read), a concurrent change makes it fail with `Conflict`.
    */
-  async update<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  async update<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.#put(kind, obj, undefined, options);
   }
 
   /** Replaces the status subresource (only `status` changes; needs the resourceVersion like update). */
-  async updateStatus<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  async updateStatus<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.#put(kind, obj, "status", options);
   }
 
-  async #put<T extends KubeObject>(kind: Kind<T>, obj: T, subresource: string | undefined, options: WriteOptions): Promise<Stored<T>> {
+  async #put<T extends KubeObject, I extends KubeObject>(kind: Kind<T, I>, obj: KindInput<T, I>, subresource: string | undefined, options: WriteOptions): Promise<Stored<T>> {
     const r = requireRef(kind, { name: obj.metadata?.name, namespace: obj.metadata?.namespace }, subresource ? `update ${subresource} of` : "update");
     return (
       await this.transport.request<Stored<T>>({
@@ -422,7 +427,7 @@ export class Client {
    * await client.apply(Deployment, { metadata: { name: "web", namespace: "default" }, spec: { replicas: 2, … } }, { fieldManager: "memcached-operator", force: true });
    * ```
    */
-  async apply<T extends KubeObject>(kind: Kind<T>, obj: T, options: ApplyOptions = {}): Promise<Stored<T>> {
+  async apply<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: ApplyOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, { name: obj.metadata?.name, namespace: obj.metadata?.namespace }, "apply");
     // The server refuses an apply body with managedFields (an object as read has them): send a copy without.
     let body = withTypeMeta(kind, obj);

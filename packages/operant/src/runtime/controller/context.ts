@@ -6,7 +6,7 @@ import { createOrUpdate, type CreateOrUpdateResult } from "../../client/mutate/c
 import { setCondition, type Condition, type ConditionInput } from "../../core/conditions/conditions.ts";
 import { isOperantError, OperantError } from "../../core/errors.ts";
 import { hasFinalizer, isBeingDeleted } from "../../core/finalizers/finalizers.ts";
-import type { Kind } from "../../core/kind.ts";
+import type { Kind, KindInput } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
 import { keyOf, type Cached, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
 import { setControllerReference } from "../../core/owners/owner-references.ts";
@@ -115,9 +115,9 @@ export class ReconcileContext<T extends KubeObject> {
 
   // ---- writes ----
 
-  #prepare<K extends KubeObject>(kind: Kind<K>, obj: K, owned: boolean): K {
+  #prepare<I extends KubeObject>(kind: Kind<KubeObject, never>, obj: I, owned: boolean): I {
     const own = this.#meta();
-    let out: K = obj;
+    let out: I = obj;
     if (kind.namespaced && !obj.metadata?.namespace) {
       if (!own.namespace) throw new OperantError("NamespaceRequired", `${kind.kind} "${obj.metadata?.name}" needs metadata.namespace: the reconciled ${this.#kind.kind} is cluster-scoped, so there is no namespace to default to.`);
       out = { ...out, metadata: { ...out.metadata, namespace: own.namespace } };
@@ -132,20 +132,20 @@ export class ReconcileContext<T extends KubeObject> {
    * namespace defaults to the reconciled object's. Conflicts with other field
    * managers are forced: the controller is the authority on what it applies.
    */
-  async apply<K extends KubeObject>(kind: Kind<K>, obj: K, options: ContextApplyOptions = {}): Promise<Stored<K>> {
+  async apply<K extends KubeObject, I extends KubeObject = never>(kind: Kind<K, I>, obj: NoInfer<KindInput<K, I>>, options: ContextApplyOptions = {}): Promise<Stored<K>> {
     const { owned = true, ...rest } = options;
     const body = this.#prepare(kind, obj, owned && !rest.subresource);
     return this.client.apply(kind, body, { force: true, ...rest, fieldManager: this.#deps.fieldManager, signal: this.signal });
   }
 
   /** Creates an object (owned by the reconciled object unless `owned: false`). */
-  async create<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> & { owned?: boolean } = {}): Promise<Stored<K>> {
+  async create<K extends KubeObject, I extends KubeObject = never>(kind: Kind<K, I>, obj: NoInfer<KindInput<K, I>>, options: Omit<WriteOptions, "signal"> & { owned?: boolean } = {}): Promise<Stored<K>> {
     const { owned = true, ...rest } = options;
     return this.client.create(kind, this.#prepare(kind, obj, owned), { fieldManager: this.#deps.fieldManager, ...rest, signal: this.signal });
   }
 
   /** Replaces an object (optimistic concurrency through its resourceVersion). */
-  async update<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> = {}): Promise<Stored<K>> {
+  async update<K extends KubeObject, I extends KubeObject = never>(kind: Kind<K, I>, obj: NoInfer<KindInput<K, I>>, options: Omit<WriteOptions, "signal"> = {}): Promise<Stored<K>> {
     return this.client.update(kind, obj, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
   }
 
