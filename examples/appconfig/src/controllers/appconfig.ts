@@ -82,7 +82,7 @@ const key = (kind: "ConfigMap" | "Secret", name: string) => `${kind}/${name}`;
 function monitoring(kind: "ConfigMap" | "Secret", obj: Cached<ConfigMap> | Cached<Secret>, cache: CacheReader): ObjectRef[] {
   return cache
     .list(AppConfig, { namespace: obj.metadata.namespace })
-    .filter((a) => (kind === "ConfigMap" ? (a.spec.configMaps ?? []) : (a.spec.secrets ?? [])).includes(obj.metadata.name))
+    .filter((a) => (kind === "ConfigMap" ? a.spec.configMaps : a.spec.secrets).includes(obj.metadata.name))
     .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
 }
 
@@ -161,21 +161,21 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
   .permissions({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"] }, { apiGroups: [""], resources: ["secrets"], verbs: ["create"] })
   .reconcile(async (ac, ctx) => {
     const namespace = ac.metadata.namespace;
-    const configMaps = ac.spec.configMaps ?? [];
-    const secrets = ac.spec.secrets ?? [];
+    const configMaps = ac.spec.configMaps;
+    const secrets = ac.spec.secrets;
 
     // 1. Content hashes of what any AppConfig of the namespace monitors: a Deployment's decision covers
     // all of them at once, so objects changed together restart it once even when two AppConfigs list them.
     const appConfigs = ctx.list(AppConfig, { namespace });
     const monitored = new Set<string>();
     const hashes = new Map<string, string>();
-    for (const name of new Set(appConfigs.flatMap((a) => a.spec.configMaps ?? []))) {
+    for (const name of new Set(appConfigs.flatMap((a) => a.spec.configMaps))) {
       monitored.add(key("ConfigMap", name));
       const cm = ctx.get(ConfigMap, { namespace, name });
       if (cm) hashes.set(key("ConfigMap", name), configMapHash(cm));
     }
     let secretKey: Uint8Array | undefined;
-    for (const name of new Set(appConfigs.flatMap((a) => a.spec.secrets ?? []))) {
+    for (const name of new Set(appConfigs.flatMap((a) => a.spec.secrets))) {
       monitored.add(key("Secret", name));
       const secret = ctx.get(Secret, { namespace, name });
       if (secret) hashes.set(key("Secret", name), secretHash(secret, (secretKey ??= await hashKey(ctx, namespace ?? ""))));
