@@ -56,7 +56,7 @@ export { installCrds, uninstallCrds } from "./crd/install/install.ts";
 // Controllers and the manager
 export { Controller, ControllerBuilder, type AnyControllerDefinition, type CacheReader, type ControllerDefinition, type ControllerOptions, type PolicyRule, type Reconciler } from "./runtime/controller/builder.ts";
 export { Action, TerminalError, type ReconcileAction } from "./runtime/controller/action.ts";
-export { ReconcileContext } from "./runtime/controller/context.ts";
+export { ReconcileContext, type IndexDeclaration } from "./runtime/controller/context.ts";
 export { predicates, type ChangeEvent, type Predicate } from "./runtime/controller/predicates.ts";
 export { Manager, type ManagerOptions, type Runnable } from "./runtime/manager/manager.ts";
 export type { LeaderElector, ElectionHost, ElectionClient } from "./leader/elector.ts";

@@ -8,7 +8,7 @@ import { gvkString, type Kind } from "../../core/kind.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import { keyOf, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { Informer, type InformerHealth, type InformerOptions } from "./informer.ts";
-import type { StoreListOptions } from "./store.ts";
+import { BUILTIN_INDEXES, type IndexFn, type StoreListOptions } from "./store.ts";
 
 /**
  * What a consumer asks the cache to watch: the {@link InformerOptions} a
@@ -75,6 +75,8 @@ export class Cache {
   readonly #options: CacheOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #log: Logger;
+  // Indexes declared for a kind (by `apiVersion, Kind=…`): every informer of the kind, present and future, has them.
+  readonly #indexes = new Map<string, Map<string, IndexFn>>();
   #signal: AbortSignal | undefined;
 
   constructor(client: Client, options: CacheOptions = {}) {
@@ -119,6 +121,7 @@ export class Cache {
         logger: this.#log,
         onRejected: this.#options.onRejected,
       });
+      for (const [name, fn] of this.#indexes.get(gvkString(kind)) ?? []) informer.addIndexer(name, fn);
       entry = { informer: informer as unknown as Informer<KubeObject>, refs: 0, stop: new AbortController(), request: { ...request, namespaces } as InformerRequest<KubeObject> };
       this.#entries.set(key, entry);
       if (this.#signal) this.#startEntry(entry, this.#signal);
@@ -193,6 +196,57 @@ export class Cache {
       );
     }
     return best.informer as unknown as Informer<T>;
+  }
+
+  /**
+   * Declares an index on every informer of `kind`, those there now (their
+   * objects are indexed at once) and those acquired later: controller-runtime's
+   * `IndexField`. `fn` gives the values an object is found under; read with
+   * {@link byIndex}. The same function under the same name again does
+   * nothing; another function under a name in use throws `IndexConflict`.
+   * A metadata-only informer's objects have only their metadata.
+   *
+   * @example
+   * ```ts
+   * const byNode = (p: Cached<Pod>) => (p.spec?.nodeName ? [p.spec.nodeName] : []);
+   * cache.index(Pod, "byNode", byNode);
+   * cache.byIndex(Pod, "byNode", "kwok-node-0");
+   * ```
+   */
+  index<T extends KubeObject>(kind: Kind<T>, name: string, fn: IndexFn<T>): void {
+    const gvk = gvkString(kind);
+    const declared = this.#indexes.get(gvk) ?? new Map<string, IndexFn>();
+    const existing = declared.get(name);
+    if (existing === (fn as IndexFn)) return;
+    if (existing !== undefined || name in BUILTIN_INDEXES) {
+      throw new OperantError(
+        "IndexConflict",
+        `${gvk} already has an index named "${name}" with another function${name in BUILTIN_INDEXES ? " (a built-in index)" : ""}. Give the new index another name, or declare the function once (a module-level const) and use it in every controller that declares the index.`,
+      );
+    }
+    for (const inf of this.informersOf(kind)) inf.addIndexer(name, fn);
+    declared.set(name, fn as IndexFn);
+    this.#indexes.set(gvk, declared);
+  }
+
+  /**
+   * Objects of `kind` whose index `name` has `value` (built-in indexes:
+   * `namespace`, `owner`, `controller`; others declared with {@link index}).
+   * Throws `NotCached` if no informer watches the kind, `UnknownIndex` if no
+   * index has that name.
+   *
+   * @example
+   * ```ts
+   * const owned = cache.byIndex(Pod, "controller", replicaSet.metadata.uid);
+   * ```
+   */
+  byIndex<T extends KubeObject>(kind: Kind<T>, name: string, value: string): Cached<T>[] {
+    const reader = this.#reader(kind, undefined);
+    if (!reader.hasIndex(name)) {
+      const known = [...Object.keys(BUILTIN_INDEXES), ...(this.#indexes.get(gvkString(kind))?.keys() ?? [])];
+      throw new OperantError("UnknownIndex", `${gvkString(kind)} has no index named "${name}" (have: ${known.join(", ")}). Declare it with the controller, .index(${kind.kind}, "${name}", fn), or cache.index(${kind.kind}, "${name}", fn) before reading.`);
+    }
+    return reader.byIndex(name, value);
   }
 
   /** Reads one object from the cache (undefined if absent). Throws `NotCached` if no informer covers it. */

@@ -148,11 +148,14 @@ export class Informer<T extends KubeObject> implements Store<T> {
   #started = false;
   #syncWaiters: (() => void)[] = [];
   #running: Promise<void>[] = [];
+  // Every index of the store, by name, for read-your-writes objects not in the store yet.
+  readonly #indexers: Map<string, IndexFn<T>>;
 
   constructor(client: WatchClient, kind: Kind<T>, options: InformerOptions<T> = {}) {
     this.kind = kind;
     this.#client = client;
     this.#options = options;
+    this.#indexers = new Map<string, IndexFn<T>>([...Object.entries(BUILTIN_INDEXES), ...Object.entries(options.indexers ?? {})] as [string, IndexFn<T>][]);
     this.#store = new MemoryStore<T>(options.indexers, {
       onIndexError: (index, key, obj, err) => this.#reject(key, obj as unknown as Stored<T>, "index", `indexer "${index}" threw (${errorMessage(err)}); the object is cached but missing from that index`),
     });
@@ -420,10 +423,31 @@ export class Informer<T extends KubeObject> implements Store<T> {
     return this.#applyOverlay(items, (o) => (options.namespace === undefined || metaOf(o).namespace === options.namespace) && (options.labels === undefined || labelMatcher(options.labels)(metaOf(o).labels)));
   }
 
+  /** Whether the store has an index of that name. */
+  hasIndex(name: string): boolean {
+    return this.#store.hasIndex(name);
+  }
+
+  /**
+   * Adds an index to the store, at any time: the objects already cached are
+   * indexed at once (client-go's `AddIndexers`). The same function under the
+   * same name again does nothing; another one throws `IndexConflict`.
+   *
+   * @example
+   * ```ts
+   * pods.addIndexer("byNode", (p) => [p.spec?.nodeName ?? ""]);
+   * pods.byIndex("byNode", "kwok-node-0");
+   * ```
+   */
+  addIndexer(name: string, fn: IndexFn<T>): void {
+    this.#store.addIndex(name, fn);
+    this.#indexers.set(name, fn);
+  }
+
   byIndex(name: string, value: string): Cached<T>[] {
     const items = this.#store.byIndex(name, value);
     if (this.#overlay.size === 0) return items;
-    const fn = this.#options.indexers?.[name] ?? (BUILTIN_INDEXES as Record<string, IndexFn<T>>)[name];
+    const fn = this.#indexers.get(name);
     return this.#applyOverlay(items, (o) => (fn ? fn(o) : []).includes(value));
   }
 

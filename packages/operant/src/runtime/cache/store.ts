@@ -110,6 +110,32 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
     return out;
   }
 
+  /** Whether an index of that name exists (built-in, given to the constructor, or added). */
+  hasIndex(name: string): boolean {
+    return this.#indexes.has(name);
+  }
+
+  /**
+   * Adds an index, indexing the objects already stored (client-go's
+   * `AddIndexers`). Adding the same function under the same name again does
+   * nothing; another function under a name in use throws `IndexConflict`.
+   *
+   * @example
+   * ```ts
+   * store.addIndex("byNode", byNode); // byNode: (p) => [p.spec?.nodeName ?? ""]
+   * ```
+   */
+  addIndex(name: string, fn: IndexFn<T>): void {
+    const existing = this.#indexers.get(name);
+    if (existing === fn) return;
+    if (existing !== undefined) {
+      throw new OperantError("IndexConflict", `an index named "${name}" already exists with another function${name in BUILTIN_INDEXES ? " (a built-in index)" : ""}. Give the new index another name, or declare the function once (a module-level const) and use it everywhere.`);
+    }
+    this.#indexers.set(name, fn);
+    this.#indexes.set(name, new Map());
+    for (const [key, obj] of this.#items) this.#indexOne(name, fn, key, obj);
+  }
+
   byIndex(name: string, value: string): Cached<T>[] {
     const index = this.#indexes.get(name);
     if (!index) throw new OperantError("UnknownIndex", `no index named "${name}" (have: ${[...this.#indexes.keys()].join(", ")}). Declare it in the informer's \`indexers\` option.`);
@@ -152,13 +178,15 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
   }
 
   #index(key: string, obj: Cached<T>): void {
-    for (const [name, fn] of this.#indexers) {
-      const index = this.#indexes.get(name)!;
-      for (const v of this.#valuesOf(name, fn, key, obj, true) ?? []) {
-        let set = index.get(v);
-        if (!set) index.set(v, (set = new Set()));
-        set.add(key);
-      }
+    for (const [name, fn] of this.#indexers) this.#indexOne(name, fn, key, obj);
+  }
+
+  #indexOne(name: string, fn: IndexFn<T>, key: string, obj: Cached<T>): void {
+    const index = this.#indexes.get(name)!;
+    for (const v of this.#valuesOf(name, fn, key, obj, true) ?? []) {
+      let set = index.get(v);
+      if (!set) index.set(v, (set = new Set()));
+      set.add(key);
     }
   }
 

@@ -11,9 +11,40 @@ import type { Logger } from "../../core/logger.ts";
 import { keyOf, type Cached, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
 import { setControllerReference } from "../../core/owners/owner-references.ts";
 import type { Cache } from "../cache/cache.ts";
-import type { StoreListOptions } from "../cache/store.ts";
+import type { BUILTIN_INDEXES, StoreListOptions } from "../cache/store.ts";
 import type { EventRecorder } from "../events/recorder.ts";
 import { CacheAwareClient } from "./cache-aware-client.ts";
+
+/**
+ * An index a controller declared (`.index(kind, name, fn)`), as a type: the
+ * indexed kind's object type and the index's name. The builder collects them
+ * so that {@link ReconcileContext.byIndex} accepts only declared names.
+ *
+ * @example
+ * ```ts
+ * type ByConfigMap = IndexDeclaration<Deployment, "configMap">;
+ * ```
+ */
+export interface IndexDeclaration<O extends KubeObject = KubeObject, N extends string = string> {
+  readonly object: O;
+  readonly name: N;
+}
+
+/**
+ * The index names {@link ReconcileContext.byIndex} takes for objects of type
+ * `K`: those declared for that object type in `Ix`, and the built-in ones
+ * (`namespace`, `owner`, `controller`).
+ *
+ * @example
+ * ```ts
+ * type Names = IndexNameOf<IndexDeclaration<Deployment, "configMap">, Deployment>; // "configMap" | "namespace" | "owner" | "controller"
+ * ```
+ */
+export type IndexNameOf<Ix, K> = (Ix extends IndexDeclaration<infer O, infer N> ? (SameType<K, O> extends true ? N : never) : never) | keyof typeof BUILTIN_INDEXES;
+
+// Whether two types are the same type, not merely assignable both ways: built-in kinds' object types have only
+// optional fields, so a Deployment and a Secret are assignable to each other.
+type SameType<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
 
 /** Object types with a `status` field (custom resources from `defineResource`, most built-ins). */
 type StatusOf<T> = T extends { status?: infer S } ? S : never;
@@ -43,7 +74,7 @@ export interface ContextApplyOptions extends Omit<ApplyOptions, "signal" | "fiel
  */
 export interface ContextDeps {
   client: Client;
-  cache: Pick<Cache, "get" | "list" | "observeWrite" | "observeDelete">;
+  cache: Pick<Cache, "get" | "list" | "byIndex" | "observeWrite" | "observeDelete">;
   recorder: Pick<EventRecorder, "event">;
   fieldManager: string;
   log: Logger;
@@ -67,7 +98,7 @@ function stableJson(v: unknown): string {
  * })
  * ```
  */
-export class ReconcileContext<T extends KubeObject> {
+export class ReconcileContext<T extends KubeObject, Ix = never> {
   /** The object being reconciled, as read from the cache when the reconcile began. */
   readonly object: Cached<T>;
   /** Its namespace/name. */
@@ -111,6 +142,27 @@ export class ReconcileContext<T extends KubeObject> {
   /** Lists objects from the cache. */
   list<K extends KubeObject>(kind: Kind<K>, options: StoreListOptions = {}): Cached<K>[] {
     return this.#deps.cache.list(kind, options);
+  }
+
+  /**
+   * Objects of `kind` from the cache whose index `name` has `value`: an index
+   * declared with the controller (`.index(kind, name, fn)`; another name is
+   * a type error) or a built-in one (`namespace`, `owner`, `controller`, the
+   * last two by owner uid). controller-runtime's `List` with
+   * `MatchingFields`. Throws `UnknownIndex` for an index nobody declared,
+   * `NotCached` for a kind nobody watches.
+   *
+   * @example
+   * ```ts
+   * Controller.for(AppConfig).watches(Deployment, { … }).index(Deployment, "configMap", usedConfigMaps)
+   *   .reconcile((ac, ctx) => {
+   *     const users = ctx.byIndex(Deployment, "configMap", `${ac.metadata.namespace}/app-config`);
+   *     …
+   *   });
+   * ```
+   */
+  byIndex<K extends KubeObject>(kind: Kind<K>, name: NoInfer<IndexNameOf<Ix, K>>, value: string): Cached<K>[] {
+    return this.#deps.cache.byIndex(kind, name, value);
   }
 
   // ---- writes ----
