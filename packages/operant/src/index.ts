@@ -58,7 +58,7 @@ export { Controller, ControllerBuilder, type AnyControllerDefinition, type Cache
 export { Action, TerminalError, type ReconcileAction } from "./runtime/controller/action.ts";
 export { ReconcileContext, type IndexDeclaration } from "./runtime/controller/context.ts";
 export { predicates, type ChangeEvent, type Predicate } from "./runtime/controller/predicates.ts";
-export { Manager, type ManagerOptions, type Runnable } from "./runtime/manager/manager.ts";
+export { Manager, type ManagerOptions, type MetricsServingOptions, type StatusPageOptions, type Runnable } from "./runtime/manager/manager.ts";
 export type { LeaderElector, ElectionHost, ElectionClient } from "./leader/elector.ts";
 export type { ControllerStatus } from "./runtime/controller/runner.ts";
 

@@ -266,7 +266,7 @@ export function coreEvents(rules: readonly PolicyRule[]): PolicyRule[] {
  * namespaces for a `Namespaced` one; leader election in the operator's
  * namespace). A `Cluster` operator installs for AllNamespaces only, a
  * `Namespaced` one for OwnNamespace, SingleNamespace and MultiNamespace.
- * The manager writes core v1 Events there (see {@link coreEvents}).
+ * The manager writes core v1 Events there (see `coreEvents`).
  * `alm-examples` has a sample of every served version; the scorecard
  * configuration runs the basic and OLM suites. Deterministic (no creation
  * timestamp).

@@ -88,8 +88,11 @@ export interface RejectedObject {
 
 /** What changed, for handlers. `relist` is true for changes found by a (re)list rather than a watch event. */
 export interface InformerHandler<T extends KubeObject> {
+  /** An object appeared (`relist`: found by a (re)list rather than a watch event). */
   added?(obj: Cached<T>, info: { relist: boolean }): void;
+  /** An object changed: the copy cached before and the new one. */
   updated?(previous: Cached<T>, obj: Cached<T>, info: { relist: boolean }): void;
+  /** An object went away (its last cached copy). */
   deleted?(obj: Cached<T>, info: { relist: boolean }): void;
 }
 
@@ -403,6 +406,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
 
   // ---- Store ----
 
+  /** How many objects are cached. */
   get size(): number {
     return this.#store.size;
   }

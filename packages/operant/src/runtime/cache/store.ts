@@ -90,6 +90,7 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
     for (const name of this.#indexers.keys()) this.#indexes.set(name, new Map());
   }
 
+  /** How many objects are stored. */
   get size(): number {
     return this.#items.size;
   }

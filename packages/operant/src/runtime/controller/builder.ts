@@ -168,7 +168,7 @@ export type AnyControllerDefinition = ControllerDefinition<any, any>;
 
 /**
  * Builds a controller definition: sugar over the public pieces of
- * `operant/controller`, which a {@link ControllerRunner} puts together. Each
+ * `operant/controller`, which a `ControllerRunner` puts together. Each
  * method names the lower-level call it stands for (and the controller-runtime
  * builder call it matches): `for` = `fromInformer(cache.acquire(kind), { toRequests: enqueueSelf() })`
  * (`For()`), `owns` = the same with `enqueueOwner(primary)` (`Owns()`),

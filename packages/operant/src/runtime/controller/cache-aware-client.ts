@@ -54,7 +54,7 @@ export class CacheAwareClient extends ClientClass {
   readonly #fence: AbortSignal | undefined;
 
   /**
-   * @param fence once aborted (leadership lost), every write is refused with
+   * @param options.fence once aborted (leadership lost), every write is refused with
    * `Fenced` and writes in flight are aborted: a reconcile that ignores its
    * signal cannot write on behalf of a leader that is no more. Reads go on.
    */

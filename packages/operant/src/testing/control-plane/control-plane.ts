@@ -400,6 +400,7 @@ export class ControlPlane implements AsyncDisposable {
     await rm(this.dir, { recursive: true, force: true });
   }
 
+  /** Stops the control plane (`await using cp = await ControlPlane.start()`). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

@@ -61,7 +61,10 @@ export interface StartOperatorOptions {
   /** Serve metrics and probes on free loopback ports (`manager.addresses`); default false, nothing listens. */
   serve?: boolean;
   /** A node:test test context (or anything with `after()`): the operator stops when that test ends. */
-  stopAfter?: { after(fn: () => Promise<void>): void };
+  stopAfter?: {
+    /** Registers `fn` to run when the test ends (node:test's `t.after`). */
+    after(fn: () => Promise<void>): void;
+  };
 }
 
 /** An operator running in the test process: see {@link TestCluster.startOperator}. */

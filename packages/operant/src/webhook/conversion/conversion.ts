@@ -23,6 +23,7 @@ export const STASH_ANNOTATION = "conversion.operant.dev/stash";
  * ```
  */
 export interface Stash {
+  /** Keeps `value` under `key`, for the conversion back. */
   put(key: string, value: unknown): void;
   /** Returns and forgets the value kept under `key`. */
   take<T>(key: string): T | undefined;
@@ -33,7 +34,9 @@ export type ObjectBody<T> = Omit<T, keyof KubeObject>;
 
 /** How one version converts to and from the hub. */
 export interface SpokeFunctions<V, H> {
+  /** Converts an object of this version to the hub version; keep what the hub cannot hold in `stash`. */
   toHub(obj: V, stash: Stash): ObjectBody<H>;
+  /** Converts a hub object to this version; `stash` gives back what `toHub` kept. */
   fromHub(hub: H, stash: Stash): ObjectBody<V>;
 }
 
