@@ -175,7 +175,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
   test("init writes a runnable project and installs its dependencies", async () => {
     const r = await operant(["init", "memcached-operator", "--domain", domain], { cwd: work });
     assert.equal(r.code, 0, r.stderr);
-    for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json", "src/main.ts", "src/operator.ts", "test/operator.test.ts", "Dockerfile", ".gitignore", "README.md", "config/default/kustomization.yaml", "config/rbac/role.yaml", "config/manager/manager.yaml"]) {
+    for (const f of ["package.json", "tsconfig.json", "src/main.ts", "src/operator.ts", "test/operator.test.ts", "Dockerfile", ".gitignore", "README.md", "config/default/kustomization.yaml", "config/rbac/role.yaml", "config/manager/manager.yaml"]) {
       assert.ok(existsSync(join(project, f)), `${f} exists`);
     }
     const pkg = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string>; operant: { domain: string } };
@@ -186,11 +186,12 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     assert.equal(pkg.operant.domain, domain);
     assert.ok(existsSync(join(project, "node_modules", "operant", "dist", "index.js")), "npm install ran, from the tarball");
     const dockerfile = await readFile(join(project, "Dockerfile"), "utf8");
-    assert.match(dockerfile, /^FROM node:24-slim AS deps$/m);
+    assert.match(dockerfile, /^FROM node:24-slim AS build$/m);
     assert.match(dockerfile, /^COPY package\.json package-lock\.json \.\/\nCOPY vendor \.\/vendor\nRUN npm ci /m, "the image installs operant from vendor/");
     assert.match(dockerfile, /^USER 1000:1000$/m);
-    assert.match(dockerfile, /^RUN npm run build && npm prune --omit=dev --no-audit --no-fund$/m);
-    assert.match(dockerfile, /^ENTRYPOINT \["node", "dist\/main\.js"\]$/m, "the image runs compiled JavaScript, not TypeScript");
+    assert.match(dockerfile, /^RUN npm run build$/m);
+    assert.match(dockerfile, /^COPY --from=build \/app\/dist\/operator\.mjs \.\/$/m, "the runtime stage holds the bundle and no node_modules");
+    assert.match(dockerfile, /^ENTRYPOINT \["node", "operator\.mjs"\]$/m, "the image runs the bundled JavaScript, not TypeScript");
     assert.equal((await operant(["init", "memcached-operator", "--domain", domain], { cwd: work })).stderr.trim(), `error [ProjectExists]: ${project} already has config, package.json, src, tsconfig.json: \`operant init\` only writes into a new or empty directory. Pick another directory, or add APIs to this project with \`operant create api\`.`);
   });
 
@@ -217,13 +218,20 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     await copyFile(join(example, "src/controllers/memcached.ts"), join(project, "src/controllers/memcached.ts"));
     const tsc = await exec(join(project, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"]);
     assert.equal(tsc.code, 0, `the project typechecks:\n${tsc.stdout}${tsc.stderr}`);
-    // What the image runs: npm run build compiles src/ to dist/, whose .js imports resolve to .js.
+    // What the image runs: npm run build (operant build) bundles the operator into dist/operator.mjs, which
+    // runs on its own — here from a directory with no node_modules anywhere above it, as in the image.
     const build = await exec("npm", ["run", "build", "--silent"]);
     assert.equal(build.code, 0, `npm run build:\n${build.stdout}${build.stderr}`);
-    assert.match(await readFile(join(project, "dist/main.js"), "utf8"), /from "\.\/operator\.js"/);
-    const help = await exec(process.execPath, ["dist/main.js", "--help"]);
-    assert.equal(help.code, 0, `node dist/main.js --help:\n${help.stderr}`);
-    assert.match(help.stdout, /^Usage: memcached-operator/m);
+    assert.match(build.stderr, /built dist\/operator\.mjs \(\d+ KiB from \d+ files\)/);
+    const alone = await mkdtemp(join(tmpdir(), "operant-image-"));
+    try {
+      await copyFile(join(project, "dist/operator.mjs"), join(alone, "operator.mjs"));
+      const help = await runCommand(process.execPath, [join(alone, "operator.mjs"), "--help"], { cwd: alone, env });
+      assert.equal(help.code, 0, `node operator.mjs --help, alone:\n${help.stderr}`);
+      assert.match(help.stdout, /^Usage: memcached-operator/m);
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
   });
 
   test("generate writes config/ as in the example; a second run changes nothing, byte for byte", async () => {

@@ -53,3 +53,13 @@ describe("a new project's Dockerfile", () => {
     assert.doesNotMatch(dockerfile({ ...v, operantDependency: "^0.1.0" }), /^COPY vendor/m);
   });
 });
+
+describe("a new project's build", () => {
+  test("npm run build is operant build, and the image runs the bundle without node_modules", () => {
+    assert.equal((JSON.parse(packageJson(v)) as { scripts: Record<string, string> }).scripts.build, "operant build");
+    const file = dockerfile(v);
+    assert.match(file, /^COPY --from=build \/app\/dist\/operator\.mjs \.\/$/m);
+    assert.doesNotMatch(file.slice(file.indexOf("# Stage 2")), /^COPY .*node_modules/m, "the runtime stage copies no node_modules");
+    assert.match(file, /^ENTRYPOINT \["node", "operator\.mjs"\]$/m);
+  });
+});
