@@ -78,6 +78,15 @@ const noticed = new Map<string, number>();
 
 const key = (kind: "ConfigMap" | "Secret", name: string) => `${kind}/${name}`;
 
+// The cache index of Deployments by what their Pod template uses, `<namespace>/ConfigMap/<name>` and
+// `<namespace>/Secret/<name>`: a reconcile reads the users of its objects instead of scanning the namespace.
+const USES = "uses";
+const usedObjects = (d: Cached<Deployment>): string[] => {
+  const refs = podReferences(d.spec?.template);
+  const ns = d.metadata.namespace ?? "";
+  return [...[...refs.configMaps].map((n) => `${ns}/${key("ConfigMap", n)}`), ...[...refs.secrets].map((n) => `${ns}/${key("Secret", n)}`)];
+};
+
 /** AppConfigs of the namespace that monitor this ConfigMap or Secret. */
 function monitoring(kind: "ConfigMap" | "Secret", obj: Cached<ConfigMap> | Cached<Secret>, cache: CacheReader): ObjectRef[] {
   return cache
@@ -158,6 +167,7 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
     predicates: [predicates.or(predicates.generationChanged(), predicates.annotationsChanged())],
   })
   // Restarting is a patch of Deployments; creating the hash key Secret is the one other write. Everything else is read.
+  .index(Deployment, USES, usedObjects)
   .permissions({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"] }, { apiGroups: [""], resources: ["secrets"], verbs: ["create"] })
   .reconcile(async (ac, ctx) => {
     const namespace = ac.metadata.namespace;
@@ -187,7 +197,12 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
     const waiting: string[] = [];
     const failures: { deployment: string; err: unknown }[] = [];
     let requeueMs: number | undefined;
-    const all = ctx.list(Deployment, { namespace }).toSorted((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+    // The Deployments that use at least one of this AppConfig's objects, from the index.
+    const users = new Map<string, Cached<Deployment>>();
+    for (const k of [...configMaps.map((n) => key("ConfigMap", n)), ...secrets.map((n) => key("Secret", n))]) {
+      for (const d of ctx.byIndex(Deployment, USES, `${namespace}/${k}`)) users.set(d.metadata.name, d);
+    }
+    const all = [...users.values()].toSorted((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
     for (const d of all) {
       const refs = podReferences(d.spec?.template);
       const entry: DeploymentStatus = { name: d.metadata.name, configMaps: configMaps.filter((n) => refs.configMaps.has(n)), secrets: secrets.filter((n) => refs.secrets.has(n)) };
