@@ -10,7 +10,14 @@ import { ApiError, type Status } from "./transport/api-error.ts";
 import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
 
-/** Options for {@link Client}. */
+/**
+ * Options for {@link Client}.
+ *
+ * @example
+ * ```ts
+ * const client = await Client.connect({ fieldManager: "my-operator", qps: 50, burst: 100 } satisfies ClientOptions);
+ * ```
+ */
 export interface ClientOptions extends TransportOptions {
   /** Field manager for writes (default `operant`); server-side apply always needs one. */
   fieldManager?: string;
@@ -21,12 +28,26 @@ export interface ClientOptions extends TransportOptions {
   maxWatchEventBytes?: number;
 }
 
-/** Options shared by every call. */
+/**
+ * Options shared by every call.
+ *
+ * @example
+ * ```ts
+ * await client.get(Pod, { namespace: "default", name: "web" }, { signal: AbortSignal.timeout(5_000) } satisfies CallOptions);
+ * ```
+ */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of writes. */
+/**
+ * Options of writes.
+ *
+ * @example
+ * ```ts
+ * await client.create(ConfigMap, cm, { dryRun: true, fieldManager: "preview" } satisfies WriteOptions);
+ * ```
+ */
 export interface WriteOptions extends CallOptions {
   /** Validate and admit, but do not persist (`dryRun=All`). */
   dryRun?: boolean;
@@ -34,7 +55,14 @@ export interface WriteOptions extends CallOptions {
   fieldManager?: string;
 }
 
-/** Selects objects for list and watch. */
+/**
+ * Selects objects for list and watch.
+ *
+ * @example
+ * ```ts
+ * const { items } = await client.list(Pod, { namespace: "default", labelSelector: { app: "web" }, fieldSelector: "status.phase=Running" } satisfies ListOptions);
+ * ```
+ */
 export interface ListOptions extends CallOptions {
   /** Namespace of a namespaced kind; omit for all namespaces. */
   namespace?: string | undefined;
@@ -48,7 +76,14 @@ export interface ListOptions extends CallOptions {
   metadataOnly?: boolean;
 }
 
-/** Options of {@link Client.watch}. */
+/**
+ * Options of {@link Client.watch}.
+ *
+ * @example
+ * ```ts
+ * for await (const e of client.watch(Pod, { namespace: "default", resourceVersion: list.metadata.resourceVersion } satisfies WatchOptions)) console.log(e.type);
+ * ```
+ */
 export interface WatchOptions extends ListOptions {
   /** Start after this resourceVersion (from a list, or the last event seen). */
   resourceVersion?: string | undefined;
@@ -68,21 +103,43 @@ export interface WatchOptions extends ListOptions {
   resourceVersionMatch?: "NotOlderThan" | undefined;
 }
 
-/** Options of {@link Client.patch}. */
+/**
+ * Options of {@link Client.patch}.
+ *
+ * @example
+ * ```ts
+ * await client.patch(Deployment, ref, { spec: { replicas: 3 } }, { type: "merge" } satisfies PatchOptions);
+ * await client.patch(Memcached, ref, { status: { ready: true } }, { subresource: "status" });
+ * ```
+ */
 export interface PatchOptions extends WriteOptions {
   /** `merge` (JSON merge patch, RFC 7386; default), `json` (RFC 6902 operations) or `strategic` (built-in kinds only). */
   type?: "merge" | "json" | "strategic";
   subresource?: "status" | "scale";
 }
 
-/** Options of {@link Client.apply}. */
+/**
+ * Options of {@link Client.apply}.
+ *
+ * @example
+ * ```ts
+ * await client.apply(ConfigMap, cm, { fieldManager: "my-operator", force: true } satisfies ApplyOptions);
+ * ```
+ */
 export interface ApplyOptions extends WriteOptions {
   /** Take ownership of fields another manager owns, instead of failing with Conflict. */
   force?: boolean;
   subresource?: "status";
 }
 
-/** Options of {@link Client.delete}. */
+/**
+ * Options of {@link Client.delete}.
+ *
+ * @example
+ * ```ts
+ * await client.delete(Job, ref, { propagationPolicy: "Foreground", preconditions: { uid: job.metadata.uid } } satisfies DeleteOptions);
+ * ```
+ */
 export interface DeleteOptions extends WriteOptions {
   /** `Background` (default on the server for most kinds), `Foreground` or `Orphan`. */
   propagationPolicy?: "Background" | "Foreground" | "Orphan";
@@ -91,20 +148,45 @@ export interface DeleteOptions extends WriteOptions {
   gracePeriodSeconds?: number;
 }
 
-/** A page or a whole list. */
+/**
+ * A page or a whole list.
+ *
+ * @example
+ * ```ts
+ * const list: ObjectList<Pod> = await client.list(Pod, { namespace: "default" });
+ * console.log(list.items.length, list.metadata.resourceVersion);
+ * ```
+ */
 export interface ObjectList<T extends KubeObject> {
   items: Stored<T>[];
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
 }
 
-/** An object with nothing but its metadata (metadata-only list and watch). */
+/**
+ * An object with nothing but its metadata (metadata-only list and watch).
+ *
+ * @example
+ * ```ts
+ * const { items } = await client.list(Secret, { namespace: "default", metadataOnly: true });
+ * const names = items.map((s: PartialObjectMetadata) => s.metadata.name);
+ * ```
+ */
 export interface PartialObjectMetadata extends KubeObject {
   apiVersion: string;
   kind: string;
   metadata: StoredMeta;
 }
 
-/** One event of a watch. */
+/**
+ * One event of a watch.
+ *
+ * @example
+ * ```ts
+ * for await (const e of client.watch(Pod, { namespace: "default" }) as AsyncGenerator<WatchEvent<Pod>>) {
+ *   if (e.type !== "BOOKMARK") console.log(e.type, e.object.metadata.name);
+ * }
+ * ```
+ */
 export type WatchEvent<T extends KubeObject> =
   | { type: "ADDED" | "MODIFIED" | "DELETED"; object: Stored<T> }
   | { type: "BOOKMARK"; object: { apiVersion?: string; kind?: string; metadata: { resourceVersion: string; annotations?: Record<string, string> } } };
@@ -118,7 +200,15 @@ const PATCH_TYPES = {
 const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 const METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 
-/** `a=b,c=d` from pairs; strings pass through. */
+/**
+ * `a=b,c=d` from pairs; strings pass through.
+ *
+ * @example
+ * ```ts
+ * selectorString({ app: "web", tier: "db" }) // "app=web,tier=db"
+ * selectorString("app!=web")               // "app!=web"
+ * ```
+ */
 export function selectorString(sel: string | Record<string, string> | undefined): string | undefined {
   if (sel === undefined || typeof sel === "string") return sel;
   return Object.entries(sel)

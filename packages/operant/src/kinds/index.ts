@@ -579,7 +579,14 @@ export type StorageClass = Wire<V1StorageClass>;
  */
 export const StorageClass: Kind<StorageClass> = defineKind<StorageClass>({ group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", namespaced: false });
 
-/** Every built-in kind above, for lookups by apiVersion and kind. */
+/**
+ * Every built-in kind above, for lookups by apiVersion and kind.
+ *
+ * @example
+ * ```ts
+ * const kind = BUILTIN_KINDS.find((k) => k.apiVersion === "apps/v1" && k.kind === "Deployment"); // Deployment
+ * ```
+ */
 export const BUILTIN_KINDS: readonly Kind[] = [Pod, ConfigMap, Secret, Service, ServiceAccount, Namespace, Node, PersistentVolumeClaim, Endpoints, CoreEvent, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Lease, Event, Role, RoleBinding, ClusterRole, ClusterRoleBinding, CustomResourceDefinition, EndpointSlice, PodDisruptionBudget, Ingress, NetworkPolicy, HorizontalPodAutoscaler, PersistentVolume, StorageClass];
 
 /**

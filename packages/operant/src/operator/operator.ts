@@ -39,6 +39,12 @@ export interface ContainerResources {
  * config/manager/manager.yaml, the Helm chart's default values and the
  * bundle's install strategy. Everything is optional; a user's kustomize
  * patch (config/default/manager_patch.yaml) still applies on top.
+ *
+ * @example
+ * ```ts
+ * defineOperator({ name: "memcached-operator", domain: "example.com", controllers: [memcached],
+ *   manager: { replicas: 2, resources: { requests: { cpu: "100m", memory: "128Mi" } }, nodeSelector: { "kubernetes.io/os": "linux" } } satisfies ManagerOptions });
+ * ```
  */
 export interface ManagerOptions {
   /** Replicas (default 1; more only make sense with leader election). */

@@ -23,7 +23,14 @@ import { BUILTIN_INDEXES, type IndexFn, type StoreListOptions } from "./store.ts
  */
 export type InformerRequest<T extends KubeObject> = Pick<InformerOptions<T>, "namespaces" | "labelSelector" | "fieldSelector" | "metadataOnly" | "transform" | "indexers">;
 
-/** Options for {@link Cache}. */
+/**
+ * Options for {@link Cache}.
+ *
+ * @example
+ * ```ts
+ * const cache = new Cache(client, { namespaces: ["default"], logger } satisfies CacheOptions);
+ * ```
+ */
 export interface CacheOptions {
   /** Default namespaces of namespaced kinds (omit or empty: all namespaces). */
   namespaces?: readonly string[] | undefined;
@@ -34,7 +41,17 @@ export interface CacheOptions {
   onRejected?: InformerOptions<KubeObject>["onRejected"];
 }
 
-/** A consumer's hold on a shared informer. */
+/**
+ * A consumer's hold on a shared informer.
+ *
+ * @example
+ * ```ts
+ * const lease: InformerLease<Pod> = cache.acquire(Pod);
+ * lease.informer.addHandler({ added: (pod) => console.log(pod.metadata.name) });
+ * // …
+ * lease.release();
+ * ```
+ */
 export interface InformerLease<T extends KubeObject> {
   readonly informer: Informer<T>;
   /** Lets go; the informer stops when nobody holds it. */

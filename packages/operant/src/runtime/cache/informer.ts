@@ -11,7 +11,15 @@ import { compareResourceVersions, watcher, type WatchClient, type WatcherOptions
 import { internAndFreeze } from "./string-pool.ts";
 import { BUILTIN_INDEXES, MemoryStore, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
 
-/** Rewrites an object before it is stored (may mutate it: it is freshly parsed). */
+/**
+ * Rewrites an object before it is stored (may mutate it: it is freshly parsed).
+ *
+ * @example
+ * ```ts
+ * const dropSpec: Transform<Pod> = (pod) => { delete (pod as { spec?: unknown }).spec; return pod; };
+ * new Informer(client, Pod, { transform: dropSpec });
+ * ```
+ */
 export type Transform<T extends KubeObject> = (obj: Stored<T>) => Stored<T>;
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
@@ -36,7 +44,14 @@ export function stripServerNoise<T extends KubeObject>(obj: Stored<T>): Stored<T
   return obj;
 }
 
-/** Options for {@link Informer}. */
+/**
+ * Options for {@link Informer}.
+ *
+ * @example
+ * ```ts
+ * const pods = new Informer(client, Pod, { namespaces: ["default"], labelSelector: { app: "web" }, indexers: { node: (p) => [p.spec?.nodeName ?? ""] } } satisfies InformerOptions<Pod>);
+ * ```
+ */
 export interface InformerOptions<T extends KubeObject> {
   /** Namespaces to watch (one watch each); omit or empty for all namespaces. Ignored for cluster-scoped kinds. */
   namespaces?: readonly string[] | undefined;
@@ -86,7 +101,15 @@ export interface RejectedObject {
   readonly object: Stored<KubeObject>;
 }
 
-/** What changed, for handlers. `relist` is true for changes found by a (re)list rather than a watch event. */
+/**
+ * What changed, for handlers. `relist` is true for changes found by a (re)list rather than a watch event.
+ *
+ * @example
+ * ```ts
+ * const log: InformerHandler<Pod> = { added: (p) => console.log("+", p.metadata.name), deleted: (p) => console.log("-", p.metadata.name) };
+ * informer.addHandler(log);
+ * ```
+ */
 export interface InformerHandler<T extends KubeObject> {
   /** An object appeared (`relist`: found by a (re)list rather than a watch event). */
   added?(obj: Cached<T>, info: { relist: boolean }): void;
@@ -96,7 +119,15 @@ export interface InformerHandler<T extends KubeObject> {
   deleted?(obj: Cached<T>, info: { relist: boolean }): void;
 }
 
-/** Health of an informer: one entry per watcher, plus a summary. */
+/**
+ * Health of an informer: one entry per watcher, plus a summary.
+ *
+ * @example
+ * ```ts
+ * const h: InformerHealth = informer.health();
+ * if (!h.synced) console.log(`${h.kind}: ${h.objects} objects so far, ${h.rejectedTotal} rejected`);
+ * ```
+ */
 export interface InformerHealth {
   kind: string;
   synced: boolean;

@@ -5,10 +5,25 @@ import { OperantError } from "../../core/errors.ts";
 import { labelMatcher, type LabelSelector } from "../../core/label-selector.ts";
 import { keyOf, metaOf, objectKey, type Cached, type KubeObject, type ObjectRef } from "../../core/object.ts";
 
-/** Computes the values under which an object is indexed. */
+/**
+ * Computes the values under which an object is indexed.
+ *
+ * @example
+ * ```ts
+ * const byNode: IndexFn<Pod> = (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []);
+ * cache.index(Pod, "node", byNode);
+ * ```
+ */
 export type IndexFn<T extends KubeObject = KubeObject> = (obj: Cached<T>) => readonly string[];
 
-/** Indexes every store has. */
+/**
+ * Indexes every store has.
+ *
+ * @example
+ * ```ts
+ * const children = store.byIndex("controller", replicaSet.metadata.uid); // every store has namespace, owner and controller
+ * ```
+ */
 export const BUILTIN_INDEXES = {
   /** By `metadata.namespace` (cluster-scoped objects under ""). */
   namespace: (obj: Cached<KubeObject>) => [obj.metadata.namespace ?? ""],
@@ -41,7 +56,14 @@ export interface MemoryStoreOptions {
   onIndexError?: ((index: string, key: string, obj: Cached<KubeObject>, error: unknown) => void) | undefined;
 }
 
-/** Options of {@link Store.list}. */
+/**
+ * Options of {@link Store.list}.
+ *
+ * @example
+ * ```ts
+ * ctx.list(Pod, { namespace: "default", labels: { app: "web" } } satisfies StoreListOptions);
+ * ```
+ */
 export interface StoreListOptions {
   namespace?: string | undefined;
   labels?: string | Record<string, string> | LabelSelector | undefined;
