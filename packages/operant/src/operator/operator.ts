@@ -28,7 +28,15 @@ export interface OperatorSharding extends ShardingOptions {
 type PodSpec = NonNullable<Pod["spec"]>;
 type Container = PodSpec["containers"][number];
 
-/** CPU and memory of the manager container. */
+/**
+ * CPU and memory of the manager container.
+ *
+ * @example
+ * ```ts
+ * const resources: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } };
+ * defineOperator({ …, manager: { resources } });
+ * ```
+ */
 export interface ContainerResources {
   requests?: { cpu?: string; memory?: string };
   limits?: { cpu?: string; memory?: string };
@@ -65,7 +73,15 @@ export interface ManagerOptions {
   volumeMounts?: Container["volumeMounts"];
 }
 
-/** How the operator is deployed and what it may touch. */
+/**
+ * How the operator is deployed and what it may touch.
+ *
+ * @example
+ * ```ts
+ * export const operator: OperatorDefinition = defineOperator({ name: "memcached-operator", domain: "example.com", resources: [Memcached], controllers: [memcachedController] });
+ * await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true });
+ * ```
+ */
 export interface OperatorDefinition {
   /** DNS-1123 name, e.g. `memcached-operator`: names the Deployment, ServiceAccount, RBAC and the leader-election lock. */
   readonly name: string;
@@ -100,7 +116,15 @@ export interface OperatorDefinition {
   readonly manager: Readonly<ManagerOptions>;
 }
 
-/** Input of {@link defineOperator}: everything but name, resources and controllers has a default. */
+/**
+ * Input of {@link defineOperator}: everything but name, resources and controllers has a default.
+ *
+ * @example
+ * ```ts
+ * const options: OperatorOptions = { name: "memcached-operator", domain: "example.com", scope: "Namespaced", resources: [Memcached], controllers: [memcachedController] };
+ * export const operator = defineOperator(options);
+ * ```
+ */
 export interface OperatorOptions {
   name: string;
   resources?: readonly ResourceDefinition[];
