@@ -161,8 +161,11 @@ export interface ResourceNames {
 }
 
 /**
- * The objects of a resource: any Kubernetes object with `spec` typed from the
- * spec schema and an optional `status` typed from the status schema.
+ * The objects of a resource as they are read (from the API server, the
+ * cache, a reconcile): any Kubernetes object with `spec` typed from the spec
+ * schema and an optional `status` typed from the status schema, every
+ * `Defaulted` field present (`StaticOutput`). What users write is
+ * {@link ResourceInput}.
  *
  * @example
  * ```ts
