@@ -87,12 +87,16 @@ const usedObjects = (d: Cached<Deployment>): string[] => {
   return [...[...refs.configMaps].map((n) => `${ns}/${key("ConfigMap", n)}`), ...[...refs.secrets].map((n) => `${ns}/${key("Secret", n)}`)];
 };
 
+// And AppConfigs by what they monitor, under the same keys: a ConfigMap or Secret event finds its AppConfigs directly.
+const MONITORS = "monitors";
+const monitoredObjects = (a: Cached<AppConfig>): string[] => {
+  const ns = a.metadata.namespace ?? "";
+  return [...a.spec.configMaps.map((n) => `${ns}/${key("ConfigMap", n)}`), ...a.spec.secrets.map((n) => `${ns}/${key("Secret", n)}`)];
+};
+
 /** AppConfigs of the namespace that monitor this ConfigMap or Secret. */
 function monitoring(kind: "ConfigMap" | "Secret", obj: Cached<ConfigMap> | Cached<Secret>, cache: CacheReader): ObjectRef[] {
-  return cache
-    .list(AppConfig, { namespace: obj.metadata.namespace })
-    .filter((a) => (kind === "ConfigMap" ? a.spec.configMaps : a.spec.secrets).includes(obj.metadata.name))
-    .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
+  return cache.byIndex(AppConfig, MONITORS, `${obj.metadata.namespace}/${key(kind, obj.metadata.name)}`).map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
 }
 
 // Updates pass only when data or binaryData changed: labels, annotations and no-op edits restart nothing.
@@ -168,6 +172,7 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
   })
   // Restarting is a patch of Deployments; creating the hash key Secret is the one other write. Everything else is read.
   .index(Deployment, USES, usedObjects)
+  .index(AppConfig, MONITORS, monitoredObjects)
   .permissions({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"] }, { apiGroups: [""], resources: ["secrets"], verbs: ["create"] })
   .reconcile(async (ac, ctx) => {
     const namespace = ac.metadata.namespace;

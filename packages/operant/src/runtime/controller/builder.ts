@@ -62,7 +62,9 @@ export interface OwnsOptions<O extends KubeObject> {
 /**
  * Cached reads a map function may make (the manager's shared cache): enough
  * to find which primary objects refer to a watched one, as controller-runtime
- * map functions do with the manager's cached client.
+ * map functions do with the manager's cached client — by scanning a list, or
+ * through an index declared with `.index()` (`byIndex`, controller-runtime's
+ * `List` with `MatchingFields`).
  *
  * @example
  * ```ts
@@ -70,7 +72,7 @@ export interface OwnsOptions<O extends KubeObject> {
  *   cache.list(AppConfig, { namespace: secret.metadata.namespace }).filter((a) => a.spec.secrets.includes(secret.metadata.name)).map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
  * ```
  */
-export type CacheReader = Pick<Cache, "get" | "list">;
+export type CacheReader = Pick<Cache, "get" | "list" | "byIndex">;
 
 /**
  * Options of a watched kind (`.watches`).

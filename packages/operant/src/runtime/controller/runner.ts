@@ -153,7 +153,7 @@ export class ControllerRunner<T extends KubeObject> {
       this.#leases.push(lease);
       this.addSource(fromInformer(lease.informer, { toRequests: enqueueOwner(def.kind), predicates: options.predicates }));
     }
-    const reader: CacheReader = { get: (kind, ref) => cache.get(kind, ref), list: (kind, options) => cache.list(kind, options) };
+    const reader: CacheReader = { get: (kind, ref) => cache.get(kind, ref), list: (kind, options) => cache.list(kind, options), byIndex: (kind, name, value) => cache.byIndex(kind, name, value) };
     for (const { kind, options } of def.watches) {
       const lease = cache.acquire(kind, { labelSelector: options.labels, namespaces: options.namespaces, metadataOnly: options.metadataOnly });
       this.#leases.push(lease);
