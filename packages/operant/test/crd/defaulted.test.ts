@@ -7,6 +7,8 @@ import { after, before, describe, test } from "node:test";
 import Type from "typebox";
 import type { InputOf, ObjectOf } from "../../src/core/kind.ts";
 import { Defaulted, defineResource } from "../../src/crd/index.ts";
+import { Action } from "../../src/runtime/controller/action.ts";
+import { Controller } from "../../src/runtime/controller/builder.ts";
 import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
 
 const group = `dflt${randomBytes(3).toString("hex")}.example.com`;
@@ -59,4 +61,24 @@ describe("Defaulted fields on the API server", { timeout: 120_000 }, () => {
     const status = await cluster.client.apply(Memcached, { metadata: { name: "mc", namespace: ns }, spec: { image: "memcached:1.7" }, status: {} }, { subresource: "status", fieldManager: "dflt-test", force: true });
     assert.equal(status.status?.ready, false);
   });
+});
+
+test("a controller of a kind with Defaulted fields: the reconcile reads them present, updateStatus and ctx writes may leave them out", () => {
+  const Cache = defineResource({
+    group: "cache.example.com",
+    version: "v1",
+    kind: "Cache",
+    scope: "Namespaced",
+    spec: Type.Object({ size: Defaulted(Type.Integer({ minimum: 1 }), 1) }),
+    status: Type.Object({ pods: Type.Optional(Type.Array(Type.Object({ name: Type.String(), ready: Defaulted(Type.Boolean(), false) }))) }),
+  });
+  const def = Controller.for(Cache).reconcile(async (cache, ctx) => {
+    const size: number = cache.spec.size;
+    await ctx.updateStatus({ pods: [{ name: `${cache.metadata.name}-${size}` }] });
+    await ctx.apply(Cache, { metadata: { name: "other" }, spec: {} });
+    // @ts-expect-error a pod status needs its name (no default)
+    await ctx.updateStatus({ pods: [{ ready: true }] });
+    return Action.awaitChange();
+  });
+  assert.equal(def.kind, Cache);
 });

@@ -26,7 +26,7 @@ import { fromRequests, type RequestSource, type Subscribe } from "./sources.ts";
  * };
  * ```
  */
-export type Reconciler<T extends KubeObject, Ix = never> = (object: Cached<T>, ctx: ReconcileContext<T, Ix>) => Promise<ReconcileAction> | ReconcileAction;
+export type Reconciler<T extends KubeObject, Ix = never, I extends KubeObject = never> = (object: Cached<T>, ctx: ReconcileContext<T, Ix, I>) => Promise<ReconcileAction> | ReconcileAction;
 
 /**
  * Options of the primary kind (`Controller.for`).
@@ -140,9 +140,9 @@ export interface PolicyRule {
  * manager.add(def);
  * ```
  */
-export interface ControllerDefinition<T extends KubeObject = KubeObject, Ix = never> {
+export interface ControllerDefinition<T extends KubeObject = KubeObject, Ix = never, I extends KubeObject = never> {
   readonly name: string;
-  readonly kind: Kind<T>;
+  readonly kind: Kind<T, I>;
   readonly forOptions: ForOptions<T>;
   readonly owns: readonly { kind: Kind; options: OwnsOptions<KubeObject> }[];
   readonly watches: readonly { kind: Kind; options: WatchesOptions<KubeObject> }[];
@@ -152,7 +152,7 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject, Ix = ne
   readonly extraRules: readonly PolicyRule[];
   /** Indexes declared with `.index()`: the runner declares them on the cache before acquiring informers. */
   readonly indexes: readonly { kind: Kind; name: string; fn: IndexFn }[];
-  readonly reconciler: Reconciler<T, Ix>;
+  readonly reconciler: Reconciler<T, Ix, I>;
 }
 
 /**
@@ -166,7 +166,7 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject, Ix = ne
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyControllerDefinition = ControllerDefinition<any, any>;
+export type AnyControllerDefinition = ControllerDefinition<any, any, any>;
 
 /**
  * Builds a controller definition: sugar over the public pieces of
@@ -190,9 +190,9 @@ export type AnyControllerDefinition = ControllerDefinition<any, any>;
  *   });
  * ```
  */
-export class ControllerBuilder<T extends KubeObject, Ix = never> {
+export class ControllerBuilder<T extends KubeObject, Ix = never, I extends KubeObject = never> {
   #name: string;
-  readonly #kind: Kind<T>;
+  readonly #kind: Kind<T, I>;
   readonly #for: ForOptions<T>;
   readonly #owns: { kind: Kind; options: OwnsOptions<KubeObject> }[] = [];
   readonly #watches: { kind: Kind; options: WatchesOptions<KubeObject> }[] = [];
@@ -201,7 +201,7 @@ export class ControllerBuilder<T extends KubeObject, Ix = never> {
   readonly #indexes: { kind: Kind; name: string; fn: IndexFn }[] = [];
   #options: ControllerOptions = {};
 
-  constructor(kind: Kind<T>, options: ForOptions<T> = {}) {
+  constructor(kind: Kind<T, I>, options: ForOptions<T> = {}) {
     this.#kind = kind;
     this.#for = options;
     this.#name = kind.kind.toLowerCase();
@@ -277,7 +277,7 @@ export class ControllerBuilder<T extends KubeObject, Ix = never> {
    *   });
    * ```
    */
-  index<K extends KubeObject, N extends string>(kind: Kind<K>, name: N, fn: IndexFn<K>): ControllerBuilder<T, Ix | IndexDeclaration<K, N>> {
+  index<K extends KubeObject, N extends string>(kind: Kind<K>, name: N, fn: IndexFn<K>): ControllerBuilder<T, Ix | IndexDeclaration<K, N>, I> {
     if (typeof name !== "string" || name === "") throw new OperantError("InvalidArgument", `.index(${kind.kind}, …): the index needs a non-empty name.`);
     if (name in BUILTIN_INDEXES) throw new OperantError("IndexConflict", `.index(${kind.kind}, "${name}", …): "${name}" is a built-in index (namespace, owner, controller); ctx.byIndex reads it without declaring. Give your index another name.`);
     if (this.#indexes.some((i) => i.name === name && i.kind.apiVersion === kind.apiVersion && i.kind.kind === kind.kind && i.fn !== fn)) {
@@ -300,7 +300,7 @@ export class ControllerBuilder<T extends KubeObject, Ix = never> {
   }
 
   /** Completes the definition with the reconcile function: what each of the runner's workers calls for a request (`new ControllerRunner(definition, deps)` runs it). */
-  reconcile(reconciler: Reconciler<T, Ix>): ControllerDefinition<T, Ix> {
+  reconcile(reconciler: Reconciler<T, Ix, I>): ControllerDefinition<T, Ix, I> {
     const o = this.#options;
     const max = o.maxConcurrentReconciles ?? 1;
     if (!Number.isInteger(max) || max < 1) throw new OperantError("InvalidArgument", `maxConcurrentReconciles must be a positive integer (got ${max}).`);
@@ -339,7 +339,7 @@ export class ControllerBuilder<T extends KubeObject, Ix = never> {
  */
 export const Controller = {
   /** Starts a builder for controllers of `kind`: its objects' events (passing `options.predicates`) enqueue themselves — `fromInformer(cache.acquire(kind, { namespaces, labelSelector }).informer, { toRequests: enqueueSelf(), predicates })`. */
-  for<T extends KubeObject>(kind: Kind<T>, options: ForOptions<T> = {}): ControllerBuilder<T> {
+  for<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, options: ForOptions<T> = {}): ControllerBuilder<T, never, I> {
     return new ControllerBuilder(kind, options);
   },
 } as const;

@@ -98,7 +98,7 @@ function stableJson(v: unknown): string {
  * })
  * ```
  */
-export class ReconcileContext<T extends KubeObject, Ix = never> {
+export class ReconcileContext<T extends KubeObject, Ix = never, I extends KubeObject = never> {
   /** The object being reconciled, as read from the cache when the reconcile began. */
   readonly object: Cached<T>;
   /** Its namespace/name. */
@@ -113,11 +113,11 @@ export class ReconcileContext<T extends KubeObject, Ix = never> {
    * own write methods, so `createOrPatch(ctx.client, …)` is as safe as `ctx.apply`.
    */
   readonly client: Client;
-  readonly #kind: Kind<T>;
+  readonly #kind: Kind<T, I>;
   readonly #deps: ContextDeps;
   #conditions: Condition[] | undefined;
 
-  constructor(kind: Kind<T>, object: Cached<T>, signal: AbortSignal, deps: ContextDeps) {
+  constructor(kind: Kind<T, I>, object: Cached<T>, signal: AbortSignal, deps: ContextDeps) {
     this.#kind = kind;
     this.object = object;
     const m = (object as unknown as Stored<T>).metadata;
@@ -261,13 +261,14 @@ export class ReconcileContext<T extends KubeObject, Ix = never> {
    * controller set before and now leaves out is removed, while fields other
    * managers own are left alone. Nothing is sent when the object's status
    * already equals `status`; an apply that changes nothing does not write
-   * either, so status updates cannot drive a hot loop.
+   * either, so status updates cannot drive a hot loop. The status is typed
+   * as written (`InputOf` the kind): `Defaulted` fields may be left out.
    */
-  async updateStatus(status: Partial<StatusOf<T>>): Promise<void> {
+  async updateStatus(status: Partial<StatusOf<KindInput<T, I>>>): Promise<void> {
     const current = (this.object as { status?: unknown }).status ?? {};
     if (stableJson(current) === stableJson(status)) return;
     const own = this.#meta();
-    await this.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as T, {
+    await this.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as KindInput<T, I>, {
       subresource: "status",
       force: true,
       fieldManager: this.#deps.fieldManager,
