@@ -1,6 +1,6 @@
 // Peers: operant side by side with controller-runtime (Go) and @kubernetes/client-node, each scenario alternated in one run.
 //
-// npm run bench -- peers [--objects 10000] [--crs 1000] [--rounds 3] [--only memory,ingest,noop,latency,idle,missed,convergence,coldstart] [--dry-run]
+// npm run bench -- peers [--objects 10000] [--crs 1000] [--rounds 3] [--only memory,ingest,noop,latency,idle,missed,convergence,coldstart,webhook] [--dry-run]
 //
 // Absolute times drift on a shared machine; ratios measured in the same run,
 // on the same API server, minutes apart, do not drift as much. So every
@@ -22,7 +22,11 @@
 // `full` one would delete the Pod fixtures (they are bound to Nodes that do
 // not exist, which the Pod garbage collector removes) and its controllers and
 // kwok would add noise; then `full` (controller-manager, scheduler, kwok) for
-// the operator scenarios, where Deployments must get running Pods.
+// the operator scenarios, where Deployments must get running Pods. The
+// webhook scenario (bench/peers/webhook.ts) gets a minimal control plane of
+// its own (it installs a cluster-wide webhook configuration) and its own
+// section of bench/RESULTS.md, `peers-webhook`, so that running it alone
+// leaves the other figures as they were.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
@@ -40,11 +44,12 @@ import { writeReadmeSection, writeResultsSection } from "../scripts/bench.ts";
 import { Memcached } from "../examples/memcached/src/api/memcached.ts";
 import memcachedOperator from "../examples/memcached/src/operator.ts";
 import { buildGoPeer, goPeerRequirement, goVersion } from "./peers/build.ts";
+import { webhookScenario } from "./peers/webhook.ts";
 import { realisticConfigMap, realisticPod, runningStatus } from "./runtime/fixtures.ts";
 import { pool, runWorker } from "./support/process.ts";
 import { loadAverage, machineRows, median, percentile, table } from "./support/report.ts";
 
-const SCENARIOS = ["memory", "ingest", "noop", "latency", "idle", "missed", "convergence", "coldstart"] as const;
+const SCENARIOS = ["memory", "ingest", "noop", "latency", "idle", "missed", "convergence", "coldstart", "webhook"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -230,6 +235,7 @@ async function main(): Promise<void> {
   const go = await goVersion();
   const clientNodeVersion = (JSON.parse(readFileSync(join(root, "node_modules/@kubernetes/client-node/package.json"), "utf8")) as { version: string }).version;
   const notes: string[] = [];
+  const webhookNotes: string[] = [];
   const missedRows: string[][] = [];
 
   const phase1 = (["memory", "ingest", "noop", "latency", "idle", "missed"] as const).some(wanted);
@@ -472,10 +478,56 @@ async function main(): Promise<void> {
     }
   }
 
+  if (wanted("webhook")) {
+    log(`webhook: starting a minimal control plane (load ${loadAverage()})`);
+    // No watch cache: lists at a non-storage version then reach the conversion webhook (see bench/peers/webhook.ts).
+    const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--watch-cache=false"] });
+    const client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+    const rates = [50, 200];
+    for (const rate of rates) {
+      figure(`wh-p50-${rate}`, { label: `admission round trip p50 at ${rate}/s`, format: millis, better: "lower" });
+      figure(`wh-p99-${rate}`, { label: `admission round trip p99 at ${rate}/s`, format: millis, better: "lower", targets: { "controller-runtime": 1.0 } });
+      figure(`wh-cpu-${rate}`, { label: `webhook server CPU per admission request at ${rate}/s`, format: millis, better: "lower" });
+    }
+    figure("wh-conv", { label: "conversion: objects read at the non-storage version (list of 1,000)", format: perSecond, better: "higher" });
+    figure("wh-conv-cpu", { label: "webhook server CPU per object converted", format: (ms) => `${(ms * 1000).toFixed(1)} µs`, better: "lower" });
+    const failures: string[] = [];
+    try {
+      await webhookScenario({
+        client,
+        goPeer,
+        rounds: ROUNDS,
+        rates,
+        log,
+        onResult: (peer, r, res) => {
+          for (const rate of rates) {
+            const a = res.admission[rate]!;
+            record(`wh-p50-${rate}`, peer, r, a.p50);
+            record(`wh-p99-${rate}`, peer, r, a.p99);
+            record(`wh-cpu-${rate}`, peer, r, a.cpuMs);
+            if (a.failures) failures.push(`${peer}, round ${r + 1}, ${rate}/s: ${a.failures} of ${a.requests}`);
+          }
+          record("wh-conv", peer, r, res.conversion.objectsPerSecond);
+          record("wh-conv-cpu", peer, r, res.conversion.cpuMsPerObject);
+        },
+      });
+    } finally {
+      await client.close();
+      await cp.stop();
+    }
+    webhookNotes.push(failures.length ? `Failed admission requests (other than the one in ten the webhook denies): ${failures.join("; ")}.` : "No admission request failed in any round (one in ten is denied by the webhook, as asked).");
+  }
+
   // ---- report ----
   const crRows: RowVerdict[] = [];
   const cnRows: RowVerdict[] = [];
-  for (const f of figures.values()) {
+  const whRows: RowVerdict[] = [];
+  for (const [id, f] of figures) {
+    if (id.startsWith("wh-")) {
+      const row = compare(f, "controller-runtime");
+      if (row) whRows.push(row);
+      continue;
+    }
     if (f.values["controller-runtime"]) {
       const row = compare(f, "controller-runtime");
       if (row) crRows.push(row);
@@ -512,10 +564,32 @@ async function main(): Promise<void> {
     "",
     `Load average at the end: ${loadAverage()}.`,
   ].join("\n");
-  process.stdout.write(`\n${markdown}\n`);
-  if (!args["dry-run"]) {
-    writeResultsSection("peers", markdown);
-    writeReadmeSection("peers", readmeSummary(machine, crRows, cnRows));
+  if (phase1 || phase2) {
+    process.stdout.write(`\n${markdown}\n`);
+    if (!args["dry-run"]) {
+      writeResultsSection("peers", markdown);
+      writeReadmeSection("peers", readmeSummary(machine, crRows, cnRows));
+    }
+  }
+  if (whRows.length) {
+    const webhookMarkdown = [
+      "## Peers: webhook servers, operant vs controller-runtime",
+      "",
+      "Measured by [`bench/peers.ts`](peers.ts) with [`bench/peers/webhook.ts`](peers/webhook.ts): `npm run bench -- peers --only webhook`. operant's `WebhookServer` and controller-runtime's `webhook.Server` (`admission.WithValidator` over a typed Gadget, and the hub-and-spoke conversion handler), each in a process of its own serving the same validating webhook and conversion on one loopback port, one after the other (operant, controller-runtime, operant, …), called by the API server of a local control plane: the ValidatingWebhookConfiguration and the CRD's conversion have `clientConfig.url` on loopback. A cell is the median of the rounds (min–max), the ratio the median of the per-round ratios operant ÷ controller-runtime.",
+      "",
+      table(["", "value"], [...machine, ...versions.filter(([k]) => k !== "@kubernetes/client-node" && k !== "Rounds"), ["Rounds", String(ROUNDS)]]),
+      "",
+      table(header.map((h) => (h === "" ? "controller-runtime" : h)), whRows.map((r) => r.cells)),
+      "",
+      "Admission: an open-loop client in the benchmark's process sends dry-run creates of Gadgets through the API server, 15 s at 50/s, then 15 s at 200/s, after 300 warm-up requests; a round trip runs from when the request was due to its answer (API server, webhook call and response), so queueing counts. One request in ten asks for too many replicas and is denied by the webhook. CPU per request is the webhook server process's utime + stime (`/proc/<pid>/stat`) over the paced phase, divided by the requests sent; it includes TLS and everything else the process did meanwhile (Go's garbage collector, V8's). Conversion: the 1,000 Gadgets stored at v1 (the hub) listed at v1alpha1, five times; objects per second from the median list time (the API server's share included), CPU per object from the server process over the five lists. The API server runs without its watch cache (`--watch-cache=false`): with it, every served version of a CRD has a cache of its own, filled once by conversion, and lists read from it never reach the webhook.",
+      "",
+      "Known differences: controller-runtime's server offers HTTP/2 (the API server's webhook client uses it: one connection, many streams), operant's speaks HTTP/1.1 with keep-alive (the API server opens a connection per concurrent call and reuses them); the Go process runs on both cores, Node.js runs JavaScript on one; the API server, etcd, the client and the server share the machine's two cores.",
+      "",
+      ...webhookNotes.flatMap((n) => [n, ""]),
+      `Load average at the end: ${loadAverage()}.`,
+    ].join("\n");
+    process.stdout.write(`\n${webhookMarkdown}\n`);
+    if (!args["dry-run"]) writeResultsSection("peers-webhook", webhookMarkdown);
   }
 }
 
