@@ -155,8 +155,9 @@ func (gadgetValidator) ValidateDelete(context.Context, *Gadget) (admission.Warni
 
 func runWebhook(o options) error {
 	scheme := runtime.NewScheme()
-	scheme.AddKnownTypes(schema.GroupVersion{Group: gadgetGroup, Version: "v1"}, &Gadget{})
-	scheme.AddKnownTypes(schema.GroupVersion{Group: gadgetGroup, Version: "v1alpha1"}, &GadgetAlpha{})
+	// Both Go types are kind Gadget (AddKnownTypes would name the spoke after its Go type).
+	scheme.AddKnownTypeWithName(schema.GroupVersion{Group: gadgetGroup, Version: "v1"}.WithKind("Gadget"), &Gadget{})
+	scheme.AddKnownTypeWithName(schema.GroupVersion{Group: gadgetGroup, Version: "v1alpha1"}.WithKind("Gadget"), &GadgetAlpha{})
 
 	server := webhook.NewServer(webhook.Options{Host: "127.0.0.1", Port: o.port, CertDir: o.certDir})
 	server.Register("/validate", admission.WithValidator[*Gadget](scheme, gadgetValidator{}))
