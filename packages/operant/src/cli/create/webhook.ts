@@ -84,7 +84,7 @@ export function findBuiltInKind(ref: BuiltInKindRef): { exportName: string; kind
 
 /** The built-in kinds operant/kinds has, as `group/version/Kind` (`v1/Pod` for the core group), for messages. */
 function builtInKindNames(): string[] {
-  return Object.values(builtInKinds)
+  return (Object.values(builtInKinds) as unknown[])
     .filter((v): v is Kind => typeof v === "object" && v !== null && typeof (v as Partial<Kind>).kind === "string" && typeof (v as Partial<Kind>).version === "string")
     .map((k) => `${k.group ? `${k.group}/` : ""}${k.version}/${k.kind}`)
     .sort();
