@@ -94,6 +94,7 @@ describe("operant create webhook", () => {
   test("adds the webhooks and conversions lists when missing, then wires the definitions in", () => {
     const withLists = withList(withList(source, "webhooks"), "conversions");
     assert.equal(withList(withLists, "webhooks"), withLists, "idempotent");
+    assert.equal(withLists, `import { defineOperator } from "operant";\nimport { Memcached } from "./api/memcached.ts";\n\nexport default defineOperator({\n  conversions: [],\n  webhooks: [],\n  name: "memcached-operator",\n  resources: [Memcached],\n  controllers: [],\n});\n`, "each list on a line of its own, indented as the others");
     const wired = wireIntoOperator(withLists, [
       { list: "webhooks", name: "defaultMemcached", from: "./webhooks/memcached.ts" },
       { list: "webhooks", name: "validateMemcached", from: "./webhooks/memcached.ts" },

@@ -226,11 +226,12 @@ export async function createWebhook(root: string, options: CreateWebhookOptions)
 /** Adds an empty `list: [],` to the defineOperator call when the file has none (one call only; otherwise wireIntoOperator explains). */
 export function withList(source: string, list: string): string {
   if (new RegExp(`[\\s,{]${list}\\s*:\\s*\\[`).test(source)) return source;
-  const calls = [...source.matchAll(/defineOperator\(\{\s*\n?/g)];
+  // Up to the end of the call's first line: the list goes on a line of its own, indented as the next property.
+  const calls = [...source.matchAll(/defineOperator\(\{[ \t]*(\n)?/g)];
   if (calls.length !== 1) return source;
   const at = calls[0]!.index + calls[0]![0].length;
-  const indent = /\n([ \t]+)\S/.exec(source.slice(at - 1))?.[1] ?? "  ";
-  return `${source.slice(0, at)}${source[at - 1] === "\n" ? "" : "\n"}${indent}${list}: [],\n${source.slice(at)}`;
+  const indent = /^([ \t]+)\S/.exec(source.slice(at))?.[1] ?? "  ";
+  return `${source.slice(0, at)}${calls[0]![1] === undefined ? "\n" : ""}${indent}${list}: [],\n${source.slice(at)}`;
 }
 
 /**
