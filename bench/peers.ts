@@ -15,7 +15,7 @@
 // modes mirroring bench/runtime's workers; and @kubernetes/client-node's
 // informer (bench/peers/client-node), the TypeScript baseline for cache
 // memory, sync, ingest and missed events. operant's side runs bench/runtime's
-// workers and examples/memcached compiled (dist/main.js) as its image starts it.
+// workers and examples/memcached bundled (dist/operator.mjs) as its image starts it.
 //
 // Two control planes, one after the other: `minimal` (etcd and API server
 // only) for the cache, queue and latency scenarios, as bench/runtime — a
@@ -35,6 +35,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { Client } from "../packages/operant/src/client/client.ts";
+import { buildOperator } from "../packages/operant/src/cli/build/build.ts";
 import { installCrds } from "../packages/operant/src/crd/index.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
 import { Informer } from "../packages/operant/src/runtime/cache/informer.ts";
@@ -77,7 +78,7 @@ const runtimeWorker = (name: string) => join(root, "bench/runtime", name);
 const clientNodeWorker = (name: string) => join(root, "bench/peers/client-node", name);
 // The example as its image runs it: compiled to JavaScript (npm run build → dist/), NODE_ENV=production.
 const MEMCACHED_DIR = join(root, "examples/memcached");
-const MEMCACHED_MAIN = join(MEMCACHED_DIR, "dist/main.js");
+const MEMCACHED_MAIN = join(MEMCACHED_DIR, "dist/operator.mjs");
 const LOG_DIR = join(tmpdir(), `operant-bench-peers-${process.pid}`);
 
 type Peer = "operant" | "controller-runtime" | "client-node";
@@ -202,12 +203,11 @@ async function startOperator(peer: "operant" | "controller-runtime", kubeconfig:
   };
 }
 
-/** Compiles examples/memcached as its image does (npm run build → examples/memcached/dist). */
+/** Bundles examples/memcached as its image does (npm run build = operant build → examples/memcached/dist/operator.mjs). */
 async function buildMemcachedExample(): Promise<void> {
-  log("building the memcached example as its image does (npm run build → examples/memcached/dist)");
-  const tsc = spawn(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(MEMCACHED_DIR, "tsconfig.build.json")], { stdio: "inherit" });
-  const [code] = (await once(tsc, "exit")) as [number | null];
-  if (code !== 0) throw new Error("building examples/memcached/dist failed (see tsc's output above)");
+  log("bundling the memcached example as its image does (operant build → examples/memcached/dist/operator.mjs)");
+  const built = await buildOperator(MEMCACHED_DIR);
+  log(`  ${Math.round(built.bytes / 1024)} KiB from ${built.inputs} files`);
 }
 
 /** Resident set size of a process (Linux: VmRSS of /proc/<pid>/status), in bytes. */
@@ -387,7 +387,7 @@ async function main(): Promise<void> {
             record("idle-heap", peer, r, res.heapUsed);
           }
         }
-        // The memcached operator as its image starts it (compiled JavaScript, NODE_ENV=production), idle on an empty namespace.
+        // The memcached operator as its image starts it (the bundle, NODE_ENV=production), idle on an empty namespace.
         figure("idle-operator-rss", { label: "idle RSS, the memcached operator as its image starts it (empty namespace; target ≤ 60 MB)", format: mb, better: "lower" });
         await buildMemcachedExample();
         await installCrds(client, memcachedOperator.resources);
@@ -405,7 +405,7 @@ async function main(): Promise<void> {
             }
           }
         }
-        notes.push("Idle RSS: \"a manager with one controller\" is bench/runtime/idle.mjs loading operant from its TypeScript sources; \"the memcached operator as its image starts it\" is examples/memcached compiled to dist/main.js (npm run build, as its Dockerfile does), run with NODE_ENV=production on an empty namespace, its resident set (VmRSS) read 10 s after its workers started; the Go peer the same way.");
+        notes.push("Idle RSS: \"a manager with one controller\" is bench/runtime/idle.mjs loading operant from its TypeScript sources; \"the memcached operator as its image starts it\" is examples/memcached bundled into dist/operator.mjs (npm run build = operant build, as its Dockerfile does; one file, no node_modules), run with NODE_ENV=production on an empty namespace, its resident set (VmRSS) read 10 s after its workers started; the Go peer the same way.");
       }
 
       if (wanted("missed")) {
@@ -443,7 +443,7 @@ async function main(): Promise<void> {
             record("converge-writes", peer, r, res.writes);
           }
         }
-        notes.push(`Convergence: each operator runs as its own process on a namespace of its own (operant: examples/memcached compiled to dist/main.js and run with NODE_ENV=production and --watch-namespace, loading operant's published form, dist/, as its image does; controller-runtime: the Go peer), client QPS 20 / burst 30 for the whole process (operant's defaults; the Go peer shares one token bucket among its clients${CR_RATE_LIMITER === "shared" ? "" : " — not in this run: --cr-rate-limiter per-type gave it client-go's default, a bucket per API type"}), 1 worker, managedFields stripped, Pods cached by label. Once its workers have started, ${count(CRS)} Memcacheds of size 1 are created by 50 concurrent requests; the time runs from the first create to every Memcached's status.nodes listing its Pod (and to every Available condition True). The controller-manager's Deployment and ReplicaSet controllers (their own client limits) and kwok (the Pods' kubelet) are part of the path, the same for both. Between runs the namespace is deleted and the next run waits until it is gone.`);
+        notes.push(`Convergence: each operator runs as its own process on a namespace of its own (operant: examples/memcached bundled by operant build into dist/operator.mjs and run with NODE_ENV=production and --watch-namespace, operant's published form, dist/, bundled into it, as its image does; controller-runtime: the Go peer), client QPS 20 / burst 30 for the whole process (operant's defaults; the Go peer shares one token bucket among its clients${CR_RATE_LIMITER === "shared" ? "" : " — not in this run: --cr-rate-limiter per-type gave it client-go's default, a bucket per API type"}), 1 worker, managedFields stripped, Pods cached by label. Once its workers have started, ${count(CRS)} Memcacheds of size 1 are created by 50 concurrent requests; the time runs from the first create to every Memcached's status.nodes listing its Pod (and to every Available condition True). The controller-manager's Deployment and ReplicaSet controllers (their own client limits) and kwok (the Pods' kubelet) are part of the path, the same for both. Between runs the namespace is deleted and the next run waits until it is gone.`);
       }
       if (wanted("coldstart")) {
         figure("cold-workers", { label: `cold start → workers started (${count(CRS)} Memcacheds, ${count(CRS)} Deployments and Pods cached)`, format: seconds, better: "lower" });
@@ -471,7 +471,7 @@ async function main(): Promise<void> {
             await sleep(3000);
           }
         }
-        notes.push(`Cold start: the operator process is spawned against a namespace holding ${count(CRS)} converged Memcacheds (each with its Deployment and running Pod); "workers started" is when it logs that its caches synced and its workers start (operant: "caches synced, starting workers"; controller-runtime: "Starting workers"), "first reconcile done" when its /metrics first shows controller_runtime_reconcile_total ≥ 1 (polled every few ms, only after the workers started). As in convergence, operant's process runs the example as its image does: compiled JavaScript (dist/main.js; no TypeScript stripped at startup) loading operant's published form.`);
+        notes.push(`Cold start: the operator process is spawned against a namespace holding ${count(CRS)} converged Memcacheds (each with its Deployment and running Pod); "workers started" is when it logs that its caches synced and its workers start (operant: "caches synced, starting workers"; controller-runtime: "Starting workers"), "first reconcile done" when its /metrics first shows controller_runtime_reconcile_total ≥ 1 (polled every few ms, only after the workers started). As in convergence, operant's process runs the example as its image does: the one bundled file (dist/operator.mjs; no TypeScript stripped, no modules resolved at startup).`);
       }
     } finally {
       await client.close();
