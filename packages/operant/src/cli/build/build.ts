@@ -18,6 +18,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { Command } from "commander";
+import type * as Esbuild from "esbuild";
 import type { Plugin } from "esbuild";
 import { OperantError } from "../../core/errors.ts";
 import { findProject } from "../project/project.ts";
@@ -58,7 +59,7 @@ const REQUIRE_SHIM = 'import { createRequire as __operantCreateRequire } from "n
  * ```
  */
 export async function buildOperator(root: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const esbuild = await import("esbuild");
+  const esbuild = await loadEsbuild(root);
   const outfile = resolve(root, options.outfile ?? join("dist", "operator.mjs"));
   const entry = resolve(root, options.entry ?? join("src", "main.ts"));
   let result: Awaited<ReturnType<typeof esbuild.build>>;
@@ -90,6 +91,16 @@ export async function buildOperator(root: string, options: BuildOptions = {}): P
     throw new OperantError("BuildFailed", `bundling ${relative(root, entry)} failed${lines.length ? `:\n  ${lines.slice(0, 10).join("\n  ")}` : `: ${(err as Error).message}`}\nFix the errors above (\`npm run typecheck\` shows type errors too) and run \`operant build\` again.`, { cause: err });
   }
   return { outfile, bytes: (await stat(outfile)).size, inputs: Object.keys(result.metafile?.inputs ?? {}).length };
+}
+
+/** esbuild, an optional peer dependency of operant: a project made by `operant init` has it as a dev dependency. */
+async function loadEsbuild(root: string): Promise<typeof Esbuild> {
+  try {
+    return await import("esbuild");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
+    throw new OperantError("DependenciesMissing", `operant build bundles with esbuild, which is not installed where ${root} can use it. Add it to the project: npm install --save-dev esbuild (its install script is not needed: allowScripts may deny it).`, { cause: err });
+  }
 }
 
 /** operant's lazily loaded modules (see the file comment): `requireModule("x")` in operant's own files becomes `require("x")`. */

@@ -26,6 +26,9 @@ export interface InitValues {
 export const NODE_VERSION_CHECK =
   "node -e \"const [a, b] = process.versions.node.split('.').map(Number); if (a < 22 || (a === 22 && b < 18)) { console.error('error: this project needs Node.js >= 22.18 (it runs TypeScript directly); this is ' + process.version + ' — install a current LTS from https://nodejs.org or with your version manager (nvm install 24), then run the command again.'); process.exit(1); }\"";
 
+/** The esbuild a new project builds its image with (`operant build`). */
+const ESBUILD_RANGE = "^0.28.2";
+
 /** package.json of a new project. */
 export function packageJson(v: InitValues): string {
   const pkg = {
@@ -45,7 +48,9 @@ export function packageJson(v: InitValues): string {
       generate: "operant generate",
     },
     dependencies: { operant: v.operantDependency, typebox: v.typeboxRange },
-    devDependencies: { "@types/node": "^24.0.0", typescript: "^6.0.3" },
+    devDependencies: { "@types/node": "^24.0.0", esbuild: ESBUILD_RANGE, typescript: "^6.0.3" },
+    // esbuild works from its platform package; its install script only re-checks that (npm ≥ 11 asks).
+    allowScripts: { esbuild: false },
     operant: { domain: v.domain },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
