@@ -40,7 +40,7 @@ if (only.length === 0) {
   step("build (tsc → packages/operant/dist)", bin("tsc"), ["-p", "packages/operant/tsconfig.build.json"]);
   step("lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]);
   // The API reference from the `exports` entry points into docs/api/ (not committed); an export without documentation,
-  // or without an @example (beyond the shrinking list in packages/operant/scripts/api-examples-missing.txt), fails it.
+  // or without an @example, fails it.
   step("API reference (typedoc → docs/api)", bin("typedoc"), ["--options", "packages/operant/typedoc.config.mjs"]);
 }
 // Spec output for people, and the counts as JSON for the size guard below.
