@@ -6,6 +6,9 @@ import type { Kind } from "../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.ts";
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
+import { decodeList, decodeObject, decodeWatchEvent, PROTOBUF_MEDIA_TYPE, protobufDecoder } from "./protobuf/envelope.ts";
+import { lengthFrames } from "./protobuf/frames.ts";
+import type { KindDecoder } from "./protobuf/generated.ts";
 import { ApiError, type Status } from "./transport/api-error.ts";
 import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
@@ -19,6 +22,11 @@ export interface ClientOptions extends TransportOptions {
    * the watch with `WatchEventTooLarge` instead of being held in memory however large it grows.
    */
   maxWatchEventBytes?: number;
+  /**
+   * Wire format of reads (get, list, watch) of built-in kinds: `protobuf` (default; what the API server encodes
+   * fastest, with JSON as the fallback it may answer with) or `json`. Custom resources and writes are always JSON.
+   */
+  wire?: "protobuf" | "json";
 }
 
 /** Options shared by every call. */
@@ -117,6 +125,13 @@ const PATCH_TYPES = {
 
 const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 const METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+/** Reads of built-in kinds: protobuf, JSON if the server will not (a proxy, an aggregated API without protobuf). */
+const PROTOBUF_OR_JSON = `${PROTOBUF_MEDIA_TYPE}, application/json`;
+
+/** Watch events decoded from protobuf frames. */
+async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder): AsyncGenerator<unknown> {
+  for await (const frame of frames) yield decodeWatchEvent(frame, what, proto);
+}
 
 /** `a=b,c=d` from pairs; strings pass through. */
 export function selectorString(sel: string | Record<string, string> | undefined): string | undefined {
@@ -221,12 +236,33 @@ export class Client {
   readonly fieldManager: string;
   /** Largest watch event accepted, in bytes. */
   readonly maxWatchEventBytes: number;
+  /** Wire format of reads of built-in kinds. */
+  readonly wire: "protobuf" | "json";
 
-  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number } = {}) {
+  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number; wire?: "protobuf" | "json" } = {}) {
     this.transport = transport;
     this.discovery = new Discovery(transport);
     this.fieldManager = options.fieldManager ?? "operant";
     this.maxWatchEventBytes = options.maxWatchEventBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.wire = options.wire ?? "protobuf";
+  }
+
+  /** The protobuf decoders to read `kind` with, or `undefined` to read it as JSON. */
+  #protobuf(kind: Kind, metadataOnly: boolean | undefined): KindDecoder | undefined {
+    if (this.wire === "json" || metadataOnly) return undefined;
+    return protobufDecoder(kind.apiVersion, kind.kind);
+  }
+
+  /** A read of a built-in kind, in protobuf if the server answers so, else JSON. */
+  async #read<T>(req: Parameters<Transport["request"]>[0], decode: (body: Buffer) => unknown): Promise<T> {
+    const res = await this.transport.requestBytes({ ...req, accept: PROTOBUF_OR_JSON });
+    if (res.contentType.startsWith(PROTOBUF_MEDIA_TYPE)) return decode(res.body) as T;
+    const text = res.body.toString("utf8");
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new OperantError("InvalidResponse", `${req.method} ${req.path}: the API server sent a body that is not JSON (${text.slice(0, 120)}…)`, { cause: err });
+    }
   }
 
   /**
@@ -243,6 +279,7 @@ export class Client {
     return new Client(new Transport(config, options), {
       ...(options.fieldManager !== undefined && { fieldManager: options.fieldManager }),
       ...(options.maxWatchEventBytes !== undefined && { maxWatchEventBytes: options.maxWatchEventBytes }),
+      ...(options.wire !== undefined && { wire: options.wire }),
     });
   }
 
@@ -254,7 +291,9 @@ export class Client {
   /** Reads one object. Throws `NotFound` if it does not exist. */
   async get<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, options: CallOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "get");
-    return (await this.transport.request<Stored<T>>({ method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal })).body;
+    const req = { method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal } as const;
+    if (this.#protobuf(kind, false)) return this.#read<Stored<T>>(req, (body) => decodeObject(body, `get ${kind.kind}`));
+    return (await this.transport.request<Stored<T>>(req)).body;
   }
 
   /** Reads one object, or returns `undefined` if it does not exist. */
@@ -279,8 +318,7 @@ export class Client {
     for (let restarts = 0; ; ) {
       let page: ObjectList<T>;
       try {
-        page = (
-          await this.transport.request<ObjectList<T>>({
+        const req = {
             method: "GET",
             path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
             query: {
@@ -292,8 +330,9 @@ export class Client {
             },
             accept: options.metadataOnly ? METADATA_LIST : undefined,
             signal: options.signal,
-          })
-        ).body;
+          } as const;
+        const proto = this.#protobuf(kind, options.metadataOnly);
+        page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`)) : (await this.transport.request<ObjectList<T>>(req)).body;
       } catch (err) {
         if (cont && err instanceof ApiError && err.code === "Gone" && restarts < 3) {
           restarts++;
@@ -462,6 +501,7 @@ export class Client {
    */
   async *watch<T extends KubeObject>(kind: Kind<T>, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     if (options.signal?.aborted) return;
+    const proto = this.#protobuf(kind, options.metadataOnly);
     let res: Awaited<ReturnType<Transport["stream"]>>;
     try {
       res = await this.transport.stream({
@@ -477,7 +517,7 @@ export class Client {
           fieldSelector: options.fieldSelector,
           timeoutSeconds: options.timeoutSeconds,
         },
-        accept: options.metadataOnly ? METADATA_ONE : undefined,
+        accept: options.metadataOnly ? METADATA_ONE : proto ? PROTOBUF_OR_JSON : undefined,
         signal: options.signal,
       });
     } catch (err) {
@@ -486,7 +526,13 @@ export class Client {
       throw err;
     }
     try {
-      for await (const raw of jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what: `watch ${kind.kind}` })) {
+      const what = `watch ${kind.kind}`;
+      const contentType = res.headers["content-type"];
+      const events =
+        proto && String(contentType).startsWith(PROTOBUF_MEDIA_TYPE)
+          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto)
+          : jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what });
+      for await (const raw of events) {
         const ev = raw as { type?: string; object?: unknown };
         if (ev.type === "ERROR") {
           const status = ev.object as Status;
