@@ -294,6 +294,23 @@ describe("protobuf reads give the objects JSON reads give", { timeout: 180_000 }
     assert.ok(listErr instanceof ApiError && listErr.code === "BadRequest", String(listErr));
   });
 
+  test("maxWatchEventBytes caps protobuf frames: a larger event ends the watch with WatchEventTooLarge", async () => {
+    const small = await Client.connect({ kubeconfig: cluster.kubeconfigPath, qps: Infinity, maxWatchEventBytes: 4096 });
+    try {
+      const name = `big-${suffix()}`;
+      await json.create(ConfigMap, { metadata: { name, namespace: ns }, data: { big: "x".repeat(8192) } });
+      const err = await rejection(
+        (async () => {
+          for await (const _ of small.watch(ConfigMap, { namespace: ns, resourceVersion: "0", fieldSelector: `metadata.name=${name}` })) void _;
+        })(),
+      );
+      assert.ok(err instanceof Error && "code" in err && err.code === "WatchEventTooLarge", String(err));
+      assert.match(err.message, /over the limit of 4096 bytes/);
+    } finally {
+      await small.close();
+    }
+  });
+
   test("custom resources stay JSON; wire: json reads built-in kinds as JSON", async () => {
     const group = `proto-${suffix()}.example.com`;
     const Widget = await installWidgetCrd(json, group);

@@ -66,6 +66,7 @@ export async function* lengthFrames(stream: Readable | AsyncIterable<Uint8Array>
 
   /** Removes and returns the first `n` bytes of the pending pieces (a view when they lie in one piece). */
   function take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
     const first = pieces[0]!;
     if (first.length >= n) {
       const out = first.subarray(0, n);
