@@ -54,6 +54,11 @@ export interface ListOptions extends CallOptions {
   limit?: number;
   /** Ask for metadata only (`PartialObjectMetadata`): much smaller when only names, labels or owners matter. */
   metadataOnly?: boolean;
+  /**
+   * Leave `metadata.managedFields` out of the objects (a cache that drops them anyway): in protobuf they are
+   * skipped undecoded, which saves most of the decoding of a typical object; in JSON they are deleted after parsing.
+   */
+  withoutManagedFields?: boolean | undefined;
 }
 
 /** Options of {@link Client.watch}. */
@@ -129,8 +134,9 @@ const METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=
 const PROTOBUF_OR_JSON = `${PROTOBUF_MEDIA_TYPE}, application/json`;
 
 /** Watch events decoded from protobuf frames. */
-async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder): AsyncGenerator<unknown> {
-  for await (const frame of frames) yield decodeWatchEvent(frame, what, proto);
+async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder, dropManagedFields: boolean): AsyncGenerator<unknown> {
+  const options = { dropManagedFields };
+  for await (const frame of frames) yield decodeWatchEvent(frame, what, proto, options);
 }
 
 /** `a=b,c=d` from pairs; strings pass through. */
@@ -332,7 +338,8 @@ export class Client {
             signal: options.signal,
           } as const;
         const proto = this.#protobuf(kind, options.metadataOnly);
-        page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`)) : (await this.transport.request<ObjectList<T>>(req)).body;
+        const drop = { dropManagedFields: options.withoutManagedFields ?? false };
+        page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`, drop)) : (await this.transport.request<ObjectList<T>>(req)).body;
       } catch (err) {
         if (cont && err instanceof ApiError && err.code === "Gone" && restarts < 3) {
           restarts++;
@@ -350,6 +357,7 @@ export class Client {
       for (const item of page.items as KubeObject[]) {
         item.apiVersion ??= apiVersion;
         item.kind ??= k;
+        if (options.withoutManagedFields && item.metadata?.managedFields) delete item.metadata.managedFields;
       }
       yield { ...page, restarted };
       restarted = false;
@@ -530,7 +538,7 @@ export class Client {
       const contentType = res.headers["content-type"];
       const events =
         proto && String(contentType).startsWith(PROTOBUF_MEDIA_TYPE)
-          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto)
+          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto, options.withoutManagedFields ?? false)
           : jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what });
       for await (const raw of events) {
         const ev = raw as { type?: string; object?: unknown };
@@ -540,6 +548,10 @@ export class Client {
         }
         if (ev.type !== "ADDED" && ev.type !== "MODIFIED" && ev.type !== "DELETED" && ev.type !== "BOOKMARK") {
           throw new OperantError("InvalidResponse", `watch ${kind.kind}: unexpected event type ${JSON.stringify(ev.type)}`, { retryable: true });
+        }
+        if (options.withoutManagedFields && ev.type !== "BOOKMARK") {
+          const meta = (ev.object as KubeObject | undefined)?.metadata;
+          if (meta?.managedFields) delete meta.managedFields;
         }
         yield ev as WatchEvent<T>;
       }

@@ -81,7 +81,7 @@ function pod(ns: string, name: string, ownerUid: string): Pod {
   };
 }
 
-function fixtures(ns: string, ownerUid: string): { kind: Kind; obj: KubeObject }[] {
+function fixtures(ns: string, ownerUid: string): { kind: Kind; obj: KubeObject & Record<string, unknown> }[] {
   const md = (name: string) => ({ name, namespace: ns });
   const template = {
     metadata: { labels: { app: "w" } },

@@ -385,6 +385,11 @@ func (g *gen) message(t reflect.Type) {
 			}
 			read, _ := g.valueRead(et, pt.wire)
 			read = strings.Replace(read, "r.sub(), {})", "r.sub(), "+newObj+")", 1)
+			if t == reflect.TypeOf(metav1.ObjectMeta{}) && f.Name == "ManagedFields" {
+				// Readers for a cache that drops managedFields skip them undecoded (their fieldsV1 is JSON to parse).
+				cases = append(cases, fmt.Sprintf("case %d: if (r.dropManagedFields) r.skip(t); else (%s ??= []).push(%s); break;", tag, key, read))
+				break
+			}
 			if _, _, ok := scalar(et, pt.wire); ok && et.Kind() != reflect.String {
 				// Numbers and booleans may come packed (one length-delimited run) or one per field.
 				cases = append(cases, fmt.Sprintf("case %d: (%s ??= []).push(%s); break;", tag, key, read))

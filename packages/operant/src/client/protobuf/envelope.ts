@@ -34,6 +34,19 @@ export function protobufDecoder(apiVersion: string, kind: string): KindDecoder |
   return KIND_DECODERS.get(`${apiVersion}/${kind}`);
 }
 
+/**
+ * Options of the decoders.
+ *
+ * @example
+ * ```ts
+ * decodeList(body, protobufDecoder("v1", "Pod")!, "list Pod", { dropManagedFields: true });
+ * ```
+ */
+export interface DecodeOptions {
+  /** Leave `metadata.managedFields` out (skipped undecoded). */
+  dropManagedFields?: boolean;
+}
+
 /** An envelope's type and where its `raw` message lies. */
 interface Envelope {
   apiVersion: string;
@@ -119,8 +132,8 @@ export function decodeObject(body: Uint8Array, what: string): Obj {
  * const list = decodeList(body, protobufDecoder("v1", "Pod")!, "list Pod");
  * ```
  */
-export function decodeList(body: Uint8Array, decoder: KindDecoder, what: string): Obj {
-  const r = new ProtoReader(body, what);
+export function decodeList(body: Uint8Array, decoder: KindDecoder, what: string, options: DecodeOptions = {}): Obj {
+  const r = new ProtoReader(body, what, { dropManagedFields: options.dropManagedFields ?? false });
   const env = readEnvelope(r, body.length);
   r.pos = env.start;
   const o: Obj = { apiVersion: env.apiVersion, kind: env.kind };
@@ -139,8 +152,8 @@ export function decodeList(body: Uint8Array, decoder: KindDecoder, what: string)
  * for await (const frame of lengthFrames(body)) console.log(decodeWatchEvent(frame, "watch Pod").type);
  * ```
  */
-export function decodeWatchEvent(frame: Uint8Array, what: string, expect?: KindDecoder): { type: string; object: Obj } {
-  const r = new ProtoReader(frame, what, { retryable: true });
+export function decodeWatchEvent(frame: Uint8Array, what: string, expect?: KindDecoder, options: DecodeOptions = {}): { type: string; object: Obj } {
+  const r = new ProtoReader(frame, what, { retryable: true, dropManagedFields: options.dropManagedFields ?? false });
   let type = "";
   let object: Obj | undefined;
   while (r.pos < frame.length) {

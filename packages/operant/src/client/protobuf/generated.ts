@@ -5459,7 +5459,7 @@ function m_meta_v1_ObjectMeta(r: ProtoReader, end: number, o: Obj): Obj {
       case 98: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.annotations ??= {}, k, v === undefined ? "" : v); break; }
       case 106: (o.ownerReferences ??= []).push(m_meta_v1_OwnerReference(r, r.sub(), {})); break;
       case 114: (o.finalizers ??= []).push(r.string()); break;
-      case 138: (o.managedFields ??= []).push(m_meta_v1_ManagedFieldsEntry(r, r.sub(), {})); break;
+      case 138: if (r.dropManagedFields) r.skip(t); else (o.managedFields ??= []).push(m_meta_v1_ManagedFieldsEntry(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }

@@ -51,14 +51,17 @@ export class ProtoReader {
   /** What is being read, for messages (`list Pod`, `watch ConfigMap`). */
   readonly what: string;
   readonly retryable: boolean;
+  /** Skip `metadata.managedFields` instead of decoding them (for caches that drop them). */
+  readonly dropManagedFields: boolean;
   #lastSeconds = NaN;
   #lastTime = "";
 
-  constructor(buf: Uint8Array, what = "a protobuf message", options: { start?: number; retryable?: boolean } = {}) {
+  constructor(buf: Uint8Array, what = "a protobuf message", options: { start?: number; retryable?: boolean; dropManagedFields?: boolean } = {}) {
     this.buf = buf;
     this.pos = options.start ?? 0;
     this.what = what;
     this.retryable = options.retryable ?? false;
+    this.dropManagedFields = options.dropManagedFields ?? false;
   }
 
   /** An `InvalidResponse` error for malformed input at the current position. */
