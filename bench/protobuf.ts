@@ -225,8 +225,8 @@ async function main(): Promise<void> {
     for (const [kindName, ns, label] of [["pods", "bench-pods", "Pod"], ["configmaps", "bench-cms", "ConfigMap"]] as const) {
       const path = `/api/v1/namespaces/${ns}/${kindName}`;
       const floor: Record<string, number[]> = { json: [], protobuf: [] };
-      const sync: Record<string, number[]> = { json: [], protobuf: [] };
-      const rss: Record<string, number[]> = { json: [], protobuf: [] };
+      const sync: Record<string, number[]> = { json: [], protobuf: [], paged: [] };
+      const rss: Record<string, number[]> = { json: [], protobuf: [], paged: [] };
       let pagesOf: Record<string, Buffer[]> = {};
       let bytesOf: Record<string, number> = {};
       for (let round = 0; round < ROUNDS; round++) {
@@ -242,12 +242,18 @@ async function main(): Promise<void> {
           loads.push(loadAverage());
           log(`${label} round ${round + 1} ${wire}: floor ${s(read.ms)}, sync ${s(r.syncMs)} (load ${loadAverage()})`);
         }
+        // Protobuf with the initial list read in pages (list, then watch) instead of streamed (WatchList).
+        const p = await runWorker<{ count: number; syncMs: number; peakRss: number }>(join(import.meta.dirname, "runtime/cache-memory.ts"), [kc, kindName, ns], { env: { ...process.env, WIRE: "protobuf", STREAM: "0" } });
+        sync.paged!.push(p.syncMs);
+        rss.paged!.push(p.peakRss);
+        log(`${label} round ${round + 1} protobuf, paged initial list: sync ${s(p.syncMs)} (load ${loadAverage()})`);
       }
       for (const wire of ["json", "protobuf"] as const) {
         const f = median(floor[wire]!);
         const y = median(sync[wire]!);
         rows.push([`${count(N)} ${label}s`, wire, `${(bytesOf[wire]! / 2 ** 20).toFixed(1)} MiB`, s(f), s(y), `${(y / f).toFixed(2)}×`, `${(median(rss[wire]!) / 2 ** 20).toFixed(0)} MB`]);
       }
+      rows.push([`${count(N)} ${label}s`, "protobuf, initial list in pages", "", s(median(floor.protobuf!)), s(median(sync.paged!)), `${(median(sync.paged!) / median(floor.protobuf!)).toFixed(2)}×`, `${(median(rss.paged!) / 2 ** 20).toFixed(0)} MB`]);
       rows.push([`${count(N)} ${label}s`, "protobuf ÷ json", "", `${(median(floor.protobuf!) / median(floor.json!)).toFixed(2)}×`, `${(median(sync.protobuf!) / median(sync.json!)).toFixed(2)}×`, "", ""]);
 
       // Decoding alone, in this process, on the pages read above.
@@ -256,6 +262,16 @@ async function main(): Promise<void> {
       const ownMs = decodeMs(pagesOf.protobuf!, (b) => {
         const [a, e] = rawRange(b);
         const r = new ProtoReader(b, "bench", { start: a });
+        return dec.list(r, e, {});
+      });
+      const jsonDropMs = decodeMs(pagesOf.json!, (b) => {
+        const o = JSON.parse(b.toString("utf8")) as { items: { metadata: { managedFields?: unknown } }[] };
+        for (const it of o.items) delete it.metadata.managedFields;
+        return o;
+      });
+      const ownDropMs = decodeMs(pagesOf.protobuf!, (b) => {
+        const [a, e] = rawRange(b);
+        const r = new ProtoReader(b, "bench", { start: a, dropManagedFields: true });
         return dec.list(r, e, {});
       });
       const row = [`${count(N)} ${label}s`, `${jsonMs.toFixed(0)} ms`, `${ownMs.toFixed(0)} ms`];
@@ -268,6 +284,7 @@ async function main(): Promise<void> {
         });
         row.push(`${bufMs.toFixed(0)} ms`);
       } else row.push("not run (no --bufbuild)");
+      row.push(`${jsonDropMs.toFixed(0)} ms`, `${ownDropMs.toFixed(0)} ms`);
       decodeRows.push(row);
     }
   } finally {
@@ -276,7 +293,10 @@ async function main(): Promise<void> {
   }
 
   const syncTable = table(["list", "wire", "bytes", "floor: bare paged read", "informer initial sync", "sync ÷ floor", "sync peak RSS"], rows);
-  const decodeTable = table(["list (all pages)", "JSON.parse", "generated decoders, operant's reader", "generated decoders, @bufbuild/protobuf BinaryReader"], decodeRows);
+  const decodeTable = table(
+    ["list (all pages)", "JSON.parse", "generated decoders, operant's reader", "generated decoders, @bufbuild/protobuf BinaryReader", "JSON.parse, then delete managedFields", "operant's reader, managedFields skipped (the informer's default)"],
+    decodeRows,
+  );
   console.log(`${syncTable}\n\n${decodeTable}`);
   if (args["dry-run"]) return;
   writeResultsSection(
@@ -292,7 +312,7 @@ async function main(): Promise<void> {
       "",
       "### Method",
       "",
-      `A minimal control plane holds ${count(N)} Pods (realistic spec and kubelet-like status) and ${count(N)} ConfigMaps, each kind in its own namespace. Each round reads the list in each format (\`floor\`: GET pages of 500, bytes only, nothing decoded) and runs an informer's initial sync in a fresh process (\`bench/runtime/cache-memory.ts\`, client option \`wire\`), alternating which format goes first; ${ROUNDS} rounds, medians. The decoding table times, in one process, decoding all pages read above (CPU time, median of 5 after a warm-up): \`JSON.parse\` of the JSON pages, and the generated decoders on the protobuf pages with operant's reader and with @bufbuild/protobuf's BinaryReader behind the same decoders.`,
+      `A minimal control plane holds ${count(N)} Pods (realistic spec and kubelet-like status) and ${count(N)} ConfigMaps, each kind in its own namespace. Each round reads the list in each format (\`floor\`: GET pages of 500, bytes only, nothing decoded) and runs an informer's initial sync in a fresh process (\`bench/runtime/cache-memory.ts\`, client option \`wire\`; the initial list streamed in a watch, WatchList, as the informer does by default), alternating which format goes first, then one protobuf sync with the initial list read in pages; ${ROUNDS} rounds, medians. The decoding table times, in one process, decoding all pages read above (CPU time, median of 5 after a warm-up): \`JSON.parse\` of the JSON pages, and the generated decoders on the protobuf pages with operant's reader and with @bufbuild/protobuf's BinaryReader behind the same decoders.`,
       "",
       "### Initial sync and its floor",
       "",

@@ -14,7 +14,7 @@ const client = await Client.connect({ kubeconfig, qps: Infinity, ...(process.env
 await client.list(kind, { namespace: "default", limit: 1 }); // warm the connection and the code paths
 
 const ac = new AbortController();
-const informer = new Informer(client, kind, { namespaces: [namespace], ...(transformArg === "none" && { transform: false }), ...(process.env.PAGE && { watch: { pageSize: Number(process.env.PAGE) } }) });
+const informer = new Informer(client, kind, { namespaces: [namespace], ...(transformArg === "none" && { transform: false }), ...((process.env.PAGE || process.env.STREAM === "0") && { watch: { ...(process.env.PAGE && { pageSize: Number(process.env.PAGE) }), ...(process.env.STREAM === "0" && { streamInitialList: false }) } }) });
 const cost = await measureSync(
   async () => {
     informer.start(ac.signal);
