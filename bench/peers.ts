@@ -161,9 +161,10 @@ async function startOperator(peer: "operant" | "controller-runtime", kubeconfig:
   const spawnedAt = performance.now();
   // operant as an installed operator loads it: its published form (dist/), not its TypeScript sources.
   const env = { ...process.env, NODE_ENV: "production", NODE_OPTIONS: (process.env.NODE_OPTIONS ?? "").replace("--conditions=operant-source", "").trim() };
+  // The example's quota webhooks are off (--enable-webhooks false): the Go peer has none, so both run the controller alone.
   const child =
     peer === "operant"
-      ? spawn(process.execPath, [MEMCACHED_MAIN, "--kubeconfig", kubeconfig, "--watch-namespace", namespace, "--metrics-bind-address", metrics, "--health-probe-bind-address", health], { stdio: ["ignore", "pipe", "pipe"], env })
+      ? spawn(process.execPath, [MEMCACHED_MAIN, "--kubeconfig", kubeconfig, "--watch-namespace", namespace, "--metrics-bind-address", metrics, "--health-probe-bind-address", health, "--enable-webhooks", "false"], { stdio: ["ignore", "pipe", "pipe"], env })
       : spawn(goPeer, ["--mode", "memcached", "--kubeconfig", kubeconfig, "--namespace", namespace, "--metrics-bind-address", metrics, "--health-probe-bind-address", health, "--rate-limiter", CR_RATE_LIMITER], { stdio: ["ignore", "pipe", "pipe"] });
   const exited = once(child, "exit");
   const workersStarted = new Promise<number>((resolve, reject) => {

@@ -1,8 +1,9 @@
 // `npm run demo`: the seeds' operators, live. Starts the local control plane
 // (building it on first use), installs each example's CRDs, runs each
-// operator on this machine, applies its sample and shows what happened. The
-// cluster and the operators keep running afterwards; `npm run demo -- down`
-// stops everything.
+// operator on this machine, applies its sample and shows what happened —
+// memcached's quota webhooks denying a create, and a Gordon written at
+// v1alpha1 read at v1 through gordon's conversion webhook. The cluster and the
+// operators keep running afterwards; `npm run demo -- down` stops everything.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,6 +11,9 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { clustersDir } from "../packages/operant/src/cli/cluster/cluster.ts";
 import { freePort } from "../packages/operant/src/testing/control-plane/ports.ts";
+import { createCertificateAuthority } from "../packages/operant/src/pki/pki.ts";
+import { webhookConfigurations } from "../packages/operant/src/webhook/index.ts";
+import memcachedOperator from "../examples/memcached/src/operator.ts";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const operantBin = join(root, "packages", "operant", "bin", "operant.mjs");
@@ -107,6 +111,23 @@ async function startOperator(name: string, example: string, args: string[], extr
   return r;
 }
 
+/** kubectl with `input` on stdin, whatever its exit status: status, stdout and stderr. */
+function kubectlWith(input: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync("kubectl", args, { env, input, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+// Webhooks of operators running on this machine: the API server calls them at https://127.0.0.1:<port>,
+// trusting a CA made here, with a serving certificate for 127.0.0.1 each operator reads from --webhook-cert-dir.
+// (Deployed, the configurations name the webhook Service instead and operant manages the certificates.)
+const webhookCa = createCertificateAuthority("operant-demo-webhooks");
+const webhookCertDir = join(stateDir, "webhook-certs");
+mkdirSync(webhookCertDir, { recursive: true });
+const serving = webhookCa.issue({ commonName: "operant-demo-webhooks", hosts: ["127.0.0.1"], usage: "server" });
+writeFileSync(join(webhookCertDir, "tls.crt"), serving.certPem);
+writeFileSync(join(webhookCertDir, "tls.key"), serving.keyPem, { mode: 0o600 });
+const webhookArgs = (port: number) => ["--webhook-bind-address", `127.0.0.1:${port}`, "--webhook-cert-dir", webhookCertDir];
+
 function install(example: string): void {
   run(process.execPath, [operantBin, "install"], { cwd: join(root, "examples", example), env, quiet: true });
 }
@@ -119,7 +140,16 @@ function namespace(name: string): void {
 step("Memcached (seed 001, the Operator SDK quickstart): size → a Deployment's replicas; status.nodes = its Pods");
 install("memcached");
 namespace("demo-memcached");
-await startOperator("memcached", "memcached", ["--watch-namespace", "demo-memcached"]);
+const memcachedWebhookPort = await freePort();
+await startOperator("memcached", "memcached", ["--watch-namespace", "demo-memcached", ...webhookArgs(memcachedWebhookPort)]);
+// The quota webhooks' configurations (src/webhooks/quota.ts), pointing at this machine, for the demo's namespace only.
+const quotaHooks = webhookConfigurations(memcachedOperator.webhooks, { name: "memcached-operator", target: { url: `https://127.0.0.1:${memcachedWebhookPort}` }, caBundle: webhookCa.certPem });
+for (const cfg of [quotaHooks.validating!, quotaHooks.mutating!]) {
+  const scoped = { ...cfg, webhooks: cfg.webhooks.map((w) => ({ ...w, namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "demo-memcached" } } })) };
+  run("kubectl", ["apply", "-f", "-"], { env, quiet: true, input: JSON.stringify(scoped) });
+}
+const unsized = (name: string) => JSON.stringify({ apiVersion: "cache.example.com/v1alpha1", kind: "Memcached", metadata: { name, namespace: "demo-memcached" }, spec: {} });
+await until("the quota webhooks answer (a server-side dry run of a Memcached without spec.size gets a size)", () => kubectlWith(unsized("probe"), "create", "--dry-run=server", "-o", "jsonpath={.spec.size}", "-f", "-").stdout === "1");
 kubectl("-n", "demo-memcached", "apply", "-f", join(root, "examples/memcached/config/samples/cache.example.com_v1alpha1_memcached.yaml"));
 const size = () => Number(jsonpath(["-n", "demo-memcached", "get", "memcached", "memcached-sample"], "{.spec.size}"));
 const nodes = () => jsonpath(["-n", "demo-memcached", "get", "memcached", "memcached-sample"], "{.status.nodes}");
@@ -127,12 +157,33 @@ await until("status.nodes lists one Pod per spec.size", () => nodes() !== "" && 
 kubectl("-n", "demo-memcached", "patch", "memcached", "memcached-sample", "--type=merge", "-p", `{"spec":{"size":${size() + 1}}}`);
 await until(`scaled to ${size()}: the Deployment follows and status.nodes too`, () => nodes() !== "" && (JSON.parse(nodes()) as string[]).length === size());
 kubectl("-n", "demo-memcached", "get", "memcached,deployments,pods");
+say(`  Quota webhooks (a rule CEL cannot express: it reads a ConfigMap and the namespace's other Memcacheds):`);
+const quotaMax = size() + 2;
+kubectl("-n", "demo-memcached", "create", "configmap", "memcached-quota", "--from-literal=defaultSize=2", `--from-literal=maxTotalSize=${quotaMax}`);
+await until("the webhooks read the new quota", () => kubectlWith(unsized("probe"), "create", "--dry-run=server", "-o", "jsonpath={.spec.size}", "-f", "-").stdout === "2");
+kubectlWith(unsized("memcached-small"), "create", "-f", "-");
+const smallSize = jsonpath(["-n", "demo-memcached", "get", "memcached", "memcached-small"], "{.spec.size}");
+say(smallSize === "2" ? "  ✔ memcached-small, created without spec.size, got the quota's defaultSize: 2 (mutating webhook)" : `  ✖ memcached-small has spec.size ${smallSize}, expected the quota's default 2`);
+if (smallSize !== "2") process.exit(1);
+const big = JSON.stringify({ apiVersion: "cache.example.com/v1alpha1", kind: "Memcached", metadata: { name: "memcached-big", namespace: "demo-memcached" }, spec: { size: 3 } });
+say(`    $ kubectl -n demo-memcached apply -f memcached-big.yaml      # size 3; ${quotaMax} of ${quotaMax} already asked for`);
+const denied = kubectlWith(big, "apply", "-f", "-");
+say(denied.stderr.trim().replace(/^/gm, "    "));
+if (denied.status === 0 || !/denied the request: spec\.size 3 would take the Memcacheds of namespace demo-memcached to \d+ Pods, over the quota of \d+/.test(denied.stderr)) {
+  process.stderr.write(`\n✖ the over-quota create was not denied with the webhook's message (exit ${denied.status}).\n`);
+  process.exit(1);
+}
+say("  ✔ denied by the validating webhook, with its message; nothing was stored");
 
 // ---------------------------------------------------------------- gordon (seed 003)
 step("Gordon (seed 003): N bare Pods kept alive, scaled, reported in status");
 install("gordon");
 namespace("demo-gordon");
-await startOperator("gordon", "gordon", ["--watch-namespace", "demo-gordon"]);
+const gordonWebhookPort = await freePort();
+await startOperator("gordon", "gordon", ["--watch-namespace", "demo-gordon", ...webhookArgs(gordonWebhookPort)]);
+// The CRD's conversion (generated: the webhook Service) pointed at this machine.
+const conversion = { spec: { conversion: { strategy: "Webhook", webhook: { conversionReviewVersions: ["v1"], clientConfig: { url: `https://127.0.0.1:${gordonWebhookPort}/convert`, caBundle: Buffer.from(webhookCa.certPem).toString("base64") } } } } };
+kubectlQuiet("patch", "crd", "gordons.operator.prgcont.cz", "--type=merge", "-p", JSON.stringify(conversion));
 kubectl("-n", "demo-gordon", "apply", "-f", join(root, "examples/gordon/samples/gordon.yaml"));
 const gordonReady = () => jsonpath(["-n", "demo-gordon", "get", "gordon", "gordoncluster"], "{.status.readyReplicas}");
 await until("3 Pods Running and Ready", () => gordonReady() === "3");
@@ -141,6 +192,21 @@ await until("a Pod deleted behind the operator's back is recreated", () => jsonp
 kubectl("-n", "demo-gordon", "scale", "gordon", "gordoncluster", "--replicas=5");
 await until("scaled to 5 with kubectl scale (the scale subresource)", () => gordonReady() === "5");
 kubectl("-n", "demo-gordon", "get", "gordon,pods");
+say("  Two versions: v1alpha1 is the seed's shape (spec.gordon.replicas), v1 stores it (spec.replicas); the operator's webhook converts:");
+await until("gordoncluster (written at v1) reads at v1alpha1", () => jsonpath(["-n", "demo-gordon", "get", "gordons.v1alpha1.operator.prgcont.cz", "gordoncluster"], "{.spec.gordon.replicas}") === "5");
+say("    $ kubectl -n demo-gordon apply -f examples/gordon/samples/gordon-v1alpha1.yaml     # apiVersion operator.prgcont.cz/v1alpha1, spec.gordon.replicas: 2");
+const applied = spawnSync("kubectl", ["-n", "demo-gordon", "apply", "-f", join(root, "examples/gordon/samples/gordon-v1alpha1.yaml")], { env, encoding: "utf8" });
+say(`${applied.stdout}${applied.stderr}`.trim().replace(/^/gm, "    "));
+if (applied.status !== 0) process.exit(1);
+const seedAtV1 = jsonpath(["-n", "demo-gordon", "get", "gordons.v1.operator.prgcont.cz", "seedstyle"], "{.apiVersion} {.spec}");
+say(`    read at v1: ${seedAtV1}`);
+if (!/^operator\.prgcont\.cz\/v1 .*"replicas":2/.test(seedAtV1)) {
+  process.stderr.write("\n✖ the v1alpha1 Gordon did not read at v1 with spec.replicas 2.\n");
+  process.exit(1);
+}
+say("  ✔ created at v1alpha1, read at v1 with spec.replicas: 2");
+await until("the operator (working on v1) runs seedstyle's 2 Pods", () => jsonpath(["-n", "demo-gordon", "get", "gordon", "seedstyle"], "{.status.readyReplicas}") === "2");
+kubectl("-n", "demo-gordon", "get", "gordons.v1alpha1.operator.prgcont.cz");
 
 // ---------------------------------------------------------------- appconfig (seed 002)
 step("AppConfig (seed 002): Deployments restart when the ConfigMaps or Secrets they use change");
@@ -208,6 +274,8 @@ say(`  export KUBECONFIG=${kubeconfig}
   kubectl get memcached,gordons,appconfigs,postgresqls,agents -A
   kubectl -n demo-gordon delete pod gordoncluster-0          # comes back
   kubectl -n demo-memcached patch memcached memcached-sample --type=merge -p '{"spec":{"size":1}}'
+  kubectl -n demo-memcached patch memcached memcached-sample --type=merge -p '{"spec":{"size":9}}'   # over the quota: denied
+  kubectl -n demo-gordon get gordons.v1alpha1.operator.prgcont.cz seedstyle -o yaml          # the seed's shape
   kubectl -n agent-operator-system delete pod $(kubectl -n agent-operator-system get configmap agent-operator-leader -o jsonpath='{.metadata.ownerReferences[0].name}')   # another replica leads`);
 say("\n  Status pages (operator leader, agent leader, controllers' queues and errors):");
 for (const r of replicas) say(`    ${r.name}: http://${r.status}/   (JSON: /status)`);

@@ -47,6 +47,8 @@ rmSync(countsPath, { force: true });
 step("tests (node --test)", process.execPath, [
   // In every test file's process: a file that runs too long, or stays alive after its tests, is stopped, naming what was left open.
   `--import=${join(root, "scripts", "test-file-guard.ts")}`,
+  // …and a process whose memory runs away reports its live allocation sites before anything kills it.
+  `--import=${join(root, "scripts", "test-memory-sentinel.ts")}`,
   "--test",
   "--test-reporter=spec",
   "--test-reporter-destination=stdout",

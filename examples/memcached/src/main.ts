@@ -17,9 +17,15 @@
 //   --log-format json|text               (env OPERANT_LOG_FORMAT; text on a terminal and under
 //                                        `operant run`, JSON otherwise, e.g. in a container)
 //   --debug                              a failure's stack, not only its one-line report
+//   --webhook-bind-address 127.0.0.1:9443, --webhook-cert-dir <dir>
+//                                        the quota webhooks' HTTPS server (:9443 in a Pod); without
+//                                        a cert dir operant makes and keeps the certificate in a
+//                                        Secret of the operator's namespace
+//   --enable-webhooks false              (env ENABLE_WEBHOOKS) run without the webhooks, e.g. on
+//                                        this machine, where the API server cannot call them
 // A failure ends the process with status 1 and one line: error [Code]: what happened and
 // what to do (the codes: docs/errors.md in operant's repository).
 import { runOperator } from "operant";
-import operator from "./operator.ts";
+import operator, { configureWebhooks, shareManagerClient, webhookFlags } from "./operator.ts";
 
-await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true });
+await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true, flags: webhookFlags, configure: configureWebhooks, onStart: shareManagerClient });

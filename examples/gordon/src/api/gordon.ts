@@ -52,6 +52,22 @@ const PodStatus = Type.Object({
 });
 
 /**
+ * What a Gordon's status reports (the same in every version).
+ *
+ * @example
+ * ```ts
+ * const status: Static<typeof GordonStatus> = { replicas: 3, readyReplicas: 3, selector: `${GORDON_LABEL}=x` };
+ * ```
+ */
+export const GordonStatus = Type.Object({
+  replicas: Type.Optional(Type.Integer({ minimum: 0, description: "Pods that exist and are not being deleted." })),
+  readyReplicas: Type.Optional(Type.Integer({ minimum: 0, description: "Pods that are Running and Ready." })),
+  selector: Type.Optional(Type.String({ description: "Label selector of the Pods (for the scale subresource)." })),
+  pods: Type.Optional(Type.Array(PodStatus, { description: "The Pods of this Gordon, by index.", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] })),
+  conditions: Type.Optional(Type.Array(Condition)),
+});
+
+/**
  * A Gordon: keeps `spec.replicas` bare Pods named `<name>-0`…`<name>-<n-1>`.
  *
  * @example
@@ -66,6 +82,8 @@ export const Gordon = defineResource({
   scope: "Namespaced",
   shortNames: ["gn"],
   description: "Gordon keeps a number of bare Pods running (no Deployment or ReplicaSet).",
+  // The hub of the conversion and the version objects are stored at; v1alpha1 (src/api/gordon-v1alpha1.ts) converts to and from it.
+  storage: true,
   spec: Type.Object({
     replicas: Type.Integer({ minimum: 0, maximum: MAX_REPLICAS, description: "How many Pods to keep." }),
     image: Type.Optional(
@@ -77,13 +95,7 @@ export const Gordon = defineResource({
       }),
     ),
   }),
-  status: Type.Object({
-    replicas: Type.Optional(Type.Integer({ minimum: 0, description: "Pods that exist and are not being deleted." })),
-    readyReplicas: Type.Optional(Type.Integer({ minimum: 0, description: "Pods that are Running and Ready." })),
-    selector: Type.Optional(Type.String({ description: "Label selector of the Pods (for the scale subresource)." })),
-    pods: Type.Optional(Type.Array(PodStatus, { description: "The Pods of this Gordon, by index.", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] })),
-    conditions: Type.Optional(Type.Array(Condition)),
-  }),
+  status: GordonStatus,
   validations: [{ rule: "self.metadata.name.size() <= 249", message: "the name must be at most 249 characters: Pods are named <name>-<index>" }],
   printerColumns: [
     { name: "Desired", type: "integer", jsonPath: ".spec.replicas" },

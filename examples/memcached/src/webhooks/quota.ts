@@ -8,11 +8,22 @@
 // No ConfigMap: size defaults to 1 and nothing is limited.
 import { Admission, defineMutatingWebhook, defineValidatingWebhook, type AdmissionWebhook } from "operant/webhook";
 import { ConfigMap } from "operant/kinds";
-import { isOperantError, type Client } from "operant";
+import { isOperantError, type Client, type PolicyRule } from "operant";
 import { Memcached } from "../api/memcached.ts";
 
 /** The ConfigMap holding a namespace's quota. */
 export const QUOTA_CONFIGMAP = "memcached-quota";
+
+/**
+ * What the webhooks read beyond the controller's own rules: the quota
+ * ConfigMap (`get`; the Memcacheds they list the controller may list already).
+ *
+ * @example
+ * ```ts
+ * defineOperator({ …, webhooks: quotaWebhooks(client), extraRules: QUOTA_RULES });
+ * ```
+ */
+export const QUOTA_RULES: readonly PolicyRule[] = [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }];
 
 /** A namespace's quota as read from its ConfigMap (absent keys: undefined). */
 export interface Quota {
@@ -46,7 +57,8 @@ export async function readQuota(client: Client, namespace: string, signal?: Abor
  *
  * @example
  * ```ts
- * defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcachedController], webhooks: quotaWebhooks(() => Client.connect()) });
+ * const client = Promise.withResolvers<Client>(); // resolved with the manager's client in runOperator's onStart (src/operator.ts)
+ * defineOperator({ name: "memcached-operator", resources: [Memcached], controllers: [memcachedController], webhooks: quotaWebhooks(() => client.promise), extraRules: QUOTA_RULES });
  * ```
  */
 export function quotaWebhooks(client: () => Promise<Client>, settings: { namespaceSelector?: { matchLabels: Record<string, string> } } = {}): AdmissionWebhook[] {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { OperantError } from "../core/errors.ts";
 import { describeFailure } from "../operator/log-format.ts";
+import { buildCommand } from "./build/build.ts";
 import { bundleCommand } from "./bundle/bundle.ts";
 import { clusterCommand } from "./cluster/cluster.ts";
 import { createCommand } from "./create/create.ts";
@@ -45,6 +46,7 @@ export function createProgram(): Command {
   program.addCommand(installCommand());
   program.addCommand(uninstallCommand());
   program.addCommand(runCommand());
+  program.addCommand(buildCommand());
   program.addCommand(deployCommand());
   program.addCommand(undeployCommand());
   program.addCommand(bundleCommand());

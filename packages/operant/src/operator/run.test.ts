@@ -125,3 +125,9 @@ test("--shard: every controller narrowed to this member's shard, plus the member
   if (existsSync(join(DEFAULT_SERVICE_ACCOUNT_DIR, "namespace"))) return t.skip("this process runs in a Pod: the ServiceAccount names a namespace");
   await assert.rejects(shardingFromFlags(sharded, flags, {}), (err: unknown) => isOperantError(err, "ShardingNamespaceUnknown") && /--leader-election-namespace/.test(err.message));
 });
+
+test("unauthenticated listeners bind loopback unless an address is given: metrics (plain HTTP there), status page, probes, webhooks", () => {
+  const flags = parseOperatorFlags(op, argv(), {});
+  assert.deepEqual([flags.metricsBindAddress, flags.statusBindAddress, flags.healthProbeBindAddress, flags.webhookBindAddress], ["127.0.0.1:8080", "127.0.0.1:8082", "127.0.0.1:8081", "127.0.0.1:9443"]);
+  assert.equal(parseOperatorFlags(op, argv("--health-probe-bind-address", ":8081"), {}).healthProbeBindAddress, ":8081");
+});

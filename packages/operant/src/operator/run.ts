@@ -150,7 +150,7 @@ export function operatorCommand(op: Pick<OperatorDefinition, "name" | "leaderEle
     .option("--no-metrics-secure", "serve /metrics over plain HTTP without authentication, even beyond loopback")
     .option("--metrics-cert-dir <dir>", "serve the metrics server's tls.crt and tls.key from this directory instead of a self-signed certificate")
     .option("--status-bind-address <addr>", "address of the status page (/ and /status); \"metrics\" serves it on the metrics server, behind its authentication", "127.0.0.1:8082")
-    .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz", ":8081")
+    .option("--health-probe-bind-address <addr>", "address of /healthz and /readyz (unauthenticated: loopback unless given, e.g. :8081 in a Pod)", "127.0.0.1:8081")
     .option("--webhook-bind-address <addr>", "address of the webhook server (HTTPS), when the operator has webhooks", "127.0.0.1:9443")
     .option("--webhook-cert-dir <dir>", "serve tls.crt and tls.key from this directory (e.g. a mounted cert-manager Secret) instead of operant-managed certificates")
     .option("--kube-api-qps <n>", "requests per second to the API server (default: env KUBE_API_QPS, else 20)")

@@ -2,7 +2,10 @@
 // the real `operant` command in child processes, in a temporary directory,
 // against the shared control plane, checked with kubectl. The reconciler the
 // user writes is examples/memcached's (copied in as the fixture), and the
-// files the walkthrough edits end up identical to the example's.
+// files the walkthrough edits end up identical to the example's. The example
+// goes one step further, with quota webhooks (not part of the quickstart):
+// the config/ the walkthrough generates is the example's operator's without
+// its webhooks, and the example's own config/ is what `generate` writes for it.
 //
 // The API group is cache.<unique domain> rather than cache.example.com so
 // that this test and examples/memcached's (which installs cache.example.com)
@@ -18,7 +21,10 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { ControlPlane, eventually } from "../../src/testing/index.ts";
+import { configLayout } from "../../src/cli/generate/layout.ts";
+import { defineOperator } from "../../src/operator/operator.ts";
 import { metricsAuthRules, type OperatorRbac } from "../../src/operator/rbac.ts";
+import exampleOperator from "../../../../examples/memcached/src/operator.ts";
 import type { ClusterServiceVersionManifest } from "../../src/operator/bundle.ts";
 import { runCommand, type CommandResult } from "../support/command.ts";
 import { kubectl, kubectlJson, kubectlOk } from "../support/kubectl.ts";
@@ -175,7 +181,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
   test("init writes a runnable project and installs its dependencies", async () => {
     const r = await operant(["init", "memcached-operator", "--domain", domain], { cwd: work });
     assert.equal(r.code, 0, r.stderr);
-    for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json", "src/main.ts", "src/operator.ts", "test/operator.test.ts", "Dockerfile", ".gitignore", "README.md", "config/default/kustomization.yaml", "config/rbac/role.yaml", "config/manager/manager.yaml"]) {
+    for (const f of ["package.json", "tsconfig.json", "src/main.ts", "src/operator.ts", "test/operator.test.ts", "Dockerfile", ".gitignore", "README.md", "config/default/kustomization.yaml", "config/rbac/role.yaml", "config/manager/manager.yaml"]) {
       assert.ok(existsSync(join(project, f)), `${f} exists`);
     }
     const pkg = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string>; operant: { domain: string } };
@@ -186,11 +192,12 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     assert.equal(pkg.operant.domain, domain);
     assert.ok(existsSync(join(project, "node_modules", "operant", "dist", "index.js")), "npm install ran, from the tarball");
     const dockerfile = await readFile(join(project, "Dockerfile"), "utf8");
-    assert.match(dockerfile, /^FROM node:24-slim AS deps$/m);
+    assert.match(dockerfile, /^FROM node:24-slim AS build$/m);
     assert.match(dockerfile, /^COPY package\.json package-lock\.json \.\/\nCOPY vendor \.\/vendor\nRUN npm ci /m, "the image installs operant from vendor/");
     assert.match(dockerfile, /^USER 1000:1000$/m);
-    assert.match(dockerfile, /^RUN npm run build && npm prune --omit=dev --no-audit --no-fund$/m);
-    assert.match(dockerfile, /^ENTRYPOINT \["node", "dist\/main\.js"\]$/m, "the image runs compiled JavaScript, not TypeScript");
+    assert.match(dockerfile, /^RUN npm run build$/m);
+    assert.match(dockerfile, /^COPY --from=build \/app\/dist\/operator\.mjs \.\/$/m, "the runtime stage holds the bundle and no node_modules");
+    assert.match(dockerfile, /^ENTRYPOINT \["node", "operator\.mjs"\]$/m, "the image runs the bundled JavaScript, not TypeScript");
     assert.equal((await operant(["init", "memcached-operator", "--domain", domain], { cwd: work })).stderr.trim(), `error [ProjectExists]: ${project} already has config, package.json, src, tsconfig.json: \`operant init\` only writes into a new or empty directory. Pick another directory, or add APIs to this project with \`operant create api\`.`);
   });
 
@@ -202,7 +209,12 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
 
   test("create api scaffolds Memcached and wires it into src/operator.ts; the user defines spec and status and writes the reconciler", async () => {
     await operantOk("create", "api", "--group", "cache", "--version", "v1alpha1", "--kind", "Memcached");
-    assert.equal(await readFile(join(project, "src/operator.ts"), "utf8"), await exampleFile("src/operator.ts"), "src/operator.ts is wired as in the example");
+    const wired = await readFile(join(project, "src/operator.ts"), "utf8");
+    const exampleWiring = await exampleFile("src/operator.ts");
+    for (const line of ['import { Memcached } from "./api/memcached.ts";', 'import { memcachedController } from "./controllers/memcached.ts";', "  resources: [Memcached],", "  controllers: [memcachedController],"]) {
+      assert.ok(wired.includes(`${line}\n`), `create api wrote ${line}`);
+      assert.ok(exampleWiring.includes(`${line}\n`), `the example is wired the same way: ${line}`);
+    }
     // The edits a user makes to the generated resource…
     await edit("src/api/memcached.ts", [
       ['import { Condition, defineResource,', 'import { AGE_COLUMN, Condition, defineResource,'],
@@ -217,19 +229,32 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     await copyFile(join(example, "src/controllers/memcached.ts"), join(project, "src/controllers/memcached.ts"));
     const tsc = await exec(join(project, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"]);
     assert.equal(tsc.code, 0, `the project typechecks:\n${tsc.stdout}${tsc.stderr}`);
-    // What the image runs: npm run build compiles src/ to dist/, whose .js imports resolve to .js.
+    // What the image runs: npm run build (operant build) bundles the operator into dist/operator.mjs, which
+    // runs on its own — here from a directory with no node_modules anywhere above it, as in the image.
     const build = await exec("npm", ["run", "build", "--silent"]);
     assert.equal(build.code, 0, `npm run build:\n${build.stdout}${build.stderr}`);
-    assert.match(await readFile(join(project, "dist/main.js"), "utf8"), /from "\.\/operator\.js"/);
-    const help = await exec(process.execPath, ["dist/main.js", "--help"]);
-    assert.equal(help.code, 0, `node dist/main.js --help:\n${help.stderr}`);
-    assert.match(help.stdout, /^Usage: memcached-operator/m);
+    assert.match(build.stderr, /built dist\/operator\.mjs \(\d+ KiB from \d+ files\)/);
+    const alone = await mkdtemp(join(tmpdir(), "operant-image-"));
+    try {
+      await copyFile(join(project, "dist/operator.mjs"), join(alone, "operator.mjs"));
+      const help = await runCommand(process.execPath, [join(alone, "operator.mjs"), "--help"], { cwd: alone, env });
+      assert.equal(help.code, 0, `node operator.mjs --help, alone:\n${help.stderr}`);
+      assert.match(help.stdout, /^Usage: memcached-operator/m);
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
   });
 
-  test("generate writes config/ as in the example; a second run changes nothing, byte for byte", async () => {
+  test("generate writes config/ as in the example (less its webhooks); a second run changes nothing, byte for byte", async () => {
     await operantOk("generate");
-    for (const f of ["config/crd/bases/GROUP_memcacheds.yaml", "config/crd/kustomization.yaml", "config/rbac/role.yaml", "config/rbac/role_binding.yaml", "config/rbac/service_account.yaml", "config/rbac/leader_election_role.yaml", "config/rbac/leader_election_role_binding.yaml", "config/manager/manager.yaml", "config/manager/metrics_service.yaml", "config/default/kustomization.yaml", "config/default/manager_patch.yaml", "config/crd-roles/roles.yaml", "config/prometheus/monitor.yaml", "config/network-policy/allow-metrics-traffic.yaml"]) {
-      assert.equal(await readFile(join(project, f.replace("GROUP", group)), "utf8"), await exampleFile(f.replace("GROUP", "cache.example.com")), `${f} matches examples/memcached (so the example's config/ is fresh too)`);
+    // The example's config/ is what generate writes for its operator…
+    for (const [rel, text] of configLayout(exampleOperator).generated) assert.equal(await readFile(join(example, rel), "utf8"), text, `examples/memcached/${rel} is fresh: run \`operant generate\` there`);
+    // …and the walkthrough's is the example operator's without the quota webhooks (and the ConfigMap rule they need).
+    const withoutWebhooks = configLayout(defineOperator({ ...exampleOperator, webhooks: [], extraRules: [] })).generated;
+    for (const f of ["config/crd/bases/GROUP_memcacheds.yaml", "config/crd/kustomization.yaml", "config/rbac/role.yaml", "config/rbac/role_binding.yaml", "config/rbac/service_account.yaml", "config/rbac/leader_election_role.yaml", "config/rbac/leader_election_role_binding.yaml", "config/manager/manager.yaml", "config/manager/metrics_service.yaml", "config/default/kustomization.yaml", "config/default/manager_patch.yaml", "config/crd-roles/roles.yaml", "config/prometheus/monitor.yaml", "config/network-policy/allow-metrics-traffic.yaml", "config/webhook/kustomization.yaml"]) {
+      const generated = withoutWebhooks.get(f.replace("GROUP", "cache.example.com"));
+      const expected = generated === undefined ? await exampleFile(f.replace("GROUP", "cache.example.com")) : generated.replaceAll("cache.example.com", group);
+      assert.equal(await readFile(join(project, f.replace("GROUP", group)), "utf8"), expected, `${f} matches examples/memcached's${generated === undefined ? "" : " (without its webhooks)"}`);
     }
     const before = await snapshot(project);
     const again = await operantOk("generate");

@@ -11,7 +11,7 @@ import { defineOperator } from "../../operator/operator.ts";
 import { configLayout } from "../generate/layout.ts";
 import { checkDomain, checkProjectName } from "../names/names.ts";
 import { reportWrite, writeIfChanged } from "../project/project.ts";
-import { dockerfile, dockerignore, gitignore, mainTs, operatorTestTs, operatorTs, packageJson, readme, tsconfigBuildJson, tsconfigJson, type InitValues } from "./templates.ts";
+import { dockerfile, dockerignore, gitignore, mainTs, operatorTestTs, operatorTs, packageJson, readme, tsconfigJson, type InitValues } from "./templates.ts";
 
 /** The operant package this CLI belongs to (packages/operant in a checkout, node_modules/operant when installed). */
 export function operantPackageDir(): string {
@@ -89,7 +89,6 @@ export async function initProject(dir: string, options: { domain: string; name?:
   const files: [string, string][] = [
     ["package.json", packageJson(v)],
     ["tsconfig.json", tsconfigJson()],
-    ["tsconfig.build.json", tsconfigBuildJson()],
     ["src/operator.ts", operatorTs(v)],
     ["src/main.ts", mainTs()],
     ["test/operator.test.ts", operatorTestTs()],

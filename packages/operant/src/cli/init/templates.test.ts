@@ -52,4 +52,28 @@ describe("a new project's Dockerfile", () => {
     assert.match(dockerfile(v), /^COPY package\.json package-lock\.json \.\/\nCOPY vendor \.\/vendor\nRUN npm ci /m);
     assert.doesNotMatch(dockerfile({ ...v, operantDependency: "^0.1.0" }), /^COPY vendor/m);
   });
+
+  test("every example's image is built as a new project's: operant build bundles src/main.ts into dist/operator.mjs, the runtime stage runs that file", () => {
+    const pkg = JSON.parse(packageJson(v)) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    for (const e of ["memcached", "gordon", "appconfig", "postgres", "agent-leader"]) {
+      const file = readFileSync(`${examples}${e}/Dockerfile`, "utf8");
+      const name = /^# The ([a-z-]+) manager image/.exec(file)?.[1] ?? e;
+      const generated = dockerfile({ ...v, name, operantDependency: "*" });
+      assert.equal(file.replace(/^# In the operant repository[^\n]*\n[^\n]*\n/m, ""), generated, `${e}: the Dockerfile operant init writes (plus a note on building from the workspace)`);
+      assert.doesNotMatch(file, /src\/main\.ts/, `${e}: nothing runs the TypeScript sources`);
+      const example = JSON.parse(readFileSync(`${examples}${e}/package.json`, "utf8")) as { scripts: Record<string, string>; devDependencies?: Record<string, string> };
+      assert.equal(example.scripts.build, pkg.scripts.build, `${e}: build script`);
+      assert.deepEqual(Object.keys(pkg.devDependencies).filter((d) => !example.devDependencies?.[d]), [], `${e}: the scaffold's dev dependencies (a copy outside the repository installs them)`);
+    }
+  });
+});
+
+describe("a new project's build", () => {
+  test("npm run build is operant build, and the image runs the bundle without node_modules", () => {
+    assert.equal((JSON.parse(packageJson(v)) as { scripts: Record<string, string> }).scripts.build, "operant build");
+    const file = dockerfile(v);
+    assert.match(file, /^COPY --from=build \/app\/dist\/operator\.mjs \.\/$/m);
+    assert.doesNotMatch(file.slice(file.indexOf("# Stage 2")), /^COPY .*node_modules/m, "the runtime stage copies no node_modules");
+    assert.match(file, /^ENTRYPOINT \["node", "operator\.mjs"\]$/m);
+  });
 });

@@ -26,6 +26,9 @@ export interface InitValues {
 export const NODE_VERSION_CHECK =
   "node -e \"const [a, b] = process.versions.node.split('.').map(Number); if (a < 22 || (a === 22 && b < 18)) { console.error('error: this project needs Node.js >= 22.18 (it runs TypeScript directly); this is ' + process.version + ' — install a current LTS from https://nodejs.org or with your version manager (nvm install 24), then run the command again.'); process.exit(1); }\"";
 
+/** The esbuild a new project builds its image with (`operant build`). */
+const ESBUILD_RANGE = "^0.28.2";
+
 /** package.json of a new project. */
 export function packageJson(v: InitValues): string {
   const pkg = {
@@ -39,13 +42,15 @@ export function packageJson(v: InitValues): string {
       prestart: NODE_VERSION_CHECK,
       start: "node src/main.ts",
       pretest: NODE_VERSION_CHECK,
-      build: "tsc -p tsconfig.build.json",
+      build: "operant build",
       test: 'node --test --test-timeout=300000 "test/**/*.test.ts"',
       typecheck: "tsc -p tsconfig.json",
       generate: "operant generate",
     },
     dependencies: { operant: v.operantDependency, typebox: v.typeboxRange },
-    devDependencies: { "@types/node": "^24.0.0", typescript: "^6.0.3" },
+    devDependencies: { "@types/node": "^24.0.0", esbuild: ESBUILD_RANGE, typescript: "^6.0.3" },
+    // esbuild works from its platform package; its install script only re-checks that (npm ≥ 11 asks).
+    allowScripts: { esbuild: false },
     operant: { domain: v.domain },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
@@ -78,20 +83,6 @@ export function tsconfigJson(): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/**
- * tsconfig.build.json: what the image runs, compiled to JavaScript in dist/
- * (`.ts` imports rewritten to `.js`), so the deployed process loads plain
- * JavaScript and never strips types at startup.
- */
-export function tsconfigBuildJson(): string {
-  const config = {
-    extends: "./tsconfig.json",
-    compilerOptions: { noEmit: false, outDir: "dist", rootDir: "src", rewriteRelativeImportExtensions: true, sourceMap: true },
-    include: ["src"],
-  };
-  return `${JSON.stringify(config, null, 2)}\n`;
-}
-
 /** src/operator.ts: the one description of the operator. */
 export function operatorTs(v: InitValues): string {
   return `// The operator, described once: src/main.ts runs it, and \`operant generate\`
@@ -119,7 +110,9 @@ export function mainTs(): string {
 //                                        (:8443 in a Pod) HTTPS, each request's token checked
 //                                        (--metrics-secure / --no-metrics-secure, --metrics-cert-dir)
 //   --status-bind-address 127.0.0.1:8082 the status page (loopback: kubectl port-forward)
-//   --health-probe-bind-address :8081    /healthz and /readyz
+//   --health-probe-bind-address 127.0.0.1:8081
+//                                        /healthz and /readyz (unauthenticated; the Deployment
+//                                        passes :8081 so the kubelet reaches them)
 //   --kube-api-qps 20, --kube-api-burst 30
 //                                        the client's rate limit towards the API server
 //                                        (env KUBE_API_QPS, KUBE_API_BURST); raise both for
@@ -164,34 +157,36 @@ test("the CRDs install and the controllers start and get ready", async (t) => {
 `;
 }
 
-/** Dockerfile: build in one stage (dependencies, TypeScript → dist/), a small non-root runtime image in the next. */
+/**
+ * Dockerfile: in one stage the dependencies and `operant build` (src/main.ts,
+ * operant and every dependency bundled into dist/operator.mjs); the runtime
+ * stage holds Node and that one file, no node_modules.
+ */
 export function dockerfile(v: InitValues): string {
   // operant packed into vendor/ (until it is published): the install stage needs the tarball too.
   const vendored = v.operantDependency.startsWith("file:vendor/");
   return `# The ${v.name} manager image: docker build -t ${v.name}:latest .
 # Stage 1: dependencies exactly as package-lock.json says (operant from vendor/
-# when it was packed there), src/ compiled to JavaScript in dist/ (npm run
-# build), then the dev dependencies dropped.
-FROM node:24-slim AS deps
+# when it was packed there), then \`npm run build\` (operant build): the
+# operator bundled into one JavaScript file, dist/operator.mjs.
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 ${vendored ? "COPY vendor ./vendor\n" : ""}RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build
 
-# Stage 2: the runtime. Node runs the compiled JavaScript: nothing to strip
-# or compile from TypeScript at startup. Runs as the image's unprivileged
-# "node" user (uid 1000, numeric so that runAsNonRoot can verify it).
+# Stage 2: the runtime, Node and the bundle. Nothing to resolve, strip or
+# compile at startup, and no node_modules in the image. Runs as the image's
+# unprivileged "node" user (uid 1000, numeric so that runAsNonRoot can verify it).
 FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=deps /app/dist ./dist
-COPY package.json ./
+COPY --from=build /app/dist/operator.mjs ./
 USER 1000:1000
 EXPOSE 8443 8081
-ENTRYPOINT ["node", "dist/main.js"]
+ENTRYPOINT ["node", "operator.mjs"]
 `;
 }
 

@@ -8,6 +8,7 @@
 // blocks every timer, lease renewals included, for as long as it runs).
 import type { RequestOptions } from "node:https";
 import type { User } from "@kubernetes/client-node/dist/config_types.js";
+import type * as OidcModule from "@kubernetes/client-node/dist/oidc_auth.js";
 import { OperantError } from "../../core/errors.ts";
 import type { CredentialMaterial, Credentials } from "./cluster-config.ts";
 import { DEFAULT_CREDENTIAL_PLUGIN_TIMEOUT_MS, runCredentialCommand } from "./credential-command.ts";
@@ -29,10 +30,20 @@ interface AuthProviderOptions {
 }
 
 const LOADERS: Record<string, (provider: KubeconfigAuthProvider, options: AuthProviderOptions) => Promise<Credentials>> = {
-  oidc: async (provider, options) => new AuthProvider(new (await import("@kubernetes/client-node/dist/oidc_auth.js")).OpenIDConnectAuth(), provider, options),
+  oidc: async (provider, options) => new AuthProvider(new (await importOidc(options.user)).OpenIDConnectAuth(), provider, options),
   azure: (provider, options) => Promise.resolve(new CmdPathProvider(provider, options)),
   gcp: (provider, options) => Promise.resolve(new CmdPathProvider(provider, options)),
 };
+
+/** client-node's oidc module; a bundled operator (`operant build`) leaves client-node out, since in a cluster nothing uses it. */
+async function importOidc(user: string): Promise<typeof OidcModule> {
+  try {
+    return await import("@kubernetes/client-node/dist/oidc_auth.js");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
+    throw new OperantError("KubeconfigUnsupported", `user ${user} authenticates with the legacy oidc auth-provider, which needs the package @kubernetes/client-node, and this operator was bundled without it (operant build leaves it out: nothing in a cluster uses it). Run the operator from its project (npm start), or switch the kubeconfig to an exec plugin such as kubectl oidc-login.`, { cause: err });
+  }
+}
 
 /**
  * The `auth-provider` names operant supports.

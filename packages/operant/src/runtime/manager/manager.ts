@@ -92,7 +92,11 @@ export interface ManagerOptions {
   registry?: Registry;
   /** `/metrics` bind address (default ":8080"; `false` disables). */
   metricsBindAddress?: string | false;
-  /** `/healthz` and `/readyz` bind address (default ":8081"; `false` disables; may equal the metrics address). */
+  /**
+   * `/healthz` and `/readyz` bind address (default "127.0.0.1:8081": loopback, since the probes are
+   * unauthenticated; a Pod's kubelet probes the Pod IP, so the generated Deployment passes ":8081";
+   * `false` disables; may equal the metrics address).
+   */
   healthBindAddress?: string | false;
   /** How long in-flight reconciles may finish after a shutdown begins (default 30 s). */
   gracefulShutdownTimeout?: Duration;
@@ -325,7 +329,7 @@ export class Manager {
 
   async #listen(): Promise<void> {
     const metricsAt = this.#options.metricsBindAddress ?? ":8080";
-    const healthAt = this.#options.healthBindAddress ?? ":8081";
+    const healthAt = this.#options.healthBindAddress ?? "127.0.0.1:8081";
     const serving = this.#options.metricsServing ?? {};
     const secure = metricsAt !== false && (serving.secure ?? !isLoopback(metricsAt));
     if (metricsAt !== false && !secure && !isLoopback(metricsAt)) this.logger.warn({ address: metricsAt }, "metrics are served over plain HTTP without authentication beyond loopback: anyone who reaches the port reads them");

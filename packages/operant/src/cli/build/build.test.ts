@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { isOperantError } from "../../core/errors.ts";
+import { buildOperator } from "./build.ts";
+
+const memcached = fileURLToPath(new URL("../../../../../examples/memcached/", import.meta.url));
+
+describe("operant build", () => {
+  const dirs: string[] = [];
+  const temp = async () => {
+    const d = await mkdtemp(join(tmpdir(), "operant-build-"));
+    dirs.push(d);
+    return d;
+  };
+  after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  test("bundles an operator into one file that runs with no node_modules; operant's lazily loaded modules are inside, client-node is not", async () => {
+    const out = await temp();
+    const built = await buildOperator(memcached, { outfile: join(out, "operator.mjs") });
+    assert.equal(built.outfile, join(out, "operator.mjs"));
+    assert.ok(built.inputs > 100, `${built.inputs} files bundled`);
+    const text = await readFile(built.outfile, "utf8");
+    assert.doesNotMatch(text, /requireModule\("typebox\//, "TypeBox's compiler and value modules are bundled, not required from node_modules at run time");
+    assert.match(text, /"@kubernetes\/client-node\/dist\/oidc_auth\.js"/, "client-node stays outside (only the oidc auth-provider would load it)");
+    const help = spawnSync(process.execPath, [built.outfile, "--help"], { cwd: out, encoding: "utf8", env: { PATH: process.env.PATH } });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: memcached-operator/m);
+  });
+
+  test("a project that does not bundle fails with BuildFailed naming the file and line: a syntax error, an import that does not resolve", async () => {
+    const project = await temp();
+    await mkdir(join(project, "src"));
+    await writeFile(join(project, "src", "main.ts"), "// a comment\nconst x = ;\n");
+    await assert.rejects(buildOperator(project, { sourcemap: false }), (err: unknown) => isOperantError(err, "BuildFailed") && /src[\\/]main\.ts:2:\d+: Unexpected ";"/.test(err.message) && /operant build/.test(err.message));
+    await writeFile(join(project, "src", "main.ts"), 'import { missing } from "./nowhere.ts";\nconsole.log(missing);\n');
+    await assert.rejects(buildOperator(project, { sourcemap: false }), (err: unknown) => isOperantError(err, "BuildFailed") && /src[\\/]main\.ts:1:\d+: .*nowhere\.ts/.test(err.message));
+  });
+});
