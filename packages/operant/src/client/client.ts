@@ -325,18 +325,18 @@ export class Client {
       let page: ObjectList<T>;
       try {
         const req = {
-            method: "GET",
-            path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
-            query: {
-              limit: options.limit ?? 500,
-              continue: cont,
-              labelSelector: selectorString(options.labelSelector),
-              fieldSelector: options.fieldSelector,
-              resourceVersion: cont ? undefined : options.resourceVersion,
-            },
-            accept: options.metadataOnly ? METADATA_LIST : undefined,
-            signal: options.signal,
-          } as const;
+          method: "GET",
+          path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
+          query: {
+            limit: options.limit ?? 500,
+            continue: cont,
+            labelSelector: selectorString(options.labelSelector),
+            fieldSelector: options.fieldSelector,
+            resourceVersion: cont ? undefined : options.resourceVersion,
+          },
+          accept: options.metadataOnly ? METADATA_LIST : undefined,
+          signal: options.signal,
+        } as const;
         const proto = this.#protobuf(kind, options.metadataOnly);
         const drop = { dropManagedFields: options.withoutManagedFields ?? false };
         page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`, drop)) : (await this.transport.request<ObjectList<T>>(req)).body;
