@@ -158,7 +158,9 @@ export function webhookPath(type: "validating" | "mutating", kind: Pick<Kind, "g
 
 function settings<K extends Kind>(type: "validating" | "mutating", o: AdmissionWebhookSettings<K>): Omit<AdmissionWebhook, "review" | "reinvocationPolicy"> {
   const k = o.kind;
-  const name = o.name ?? `${type === "validating" ? "v" : "m"}${k.kind.toLowerCase()}-${k.version}.${k.group === "" ? "core.k8s.io" : k.group}`;
+  // Built-in groups without a dot (apps, batch, policy) would give a two-segment name the API server refuses: qualify them as k8s.io's.
+  const group = k.group === "" ? "core.k8s.io" : k.group.includes(".") ? k.group : `${k.group}.k8s.io`;
+  const name = o.name ?? `${type === "validating" ? "v" : "m"}${k.kind.toLowerCase()}-${k.version}.${group}`;
   if (!QUALIFIED.test(name) || name.length > 253) {
     throw new OperantError("InvalidWebhook", `webhook name "${name}" is not valid: use a fully qualified lower-case name of at least three segments, e.g. "vmemcached.cache.example.com".`);
   }

@@ -92,9 +92,14 @@ function makeStash(data: Record<string, unknown>): Stash {
   };
 }
 
-/** The input's metadata with the stash annotation set to `data` (or removed when empty). */
+/**
+ * The input's metadata with the stash annotation set to `data` (or removed
+ * when empty). A shallow copy with annotations of its own: the rest is shared
+ * with the input (a deep copy of every object's managedFields was the largest
+ * cost of converting a list).
+ */
 function withStash(metadata: ObjectMeta | undefined, data: Record<string, unknown>): ObjectMeta {
-  const meta: ObjectMeta = structuredClone(metadata ?? {});
+  const meta: ObjectMeta = { ...metadata };
   const annotations = { ...(meta.annotations ?? {}) };
   if (Object.keys(data).length > 0) annotations[STASH_ANNOTATION] = JSON.stringify(data);
   else delete annotations[STASH_ANNOTATION];
