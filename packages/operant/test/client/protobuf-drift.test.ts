@@ -7,7 +7,17 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { GENERATE_COMMAND, GENERATED_FILE, generateProto } from "../../scripts/generate-proto.ts";
+import { GENERATE_COMMAND, GENERATED_FILE, generateProto, PROTOGEN_DIR } from "../../scripts/generate-proto.ts";
+import { CONTROL_PLANE_VERSIONS } from "../../src/testing/assets/versions.ts";
+
+test("protogen's go.mod pins k8s.io/api and k8s.io/apimachinery to the control plane's Kubernetes version", async () => {
+  const goMod = await readFile(join(PROTOGEN_DIR, "go.mod"), "utf8");
+  const want = CONTROL_PLANE_VERSIONS.kubernetes.replace(/^v1\./, "v0.");
+  for (const mod of ["k8s.io/api", "k8s.io/apimachinery"]) {
+    const have = new RegExp(`^\\s*${mod.replace(".", "\\.")} (v\\S+)`, "m").exec(goMod)?.[1];
+    assert.equal(have, want, `${mod} in tools/protogen/go.mod is ${have}; the control plane is ${CONTROL_PLANE_VERSIONS.kubernetes}: set ${want} there, run \`${GENERATE_COMMAND}\` and commit both`);
+  }
+});
 
 test("generated.ts is what tools/protogen generates (no drift)", { timeout: 600_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "operant-protogen-"));
