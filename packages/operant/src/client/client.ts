@@ -2,7 +2,7 @@
 // built-in and custom kinds alike. It always talks to the API server (reads
 // from the watch cache go through the cache, not through here).
 import { OperantError } from "../core/errors.ts";
-import type { Kind } from "../core/kind.ts";
+import type { Kind, KindInput } from "../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.ts";
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
@@ -13,7 +13,14 @@ import { ApiError, type Status } from "./transport/api-error.ts";
 import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
 
-/** Options for {@link Client}. */
+/**
+ * Options for {@link Client}.
+ *
+ * @example
+ * ```ts
+ * const client = await Client.connect({ fieldManager: "my-operator", qps: 50, burst: 100 } satisfies ClientOptions);
+ * ```
+ */
 export interface ClientOptions extends TransportOptions {
   /** Field manager for writes (default `operant`); server-side apply always needs one. */
   fieldManager?: string;
@@ -29,12 +36,26 @@ export interface ClientOptions extends TransportOptions {
   wire?: "protobuf" | "json";
 }
 
-/** Options shared by every call. */
+/**
+ * Options shared by every call.
+ *
+ * @example
+ * ```ts
+ * await client.get(Pod, { namespace: "default", name: "web" }, { signal: AbortSignal.timeout(5_000) } satisfies CallOptions);
+ * ```
+ */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of writes. */
+/**
+ * Options of writes.
+ *
+ * @example
+ * ```ts
+ * await client.create(ConfigMap, cm, { dryRun: true, fieldManager: "preview" } satisfies WriteOptions);
+ * ```
+ */
 export interface WriteOptions extends CallOptions {
   /** Validate and admit, but do not persist (`dryRun=All`). */
   dryRun?: boolean;
@@ -42,7 +63,14 @@ export interface WriteOptions extends CallOptions {
   fieldManager?: string;
 }
 
-/** Selects objects for list and watch. */
+/**
+ * Selects objects for list and watch.
+ *
+ * @example
+ * ```ts
+ * const { items } = await client.list(Pod, { namespace: "default", labelSelector: { app: "web" }, fieldSelector: "status.phase=Running" } satisfies ListOptions);
+ * ```
+ */
 export interface ListOptions extends CallOptions {
   /** Namespace of a namespaced kind; omit for all namespaces. */
   namespace?: string | undefined;
@@ -61,7 +89,14 @@ export interface ListOptions extends CallOptions {
   withoutManagedFields?: boolean | undefined;
 }
 
-/** Options of {@link Client.watch}. */
+/**
+ * Options of {@link Client.watch}.
+ *
+ * @example
+ * ```ts
+ * for await (const e of client.watch(Pod, { namespace: "default", resourceVersion: list.metadata.resourceVersion } satisfies WatchOptions)) console.log(e.type);
+ * ```
+ */
 export interface WatchOptions extends ListOptions {
   /** Start after this resourceVersion (from a list, or the last event seen). */
   resourceVersion?: string | undefined;
@@ -81,21 +116,43 @@ export interface WatchOptions extends ListOptions {
   resourceVersionMatch?: "NotOlderThan" | undefined;
 }
 
-/** Options of {@link Client.patch}. */
+/**
+ * Options of {@link Client.patch}.
+ *
+ * @example
+ * ```ts
+ * await client.patch(Deployment, ref, { spec: { replicas: 3 } }, { type: "merge" } satisfies PatchOptions);
+ * await client.patch(Memcached, ref, { status: { ready: true } }, { subresource: "status" });
+ * ```
+ */
 export interface PatchOptions extends WriteOptions {
   /** `merge` (JSON merge patch, RFC 7386; default), `json` (RFC 6902 operations) or `strategic` (built-in kinds only). */
   type?: "merge" | "json" | "strategic";
   subresource?: "status" | "scale";
 }
 
-/** Options of {@link Client.apply}. */
+/**
+ * Options of {@link Client.apply}.
+ *
+ * @example
+ * ```ts
+ * await client.apply(ConfigMap, cm, { fieldManager: "my-operator", force: true } satisfies ApplyOptions);
+ * ```
+ */
 export interface ApplyOptions extends WriteOptions {
   /** Take ownership of fields another manager owns, instead of failing with Conflict. */
   force?: boolean;
   subresource?: "status";
 }
 
-/** Options of {@link Client.delete}. */
+/**
+ * Options of {@link Client.delete}.
+ *
+ * @example
+ * ```ts
+ * await client.delete(Job, ref, { propagationPolicy: "Foreground", preconditions: { uid: job.metadata.uid } } satisfies DeleteOptions);
+ * ```
+ */
 export interface DeleteOptions extends WriteOptions {
   /** `Background` (default on the server for most kinds), `Foreground` or `Orphan`. */
   propagationPolicy?: "Background" | "Foreground" | "Orphan";
@@ -104,20 +161,45 @@ export interface DeleteOptions extends WriteOptions {
   gracePeriodSeconds?: number;
 }
 
-/** A page or a whole list. */
+/**
+ * A page or a whole list.
+ *
+ * @example
+ * ```ts
+ * const list: ObjectList<Pod> = await client.list(Pod, { namespace: "default" });
+ * console.log(list.items.length, list.metadata.resourceVersion);
+ * ```
+ */
 export interface ObjectList<T extends KubeObject> {
   items: Stored<T>[];
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
 }
 
-/** An object with nothing but its metadata (metadata-only list and watch). */
+/**
+ * An object with nothing but its metadata (metadata-only list and watch).
+ *
+ * @example
+ * ```ts
+ * const { items } = await client.list(Secret, { namespace: "default", metadataOnly: true });
+ * const names = items.map((s: PartialObjectMetadata) => s.metadata.name);
+ * ```
+ */
 export interface PartialObjectMetadata extends KubeObject {
   apiVersion: string;
   kind: string;
   metadata: StoredMeta;
 }
 
-/** One event of a watch. */
+/**
+ * One event of a watch.
+ *
+ * @example
+ * ```ts
+ * for await (const e of client.watch(Pod, { namespace: "default" }) as AsyncGenerator<WatchEvent<Pod>>) {
+ *   if (e.type !== "BOOKMARK") console.log(e.type, e.object.metadata.name);
+ * }
+ * ```
+ */
 export type WatchEvent<T extends KubeObject> =
   | { type: "ADDED" | "MODIFIED" | "DELETED"; object: Stored<T> }
   | { type: "BOOKMARK"; object: { apiVersion?: string; kind?: string; metadata: { resourceVersion: string; annotations?: Record<string, string> } } };
@@ -139,7 +221,15 @@ async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, 
   for await (const frame of frames) yield decodeWatchEvent(frame, what, proto, options);
 }
 
-/** `a=b,c=d` from pairs; strings pass through. */
+/**
+ * `a=b,c=d` from pairs; strings pass through.
+ *
+ * @example
+ * ```ts
+ * selectorString({ app: "web", tier: "db" }) // "app=web,tier=db"
+ * selectorString("app!=web")               // "app!=web"
+ * ```
+ */
 export function selectorString(sel: string | Record<string, string> | undefined): string | undefined {
   if (sel === undefined || typeof sel === "string") return sel;
   return Object.entries(sel)
@@ -378,8 +468,13 @@ export class Client {
     return { items, metadata };
   }
 
-  /** Creates an object (namespace from `metadata.namespace`). Throws `AlreadyExists` if the name is taken. */
-  async create<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  /**
+   * Creates an object (namespace from `metadata.namespace`). Throws
+   * `AlreadyExists` if the name is taken. The body is the kind's input type
+   * (`InputOf`: a custom resource's defaulted fields may be left out); the
+   * result, as the server stored it, has them.
+   */
+  async create<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     const ns = obj.metadata?.namespace;
     if (kind.namespaced && !ns) throw new OperantError("NamespaceRequired", `create ${kind.kind}: set metadata.namespace (${kind.kind} is namespaced).`);
     const res = await this.transport.request<Stored<T>>({
@@ -396,16 +491,16 @@ export class Client {
    * Replaces an object (PUT). With `metadata.resourceVersion` set (as on an
    * object you read), a concurrent change makes it fail with `Conflict`.
    */
-  async update<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  async update<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.#put(kind, obj, undefined, options);
   }
 
   /** Replaces the status subresource (only `status` changes; needs the resourceVersion like update). */
-  async updateStatus<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  async updateStatus<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.#put(kind, obj, "status", options);
   }
 
-  async #put<T extends KubeObject>(kind: Kind<T>, obj: T, subresource: string | undefined, options: WriteOptions): Promise<Stored<T>> {
+  async #put<T extends KubeObject, I extends KubeObject>(kind: Kind<T, I>, obj: KindInput<T, I>, subresource: string | undefined, options: WriteOptions): Promise<Stored<T>> {
     const r = requireRef(kind, { name: obj.metadata?.name, namespace: obj.metadata?.namespace }, subresource ? `update ${subresource} of` : "update");
     return (
       await this.transport.request<Stored<T>>({
@@ -469,7 +564,7 @@ export class Client {
    * await client.apply(Deployment, { metadata: { name: "web", namespace: "default" }, spec: { replicas: 2, … } }, { fieldManager: "memcached-operator", force: true });
    * ```
    */
-  async apply<T extends KubeObject>(kind: Kind<T>, obj: T, options: ApplyOptions = {}): Promise<Stored<T>> {
+  async apply<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: ApplyOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, { name: obj.metadata?.name, namespace: obj.metadata?.namespace }, "apply");
     // The server refuses an apply body with managedFields (an object as read has them): send a copy without.
     let body = withTypeMeta(kind, obj);

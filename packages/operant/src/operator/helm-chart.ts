@@ -34,7 +34,14 @@ import { DEFAULT_MANAGER_RESOURCES, manifestsFor, manifestsYaml, type ManifestOp
 import type { OperatorDefinition } from "./operator.ts";
 import { WEBHOOK_CERT_DIR, webhookManifestsFor, webhookNames } from "./webhooks.ts";
 
-/** Options of {@link helmChartFor}. */
+/**
+ * Options of {@link helmChartFor}.
+ *
+ * @example
+ * ```ts
+ * const chart = helmChartFor(operator, { version: "0.2.0", appVersion: "0.2.0", image: "ghcr.io/example/memcached-operator:0.2.0" } satisfies HelmChartOptions);
+ * ```
+ */
 export interface HelmChartOptions extends Pick<ManifestOptions, "image" | "watchNamespaces"> {
   /** The chart's version, semver (default `0.1.0`). */
   version?: string;
@@ -42,7 +49,15 @@ export interface HelmChartOptions extends Pick<ManifestOptions, "image" | "watch
   appVersion?: string;
 }
 
-/** What {@link helmChartFor} returns. */
+/**
+ * What {@link helmChartFor} returns.
+ *
+ * @example
+ * ```ts
+ * const chart: HelmChart = helmChartFor(operator);
+ * for (const [path, text] of Object.entries(chart.files)) await writeFile(join("chart", path), text);
+ * ```
+ */
 export interface HelmChart {
   /** File contents by path relative to the chart directory. */
   readonly files: Readonly<Record<string, string>>;

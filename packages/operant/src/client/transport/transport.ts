@@ -12,7 +12,14 @@ import type { ClusterConfig } from "../config/index.ts";
 import { PROTOBUF_MEDIA_TYPE, tryDecodeStatus } from "../protobuf/envelope.ts";
 import { ApiError, type Status } from "./api-error.ts";
 
-/** Options for {@link Transport}. */
+/**
+ * Options for {@link Transport}.
+ *
+ * @example
+ * ```ts
+ * const client = await Client.connect({ qps: 50, burst: 100, timeoutMs: 10_000 } satisfies TransportOptions);
+ * ```
+ */
 export interface TransportOptions {
   /** Requests per second allowed to the API server (default 20, as controller-runtime). `Infinity` disables the limit. */
   qps?: number;
@@ -51,7 +58,15 @@ export interface RequestDone {
   seconds: number;
 }
 
-/** One HTTP request to the API server. */
+/**
+ * One HTTP request to the API server.
+ *
+ * @example
+ * ```ts
+ * const req: ApiRequest = { method: "GET", path: "/api/v1/namespaces/default/pods", query: { limit: 10 } };
+ * const res = await client.transport.request<ObjectList<Pod>>(req);
+ * ```
+ */
 export interface ApiRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Absolute path, e.g. `/api/v1/namespaces/default/pods`. */
@@ -68,7 +83,15 @@ export interface ApiRequest {
   timeoutMs?: number;
 }
 
-/** A complete response with its parsed JSON body. */
+/**
+ * A complete response with its parsed JSON body.
+ *
+ * @example
+ * ```ts
+ * const res: ApiResponse<{ gitVersion: string }> = await client.transport.request({ method: "GET", path: "/version" });
+ * console.log(res.status, res.body.gitVersion);
+ * ```
+ */
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;

@@ -14,7 +14,14 @@ import { CustomResourceDefinition, MutatingWebhookConfiguration, Secret, Validat
 import { createCertificateAuthority, reloadCertificateAuthority, type KeyPair } from "../../pki/pki.ts";
 import type { CertificateSource } from "./source.ts";
 
-/** Options of {@link ManagedCertificates}. */
+/**
+ * Options of {@link ManagedCertificates}.
+ *
+ * @example
+ * ```ts
+ * const certificates = new ManagedCertificates({ client, namespace: "memcached-system", secretName: "memcached-operator-webhook-cert", hosts: serviceHosts("memcached-operator-webhook", "memcached-system") } satisfies ManagedCertificatesOptions);
+ * ```
+ */
 export interface ManagedCertificatesOptions {
   client: Client;
   /** Namespace of the Secret (the operator's). */

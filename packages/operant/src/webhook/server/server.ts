@@ -22,7 +22,14 @@ import type { ConversionDefinition } from "../conversion/conversion.ts";
 import type { CertificateSource } from "../certificates/source.ts";
 import { admissionReview, conversionReview, parseAdmissionReview, parseConversionReview, type ConversionResponseWire } from "../review/review.ts";
 
-/** Options of {@link WebhookServer}. */
+/**
+ * Options of {@link WebhookServer}.
+ *
+ * @example
+ * ```ts
+ * const server = new WebhookServer({ webhooks: [memcachedValidator], conversions: [memcachedConversion], certificates } satisfies WebhookServerOptions);
+ * ```
+ */
 export interface WebhookServerOptions {
   /** Admission webhooks, each served at its `path`. */
   webhooks?: readonly AdmissionWebhook[];
