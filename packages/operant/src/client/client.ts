@@ -6,6 +6,9 @@ import type { Kind, KindInput } from "../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.ts";
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
+import { decodeList, decodeObject, decodeWatchEvent, PROTOBUF_MEDIA_TYPE, protobufDecoder } from "./protobuf/envelope.ts";
+import { lengthFrames } from "./protobuf/frames.ts";
+import type { KindDecoder } from "./protobuf/generated.ts";
 import { ApiError, type Status } from "./transport/api-error.ts";
 import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
@@ -26,6 +29,11 @@ export interface ClientOptions extends TransportOptions {
    * the watch with `WatchEventTooLarge` instead of being held in memory however large it grows.
    */
   maxWatchEventBytes?: number;
+  /**
+   * Wire format of reads (get, list, watch) of built-in kinds: `protobuf` (default; what the API server encodes
+   * fastest, with JSON as the fallback it may answer with) or `json`. Custom resources and writes are always JSON.
+   */
+  wire?: "protobuf" | "json";
 }
 
 /**
@@ -74,6 +82,11 @@ export interface ListOptions extends CallOptions {
   limit?: number;
   /** Ask for metadata only (`PartialObjectMetadata`): much smaller when only names, labels or owners matter. */
   metadataOnly?: boolean;
+  /**
+   * Leave `metadata.managedFields` out of the objects (a cache that drops them anyway): in protobuf they are
+   * skipped undecoded, which saves most of the decoding of a typical object; in JSON they are deleted after parsing.
+   */
+  withoutManagedFields?: boolean | undefined;
 }
 
 /**
@@ -199,6 +212,14 @@ const PATCH_TYPES = {
 
 const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 const METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+/** Reads of built-in kinds: protobuf, JSON if the server will not (a proxy, an aggregated API without protobuf). */
+const PROTOBUF_OR_JSON = `${PROTOBUF_MEDIA_TYPE}, application/json`;
+
+/** Watch events decoded from protobuf frames. */
+async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder, dropManagedFields: boolean): AsyncGenerator<unknown> {
+  const options = { dropManagedFields };
+  for await (const frame of frames) yield decodeWatchEvent(frame, what, proto, options);
+}
 
 /**
  * `a=b,c=d` from pairs; strings pass through.
@@ -311,12 +332,33 @@ export class Client {
   readonly fieldManager: string;
   /** Largest watch event accepted, in bytes. */
   readonly maxWatchEventBytes: number;
+  /** Wire format of reads of built-in kinds. */
+  readonly wire: "protobuf" | "json";
 
-  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number } = {}) {
+  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number; wire?: "protobuf" | "json" } = {}) {
     this.transport = transport;
     this.discovery = new Discovery(transport);
     this.fieldManager = options.fieldManager ?? "operant";
     this.maxWatchEventBytes = options.maxWatchEventBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.wire = options.wire ?? "protobuf";
+  }
+
+  /** The protobuf decoders to read `kind` with, or `undefined` to read it as JSON. */
+  #protobuf(kind: Kind, metadataOnly: boolean | undefined): KindDecoder | undefined {
+    if (this.wire === "json" || metadataOnly) return undefined;
+    return protobufDecoder(kind.apiVersion, kind.kind);
+  }
+
+  /** A read of a built-in kind, in protobuf if the server answers so, else JSON. */
+  async #read<T>(req: Parameters<Transport["request"]>[0], decode: (body: Buffer) => unknown): Promise<T> {
+    const res = await this.transport.requestBytes({ ...req, accept: PROTOBUF_OR_JSON });
+    if (res.contentType.startsWith(PROTOBUF_MEDIA_TYPE)) return decode(res.body) as T;
+    const text = res.body.toString("utf8");
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new OperantError("InvalidResponse", `${req.method} ${req.path}: the API server sent a body that is not JSON (${text.slice(0, 120)}…)`, { cause: err });
+    }
   }
 
   /**
@@ -333,6 +375,7 @@ export class Client {
     return new Client(new Transport(config, options), {
       ...(options.fieldManager !== undefined && { fieldManager: options.fieldManager }),
       ...(options.maxWatchEventBytes !== undefined && { maxWatchEventBytes: options.maxWatchEventBytes }),
+      ...(options.wire !== undefined && { wire: options.wire }),
     });
   }
 
@@ -344,7 +387,9 @@ export class Client {
   /** Reads one object. Throws `NotFound` if it does not exist. */
   async get<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, options: CallOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "get");
-    return (await this.transport.request<Stored<T>>({ method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal })).body;
+    const req = { method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal } as const;
+    if (this.#protobuf(kind, false)) return this.#read<Stored<T>>(req, (body) => decodeObject(body, `get ${kind.kind}`));
+    return (await this.transport.request<Stored<T>>(req)).body;
   }
 
   /** Reads one object, or returns `undefined` if it does not exist. */
@@ -369,21 +414,22 @@ export class Client {
     for (let restarts = 0; ; ) {
       let page: ObjectList<T>;
       try {
-        page = (
-          await this.transport.request<ObjectList<T>>({
-            method: "GET",
-            path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
-            query: {
-              limit: options.limit ?? 500,
-              continue: cont,
-              labelSelector: selectorString(options.labelSelector),
-              fieldSelector: options.fieldSelector,
-              resourceVersion: cont ? undefined : options.resourceVersion,
-            },
-            accept: options.metadataOnly ? METADATA_LIST : undefined,
-            signal: options.signal,
-          })
-        ).body;
+        const req = {
+          method: "GET",
+          path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
+          query: {
+            limit: options.limit ?? 500,
+            continue: cont,
+            labelSelector: selectorString(options.labelSelector),
+            fieldSelector: options.fieldSelector,
+            resourceVersion: cont ? undefined : options.resourceVersion,
+          },
+          accept: options.metadataOnly ? METADATA_LIST : undefined,
+          signal: options.signal,
+        } as const;
+        const proto = this.#protobuf(kind, options.metadataOnly);
+        const drop = { dropManagedFields: options.withoutManagedFields ?? false };
+        page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`, drop)) : (await this.transport.request<ObjectList<T>>(req)).body;
       } catch (err) {
         if (cont && err instanceof ApiError && err.code === "Gone" && restarts < 3) {
           restarts++;
@@ -401,6 +447,7 @@ export class Client {
       for (const item of page.items as KubeObject[]) {
         item.apiVersion ??= apiVersion;
         item.kind ??= k;
+        if (options.withoutManagedFields && item.metadata?.managedFields) delete item.metadata.managedFields;
       }
       yield { ...page, restarted };
       restarted = false;
@@ -557,6 +604,7 @@ export class Client {
    */
   async *watch<T extends KubeObject>(kind: Kind<T>, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     if (options.signal?.aborted) return;
+    const proto = this.#protobuf(kind, options.metadataOnly);
     let res: Awaited<ReturnType<Transport["stream"]>>;
     try {
       res = await this.transport.stream({
@@ -572,7 +620,7 @@ export class Client {
           fieldSelector: options.fieldSelector,
           timeoutSeconds: options.timeoutSeconds,
         },
-        accept: options.metadataOnly ? METADATA_ONE : undefined,
+        accept: options.metadataOnly ? METADATA_ONE : proto ? PROTOBUF_OR_JSON : undefined,
         signal: options.signal,
       });
     } catch (err) {
@@ -581,7 +629,13 @@ export class Client {
       throw err;
     }
     try {
-      for await (const raw of jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what: `watch ${kind.kind}` })) {
+      const what = `watch ${kind.kind}`;
+      const contentType = res.headers["content-type"];
+      const events =
+        proto && String(contentType).startsWith(PROTOBUF_MEDIA_TYPE)
+          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto, options.withoutManagedFields ?? false)
+          : jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what });
+      for await (const raw of events) {
         const ev = raw as { type?: string; object?: unknown };
         if (ev.type === "ERROR") {
           const status = ev.object as Status;
@@ -589,6 +643,10 @@ export class Client {
         }
         if (ev.type !== "ADDED" && ev.type !== "MODIFIED" && ev.type !== "DELETED" && ev.type !== "BOOKMARK") {
           throw new OperantError("InvalidResponse", `watch ${kind.kind}: unexpected event type ${JSON.stringify(ev.type)}`, { retryable: true });
+        }
+        if (options.withoutManagedFields && ev.type !== "BOOKMARK") {
+          const meta = (ev.object as KubeObject | undefined)?.metadata;
+          if (meta?.managedFields) delete meta.managedFields;
         }
         yield ev as WatchEvent<T>;
       }

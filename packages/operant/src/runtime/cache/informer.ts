@@ -215,6 +215,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
         labelSelector: this.#options.labelSelector,
         fieldSelector: this.#options.fieldSelector,
         metadataOnly: this.#options.metadataOnly,
+        // The default transform drops managedFields: then they are not decoded at all.
+        withoutManagedFields: this.#transform === stripServerNoise,
         signal,
       });
       this.#health.push(w.health);

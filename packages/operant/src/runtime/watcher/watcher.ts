@@ -35,6 +35,8 @@ export interface WatcherOptions {
   fieldSelector?: string | undefined;
   /** Only metadata (PartialObjectMetadata). */
   metadataOnly?: boolean | undefined;
+  /** Leave managedFields out of the objects (see {@link ListOptions.withoutManagedFields}); the informer sets it when its transform drops them. */
+  withoutManagedFields?: boolean | undefined;
   /** Page size of the (re)list (default 500). */
   pageSize?: number | undefined;
   /**
@@ -179,6 +181,7 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
     labelSelector: options.labelSelector,
     fieldSelector: options.fieldSelector,
     metadataOnly: options.metadataOnly ?? false,
+    withoutManagedFields: options.withoutManagedFields,
   };
   const inactivityMs = options.inactivityTimeoutMs ?? 150_000;
   const [minTimeout, maxTimeout] = options.watchTimeoutSeconds ?? [300, 600];
