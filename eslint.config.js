@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 import { layersConfig } from "./packages/operant/layers.mjs";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "bench/peers/**", "**/*.mjs", "eslint.config.js", "**/.scratch/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "docs/api/**", "bench/peers/**", "**/*.mjs", "eslint.config.js", "**/.scratch/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,6 +1,6 @@
 // Peers: operant side by side with controller-runtime (Go) and @kubernetes/client-node, each scenario alternated in one run.
 //
-// npm run bench -- peers [--objects 10000] [--crs 1000] [--rounds 3] [--only memory,ingest,noop,latency,idle,missed,convergence,coldstart] [--dry-run]
+// npm run bench -- peers [--objects 10000] [--crs 1000] [--rounds 3] [--only memory,ingest,noop,latency,idle,missed,convergence,coldstart,webhook] [--dry-run]
 //
 // Absolute times drift on a shared machine; ratios measured in the same run,
 // on the same API server, minutes apart, do not drift as much. So every
@@ -15,14 +15,18 @@
 // modes mirroring bench/runtime's workers; and @kubernetes/client-node's
 // informer (bench/peers/client-node), the TypeScript baseline for cache
 // memory, sync, ingest and missed events. operant's side runs bench/runtime's
-// workers and examples/memcached compiled (dist/main.js) as its image starts it.
+// workers and examples/memcached bundled (dist/operator.mjs) as its image starts it.
 //
 // Two control planes, one after the other: `minimal` (etcd and API server
 // only) for the cache, queue and latency scenarios, as bench/runtime — a
 // `full` one would delete the Pod fixtures (they are bound to Nodes that do
 // not exist, which the Pod garbage collector removes) and its controllers and
 // kwok would add noise; then `full` (controller-manager, scheduler, kwok) for
-// the operator scenarios, where Deployments must get running Pods.
+// the operator scenarios, where Deployments must get running Pods. The
+// webhook scenario (bench/peers/webhook.ts) gets a minimal control plane of
+// its own (it installs a cluster-wide webhook configuration) and its own
+// section of bench/RESULTS.md, `peers-webhook`, so that running it alone
+// leaves the other figures as they were.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
@@ -31,6 +35,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { Client } from "../packages/operant/src/client/client.ts";
+import { buildOperator } from "../packages/operant/src/cli/build/build.ts";
 import { installCrds } from "../packages/operant/src/crd/index.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
 import { Informer } from "../packages/operant/src/runtime/cache/informer.ts";
@@ -40,11 +45,12 @@ import { writeReadmeSection, writeResultsSection } from "../scripts/bench.ts";
 import { Memcached } from "../examples/memcached/src/api/memcached.ts";
 import memcachedOperator from "../examples/memcached/src/operator.ts";
 import { buildGoPeer, goPeerRequirement, goVersion } from "./peers/build.ts";
+import { webhookScenario } from "./peers/webhook.ts";
 import { realisticConfigMap, realisticPod, runningStatus } from "./runtime/fixtures.ts";
 import { pool, runWorker } from "./support/process.ts";
 import { loadAverage, machineRows, median, percentile, table } from "./support/report.ts";
 
-const SCENARIOS = ["memory", "ingest", "noop", "latency", "idle", "missed", "convergence", "coldstart"] as const;
+const SCENARIOS = ["memory", "ingest", "noop", "latency", "idle", "missed", "convergence", "coldstart", "webhook"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -72,7 +78,7 @@ const runtimeWorker = (name: string) => join(root, "bench/runtime", name);
 const clientNodeWorker = (name: string) => join(root, "bench/peers/client-node", name);
 // The example as its image runs it: compiled to JavaScript (npm run build → dist/), NODE_ENV=production.
 const MEMCACHED_DIR = join(root, "examples/memcached");
-const MEMCACHED_MAIN = join(MEMCACHED_DIR, "dist/main.js");
+const MEMCACHED_MAIN = join(MEMCACHED_DIR, "dist/operator.mjs");
 const LOG_DIR = join(tmpdir(), `operant-bench-peers-${process.pid}`);
 
 type Peer = "operant" | "controller-runtime" | "client-node";
@@ -197,12 +203,11 @@ async function startOperator(peer: "operant" | "controller-runtime", kubeconfig:
   };
 }
 
-/** Compiles examples/memcached as its image does (npm run build → examples/memcached/dist). */
+/** Bundles examples/memcached as its image does (npm run build = operant build → examples/memcached/dist/operator.mjs). */
 async function buildMemcachedExample(): Promise<void> {
-  log("building the memcached example as its image does (npm run build → examples/memcached/dist)");
-  const tsc = spawn(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(MEMCACHED_DIR, "tsconfig.build.json")], { stdio: "inherit" });
-  const [code] = (await once(tsc, "exit")) as [number | null];
-  if (code !== 0) throw new Error("building examples/memcached/dist failed (see tsc's output above)");
+  log("bundling the memcached example as its image does (operant build → examples/memcached/dist/operator.mjs)");
+  const built = await buildOperator(MEMCACHED_DIR);
+  log(`  ${Math.round(built.bytes / 1024)} KiB from ${built.inputs} files`);
 }
 
 /** Resident set size of a process (Linux: VmRSS of /proc/<pid>/status), in bytes. */
@@ -231,6 +236,7 @@ async function main(): Promise<void> {
   const go = await goVersion();
   const clientNodeVersion = (JSON.parse(readFileSync(join(root, "node_modules/@kubernetes/client-node/package.json"), "utf8")) as { version: string }).version;
   const notes: string[] = [];
+  const webhookNotes: string[] = [];
   const missedRows: string[][] = [];
 
   const phase1 = (["memory", "ingest", "noop", "latency", "idle", "missed"] as const).some(wanted);
@@ -381,7 +387,7 @@ async function main(): Promise<void> {
             record("idle-heap", peer, r, res.heapUsed);
           }
         }
-        // The memcached operator as its image starts it (compiled JavaScript, NODE_ENV=production), idle on an empty namespace.
+        // The memcached operator as its image starts it (the bundle, NODE_ENV=production), idle on an empty namespace.
         figure("idle-operator-rss", { label: "idle RSS, the memcached operator as its image starts it (empty namespace; target ≤ 60 MB)", format: mb, better: "lower" });
         await buildMemcachedExample();
         await installCrds(client, memcachedOperator.resources);
@@ -399,7 +405,7 @@ async function main(): Promise<void> {
             }
           }
         }
-        notes.push("Idle RSS: \"a manager with one controller\" is bench/runtime/idle.mjs loading operant from its TypeScript sources; \"the memcached operator as its image starts it\" is examples/memcached compiled to dist/main.js (npm run build, as its Dockerfile does), run with NODE_ENV=production on an empty namespace, its resident set (VmRSS) read 10 s after its workers started; the Go peer the same way.");
+        notes.push("Idle RSS: \"a manager with one controller\" is bench/runtime/idle.mjs loading operant from its TypeScript sources; \"the memcached operator as its image starts it\" is examples/memcached bundled into dist/operator.mjs (npm run build = operant build, as its Dockerfile does; one file, no node_modules), run with NODE_ENV=production on an empty namespace, its resident set (VmRSS) read 10 s after its workers started; the Go peer the same way.");
       }
 
       if (wanted("missed")) {
@@ -437,7 +443,7 @@ async function main(): Promise<void> {
             record("converge-writes", peer, r, res.writes);
           }
         }
-        notes.push(`Convergence: each operator runs as its own process on a namespace of its own (operant: examples/memcached compiled to dist/main.js and run with NODE_ENV=production and --watch-namespace, loading operant's published form, dist/, as its image does; controller-runtime: the Go peer), client QPS 20 / burst 30 for the whole process (operant's defaults; the Go peer shares one token bucket among its clients${CR_RATE_LIMITER === "shared" ? "" : " — not in this run: --cr-rate-limiter per-type gave it client-go's default, a bucket per API type"}), 1 worker, managedFields stripped, Pods cached by label. Once its workers have started, ${count(CRS)} Memcacheds of size 1 are created by 50 concurrent requests; the time runs from the first create to every Memcached's status.nodes listing its Pod (and to every Available condition True). The controller-manager's Deployment and ReplicaSet controllers (their own client limits) and kwok (the Pods' kubelet) are part of the path, the same for both. Between runs the namespace is deleted and the next run waits until it is gone.`);
+        notes.push(`Convergence: each operator runs as its own process on a namespace of its own (operant: examples/memcached bundled by operant build into dist/operator.mjs and run with NODE_ENV=production and --watch-namespace, operant's published form, dist/, bundled into it, as its image does; controller-runtime: the Go peer), client QPS 20 / burst 30 for the whole process (operant's defaults; the Go peer shares one token bucket among its clients${CR_RATE_LIMITER === "shared" ? "" : " — not in this run: --cr-rate-limiter per-type gave it client-go's default, a bucket per API type"}), 1 worker, managedFields stripped, Pods cached by label. Once its workers have started, ${count(CRS)} Memcacheds of size 1 are created by 50 concurrent requests; the time runs from the first create to every Memcached's status.nodes listing its Pod (and to every Available condition True). The controller-manager's Deployment and ReplicaSet controllers (their own client limits) and kwok (the Pods' kubelet) are part of the path, the same for both. Between runs the namespace is deleted and the next run waits until it is gone.`);
       }
       if (wanted("coldstart")) {
         figure("cold-workers", { label: `cold start → workers started (${count(CRS)} Memcacheds, ${count(CRS)} Deployments and Pods cached)`, format: seconds, better: "lower" });
@@ -465,7 +471,7 @@ async function main(): Promise<void> {
             await sleep(3000);
           }
         }
-        notes.push(`Cold start: the operator process is spawned against a namespace holding ${count(CRS)} converged Memcacheds (each with its Deployment and running Pod); "workers started" is when it logs that its caches synced and its workers start (operant: "caches synced, starting workers"; controller-runtime: "Starting workers"), "first reconcile done" when its /metrics first shows controller_runtime_reconcile_total ≥ 1 (polled every few ms, only after the workers started). As in convergence, operant's process runs the example as its image does: compiled JavaScript (dist/main.js; no TypeScript stripped at startup) loading operant's published form.`);
+        notes.push(`Cold start: the operator process is spawned against a namespace holding ${count(CRS)} converged Memcacheds (each with its Deployment and running Pod); "workers started" is when it logs that its caches synced and its workers start (operant: "caches synced, starting workers"; controller-runtime: "Starting workers"), "first reconcile done" when its /metrics first shows controller_runtime_reconcile_total ≥ 1 (polled every few ms, only after the workers started). As in convergence, operant's process runs the example as its image does: the one bundled file (dist/operator.mjs; no TypeScript stripped, no modules resolved at startup).`);
       }
     } finally {
       await client.close();
@@ -473,10 +479,56 @@ async function main(): Promise<void> {
     }
   }
 
+  if (wanted("webhook")) {
+    log(`webhook: starting a minimal control plane (load ${loadAverage()})`);
+    // No watch cache: lists at a non-storage version then reach the conversion webhook (see bench/peers/webhook.ts).
+    const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--watch-cache=false"] });
+    const client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
+    const rates = [50, 200];
+    for (const rate of rates) {
+      figure(`wh-p50-${rate}`, { label: `admission round trip p50 at ${rate}/s`, format: millis, better: "lower" });
+      figure(`wh-p99-${rate}`, { label: `admission round trip p99 at ${rate}/s`, format: millis, better: "lower", targets: { "controller-runtime": 1.0 } });
+      figure(`wh-cpu-${rate}`, { label: `webhook server CPU per admission request at ${rate}/s`, format: millis, better: "lower" });
+    }
+    figure("wh-conv", { label: "conversion: objects read at the non-storage version (list of 1,000)", format: perSecond, better: "higher" });
+    figure("wh-conv-cpu", { label: "webhook server CPU per object converted", format: (ms) => `${(ms * 1000).toFixed(1)} µs`, better: "lower" });
+    const failures: string[] = [];
+    try {
+      await webhookScenario({
+        client,
+        goPeer,
+        rounds: ROUNDS,
+        rates,
+        log,
+        onResult: (peer, r, res) => {
+          for (const rate of rates) {
+            const a = res.admission[rate]!;
+            record(`wh-p50-${rate}`, peer, r, a.p50);
+            record(`wh-p99-${rate}`, peer, r, a.p99);
+            record(`wh-cpu-${rate}`, peer, r, a.cpuMs);
+            if (a.failures) failures.push(`${peer}, round ${r + 1}, ${rate}/s: ${a.failures} of ${a.requests}`);
+          }
+          record("wh-conv", peer, r, res.conversion.objectsPerSecond);
+          record("wh-conv-cpu", peer, r, res.conversion.cpuMsPerObject);
+        },
+      });
+    } finally {
+      await client.close();
+      await cp.stop();
+    }
+    webhookNotes.push(failures.length ? `Failed admission requests (other than the one in ten the webhook denies): ${failures.join("; ")}.` : "No admission request failed in any round (one in ten is denied by the webhook, as asked).");
+  }
+
   // ---- report ----
   const crRows: RowVerdict[] = [];
   const cnRows: RowVerdict[] = [];
-  for (const f of figures.values()) {
+  const whRows: RowVerdict[] = [];
+  for (const [id, f] of figures) {
+    if (id.startsWith("wh-")) {
+      const row = compare(f, "controller-runtime");
+      if (row) whRows.push(row);
+      continue;
+    }
     if (f.values["controller-runtime"]) {
       const row = compare(f, "controller-runtime");
       if (row) crRows.push(row);
@@ -507,16 +559,40 @@ async function main(): Promise<void> {
       ? ["### Missed events: caches under cut connections", "", table(["informer", "cuts (one a second)", "watch errors reported", "cache converged", "stale objects", "updates seen ÷ written"], missedRows), ""]
       : []),
     ...notes.flatMap((n) => [n, ""]),
-    "Where operant misses a target, and why (profiled on this machine, 2026-11-22). Initial sync: a CPU profile of operant's 10,000-Pod sync shows the process idle about half the time, waiting for the API server, whose own cost depends on the wire format: a bare GET of the same 10,000 Pods that only reads the bytes takes 1.6–2.2 s as JSON (90 MiB) and 0.65–0.87 s as protobuf (64 MiB). controller-runtime asks for protobuf; operant speaks JSON (a protobuf decoder for the built-in kinds is not written). Requesting the next page while the cache stores the current one was tried and gained nothing here: the API server, etcd and the client share two cores. Cold start: the gap (about 0.35 s) is Node.js loading and compiling some 850 modules (1,155 before TypeBox's compiler was made lazy); a Go binary starts at once. Idle RSS: an empty Node.js 24 process is about 42 MB resident, and the code of undici and prom-client adds roughly 28 MB and 20 MB; the live heap of operant's own objects is the smaller part.",
+    "Where operant misses a target, and why. Initial sync (profiled 2026-12-07, bench/RESULTS.md \"protobuf\"): operant now reads built-in kinds as protobuf like controller-runtime; a CPU profile of a 3,000-Pod protobuf sync splits the process's time into cache ingest (transform, interning, freezing, indexing) 29 %, garbage collection 15 %, protobuf decoding 11 %, waiting for the API server 17 %: decoding straight into the cache's form is the next step. Cold start: Node.js starting and compiling the operator; the image runs one bundled file (operant build), not ~720 modules. Idle RSS: an empty Node.js 24 process is about 42 MB resident (most of it the node binary's own pages), and the bundled operator's heap, source and allocator add about 45 MB.",
     "",
-    "Known differences of protocol and setup, true of every run: controller-runtime talks protobuf to the API server for built-in kinds (Pods, ConfigMaps, Deployments; JSON for custom resources), which the server encodes and Go decodes faster than JSON, while operant and client-node use JSON; client-go streams initial lists (watch-list) where operant pages them; the Go peer runs on both cores (GOMAXPROCS 2), Node.js runs JavaScript on one; and a Node.js process must load and compile its modules (operant's dependency graph is some 850 modules) where a Go binary starts at once.",
+    "Known differences of protocol and setup, true of every run: operant and controller-runtime both read built-in kinds as protobuf (JSON for custom resources), client-node uses JSON; operant and client-go both stream initial lists (WatchList) where the server offers it; the Go peer runs on both cores (GOMAXPROCS 2), Node.js runs JavaScript on one; and a Node.js process must load and compile its modules (operant's dependency graph is some 850 modules) where a Go binary starts at once.",
     "",
     `Load average at the end: ${loadAverage()}.`,
   ].join("\n");
-  process.stdout.write(`\n${markdown}\n`);
-  if (!args["dry-run"]) {
-    writeResultsSection("peers", markdown);
-    writeReadmeSection("peers", readmeSummary(machine, crRows, cnRows));
+  if (phase1 || phase2) {
+    process.stdout.write(`\n${markdown}\n`);
+    if (!args["dry-run"]) {
+      writeResultsSection("peers", markdown);
+      writeReadmeSection("peers", readmeSummary(machine, crRows, cnRows));
+    }
+  }
+  if (whRows.length) {
+    const webhookMarkdown = [
+      "## Peers: webhook servers, operant vs controller-runtime",
+      "",
+      "Measured by [`bench/peers.ts`](peers.ts) with [`bench/peers/webhook.ts`](peers/webhook.ts): `npm run bench -- peers --only webhook`. operant's `WebhookServer` and controller-runtime's `webhook.Server` (`admission.WithValidator` over a typed Gadget, and the hub-and-spoke conversion handler), each in a process of its own serving the same validating webhook and conversion on one loopback port, one after the other (operant, controller-runtime, operant, …), called by the API server of a local control plane: the ValidatingWebhookConfiguration and the CRD's conversion have `clientConfig.url` on loopback. A cell is the median of the rounds (min–max), the ratio the median of the per-round ratios operant ÷ controller-runtime.",
+      "",
+      table(["", "value"], [...machine, ...versions.filter(([k]) => k !== "@kubernetes/client-node" && k !== "Rounds"), ["Rounds", String(ROUNDS)]]),
+      "",
+      table(header.map((h) => (h === "" ? "controller-runtime" : h)), whRows.map((r) => r.cells)),
+      "",
+      "Admission: an open-loop client in the benchmark's process sends dry-run creates of Gadgets through the API server, 15 s at 50/s, then 15 s at 200/s, after 300 warm-up requests; a round trip runs from when the request was due to its answer (API server, webhook call and response), so queueing counts. One request in ten asks for too many replicas and is denied by the webhook. CPU per request is the webhook server process's utime + stime (`/proc/<pid>/stat`) over the paced phase, divided by the requests sent; it includes TLS and everything else the process did meanwhile (Go's garbage collector, V8's). Conversion: the 1,000 Gadgets stored at v1 (the hub) listed at v1alpha1, five times (the API server, reading from etcd, converts each object in a webhook call of its own: a list is 1,000 calls); objects per second from the median list time (the API server's share included), CPU per object from the server process over the five lists. The API server runs without its watch cache (`--watch-cache=false`): with it, every served version of a CRD has a cache of its own, filled once by conversion, and lists read from it never reach the webhook.",
+      "",
+      "Known differences: both servers offer HTTP/2, which the API server's webhook client negotiates (one connection, concurrent calls as streams; operant's served HTTP/1.1 only until this benchmark showed the cost: a TLS handshake per concurrent call); the Go process runs on both cores, Node.js runs JavaScript on one; the API server, etcd, the client and the server share the machine's two cores, with other work on the machine (see the load average).",
+      "",
+      ...webhookNotes.flatMap((n) => [n, ""]),
+      "History (2026-12-07, this machine, load 9–16): with operant's server on HTTP/1.1 only, the API server opened a connection — a TLS handshake — per concurrent call and dropped those beyond its idle pool, so at 200/s operant's CPU per request rose to 1.01 ms (controller-runtime, on HTTP/2: 0.43 ms), its p99 was 3.14× controller-runtime's and 57 of 3,000 calls timed out in one round; serving HTTP/2 brought it to 0.39–0.40 ms. At 200/s both servers are far below a core; what saturates is the machine (API server, etcd, the paced client and other work on two cores), so the 200/s figures swing by whole seconds between rounds, and in the most loaded run calls of both servers timed out (operant 633 and 152 of 3,000, controller-runtime 72).",
+      "",
+      `Load average at the end: ${loadAverage()}.`,
+    ].join("\n");
+    process.stdout.write(`\n${webhookMarkdown}\n`);
+    if (!args["dry-run"]) writeResultsSection("peers-webhook", webhookMarkdown);
   }
 }
 

@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, then every test (unit tests beside the code,
+// `npm test`: typecheck, lint, the API reference, then every test (unit tests beside the code,
 // integration tests against a real local control plane, the examples'
 // end-to-end tests). Stops at the first failing step.
 import { spawnSync } from "node:child_process";
@@ -39,6 +39,9 @@ if (only.length === 0) {
   // and what example projects with a tsconfig of their own resolve `operant` to: build it before linting them.
   step("build (tsc → packages/operant/dist)", bin("tsc"), ["-p", "packages/operant/tsconfig.build.json"]);
   step("lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]);
+  // The API reference from the `exports` entry points into docs/api/ (not committed); an export without documentation,
+  // or without an @example, fails it.
+  step("API reference (typedoc → docs/api)", bin("typedoc"), ["--options", "packages/operant/typedoc.config.mjs"]);
 }
 // Spec output for people, and the counts as JSON for the size guard below.
 const countsPath = process.env.OPERANT_TEST_COUNTS ?? join(root, "node_modules", ".cache", "operant", "test-counts.json");

@@ -10,11 +10,11 @@ const [kubeconfig, kindName, namespace, transformArg] = process.argv.slice(2);
 if (!kubeconfig || !namespace) throw new Error("usage: node --expose-gc cache-memory.ts <kubeconfig> pods|configmaps <namespace> [default|none]");
 const kind = kindName === "pods" ? Pod : ConfigMap;
 
-const client = await Client.connect({ kubeconfig, qps: Infinity });
+const client = await Client.connect({ kubeconfig, qps: Infinity, ...(process.env.WIRE === "json" || process.env.WIRE === "protobuf" ? { wire: process.env.WIRE } : {}) });
 await client.list(kind, { namespace: "default", limit: 1 }); // warm the connection and the code paths
 
 const ac = new AbortController();
-const informer = new Informer(client, kind, { namespaces: [namespace], ...(transformArg === "none" && { transform: false }), ...(process.env.PAGE && { watch: { pageSize: Number(process.env.PAGE) } }) });
+const informer = new Informer(client, kind, { namespaces: [namespace], ...(transformArg === "none" && { transform: false }), ...((process.env.PAGE || process.env.STREAM === "0") && { watch: { ...(process.env.PAGE && { pageSize: Number(process.env.PAGE) }), ...(process.env.STREAM === "0" && { streamInitialList: false }) } }) });
 const cost = await measureSync(
   async () => {
     informer.start(ac.signal);

@@ -10,6 +10,7 @@
 //	peer --mode idle      --kubeconfig k --namespace ns [--settle 10]
 //	peer --mode ingest    --server http://127.0.0.1:port --expected N
 //	peer --mode missed    --kubeconfig k --namespace ns   (reports its cache on each "report" line of stdin)
+//	peer --mode webhook   --port p --cert-dir d          (serves /validate and /convert until stdin closes)
 package main
 
 import (
@@ -28,6 +29,8 @@ import (
 
 type options struct {
 	mode, kubeconfig, namespace, kind, transform, server string
+	certDir                                              string
+	port                                                 int
 	metricsAddr, healthAddr, rateLimiter                 string
 	qps                                                  float64
 	burst, expected, workers, settle                     int
@@ -35,7 +38,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.mode, "mode", "memcached", "memcached, informer, noop, latency, idle, ingest or missed")
+	flag.StringVar(&o.mode, "mode", "memcached", "memcached, informer, noop, latency, idle, ingest, missed or webhook")
 	flag.StringVar(&o.namespace, "namespace", "", "namespace to watch")
 	flag.StringVar(&o.kind, "kind", "configmaps", "informer mode: pods or configmaps")
 	flag.StringVar(&o.transform, "transform", "strip", "informer mode: strip (managedFields) or none")
@@ -48,6 +51,8 @@ func main() {
 	flag.IntVar(&o.expected, "expected", 0, "reconciles or events to wait for")
 	flag.IntVar(&o.workers, "workers", 1, "MaxConcurrentReconciles")
 	flag.IntVar(&o.settle, "settle", 10, "idle mode: seconds before measuring")
+	flag.IntVar(&o.port, "port", 9443, "webhook mode: port on 127.0.0.1")
+	flag.StringVar(&o.certDir, "cert-dir", "", "webhook mode: directory with tls.crt and tls.key")
 	// --kubeconfig is controller-runtime's own flag (registered by its config package).
 	flag.Parse()
 	if f := flag.Lookup("kubeconfig"); f != nil {
@@ -76,6 +81,8 @@ func main() {
 		err = runIngest(o)
 	case "missed":
 		err = runMissed(o)
+	case "webhook":
+		err = runWebhook(o)
 	default:
 		err = fmt.Errorf("unknown mode %q", o.mode)
 	}

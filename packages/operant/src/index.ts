@@ -36,7 +36,7 @@ export { OperantError, isOperantError } from "./core/errors.ts";
 export { ApiError } from "./client/transport/api-error.ts";
 
 // Objects and kinds
-export { defineKind, type Kind, type ObjectOf } from "./core/kind.ts";
+export { defineKind, type Kind, type ObjectOf, type InputOf, type KindInput } from "./core/kind.ts";
 export { keyOf, refOf, objectKey, type KubeObject, type ObjectMeta, type ObjectRef, type OwnerReference, type Stored } from "./core/object.ts";
 export type { Cached, ReadonlyDeep } from "./core/object.ts";
 export type { Duration } from "./core/time.ts";
@@ -44,9 +44,10 @@ export { parseQuantity, compareQuantities, isQuantity, QUANTITY_PATTERN, type Pa
 export type { Logger } from "./core/logger.ts";
 
 // Defining resources
-export { defineResource, AGE_COLUMN, type ResourceDefinition, type ResourceObject, type PrinterColumn } from "./crd/resource/resource.ts";
+export { defineResource, AGE_COLUMN, type ResourceDefinition, type ResourceObject, type ResourceInput, type PrinterColumn } from "./crd/resource/resource.ts";
 export { Condition } from "./crd/types/condition.ts";
 export { IntOrString } from "./crd/types/int-or-string.ts";
+export { Defaulted, type StaticOutput } from "./crd/types/defaulted.ts";
 export { FreeForm } from "./crd/types/free-form.ts";
 export { EmbeddedResource } from "./crd/types/embedded-resource.ts";
 export { crdManifest, crdManifests } from "./crd/manifest/manifest.ts";
@@ -55,9 +56,9 @@ export { installCrds, uninstallCrds } from "./crd/install/install.ts";
 // Controllers and the manager
 export { Controller, ControllerBuilder, type AnyControllerDefinition, type CacheReader, type ControllerDefinition, type ControllerOptions, type PolicyRule, type Reconciler } from "./runtime/controller/builder.ts";
 export { Action, TerminalError, type ReconcileAction } from "./runtime/controller/action.ts";
-export { ReconcileContext } from "./runtime/controller/context.ts";
+export { ReconcileContext, type IndexDeclaration } from "./runtime/controller/context.ts";
 export { predicates, type ChangeEvent, type Predicate } from "./runtime/controller/predicates.ts";
-export { Manager, type ManagerOptions, type Runnable } from "./runtime/manager/manager.ts";
+export { Manager, type ManagerOptions, type MetricsServingOptions, type StatusPageOptions, type Runnable } from "./runtime/manager/manager.ts";
 export type { LeaderElector, ElectionHost, ElectionClient } from "./leader/elector.ts";
 export type { ControllerStatus } from "./runtime/controller/runner.ts";
 

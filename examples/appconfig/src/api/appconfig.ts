@@ -1,7 +1,7 @@
 // The AppConfig resource (seed: an AppConfig CRD listing the ConfigMaps and
 // Secrets to monitor): which objects to watch, and what the operator saw.
 import Type from "typebox";
-import { AGE_COLUMN, Condition, defineResource, type ObjectOf } from "operant";
+import { AGE_COLUMN, Condition, Defaulted, defineResource, type ObjectOf } from "operant";
 
 /**
  * The API group of AppConfig and the prefix of the operator's annotations.
@@ -16,7 +16,8 @@ export const GROUP = "config.example.com";
 // A ConfigMap or Secret name: a DNS-1123 subdomain, as the API server checks it.
 const ObjectName = Type.String({ minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" });
 
-const names = (what: string) => Type.Optional(Type.Array(ObjectName, { default: [], maxItems: 100, "x-kubernetes-list-type": "set", description: `${what} in this namespace to monitor, by name.` }));
+// Defaulted to []: optional when an AppConfig is written, always a list when one is read.
+const names = (what: string) => Defaulted(Type.Array(ObjectName, { maxItems: 100, "x-kubernetes-list-type": "set", description: `${what} in this namespace to monitor, by name.` }), []);
 
 const DeploymentStatus = Type.Object({
   name: Type.String({ description: "Deployment name." }),

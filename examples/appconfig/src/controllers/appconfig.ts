@@ -78,12 +78,25 @@ const noticed = new Map<string, number>();
 
 const key = (kind: "ConfigMap" | "Secret", name: string) => `${kind}/${name}`;
 
+// The cache index of Deployments by what their Pod template uses, `<namespace>/ConfigMap/<name>` and
+// `<namespace>/Secret/<name>`: a reconcile reads the users of its objects instead of scanning the namespace.
+const USES = "uses";
+const usedObjects = (d: Cached<Deployment>): string[] => {
+  const refs = podReferences(d.spec?.template);
+  const ns = d.metadata.namespace ?? "";
+  return [...[...refs.configMaps].map((n) => `${ns}/${key("ConfigMap", n)}`), ...[...refs.secrets].map((n) => `${ns}/${key("Secret", n)}`)];
+};
+
+// And AppConfigs by what they monitor, under the same keys: a ConfigMap or Secret event finds its AppConfigs directly.
+const MONITORS = "monitors";
+const monitoredObjects = (a: Cached<AppConfig>): string[] => {
+  const ns = a.metadata.namespace ?? "";
+  return [...a.spec.configMaps.map((n) => `${ns}/${key("ConfigMap", n)}`), ...a.spec.secrets.map((n) => `${ns}/${key("Secret", n)}`)];
+};
+
 /** AppConfigs of the namespace that monitor this ConfigMap or Secret. */
 function monitoring(kind: "ConfigMap" | "Secret", obj: Cached<ConfigMap> | Cached<Secret>, cache: CacheReader): ObjectRef[] {
-  return cache
-    .list(AppConfig, { namespace: obj.metadata.namespace })
-    .filter((a) => (kind === "ConfigMap" ? (a.spec.configMaps ?? []) : (a.spec.secrets ?? [])).includes(obj.metadata.name))
-    .map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
+  return cache.byIndex(AppConfig, MONITORS, `${obj.metadata.namespace}/${key(kind, obj.metadata.name)}`).map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
 }
 
 // Updates pass only when data or binaryData changed: labels, annotations and no-op edits restart nothing.
@@ -158,24 +171,26 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
     predicates: [predicates.or(predicates.generationChanged(), predicates.annotationsChanged())],
   })
   // Restarting is a patch of Deployments; creating the hash key Secret is the one other write. Everything else is read.
+  .index(Deployment, USES, usedObjects)
+  .index(AppConfig, MONITORS, monitoredObjects)
   .permissions({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"] }, { apiGroups: [""], resources: ["secrets"], verbs: ["create"] })
   .reconcile(async (ac, ctx) => {
     const namespace = ac.metadata.namespace;
-    const configMaps = ac.spec.configMaps ?? [];
-    const secrets = ac.spec.secrets ?? [];
+    const configMaps = ac.spec.configMaps;
+    const secrets = ac.spec.secrets;
 
     // 1. Content hashes of what any AppConfig of the namespace monitors: a Deployment's decision covers
     // all of them at once, so objects changed together restart it once even when two AppConfigs list them.
     const appConfigs = ctx.list(AppConfig, { namespace });
     const monitored = new Set<string>();
     const hashes = new Map<string, string>();
-    for (const name of new Set(appConfigs.flatMap((a) => a.spec.configMaps ?? []))) {
+    for (const name of new Set(appConfigs.flatMap((a) => a.spec.configMaps))) {
       monitored.add(key("ConfigMap", name));
       const cm = ctx.get(ConfigMap, { namespace, name });
       if (cm) hashes.set(key("ConfigMap", name), configMapHash(cm));
     }
     let secretKey: Uint8Array | undefined;
-    for (const name of new Set(appConfigs.flatMap((a) => a.spec.secrets ?? []))) {
+    for (const name of new Set(appConfigs.flatMap((a) => a.spec.secrets))) {
       monitored.add(key("Secret", name));
       const secret = ctx.get(Secret, { namespace, name });
       if (secret) hashes.set(key("Secret", name), secretHash(secret, (secretKey ??= await hashKey(ctx, namespace ?? ""))));
@@ -187,7 +202,12 @@ export const appConfigController = Controller.for(AppConfig, { predicates: [pred
     const waiting: string[] = [];
     const failures: { deployment: string; err: unknown }[] = [];
     let requeueMs: number | undefined;
-    const all = ctx.list(Deployment, { namespace }).toSorted((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+    // The Deployments that use at least one of this AppConfig's objects, from the index.
+    const users = new Map<string, Cached<Deployment>>();
+    for (const k of [...configMaps.map((n) => key("ConfigMap", n)), ...secrets.map((n) => key("Secret", n))]) {
+      for (const d of ctx.byIndex(Deployment, USES, `${namespace}/${k}`)) users.set(d.metadata.name, d);
+    }
+    const all = [...users.values()].toSorted((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
     for (const d of all) {
       const refs = podReferences(d.spec?.template);
       const entry: DeploymentStatus = { name: d.metadata.name, configMaps: configMaps.filter((n) => refs.configMaps.has(n)), secrets: secrets.filter((n) => refs.secrets.has(n)) };

@@ -1,14 +1,14 @@
 // The Gordon resource (seed: gordons.operator.prgcont.cz): how many bare Pods
 // to keep, and what the operator saw of them.
 import Type from "typebox";
-import { AGE_COLUMN, Condition, defineResource, type ObjectOf } from "operant";
+import { AGE_COLUMN, Condition, Defaulted, defineResource, type ObjectOf } from "operant";
 
 /**
  * The image of the seed's Pod template; `spec.image` defaults to it.
  *
  * @example
  * ```ts
- * const image = gordon.spec.image ?? DEFAULT_IMAGE;
+ * image: Defaulted(Type.String({ minLength: 1 }), DEFAULT_IMAGE) // gordon.spec.image is then always set
  * ```
  */
 export const DEFAULT_IMAGE = "prgcont/gordon:v1.0";
@@ -86,13 +86,14 @@ export const Gordon = defineResource({
   storage: true,
   spec: Type.Object({
     replicas: Type.Integer({ minimum: 0, maximum: MAX_REPLICAS, description: "How many Pods to keep." }),
-    image: Type.Optional(
+    // Defaulted: optional when a Gordon is written, always there when one is read.
+    image: Defaulted(
       Type.String({
         minLength: 1,
-        default: DEFAULT_IMAGE,
         description: "Container image of the Pods. Immutable: Pods are not rolled; delete and recreate the Gordon to change it.",
         "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "image is immutable: delete and recreate the Gordon to change it" }],
       }),
+      DEFAULT_IMAGE,
     ),
   }),
   status: GordonStatus,

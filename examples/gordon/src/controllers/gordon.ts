@@ -4,7 +4,7 @@
 // with AlreadyExists, whatever this process (or a previous one) remembers.
 import { Action, Controller, controllerOf, isOperantError, type Cached, type CacheReader, type ObjectRef, type ReconcileContext } from "operant";
 import { Pod } from "operant/kinds";
-import { DEFAULT_IMAGE, GORDON_LABEL, Gordon, INDEX_LABEL } from "../api/gordon.ts";
+import { GORDON_LABEL, Gordon, INDEX_LABEL } from "../api/gordon.ts";
 
 type PodStatusEntry = NonNullable<NonNullable<Gordon["status"]>["pods"]>[number];
 
@@ -104,7 +104,7 @@ export const gordonController = Controller.for(Gordon)
       try {
         await ctx.create(Pod, {
           metadata: { name: podRef.name, labels: { [GORDON_LABEL]: name, [INDEX_LABEL]: String(i) } },
-          spec: { containers: [{ name: "gordon", image: gordon.spec.image ?? DEFAULT_IMAGE }] },
+          spec: { containers: [{ name: "gordon", image: gordon.spec.image }] },
         });
         ctx.log.info({ pod: podRef.name }, "created pod");
         ctx.event("Normal", "CreatedPod", `Created Pod ${podRef.name}`, "Create");

@@ -2,15 +2,25 @@
 // built-in and custom kinds alike. It always talks to the API server (reads
 // from the watch cache go through the cache, not through here).
 import { OperantError } from "../core/errors.ts";
-import type { Kind } from "../core/kind.ts";
+import type { Kind, KindInput } from "../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.ts";
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
+import { decodeList, decodeObject, decodeWatchEvent, PROTOBUF_MEDIA_TYPE, protobufDecoder } from "./protobuf/envelope.ts";
+import { lengthFrames } from "./protobuf/frames.ts";
+import type { KindDecoder } from "./protobuf/generated.ts";
 import { ApiError, type Status } from "./transport/api-error.ts";
 import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
 
-/** Options for {@link Client}. */
+/**
+ * Options for {@link Client}.
+ *
+ * @example
+ * ```ts
+ * const client = await Client.connect({ fieldManager: "my-operator", qps: 50, burst: 100 } satisfies ClientOptions);
+ * ```
+ */
 export interface ClientOptions extends TransportOptions {
   /** Field manager for writes (default `operant`); server-side apply always needs one. */
   fieldManager?: string;
@@ -19,14 +29,33 @@ export interface ClientOptions extends TransportOptions {
    * the watch with `WatchEventTooLarge` instead of being held in memory however large it grows.
    */
   maxWatchEventBytes?: number;
+  /**
+   * Wire format of reads (get, list, watch) of built-in kinds: `protobuf` (default; what the API server encodes
+   * fastest, with JSON as the fallback it may answer with) or `json`. Custom resources and writes are always JSON.
+   */
+  wire?: "protobuf" | "json";
 }
 
-/** Options shared by every call. */
+/**
+ * Options shared by every call.
+ *
+ * @example
+ * ```ts
+ * await client.get(Pod, { namespace: "default", name: "web" }, { signal: AbortSignal.timeout(5_000) } satisfies CallOptions);
+ * ```
+ */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of writes. */
+/**
+ * Options of writes.
+ *
+ * @example
+ * ```ts
+ * await client.create(ConfigMap, cm, { dryRun: true, fieldManager: "preview" } satisfies WriteOptions);
+ * ```
+ */
 export interface WriteOptions extends CallOptions {
   /** Validate and admit, but do not persist (`dryRun=All`). */
   dryRun?: boolean;
@@ -34,7 +63,14 @@ export interface WriteOptions extends CallOptions {
   fieldManager?: string;
 }
 
-/** Selects objects for list and watch. */
+/**
+ * Selects objects for list and watch.
+ *
+ * @example
+ * ```ts
+ * const { items } = await client.list(Pod, { namespace: "default", labelSelector: { app: "web" }, fieldSelector: "status.phase=Running" } satisfies ListOptions);
+ * ```
+ */
 export interface ListOptions extends CallOptions {
   /** Namespace of a namespaced kind; omit for all namespaces. */
   namespace?: string | undefined;
@@ -46,9 +82,21 @@ export interface ListOptions extends CallOptions {
   limit?: number;
   /** Ask for metadata only (`PartialObjectMetadata`): much smaller when only names, labels or owners matter. */
   metadataOnly?: boolean;
+  /**
+   * Leave `metadata.managedFields` out of the objects (a cache that drops them anyway): in protobuf they are
+   * skipped undecoded, which saves most of the decoding of a typical object; in JSON they are deleted after parsing.
+   */
+  withoutManagedFields?: boolean | undefined;
 }
 
-/** Options of {@link Client.watch}. */
+/**
+ * Options of {@link Client.watch}.
+ *
+ * @example
+ * ```ts
+ * for await (const e of client.watch(Pod, { namespace: "default", resourceVersion: list.metadata.resourceVersion } satisfies WatchOptions)) console.log(e.type);
+ * ```
+ */
 export interface WatchOptions extends ListOptions {
   /** Start after this resourceVersion (from a list, or the last event seen). */
   resourceVersion?: string | undefined;
@@ -68,21 +116,43 @@ export interface WatchOptions extends ListOptions {
   resourceVersionMatch?: "NotOlderThan" | undefined;
 }
 
-/** Options of {@link Client.patch}. */
+/**
+ * Options of {@link Client.patch}.
+ *
+ * @example
+ * ```ts
+ * await client.patch(Deployment, ref, { spec: { replicas: 3 } }, { type: "merge" } satisfies PatchOptions);
+ * await client.patch(Memcached, ref, { status: { ready: true } }, { subresource: "status" });
+ * ```
+ */
 export interface PatchOptions extends WriteOptions {
   /** `merge` (JSON merge patch, RFC 7386; default), `json` (RFC 6902 operations) or `strategic` (built-in kinds only). */
   type?: "merge" | "json" | "strategic";
   subresource?: "status" | "scale";
 }
 
-/** Options of {@link Client.apply}. */
+/**
+ * Options of {@link Client.apply}.
+ *
+ * @example
+ * ```ts
+ * await client.apply(ConfigMap, cm, { fieldManager: "my-operator", force: true } satisfies ApplyOptions);
+ * ```
+ */
 export interface ApplyOptions extends WriteOptions {
   /** Take ownership of fields another manager owns, instead of failing with Conflict. */
   force?: boolean;
   subresource?: "status";
 }
 
-/** Options of {@link Client.delete}. */
+/**
+ * Options of {@link Client.delete}.
+ *
+ * @example
+ * ```ts
+ * await client.delete(Job, ref, { propagationPolicy: "Foreground", preconditions: { uid: job.metadata.uid } } satisfies DeleteOptions);
+ * ```
+ */
 export interface DeleteOptions extends WriteOptions {
   /** `Background` (default on the server for most kinds), `Foreground` or `Orphan`. */
   propagationPolicy?: "Background" | "Foreground" | "Orphan";
@@ -91,20 +161,45 @@ export interface DeleteOptions extends WriteOptions {
   gracePeriodSeconds?: number;
 }
 
-/** A page or a whole list. */
+/**
+ * A page or a whole list.
+ *
+ * @example
+ * ```ts
+ * const list: ObjectList<Pod> = await client.list(Pod, { namespace: "default" });
+ * console.log(list.items.length, list.metadata.resourceVersion);
+ * ```
+ */
 export interface ObjectList<T extends KubeObject> {
   items: Stored<T>[];
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
 }
 
-/** An object with nothing but its metadata (metadata-only list and watch). */
+/**
+ * An object with nothing but its metadata (metadata-only list and watch).
+ *
+ * @example
+ * ```ts
+ * const { items } = await client.list(Secret, { namespace: "default", metadataOnly: true });
+ * const names = items.map((s: PartialObjectMetadata) => s.metadata.name);
+ * ```
+ */
 export interface PartialObjectMetadata extends KubeObject {
   apiVersion: string;
   kind: string;
   metadata: StoredMeta;
 }
 
-/** One event of a watch. */
+/**
+ * One event of a watch.
+ *
+ * @example
+ * ```ts
+ * for await (const e of client.watch(Pod, { namespace: "default" }) as AsyncGenerator<WatchEvent<Pod>>) {
+ *   if (e.type !== "BOOKMARK") console.log(e.type, e.object.metadata.name);
+ * }
+ * ```
+ */
 export type WatchEvent<T extends KubeObject> =
   | { type: "ADDED" | "MODIFIED" | "DELETED"; object: Stored<T> }
   | { type: "BOOKMARK"; object: { apiVersion?: string; kind?: string; metadata: { resourceVersion: string; annotations?: Record<string, string> } } };
@@ -117,8 +212,24 @@ const PATCH_TYPES = {
 
 const METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 const METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+/** Reads of built-in kinds: protobuf, JSON if the server will not (a proxy, an aggregated API without protobuf). */
+const PROTOBUF_OR_JSON = `${PROTOBUF_MEDIA_TYPE}, application/json`;
 
-/** `a=b,c=d` from pairs; strings pass through. */
+/** Watch events decoded from protobuf frames. */
+async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder, dropManagedFields: boolean): AsyncGenerator<unknown> {
+  const options = { dropManagedFields };
+  for await (const frame of frames) yield decodeWatchEvent(frame, what, proto, options);
+}
+
+/**
+ * `a=b,c=d` from pairs; strings pass through.
+ *
+ * @example
+ * ```ts
+ * selectorString({ app: "web", tier: "db" }) // "app=web,tier=db"
+ * selectorString("app!=web")               // "app!=web"
+ * ```
+ */
 export function selectorString(sel: string | Record<string, string> | undefined): string | undefined {
   if (sel === undefined || typeof sel === "string") return sel;
   return Object.entries(sel)
@@ -221,12 +332,33 @@ export class Client {
   readonly fieldManager: string;
   /** Largest watch event accepted, in bytes. */
   readonly maxWatchEventBytes: number;
+  /** Wire format of reads of built-in kinds. */
+  readonly wire: "protobuf" | "json";
 
-  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number } = {}) {
+  constructor(transport: Transport, options: { fieldManager?: string; maxWatchEventBytes?: number; wire?: "protobuf" | "json" } = {}) {
     this.transport = transport;
     this.discovery = new Discovery(transport);
     this.fieldManager = options.fieldManager ?? "operant";
     this.maxWatchEventBytes = options.maxWatchEventBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.wire = options.wire ?? "protobuf";
+  }
+
+  /** The protobuf decoders to read `kind` with, or `undefined` to read it as JSON. */
+  #protobuf(kind: Kind, metadataOnly: boolean | undefined): KindDecoder | undefined {
+    if (this.wire === "json" || metadataOnly) return undefined;
+    return protobufDecoder(kind.apiVersion, kind.kind);
+  }
+
+  /** A read of a built-in kind, in protobuf if the server answers so, else JSON. */
+  async #read<T>(req: Parameters<Transport["request"]>[0], decode: (body: Buffer) => unknown): Promise<T> {
+    const res = await this.transport.requestBytes({ ...req, accept: PROTOBUF_OR_JSON });
+    if (res.contentType.startsWith(PROTOBUF_MEDIA_TYPE)) return decode(res.body) as T;
+    const text = res.body.toString("utf8");
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new OperantError("InvalidResponse", `${req.method} ${req.path}: the API server sent a body that is not JSON (${text.slice(0, 120)}…)`, { cause: err });
+    }
   }
 
   /**
@@ -243,6 +375,7 @@ export class Client {
     return new Client(new Transport(config, options), {
       ...(options.fieldManager !== undefined && { fieldManager: options.fieldManager }),
       ...(options.maxWatchEventBytes !== undefined && { maxWatchEventBytes: options.maxWatchEventBytes }),
+      ...(options.wire !== undefined && { wire: options.wire }),
     });
   }
 
@@ -254,7 +387,9 @@ export class Client {
   /** Reads one object. Throws `NotFound` if it does not exist. */
   async get<T extends KubeObject>(kind: Kind<T>, ref: ObjectRef, options: CallOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, ref, "get");
-    return (await this.transport.request<Stored<T>>({ method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal })).body;
+    const req = { method: "GET", path: resourcePath(kind, r, undefined, `get ${kind.kind}`), signal: options.signal } as const;
+    if (this.#protobuf(kind, false)) return this.#read<Stored<T>>(req, (body) => decodeObject(body, `get ${kind.kind}`));
+    return (await this.transport.request<Stored<T>>(req)).body;
   }
 
   /** Reads one object, or returns `undefined` if it does not exist. */
@@ -279,21 +414,22 @@ export class Client {
     for (let restarts = 0; ; ) {
       let page: ObjectList<T>;
       try {
-        page = (
-          await this.transport.request<ObjectList<T>>({
-            method: "GET",
-            path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
-            query: {
-              limit: options.limit ?? 500,
-              continue: cont,
-              labelSelector: selectorString(options.labelSelector),
-              fieldSelector: options.fieldSelector,
-              resourceVersion: cont ? undefined : options.resourceVersion,
-            },
-            accept: options.metadataOnly ? METADATA_LIST : undefined,
-            signal: options.signal,
-          })
-        ).body;
+        const req = {
+          method: "GET",
+          path: resourcePath(kind, { namespace: options.namespace }, undefined, `list ${kind.kind}`),
+          query: {
+            limit: options.limit ?? 500,
+            continue: cont,
+            labelSelector: selectorString(options.labelSelector),
+            fieldSelector: options.fieldSelector,
+            resourceVersion: cont ? undefined : options.resourceVersion,
+          },
+          accept: options.metadataOnly ? METADATA_LIST : undefined,
+          signal: options.signal,
+        } as const;
+        const proto = this.#protobuf(kind, options.metadataOnly);
+        const drop = { dropManagedFields: options.withoutManagedFields ?? false };
+        page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`, drop)) : (await this.transport.request<ObjectList<T>>(req)).body;
       } catch (err) {
         if (cont && err instanceof ApiError && err.code === "Gone" && restarts < 3) {
           restarts++;
@@ -311,6 +447,7 @@ export class Client {
       for (const item of page.items as KubeObject[]) {
         item.apiVersion ??= apiVersion;
         item.kind ??= k;
+        if (options.withoutManagedFields && item.metadata?.managedFields) delete item.metadata.managedFields;
       }
       yield { ...page, restarted };
       restarted = false;
@@ -331,8 +468,13 @@ export class Client {
     return { items, metadata };
   }
 
-  /** Creates an object (namespace from `metadata.namespace`). Throws `AlreadyExists` if the name is taken. */
-  async create<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  /**
+   * Creates an object (namespace from `metadata.namespace`). Throws
+   * `AlreadyExists` if the name is taken. The body is the kind's input type
+   * (`InputOf`: a custom resource's defaulted fields may be left out); the
+   * result, as the server stored it, has them.
+   */
+  async create<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     const ns = obj.metadata?.namespace;
     if (kind.namespaced && !ns) throw new OperantError("NamespaceRequired", `create ${kind.kind}: set metadata.namespace (${kind.kind} is namespaced).`);
     const res = await this.transport.request<Stored<T>>({
@@ -349,16 +491,16 @@ export class Client {
    * Replaces an object (PUT). With `metadata.resourceVersion` set (as on an
    * object you read), a concurrent change makes it fail with `Conflict`.
    */
-  async update<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  async update<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.#put(kind, obj, undefined, options);
   }
 
   /** Replaces the status subresource (only `status` changes; needs the resourceVersion like update). */
-  async updateStatus<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  async updateStatus<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     return this.#put(kind, obj, "status", options);
   }
 
-  async #put<T extends KubeObject>(kind: Kind<T>, obj: T, subresource: string | undefined, options: WriteOptions): Promise<Stored<T>> {
+  async #put<T extends KubeObject, I extends KubeObject>(kind: Kind<T, I>, obj: KindInput<T, I>, subresource: string | undefined, options: WriteOptions): Promise<Stored<T>> {
     const r = requireRef(kind, { name: obj.metadata?.name, namespace: obj.metadata?.namespace }, subresource ? `update ${subresource} of` : "update");
     return (
       await this.transport.request<Stored<T>>({
@@ -422,7 +564,7 @@ export class Client {
    * await client.apply(Deployment, { metadata: { name: "web", namespace: "default" }, spec: { replicas: 2, … } }, { fieldManager: "memcached-operator", force: true });
    * ```
    */
-  async apply<T extends KubeObject>(kind: Kind<T>, obj: T, options: ApplyOptions = {}): Promise<Stored<T>> {
+  async apply<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: ApplyOptions = {}): Promise<Stored<T>> {
     const r = requireRef(kind, { name: obj.metadata?.name, namespace: obj.metadata?.namespace }, "apply");
     // The server refuses an apply body with managedFields (an object as read has them): send a copy without.
     let body = withTypeMeta(kind, obj);
@@ -462,6 +604,7 @@ export class Client {
    */
   async *watch<T extends KubeObject>(kind: Kind<T>, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     if (options.signal?.aborted) return;
+    const proto = this.#protobuf(kind, options.metadataOnly);
     let res: Awaited<ReturnType<Transport["stream"]>>;
     try {
       res = await this.transport.stream({
@@ -477,7 +620,7 @@ export class Client {
           fieldSelector: options.fieldSelector,
           timeoutSeconds: options.timeoutSeconds,
         },
-        accept: options.metadataOnly ? METADATA_ONE : undefined,
+        accept: options.metadataOnly ? METADATA_ONE : proto ? PROTOBUF_OR_JSON : undefined,
         signal: options.signal,
       });
     } catch (err) {
@@ -486,7 +629,13 @@ export class Client {
       throw err;
     }
     try {
-      for await (const raw of jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what: `watch ${kind.kind}` })) {
+      const what = `watch ${kind.kind}`;
+      const contentType = res.headers["content-type"];
+      const events =
+        proto && String(contentType).startsWith(PROTOBUF_MEDIA_TYPE)
+          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto, options.withoutManagedFields ?? false)
+          : jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what });
+      for await (const raw of events) {
         const ev = raw as { type?: string; object?: unknown };
         if (ev.type === "ERROR") {
           const status = ev.object as Status;
@@ -494,6 +643,10 @@ export class Client {
         }
         if (ev.type !== "ADDED" && ev.type !== "MODIFIED" && ev.type !== "DELETED" && ev.type !== "BOOKMARK") {
           throw new OperantError("InvalidResponse", `watch ${kind.kind}: unexpected event type ${JSON.stringify(ev.type)}`, { retryable: true });
+        }
+        if (options.withoutManagedFields && ev.type !== "BOOKMARK") {
+          const meta = (ev.object as KubeObject | undefined)?.metadata;
+          if (meta?.managedFields) delete meta.managedFields;
         }
         yield ev as WatchEvent<T>;
       }

@@ -3,7 +3,15 @@
 // (`{ matchLabels, matchExpressions }`), compiled to a matcher.
 import { OperantError } from "./errors.ts";
 
-/** The object form of a label selector (`spec.selector` of Deployments and others). */
+/**
+ * The object form of a label selector (`spec.selector` of Deployments and others).
+ *
+ * @example
+ * ```ts
+ * const sel: LabelSelector = { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "In", values: ["a", "b"] }] };
+ * ctx.list(Pod, { namespace, labels: sel });
+ * ```
+ */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];

@@ -1,7 +1,14 @@
 // The shape every Kubernetes object shares, as it travels on the wire (JSON):
 // timestamps are RFC 3339 strings, quantities are strings.
 
-/** A reference from an object to its owner (`metadata.ownerReferences[]`). */
+/**
+ * A reference from an object to its owner (`metadata.ownerReferences[]`).
+ *
+ * @example
+ * ```ts
+ * const ref: OwnerReference = { apiVersion: "cache.example.com/v1", kind: "Memcached", name: "mc", uid: mc.metadata.uid, controller: true, blockOwnerDeletion: true };
+ * ```
+ */
 export interface OwnerReference {
   apiVersion: string;
   kind: string;
@@ -11,7 +18,14 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-/** `metadata` of any object. */
+/**
+ * `metadata` of any object.
+ *
+ * @example
+ * ```ts
+ * const meta: ObjectMeta = { name: "web", namespace: "default", labels: { app: "web" }, annotations: { "example.com/owner": "team-a" } };
+ * ```
+ */
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
@@ -30,7 +44,14 @@ export interface ObjectMeta {
   selfLink?: string;
 }
 
-/** Any Kubernetes object. */
+/**
+ * Any Kubernetes object.
+ *
+ * @example
+ * ```ts
+ * const cm: KubeObject & { data: Record<string, string> } = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" }, data: { a: "1" } };
+ * ```
+ */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
@@ -70,7 +91,15 @@ export type Stored<T extends KubeObject> = Omit<T, "metadata" | "apiVersion" | "
  */
 export type Wire<T> = T extends Date ? string : T extends (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
 
-/** A namespaced (or cluster-scoped, without namespace) name: what a reconcile request carries. */
+/**
+ * A namespaced (or cluster-scoped, without namespace) name: what a reconcile request carries.
+ *
+ * @example
+ * ```ts
+ * const ref: ObjectRef = { namespace: "default", name: "web" };
+ * const pod = ctx.get(Pod, ref);
+ * ```
+ */
 export interface ObjectRef {
   name: string;
   namespace?: string | undefined;

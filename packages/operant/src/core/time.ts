@@ -1,7 +1,15 @@
 // Durations and waiting: how operant spells time ("30s", "1m30s", 250) and
 // waits for it (abortably).
 
-/** A duration: milliseconds as a number, or a Go-style string such as `"500ms"`, `"30s"`, `"1m30s"`, `"2h"`. */
+/**
+ * A duration: milliseconds as a number, or a Go-style string such as `"500ms"`, `"30s"`, `"1m30s"`, `"2h"`.
+ *
+ * @example
+ * ```ts
+ * const timeout: Duration = "1m30s"; // or 90_000 (milliseconds)
+ * Controller.for(App).withOptions({ reconcileTimeout: timeout });
+ * ```
+ */
 export type Duration = number | string;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -8,6 +8,7 @@
  * | TypeBox | CRD schema |
  * | --- | --- |
  * | `Type.Object({...})`, `Type.Optional(T)` | `type: object`, `properties`, `required` (optional fields left out) |
+ * | `Defaulted(T, value)`, or any `{ default: value }` | `default: value`, left out of `required` (the API server fills it in) |
  * | `Type.Integer()` / `Type.Number()` | `type: integer` / `type: number`; `format: "int32"`… passed through |
  * | `minimum`, `exclusiveMinimum: n`, … | `minimum`, `exclusiveMinimum: true` (OpenAPI 3.0 form) |
  * | `Type.Union([Type.Literal("a"), Type.Literal("b")])`, `Type.Enum` | `type: string, enum: [a, b]` |
@@ -52,6 +53,7 @@ export {
   type ResourceOptions,
   type VersionOptions,
   type ResourceObject,
+  type ResourceInput,
   type ResourceNames,
   type PrinterColumn,
   type ScaleSubresource,
@@ -61,6 +63,7 @@ export { crdManifest, crdManifests, type CustomResourceDefinitionManifest, type 
 export { installCrds, uninstallCrds, type InstallCrdsOptions } from "./install/install.ts";
 export { Condition } from "./types/condition.ts";
 export { IntOrString } from "./types/int-or-string.ts";
+export { Defaulted, isDefaulted, type TDefaulted, type StaticOutput } from "./types/defaulted.ts";
 export { FreeForm } from "./types/free-form.ts";
 export { EmbeddedResource, type EmbeddedObject } from "./types/embedded-resource.ts";
 export type { JSONSchemaProps, ValidationRule, KubernetesSchemaOptions } from "./schema/json-schema-props.ts";

@@ -18,6 +18,14 @@ import type { Wire } from "../core/object.ts";
  * ```
  */
 export type Pod = Wire<V1Pod>;
+/**
+ * The Pod kind, for the client, the cache and controllers (`Controller.for(Pod)`, `.owns(Pod)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Pod);
+ * ```
+ */
 export const Pod: Kind<Pod> = defineKind<Pod>({ group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true });
 
 /**
@@ -29,6 +37,14 @@ export const Pod: Kind<Pod> = defineKind<Pod>({ group: "", version: "v1", kind: 
  * ```
  */
 export type ConfigMap = Wire<V1ConfigMap>;
+/**
+ * The ConfigMap kind, for the client, the cache and controllers (`Controller.for(ConfigMap)`, `.owns(ConfigMap)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(ConfigMap);
+ * ```
+ */
 export const ConfigMap: Kind<ConfigMap> = defineKind<ConfigMap>({ group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true });
 
 /**
@@ -40,6 +56,14 @@ export const ConfigMap: Kind<ConfigMap> = defineKind<ConfigMap>({ group: "", ver
  * ```
  */
 export type Secret = Wire<V1Secret>;
+/**
+ * The Secret kind, for the client, the cache and controllers (`Controller.for(Secret)`, `.owns(Secret)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Secret);
+ * ```
+ */
 export const Secret: Kind<Secret> = defineKind<Secret>({ group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true });
 
 /**
@@ -51,6 +75,14 @@ export const Secret: Kind<Secret> = defineKind<Secret>({ group: "", version: "v1
  * ```
  */
 export type Service = Wire<V1Service>;
+/**
+ * The Service kind, for the client, the cache and controllers (`Controller.for(Service)`, `.owns(Service)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Service);
+ * ```
+ */
 export const Service: Kind<Service> = defineKind<Service>({ group: "", version: "v1", kind: "Service", plural: "services", namespaced: true });
 
 /**
@@ -62,6 +94,14 @@ export const Service: Kind<Service> = defineKind<Service>({ group: "", version: 
  * ```
  */
 export type ServiceAccount = Wire<V1ServiceAccount>;
+/**
+ * The ServiceAccount kind, for the client, the cache and controllers (`Controller.for(ServiceAccount)`, `.owns(ServiceAccount)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(ServiceAccount);
+ * ```
+ */
 export const ServiceAccount: Kind<ServiceAccount> = defineKind<ServiceAccount>({ group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", namespaced: true });
 
 /**
@@ -73,6 +113,14 @@ export const ServiceAccount: Kind<ServiceAccount> = defineKind<ServiceAccount>({
  * ```
  */
 export type Namespace = Wire<V1Namespace>;
+/**
+ * The Namespace kind, for the client, the cache and controllers (`Controller.for(Namespace)`, `.owns(Namespace)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Namespace);
+ * ```
+ */
 export const Namespace: Kind<Namespace> = defineKind<Namespace>({ group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false });
 
 /**
@@ -84,6 +132,14 @@ export const Namespace: Kind<Namespace> = defineKind<Namespace>({ group: "", ver
  * ```
  */
 export type Node = Wire<V1Node>;
+/**
+ * The Node kind, for the client, the cache and controllers (`Controller.for(Node)`, `.owns(Node)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Node);
+ * ```
+ */
 export const Node: Kind<Node> = defineKind<Node>({ group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false });
 
 /**
@@ -95,6 +151,14 @@ export const Node: Kind<Node> = defineKind<Node>({ group: "", version: "v1", kin
  * ```
  */
 export type PersistentVolumeClaim = Wire<V1PersistentVolumeClaim>;
+/**
+ * The PersistentVolumeClaim kind, for the client, the cache and controllers (`Controller.for(PersistentVolumeClaim)`, `.owns(PersistentVolumeClaim)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(PersistentVolumeClaim);
+ * ```
+ */
 export const PersistentVolumeClaim: Kind<PersistentVolumeClaim> = defineKind<PersistentVolumeClaim>({ group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", namespaced: true });
 
 /**
@@ -106,6 +170,14 @@ export const PersistentVolumeClaim: Kind<PersistentVolumeClaim> = defineKind<Per
  * ```
  */
 export type Endpoints = Wire<V1Endpoints>;
+/**
+ * The Endpoints kind, for the client, the cache and controllers (`Controller.for(Endpoints)`, `.owns(Endpoints)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Endpoints);
+ * ```
+ */
 export const Endpoints: Kind<Endpoints> = defineKind<Endpoints>({ group: "", version: "v1", kind: "Endpoints", plural: "endpoints", namespaced: true });
 
 /**
@@ -117,6 +189,14 @@ export const Endpoints: Kind<Endpoints> = defineKind<Endpoints>({ group: "", ver
  * ```
  */
 export type CoreEvent = Wire<CoreV1Event>;
+/**
+ * The CoreEvent kind, for the client, the cache and controllers (`Controller.for(CoreEvent)`, `.owns(CoreEvent)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(CoreEvent);
+ * ```
+ */
 export const CoreEvent: Kind<CoreEvent> = defineKind<CoreEvent>({ group: "", version: "v1", kind: "Event", plural: "events", namespaced: true });
 
 /**
@@ -128,6 +208,14 @@ export const CoreEvent: Kind<CoreEvent> = defineKind<CoreEvent>({ group: "", ver
  * ```
  */
 export type Deployment = Wire<V1Deployment>;
+/**
+ * The Deployment kind, for the client, the cache and controllers (`Controller.for(Deployment)`, `.owns(Deployment)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Deployment);
+ * ```
+ */
 export const Deployment: Kind<Deployment> = defineKind<Deployment>({ group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true });
 
 /**
@@ -139,6 +227,14 @@ export const Deployment: Kind<Deployment> = defineKind<Deployment>({ group: "app
  * ```
  */
 export type ReplicaSet = Wire<V1ReplicaSet>;
+/**
+ * The ReplicaSet kind, for the client, the cache and controllers (`Controller.for(ReplicaSet)`, `.owns(ReplicaSet)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(ReplicaSet);
+ * ```
+ */
 export const ReplicaSet: Kind<ReplicaSet> = defineKind<ReplicaSet>({ group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true });
 
 /**
@@ -150,6 +246,14 @@ export const ReplicaSet: Kind<ReplicaSet> = defineKind<ReplicaSet>({ group: "app
  * ```
  */
 export type StatefulSet = Wire<V1StatefulSet>;
+/**
+ * The StatefulSet kind, for the client, the cache and controllers (`Controller.for(StatefulSet)`, `.owns(StatefulSet)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(StatefulSet);
+ * ```
+ */
 export const StatefulSet: Kind<StatefulSet> = defineKind<StatefulSet>({ group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true });
 
 /**
@@ -161,6 +265,14 @@ export const StatefulSet: Kind<StatefulSet> = defineKind<StatefulSet>({ group: "
  * ```
  */
 export type DaemonSet = Wire<V1DaemonSet>;
+/**
+ * The DaemonSet kind, for the client, the cache and controllers (`Controller.for(DaemonSet)`, `.owns(DaemonSet)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(DaemonSet);
+ * ```
+ */
 export const DaemonSet: Kind<DaemonSet> = defineKind<DaemonSet>({ group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", namespaced: true });
 
 /**
@@ -172,6 +284,14 @@ export const DaemonSet: Kind<DaemonSet> = defineKind<DaemonSet>({ group: "apps",
  * ```
  */
 export type Job = Wire<V1Job>;
+/**
+ * The Job kind, for the client, the cache and controllers (`Controller.for(Job)`, `.owns(Job)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Job);
+ * ```
+ */
 export const Job: Kind<Job> = defineKind<Job>({ group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true });
 
 /**
@@ -183,6 +303,14 @@ export const Job: Kind<Job> = defineKind<Job>({ group: "batch", version: "v1", k
  * ```
  */
 export type CronJob = Wire<V1CronJob>;
+/**
+ * The CronJob kind, for the client, the cache and controllers (`Controller.for(CronJob)`, `.owns(CronJob)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(CronJob);
+ * ```
+ */
 export const CronJob: Kind<CronJob> = defineKind<CronJob>({ group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true });
 
 /**
@@ -194,6 +322,14 @@ export const CronJob: Kind<CronJob> = defineKind<CronJob>({ group: "batch", vers
  * ```
  */
 export type Lease = Wire<V1Lease>;
+/**
+ * The Lease kind, for the client, the cache and controllers (`Controller.for(Lease)`, `.owns(Lease)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Lease);
+ * ```
+ */
 export const Lease: Kind<Lease> = defineKind<Lease>({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true });
 
 /**
@@ -205,6 +341,14 @@ export const Lease: Kind<Lease> = defineKind<Lease>({ group: "coordination.k8s.i
  * ```
  */
 export type Event = Wire<EventsV1Event>;
+/**
+ * The Event kind, for the client, the cache and controllers (`Controller.for(Event)`, `.owns(Event)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Event);
+ * ```
+ */
 export const Event: Kind<Event> = defineKind<Event>({ group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", namespaced: true });
 
 /**
@@ -216,6 +360,14 @@ export const Event: Kind<Event> = defineKind<Event>({ group: "events.k8s.io", ve
  * ```
  */
 export type Role = Wire<V1Role>;
+/**
+ * The Role kind, for the client, the cache and controllers (`Controller.for(Role)`, `.owns(Role)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Role);
+ * ```
+ */
 export const Role: Kind<Role> = defineKind<Role>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", namespaced: true });
 
 /**
@@ -227,6 +379,14 @@ export const Role: Kind<Role> = defineKind<Role>({ group: "rbac.authorization.k8
  * ```
  */
 export type RoleBinding = Wire<V1RoleBinding>;
+/**
+ * The RoleBinding kind, for the client, the cache and controllers (`Controller.for(RoleBinding)`, `.owns(RoleBinding)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(RoleBinding);
+ * ```
+ */
 export const RoleBinding: Kind<RoleBinding> = defineKind<RoleBinding>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", namespaced: true });
 
 /**
@@ -238,6 +398,14 @@ export const RoleBinding: Kind<RoleBinding> = defineKind<RoleBinding>({ group: "
  * ```
  */
 export type ClusterRole = Wire<V1ClusterRole>;
+/**
+ * The ClusterRole kind, for the client, the cache and controllers (`Controller.for(ClusterRole)`, `.owns(ClusterRole)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(ClusterRole);
+ * ```
+ */
 export const ClusterRole: Kind<ClusterRole> = defineKind<ClusterRole>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", namespaced: false });
 
 /**
@@ -249,6 +417,14 @@ export const ClusterRole: Kind<ClusterRole> = defineKind<ClusterRole>({ group: "
  * ```
  */
 export type ClusterRoleBinding = Wire<V1ClusterRoleBinding>;
+/**
+ * The ClusterRoleBinding kind, for the client, the cache and controllers (`Controller.for(ClusterRoleBinding)`, `.owns(ClusterRoleBinding)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(ClusterRoleBinding);
+ * ```
+ */
 export const ClusterRoleBinding: Kind<ClusterRoleBinding> = defineKind<ClusterRoleBinding>({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", namespaced: false });
 
 /**
@@ -260,6 +436,14 @@ export const ClusterRoleBinding: Kind<ClusterRoleBinding> = defineKind<ClusterRo
  * ```
  */
 export type CustomResourceDefinition = Wire<V1CustomResourceDefinition>;
+/**
+ * The CustomResourceDefinition kind, for the client, the cache and controllers (`Controller.for(CustomResourceDefinition)`, `.owns(CustomResourceDefinition)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(CustomResourceDefinition);
+ * ```
+ */
 export const CustomResourceDefinition: Kind<CustomResourceDefinition> = defineKind<CustomResourceDefinition>({ group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false });
 
 /**
@@ -271,6 +455,14 @@ export const CustomResourceDefinition: Kind<CustomResourceDefinition> = defineKi
  * ```
  */
 export type EndpointSlice = Wire<V1EndpointSlice>;
+/**
+ * The EndpointSlice kind, for the client, the cache and controllers (`Controller.for(EndpointSlice)`, `.owns(EndpointSlice)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(EndpointSlice);
+ * ```
+ */
 export const EndpointSlice: Kind<EndpointSlice> = defineKind<EndpointSlice>({ group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", namespaced: true });
 
 /**
@@ -282,6 +474,14 @@ export const EndpointSlice: Kind<EndpointSlice> = defineKind<EndpointSlice>({ gr
  * ```
  */
 export type PodDisruptionBudget = Wire<V1PodDisruptionBudget>;
+/**
+ * The PodDisruptionBudget kind, for the client, the cache and controllers (`Controller.for(PodDisruptionBudget)`, `.owns(PodDisruptionBudget)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(PodDisruptionBudget);
+ * ```
+ */
 export const PodDisruptionBudget: Kind<PodDisruptionBudget> = defineKind<PodDisruptionBudget>({ group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true });
 
 /**
@@ -293,6 +493,14 @@ export const PodDisruptionBudget: Kind<PodDisruptionBudget> = defineKind<PodDisr
  * ```
  */
 export type Ingress = Wire<V1Ingress>;
+/**
+ * The Ingress kind, for the client, the cache and controllers (`Controller.for(Ingress)`, `.owns(Ingress)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(Ingress);
+ * ```
+ */
 export const Ingress: Kind<Ingress> = defineKind<Ingress>({ group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true });
 
 /**
@@ -304,6 +512,14 @@ export const Ingress: Kind<Ingress> = defineKind<Ingress>({ group: "networking.k
  * ```
  */
 export type NetworkPolicy = Wire<V1NetworkPolicy>;
+/**
+ * The NetworkPolicy kind, for the client, the cache and controllers (`Controller.for(NetworkPolicy)`, `.owns(NetworkPolicy)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(NetworkPolicy);
+ * ```
+ */
 export const NetworkPolicy: Kind<NetworkPolicy> = defineKind<NetworkPolicy>({ group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true });
 
 /**
@@ -315,6 +531,14 @@ export const NetworkPolicy: Kind<NetworkPolicy> = defineKind<NetworkPolicy>({ gr
  * ```
  */
 export type HorizontalPodAutoscaler = Wire<V2HorizontalPodAutoscaler>;
+/**
+ * The HorizontalPodAutoscaler kind, for the client, the cache and controllers (`Controller.for(HorizontalPodAutoscaler)`, `.owns(HorizontalPodAutoscaler)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(HorizontalPodAutoscaler);
+ * ```
+ */
 export const HorizontalPodAutoscaler: Kind<HorizontalPodAutoscaler> = defineKind<HorizontalPodAutoscaler>({ group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true });
 
 /**
@@ -326,6 +550,14 @@ export const HorizontalPodAutoscaler: Kind<HorizontalPodAutoscaler> = defineKind
  * ```
  */
 export type PersistentVolume = Wire<V1PersistentVolume>;
+/**
+ * The PersistentVolume kind, for the client, the cache and controllers (`Controller.for(PersistentVolume)`, `.owns(PersistentVolume)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(PersistentVolume);
+ * ```
+ */
 export const PersistentVolume: Kind<PersistentVolume> = defineKind<PersistentVolume>({ group: "", version: "v1", kind: "PersistentVolume", plural: "persistentvolumes", namespaced: false });
 
 /**
@@ -337,9 +569,24 @@ export const PersistentVolume: Kind<PersistentVolume> = defineKind<PersistentVol
  * ```
  */
 export type StorageClass = Wire<V1StorageClass>;
+/**
+ * The StorageClass kind, for the client, the cache and controllers (`Controller.for(StorageClass)`, `.owns(StorageClass)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(StorageClass);
+ * ```
+ */
 export const StorageClass: Kind<StorageClass> = defineKind<StorageClass>({ group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", namespaced: false });
 
-/** Every built-in kind above, for lookups by apiVersion and kind. */
+/**
+ * Every built-in kind above, for lookups by apiVersion and kind.
+ *
+ * @example
+ * ```ts
+ * const kind = BUILTIN_KINDS.find((k) => k.apiVersion === "apps/v1" && k.kind === "Deployment"); // Deployment
+ * ```
+ */
 export const BUILTIN_KINDS: readonly Kind[] = [Pod, ConfigMap, Secret, Service, ServiceAccount, Namespace, Node, PersistentVolumeClaim, Endpoints, CoreEvent, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Lease, Event, Role, RoleBinding, ClusterRole, ClusterRoleBinding, CustomResourceDefinition, EndpointSlice, PodDisruptionBudget, Ingress, NetworkPolicy, HorizontalPodAutoscaler, PersistentVolume, StorageClass];
 
 /**
@@ -351,6 +598,14 @@ export const BUILTIN_KINDS: readonly Kind[] = [Pod, ConfigMap, Secret, Service, 
  * ```
  */
 export type ValidatingWebhookConfiguration = Wire<V1ValidatingWebhookConfiguration>;
+/**
+ * The ValidatingWebhookConfiguration kind, for the client, the cache and controllers (`Controller.for(ValidatingWebhookConfiguration)`, `.owns(ValidatingWebhookConfiguration)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(ValidatingWebhookConfiguration);
+ * ```
+ */
 export const ValidatingWebhookConfiguration: Kind<ValidatingWebhookConfiguration> = defineKind<ValidatingWebhookConfiguration>({ group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingWebhookConfiguration", plural: "validatingwebhookconfigurations", namespaced: false });
 
 /**
@@ -362,4 +617,12 @@ export const ValidatingWebhookConfiguration: Kind<ValidatingWebhookConfiguration
  * ```
  */
 export type MutatingWebhookConfiguration = Wire<V1MutatingWebhookConfiguration>;
+/**
+ * The MutatingWebhookConfiguration kind, for the client, the cache and controllers (`Controller.for(MutatingWebhookConfiguration)`, `.owns(MutatingWebhookConfiguration)`).
+ *
+ * @example
+ * ```ts
+ * const all = await client.list(MutatingWebhookConfiguration);
+ * ```
+ */
 export const MutatingWebhookConfiguration: Kind<MutatingWebhookConfiguration> = defineKind<MutatingWebhookConfiguration>({ group: "admissionregistration.k8s.io", version: "v1", kind: "MutatingWebhookConfiguration", plural: "mutatingwebhookconfigurations", namespaced: false });

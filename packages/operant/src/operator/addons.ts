@@ -9,7 +9,15 @@ import type { OperatorDefinition } from "./operator.ts";
 import { METRICS_PORT, storageVersions } from "./manifests.ts";
 import { operatorLabels, type RbacRoleManifest } from "./rbac.ts";
 
-/** A ServiceMonitor (monitoring.coreos.com/v1, the Prometheus Operator's) as generated. */
+/**
+ * A ServiceMonitor (monitoring.coreos.com/v1, the Prometheus Operator's) as generated.
+ *
+ * @example
+ * ```ts
+ * const monitor: ServiceMonitorManifest = serviceMonitorFor(operator);
+ * await writeFile("config/prometheus/monitor.yaml", manifestsYaml([monitor]));
+ * ```
+ */
 export interface ServiceMonitorManifest {
   apiVersion: "monitoring.coreos.com/v1";
   kind: "ServiceMonitor";
@@ -17,7 +25,14 @@ export interface ServiceMonitorManifest {
   spec: { endpoints: { path: string; port: string; scheme: "https"; bearerTokenFile: string; tlsConfig: { insecureSkipVerify: boolean } }[]; selector: { matchLabels: Record<string, string> } };
 }
 
-/** A NetworkPolicy as generated. */
+/**
+ * A NetworkPolicy as generated.
+ *
+ * @example
+ * ```ts
+ * const policy: NetworkPolicyManifest = networkPolicyFor(operator, "memcached-system");
+ * ```
+ */
 export interface NetworkPolicyManifest {
   apiVersion: "networking.k8s.io/v1";
   kind: "NetworkPolicy";

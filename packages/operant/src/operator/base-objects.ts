@@ -6,7 +6,14 @@
 import type { KubeObject } from "../core/object.ts";
 import type { OperatorDefinition } from "./operator.ts";
 
-/** The namespace config/'s bases use; config/default's `namespace:` replaces it. */
+/**
+ * The namespace config/'s bases use; config/default's `namespace:` replaces it.
+ *
+ * @example
+ * ```ts
+ * const sa = { metadata: { name: "controller-manager", namespace: BASE_NAMESPACE } }; // "system", replaced by config/default's namespace
+ * ```
+ */
 export const BASE_NAMESPACE = "system";
 
 /**
@@ -21,7 +28,14 @@ export function namePrefixOf(operator: Pick<OperatorDefinition, "name">): string
   return `${operator.name}-`;
 }
 
-/** A name prefix and the namespace that goes with it. */
+/**
+ * A name prefix and the namespace that goes with it.
+ *
+ * @example
+ * ```ts
+ * const naming: Naming = { prefix: "memcached-operator-", namespace: "memcached-operator-system" };
+ * ```
+ */
 export interface Naming {
   readonly prefix: string;
   readonly namespace: string;

@@ -19,7 +19,14 @@ import type { OperatorDefinition } from "./operator.ts";
 import { metricsAuthRules, operatorLabels } from "./rbac.ts";
 import { sampleFor } from "./samples.ts";
 
-/** Options of {@link bundleFor}. */
+/**
+ * Options of {@link bundleFor}.
+ *
+ * @example
+ * ```ts
+ * const bundle = bundleFor(operator, { version: "0.2.0", image: "ghcr.io/example/memcached-operator:0.2.0", channels: ["stable"], replaces: "memcached-operator.v0.1.0" } satisfies BundleOptions);
+ * ```
+ */
 export interface BundleOptions extends Pick<ManifestOptions, "image" | "resources" | "replicas"> {
   /** The bundle's version, semver without a leading `v` (`0.1.0`). */
   version: string;
@@ -50,7 +57,15 @@ export interface BundleOptions extends Pick<ManifestOptions, "image" | "resource
   scorecardImage?: string;
 }
 
-/** A CSV icon: the image, base64-encoded, and its media type. */
+/**
+ * A CSV icon: the image, base64-encoded, and its media type.
+ *
+ * @example
+ * ```ts
+ * const icon: CsvIcon = { base64data: (await readFile("icon.png")).toString("base64"), mediatype: "image/png" };
+ * bundleFor(operator, { version: "0.1.0", icon });
+ * ```
+ */
 export interface CsvIcon {
   base64data: string;
   mediatype: "image/svg+xml" | "image/png" | "image/jpeg" | "image/gif";
@@ -141,7 +156,15 @@ export interface CsvPermissions {
   rules: PolicyRule[];
 }
 
-/** The ClusterServiceVersion as generated (operators.coreos.com/v1alpha1). */
+/**
+ * The ClusterServiceVersion as generated (operators.coreos.com/v1alpha1).
+ *
+ * @example
+ * ```ts
+ * const { csv }: { csv: ClusterServiceVersionManifest } = bundleFor(operator, { version: "0.1.0", image });
+ * console.log(csv.metadata.name, csv.spec.installModes);
+ * ```
+ */
 export interface ClusterServiceVersionManifest {
   apiVersion: "operators.coreos.com/v1alpha1";
   kind: "ClusterServiceVersion";
@@ -171,7 +194,15 @@ export interface ClusterServiceVersionManifest {
   };
 }
 
-/** Everything {@link bundleFor} returns. */
+/**
+ * Everything {@link bundleFor} returns.
+ *
+ * @example
+ * ```ts
+ * const bundle: OperatorBundle = bundleFor(operator, { version: "0.1.0", image });
+ * console.log(bundle.packageName, bundle.crds.length);
+ * ```
+ */
 export interface OperatorBundle {
   readonly packageName: string;
   readonly csv: ClusterServiceVersionManifest;
@@ -266,7 +297,7 @@ export function coreEvents(rules: readonly PolicyRule[]): PolicyRule[] {
  * namespaces for a `Namespaced` one; leader election in the operator's
  * namespace). A `Cluster` operator installs for AllNamespaces only, a
  * `Namespaced` one for OwnNamespace, SingleNamespace and MultiNamespace.
- * The manager writes core v1 Events there (see {@link coreEvents}).
+ * The manager writes core v1 Events there (see `coreEvents`).
  * `alm-examples` has a sample of every served version; the scorecard
  * configuration runs the basic and OLM suites. Deterministic (no creation
  * timestamp).

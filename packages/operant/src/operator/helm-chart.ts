@@ -16,15 +16,32 @@
 //   templates/crd-roles.yaml       if .Values.crdRoles.enabled
 //   templates/service-monitor.yaml if .Values.prometheus.enabled
 //   templates/network-policy.yaml  if .Values.networkPolicy.enabled
+//   templates/webhook.yaml         operators with webhooks: the Service and the
+//                                  configurations (if .Values.webhook.enabled);
+//                                  with .Values.webhook.certificates cert-manager
+//                                  also the Issuer and Certificate, cainjector's
+//                                  annotation on the configurations and converted
+//                                  CRDs, and the Secret mounted for --webhook-cert-dir
 //   templates/NOTES.txt
+//
+// .Values.metrics.secure false passes --no-metrics-secure (plain HTTP, no
+// authentication: only behind a NetworkPolicy you trust).
 import { stringify } from "yaml";
 import { OperantError } from "../core/errors.ts";
 import { crdRolesFor, networkPolicyFor, serviceMonitorFor } from "./addons.ts";
 import { namePrefixOf, renamed } from "./base-objects.ts";
 import { DEFAULT_MANAGER_RESOURCES, manifestsFor, manifestsYaml, type ManifestOptions } from "./manifests.ts";
 import type { OperatorDefinition } from "./operator.ts";
+import { WEBHOOK_CERT_DIR, webhookManifestsFor, webhookNames } from "./webhooks.ts";
 
-/** Options of {@link helmChartFor}. */
+/**
+ * Options of {@link helmChartFor}.
+ *
+ * @example
+ * ```ts
+ * const chart = helmChartFor(operator, { version: "0.2.0", appVersion: "0.2.0", image: "ghcr.io/example/memcached-operator:0.2.0" } satisfies HelmChartOptions);
+ * ```
+ */
 export interface HelmChartOptions extends Pick<ManifestOptions, "image" | "watchNamespaces"> {
   /** The chart's version, semver (default `0.1.0`). */
   version?: string;
@@ -32,7 +49,15 @@ export interface HelmChartOptions extends Pick<ManifestOptions, "image" | "watch
   appVersion?: string;
 }
 
-/** What {@link helmChartFor} returns. */
+/**
+ * What {@link helmChartFor} returns.
+ *
+ * @example
+ * ```ts
+ * const chart: HelmChart = helmChartFor(operator);
+ * for (const [path, text] of Object.entries(chart.files)) await writeFile(join("chart", path), text);
+ * ```
+ */
 export interface HelmChart {
   /** File contents by path relative to the chart directory. */
   readonly files: Readonly<Record<string, string>>;
@@ -53,7 +78,15 @@ const M = {
   envExtra: "@@ENV_EXTRA@@",
   podExtra: "@@POD_EXTRA@@",
   mounts: "@@MOUNTS@@",
+  metricsSecure: "@@METRICS_SECURE@@",
+  webhookCertDir: "@@WEBHOOK_CERT_DIR@@",
+  /** cainjector's annotation, under metadata (no other annotations) or under metadata.annotations. */
+  caInject: "@@CA_INJECT@@",
+  caInjectLine: "@@CA_INJECT_LINE@@",
 } as const;
+
+const CERT_MANAGER = `eq .Values.webhook.certificates "cert-manager"`;
+const CERT_VOLUME = "webhook-certs";
 
 const POD_VALUES = ["priorityClassName", "imagePullSecrets", "nodeSelector", "tolerations", "affinity", "volumes"] as const;
 
@@ -79,11 +112,16 @@ function template(objects: readonly unknown[]): string {
       if (line.includes(`"${M.image}"`)) return line.replace(`"${M.image}"`, "{{ .Values.manager.image | quote }}");
       if (line.includes(`"${M.watch}"`)) return line.replace(`"${M.watch}"`, "{{ .Values.watchNamespaces | quote }}");
       if (line.trim() === `- "${M.leaderElect}"`) return [`{{- if .Values.leaderElection.enabled }}`, `${ind}- --leader-elect`, `{{- end }}`].join("\n");
+      if (line.trim() === `- "${M.metricsSecure}"`) return [`{{- if not .Values.metrics.secure }}`, `${ind}- --no-metrics-secure`, `{{- end }}`].join("\n");
+      if (line.trim() === `- "${M.webhookCertDir}"`) return [`{{- if ${CERT_MANAGER} }}`, `${ind}- --webhook-cert-dir=${WEBHOOK_CERT_DIR}`, `{{- end }}`].join("\n");
+      const inject = `cert-manager.io/inject-ca-from: {{ printf "%s/%sserving-cert" .Release.Namespace .Values.namePrefix | quote }}`;
+      if (line.trim() === `${M.caInject}: x` || line.trim() === `"${M.caInject}": x`) return [`{{- if ${CERT_MANAGER} }}`, `${ind}annotations:`, `${ind}  ${inject}`, `{{- end }}`].join("\n");
+      if (line.trim() === `${M.caInjectLine}: x` || line.trim() === `"${M.caInjectLine}": x`) return [`{{- if ${CERT_MANAGER} }}`, `${ind}${inject}`, `{{- end }}`].join("\n");
       if (line.trim() === `resources: "${M.resources}"`) return withBlock("resources", ".Values.manager.resources", ind);
       if (line.trim() === `- "${M.envExtra}"`) return withBlock(undefined, ".Values.manager.env", ind);
-      if (line.trim() === `volumeMounts: "${M.mounts}"`) return withBlock("volumeMounts", ".Values.manager.volumeMounts", ind);
+      if (line.trim() === `volumeMounts: "${M.mounts}"`) return withBlock("volumeMounts", "$volumeMounts", ind);
       if (line.trim() === `${M.podExtra}: x` || line.trim() === `"${M.podExtra}": x`) {
-        return POD_VALUES.map((k) => (k === "priorityClassName" ? `{{- with .Values.manager.priorityClassName }}\n${ind}priorityClassName: {{ . | quote }}\n{{- end }}` : k === "imagePullSecrets" ? `{{- with .Values.manager.imagePullSecrets }}\n${ind}imagePullSecrets:\n{{- range . }}\n${ind}  - name: {{ . | quote }}\n{{- end }}\n{{- end }}` : withBlock(k, `.Values.manager.${k}`, ind))).join("\n");
+        return POD_VALUES.map((k) => (k === "priorityClassName" ? `{{- with .Values.manager.priorityClassName }}\n${ind}priorityClassName: {{ . | quote }}\n{{- end }}` : k === "imagePullSecrets" ? `{{- with .Values.manager.imagePullSecrets }}\n${ind}imagePullSecrets:\n{{- range . }}\n${ind}  - name: {{ . | quote }}\n{{- end }}\n{{- end }}` : withBlock(k, k === "volumes" ? "$volumes" : `.Values.manager.${k}`, ind))).join("\n");
       }
       return line;
     })
@@ -122,7 +160,7 @@ export function helmChartFor(operator: OperatorDefinition, options: HelmChartOpt
   const c = pod.containers[0]! as { image: unknown; args: string[]; env: { name: string; value?: string }[]; resources: unknown; volumeMounts?: unknown };
   dep.spec.replicas = M.replicas;
   c.image = M.image;
-  c.args = c.args.map((a) => (a === "--leader-elect" ? M.leaderElect : a));
+  c.args = c.args.flatMap((a) => (a === "--leader-elect" ? [M.leaderElect] : a.startsWith("--metrics-bind-address=") ? [a, M.metricsSecure] : a.startsWith("--webhook-bind-address=") ? [a, M.webhookCertDir] : [a]));
   const watch = c.env.find((e) => e.name === "WATCH_NAMESPACE");
   const watchValue = watch?.value;
   if (watch && watchValue !== undefined) watch.value = M.watch;
@@ -151,18 +189,22 @@ export function helmChartFor(operator: OperatorDefinition, options: HelmChartOpt
     },
     leaderElection: { enabled: true },
     ...(watchValue !== undefined && { watchNamespaces: watchValue }),
-    metrics: { enabled: true },
+    metrics: { enabled: true, secure: true },
     crds: { install: true },
     crdRoles: { enabled: true },
     prometheus: { enabled: false },
     networkPolicy: { enabled: false },
+    ...(m.webhooks && { webhook: { enabled: true, certificates: "managed" } }),
   };
   const comments: Record<string, string> = {
     namePrefix: "Prefix of every object's name (kustomize's namePrefix in config/default).",
     manager: "The manager Deployment; resources default to operant's measured figures (idle RSS 94–114 MB, 10,000-Pod sync peak 314 MB).",
     leaderElection: "Pass --leader-elect (safe during rolling updates and with replicas > 1).",
     watchNamespaces: 'Comma-separated namespaces to watch ("" = all).',
-    metrics: "The metrics Service (port 8443, /metrics over HTTPS; scrapers need a token bound to the metrics-reader ClusterRole).",
+    metrics:
+      "The metrics Service (port 8443, /metrics over HTTPS; scrapers need a token bound to the metrics-reader ClusterRole). secure: false serves plain HTTP without authentication (--no-metrics-secure): only behind a NetworkPolicy you trust.",
+    webhook:
+      'The webhook Service and configurations. certificates: "managed" (operant makes a CA and a serving certificate, keeps them in the Secret <namePrefix>webhook-server-cert and injects the CA bundle) or "cert-manager" (an Issuer and a Certificate writing that Secret, cainjector annotations, the Secret mounted for --webhook-cert-dir; needs cert-manager installed).',
     crds: "Install the CustomResourceDefinitions with the chart.",
     crdRoles: "Admin, editor and viewer ClusterRoles per custom resource, aggregated to admin, edit and view.",
     prometheus: "A ServiceMonitor (needs the Prometheus Operator's CRDs).",
@@ -173,6 +215,25 @@ export function helmChartFor(operator: OperatorDefinition, options: HelmChartOpt
     .join("\n");
 
   const rbac = m.rbac;
+  // The manager's volumes and mounts: the values', plus the cert-manager Secret when asked for.
+  const mountVars = m.webhooks
+    ? [
+        `{{- $volumes := .Values.manager.volumes }}`,
+        `{{- $volumeMounts := .Values.manager.volumeMounts }}`,
+        `{{- if ${CERT_MANAGER} }}`,
+        `{{- $volumes = append $volumes (dict "name" "${CERT_VOLUME}" "secret" (dict "secretName" (printf "%swebhook-server-cert" .Values.namePrefix))) }}`,
+        `{{- $volumeMounts = append $volumeMounts (dict "name" "${CERT_VOLUME}" "mountPath" "${WEBHOOK_CERT_DIR}" "readOnly" true) }}`,
+        `{{- end }}`,
+      ]
+    : [`{{- $volumes := .Values.manager.volumes }}`, `{{- $volumeMounts := .Values.manager.volumeMounts }}`];
+  /** An object with cainjector's annotation when .Values.webhook.certificates is cert-manager. */
+  const injectable = <T>(object: T): T => {
+    const o = structuredClone(object) as { metadata: Record<string, unknown> & { annotations?: Record<string, string> } };
+    if (o.metadata.annotations) o.metadata.annotations[M.caInjectLine] = "x";
+    else o.metadata[M.caInject] = "x";
+    return o as T;
+  };
+  const converted = new Set(m.crds.filter((c) => c.spec.conversion?.strategy === "Webhook").map((c) => c.metadata.name));
   const files: Record<string, string> = {
     "Chart.yaml": stringify(
       { apiVersion: "v2", name: operator.name, description: `${operator.name}, a Kubernetes operator built with operant.`, type: "application", version, appVersion: options.appVersion ?? version },
@@ -181,15 +242,27 @@ export function helmChartFor(operator: OperatorDefinition, options: HelmChartOpt
     "values.yaml": `# Default values of the ${operator.name} chart, generated by \`operant generate --helm\` from src/operator.ts.\n${valuesYaml}`,
     ".helmignore": ".DS_Store\n*.tmp\n*.bak\n",
     "templates/rbac.yaml": t(rbac.manifests),
-    "templates/manager.yaml": template([renamed(dep, from, to)]),
+    "templates/manager.yaml": `${mountVars.join("\n")}\n${template([renamed(dep, from, to)])}`,
     "templates/metrics-service.yaml": guarded(".Values.metrics.enabled", t([m.metricsService])),
     "templates/service-monitor.yaml": guarded(".Values.prometheus.enabled", t([serviceMonitorFor(operator)])),
     "templates/network-policy.yaml": guarded(".Values.networkPolicy.enabled", t([networkPolicyFor(operator)])),
     "templates/NOTES.txt": `${operator.name} is installed in {{ .Release.Namespace }}. Its manager: kubectl get deployment -n {{ .Release.Namespace }} {{ .Values.namePrefix }}controller-manager\n`,
   };
   if (m.crds.length > 0) {
-    files["templates/crds.yaml"] = guarded(".Values.crds.install", t(m.crds));
+    files["templates/crds.yaml"] = guarded(".Values.crds.install", t(m.crds.map((c) => (converted.has(c.metadata.name) ? injectable(c) : c))));
     files["templates/crd-roles.yaml"] = guarded(".Values.crdRoles.enabled", t(crdRolesFor(operator)));
+  }
+  if (m.webhooks) {
+    const w = m.webhooks;
+    const names = webhookNames(operator);
+    const certManager = webhookManifestsFor(operator, { namespace: operator.namespace, labels: w.service.metadata.labels }).certManager.map((o) => ({
+      ...o,
+      // The Certificate's DNS names hold the Service's final name and namespace: templated.
+      ...(o.kind === "Certificate" && { spec: { ...(o.spec as Record<string, unknown>), dnsNames: [`@@SVC@@.svc`, `@@SVC@@.svc.cluster.local`] } }),
+    }));
+    const svcHost = `{{ .Values.namePrefix }}${names.service.slice(from.prefix.length)}.{{ .Release.Namespace }}`;
+    files["templates/webhook.yaml"] =
+      guarded(".Values.webhook.enabled", t([w.service, ...[w.validating, w.mutating].filter((x) => x !== undefined).map(injectable)])) + guarded(CERT_MANAGER, `---\n${t(certManager).replaceAll("@@SVC@@", svcHost)}`);
   }
   return Object.freeze({ files, values });
 }

@@ -16,7 +16,14 @@ import { hasWebhooks, WEBHOOK_PORT, webhookManifestsFor, type WebhookManifests }
 
 export type { ContainerResources } from "./operator.ts";
 
-/** Options of {@link manifestsFor}. */
+/**
+ * Options of {@link manifestsFor}.
+ *
+ * @example
+ * ```ts
+ * const m = manifestsFor(operator, { image: "ghcr.io/example/memcached-operator:0.1.0", namespace: "memcached-system", replicas: 2 } satisfies ManifestOptions);
+ * ```
+ */
 export interface ManifestOptions {
   /** Manager image (default: the operator's `image`). */
   image?: string;
@@ -50,10 +57,26 @@ export interface ServiceManifest {
   spec: { selector: Record<string, string>; ports: { name: string; port: number; protocol: "TCP"; targetPort: string }[] };
 }
 
-/** The manager Deployment as generated (apiVersion/kind/metadata/spec always set). */
+/**
+ * The manager Deployment as generated (apiVersion/kind/metadata/spec always set).
+ *
+ * @example
+ * ```ts
+ * const deployment: DeploymentManifest = manifestsFor(operator, { image }).deployment;
+ * console.log(deployment.spec.template.spec?.containers[0]?.image);
+ * ```
+ */
 export type DeploymentManifest = Deployment & { apiVersion: "apps/v1"; kind: "Deployment"; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: NonNullable<Deployment["spec"]> };
 
-/** Everything {@link manifestsFor} returns. */
+/**
+ * Everything {@link manifestsFor} returns.
+ *
+ * @example
+ * ```ts
+ * const m: OperatorManifests = manifestsFor(operator, { image });
+ * await writeFile("install.yaml", manifestsYaml(m.objects));
+ * ```
+ */
 export interface OperatorManifests {
   readonly namespace: NamespaceManifest;
   readonly rbac: OperatorRbac;
@@ -68,9 +91,23 @@ export interface OperatorManifests {
   readonly objects: readonly KubeObject[];
 }
 
-/** Port of `/metrics` in the manager container: HTTPS, each request's token checked (TokenReview, SubjectAccessReview), as kubebuilder's scaffold. */
+/**
+ * Port of `/metrics` in the manager container: HTTPS, each request's token checked (TokenReview, SubjectAccessReview), as kubebuilder's scaffold.
+ *
+ * @example
+ * ```ts
+ * const metrics = { name: "https", port: METRICS_PORT, targetPort: "https" }; // the manager's --metrics-bind-address :8443
+ * ```
+ */
 export const METRICS_PORT = 8443;
-/** Port of `/healthz` and `/readyz` in the manager container. */
+/**
+ * Port of `/healthz` and `/readyz` in the manager container.
+ *
+ * @example
+ * ```ts
+ * const probe = { httpGet: { path: "/healthz", port: HEALTH_PORT } }; // the manager's --health-probe-bind-address :8081
+ * ```
+ */
 export const HEALTH_PORT = 8081;
 
 /**
@@ -94,6 +131,12 @@ export const DEFAULT_MANAGER_RESOURCES = Object.freeze({ requests: Object.freeze
  * Where the manager learns which namespaces to watch: a literal list, a Pod
  * annotation (OLM's `olm.targetNamespaces`), or its own namespace (a
  * `Namespaced` operator watching where it runs, wherever kustomize puts it).
+ *
+ * @example
+ * ```ts
+ * const own: WatchNamespaceSource = { ownNamespace: true };            // WATCH_NAMESPACE from the Pod's namespace
+ * const olm: WatchNamespaceSource = { annotation: "olm.targetNamespaces" }; // as OLM sets it
+ * ```
  */
 export type WatchNamespaceSource = { readonly value: string } | { readonly annotation: string } | { readonly ownNamespace: true };
 

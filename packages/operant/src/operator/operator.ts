@@ -28,7 +28,15 @@ export interface OperatorSharding extends ShardingOptions {
 type PodSpec = NonNullable<Pod["spec"]>;
 type Container = PodSpec["containers"][number];
 
-/** CPU and memory of the manager container. */
+/**
+ * CPU and memory of the manager container.
+ *
+ * @example
+ * ```ts
+ * const resources: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } };
+ * defineOperator({ …, manager: { resources } });
+ * ```
+ */
 export interface ContainerResources {
   requests?: { cpu?: string; memory?: string };
   limits?: { cpu?: string; memory?: string };
@@ -39,6 +47,12 @@ export interface ContainerResources {
  * config/manager/manager.yaml, the Helm chart's default values and the
  * bundle's install strategy. Everything is optional; a user's kustomize
  * patch (config/default/manager_patch.yaml) still applies on top.
+ *
+ * @example
+ * ```ts
+ * defineOperator({ name: "memcached-operator", domain: "example.com", controllers: [memcached],
+ *   manager: { replicas: 2, resources: { requests: { cpu: "100m", memory: "128Mi" } }, nodeSelector: { "kubernetes.io/os": "linux" } } satisfies ManagerOptions });
+ * ```
  */
 export interface ManagerOptions {
   /** Replicas (default 1; more only make sense with leader election). */
@@ -59,7 +73,15 @@ export interface ManagerOptions {
   volumeMounts?: Container["volumeMounts"];
 }
 
-/** How the operator is deployed and what it may touch. */
+/**
+ * How the operator is deployed and what it may touch.
+ *
+ * @example
+ * ```ts
+ * export const operator: OperatorDefinition = defineOperator({ name: "memcached-operator", domain: "example.com", resources: [Memcached], controllers: [memcachedController] });
+ * await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true });
+ * ```
+ */
 export interface OperatorDefinition {
   /** DNS-1123 name, e.g. `memcached-operator`: names the Deployment, ServiceAccount, RBAC and the leader-election lock. */
   readonly name: string;
@@ -94,7 +116,15 @@ export interface OperatorDefinition {
   readonly manager: Readonly<ManagerOptions>;
 }
 
-/** Input of {@link defineOperator}: everything but name, resources and controllers has a default. */
+/**
+ * Input of {@link defineOperator}: everything but name, resources and controllers has a default.
+ *
+ * @example
+ * ```ts
+ * const options: OperatorOptions = { name: "memcached-operator", domain: "example.com", scope: "Namespaced", resources: [Memcached], controllers: [memcachedController] };
+ * export const operator = defineOperator(options);
+ * ```
+ */
 export interface OperatorOptions {
   name: string;
   resources?: readonly ResourceDefinition[];

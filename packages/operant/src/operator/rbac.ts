@@ -35,7 +35,14 @@ import type { ControllerDefinition, PolicyRule } from "../runtime/controller/bui
 import type { OperatorDefinition } from "./operator.ts";
 import { admissionWebhooksOf, conversionCrdNames, hasWebhooks, webhookNames } from "./webhooks.ts";
 
-/** A rule of the generated RBAC with the reasons it is there (for docs and review; not part of the manifests). */
+/**
+ * A rule of the generated RBAC with the reasons it is there (for docs and review; not part of the manifests).
+ *
+ * @example
+ * ```ts
+ * for (const r of rbacFor(operator).rules as readonly DerivedRule[]) console.log(r.resources.join(","), r.verbs.join(","), r.reasons.join("; "));
+ * ```
+ */
 export interface DerivedRule extends PolicyRule {
   /** One line per source: `controller memcached: for Memcached`. */
   readonly reasons: readonly string[];
@@ -43,7 +50,14 @@ export interface DerivedRule extends PolicyRule {
   readonly clusterScoped: boolean | undefined;
 }
 
-/** Options of {@link rbacFor}. */
+/**
+ * Options of {@link rbacFor}.
+ *
+ * @example
+ * ```ts
+ * const rbac = rbacFor(operator, { namespace: "memcached-system", watchNamespaces: ["team-a", "team-b"] } satisfies RbacOptions);
+ * ```
+ */
 export interface RbacOptions {
   /**
    * Namespaces the operator watches. `Namespaced` operators get a Role and
@@ -55,7 +69,15 @@ export interface RbacOptions {
   namespace?: string;
 }
 
-/** An RBAC object as generated (plain JSON, ready to apply). */
+/**
+ * An RBAC object as generated (plain JSON, ready to apply).
+ *
+ * @example
+ * ```ts
+ * const roles: readonly RbacRoleManifest[] = [...rbacFor(operator).clusterRoles, ...rbacFor(operator).roles];
+ * await writeFile("role.yaml", manifestsYaml(roles));
+ * ```
+ */
 export interface RbacRoleManifest {
   apiVersion: "rbac.authorization.k8s.io/v1";
   kind: "Role" | "ClusterRole";
@@ -69,7 +91,14 @@ export interface NonResourceRule {
   verbs: string[];
 }
 
-/** A RoleBinding or ClusterRoleBinding as generated. */
+/**
+ * A RoleBinding or ClusterRoleBinding as generated.
+ *
+ * @example
+ * ```ts
+ * const bindings: readonly RbacBindingManifest[] = rbacFor(operator).clusterRoleBindings;
+ * ```
+ */
 export interface RbacBindingManifest {
   apiVersion: "rbac.authorization.k8s.io/v1";
   kind: "RoleBinding" | "ClusterRoleBinding";
@@ -78,14 +107,30 @@ export interface RbacBindingManifest {
   subjects: { kind: "ServiceAccount"; name: string; namespace: string }[];
 }
 
-/** The operator's ServiceAccount as generated. */
+/**
+ * The operator's ServiceAccount as generated.
+ *
+ * @example
+ * ```ts
+ * const sa: ServiceAccountManifest = rbacFor(operator).serviceAccount;
+ * console.log(sa.metadata.name); // "memcached-operator-controller-manager"
+ * ```
+ */
 export interface ServiceAccountManifest {
   apiVersion: "v1";
   kind: "ServiceAccount";
   metadata: { name: string; namespace: string; labels: Record<string, string> };
 }
 
-/** Everything {@link rbacFor} returns. */
+/**
+ * Everything {@link rbacFor} returns.
+ *
+ * @example
+ * ```ts
+ * const rbac: OperatorRbac = rbacFor(operator);
+ * await writeFile("config/rbac/all.yaml", manifestsYaml(rbac.manifests));
+ * ```
+ */
 export interface OperatorRbac {
   /** The ServiceAccount the manager runs as. */
   readonly serviceAccount: ServiceAccountManifest;
@@ -255,7 +300,14 @@ function plain(r: DerivedRule): PolicyRule {
   return { apiGroups: [...r.apiGroups], resources: [...r.resources], ...(r.resourceNames && { resourceNames: [...r.resourceNames] }), verbs: [...r.verbs] };
 }
 
-/** The labels every generated object of the operator carries. */
+/**
+ * The labels every generated object of the operator carries.
+ *
+ * @example
+ * ```ts
+ * operatorLabels(operator) // { "app.kubernetes.io/name": "memcached-operator", "app.kubernetes.io/managed-by": "operant" }
+ * ```
+ */
 export function operatorLabels(operator: OperatorDefinition): Record<string, string> {
   return { "app.kubernetes.io/name": operator.name, "app.kubernetes.io/managed-by": "operant" };
 }

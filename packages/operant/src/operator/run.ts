@@ -15,7 +15,15 @@ import type { OperatorDefinition } from "./operator.ts";
 import { CertificateDirectory } from "../webhook/certificates/directory.ts";
 import { hasWebhooks, webhookRunnable } from "./webhooks.ts";
 
-/** Settings parsed from flags and environment. */
+/**
+ * Settings parsed from flags and environment.
+ *
+ * @example
+ * ```ts
+ * const flags: OperatorFlags = parseOperatorFlags(operator, process.argv, process.env);
+ * console.log(flags.watchNamespaces, flags.leaderElect);
+ * ```
+ */
 export interface OperatorFlags {
   kubeconfig?: string;
   context?: string;
@@ -73,7 +81,14 @@ export interface OperatorFlagSpec {
   default?: string;
 }
 
-/** What {@link runOperator} reads besides the definition. Everything is explicit: nothing is read from the environment unless passed. */
+/**
+ * What {@link runOperator} reads besides the definition. Everything is explicit: nothing is read from the environment unless passed.
+ *
+ * @example
+ * ```ts
+ * await runOperator(operator, { argv: process.argv, env: process.env, exitOnFailure: true } satisfies RunOperatorOptions);
+ * ```
+ */
 export interface RunOperatorOptions {
   /** Command-line arguments (as `process.argv`). */
   argv?: readonly string[];

@@ -6,7 +6,15 @@ import type { ResourceDefinition } from "../crd/resource/resource.ts";
 import type { JSONSchemaProps } from "../crd/schema/json-schema-props.ts";
 import type { KubeObject } from "../core/object.ts";
 
-/** A sample custom object: apiVersion, kind, a name and a spec. */
+/**
+ * A sample custom object: apiVersion, kind, a name and a spec.
+ *
+ * @example
+ * ```ts
+ * const sample: SampleObject = sampleFor(Memcached);
+ * await writeFile(`config/samples/${sampleFileName(Memcached)}`, manifestsYaml([sample]));
+ * ```
+ */
 export interface SampleObject extends KubeObject {
   apiVersion: string;
   kind: string;

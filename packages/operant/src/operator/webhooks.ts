@@ -14,10 +14,24 @@ import { assignmentWebhooks } from "../sharding/assignment-webhook.ts";
 import { shardedControllersOf } from "../sharding/sharding.ts";
 import type { AdmissionWebhook } from "../webhook/admission/admission.ts";
 
-/** The container port the webhook server listens on in a Pod (the Service's port 443 points at it). */
+/**
+ * The container port the webhook server listens on in a Pod (the Service's port 443 points at it).
+ *
+ * @example
+ * ```ts
+ * new WebhookServer({ webhooks, certificates, bindAddress: `:${WEBHOOK_PORT}` }); // the Service's 443 points here
+ * ```
+ */
 export const WEBHOOK_PORT = 9443;
 
-/** Where the generated Deployment mounts the serving certificate when cert-manager provides it (kubebuilder's path). */
+/**
+ * Where the generated Deployment mounts the serving certificate when cert-manager provides it (kubebuilder's path).
+ *
+ * @example
+ * ```ts
+ * new CertificateDirectory({ directory: WEBHOOK_CERT_DIR }); // cert-manager's Secret, mounted by the generated Deployment
+ * ```
+ */
 export const WEBHOOK_CERT_DIR = "/tmp/k8s-webhook-server/serving-certs";
 
 /**
@@ -69,7 +83,15 @@ export function admissionWebhooksOf(operator: OperatorDefinition, sharded?: read
   return [...operator.webhooks, ...(sharded ?? assignmentWebhooks(shardedControllersOf(operator.controllers), { ring: operator.name }))];
 }
 
-/** The webhook objects of an operator: see {@link webhookManifestsFor}. */
+/**
+ * The webhook objects of an operator: see {@link webhookManifestsFor}.
+ *
+ * @example
+ * ```ts
+ * const wh: WebhookManifests = webhookManifestsFor(operator, { namespace: "memcached-system", labels: operatorLabels(operator) });
+ * console.log(wh.service.metadata.name, wh.validating?.webhooks.length);
+ * ```
+ */
 export interface WebhookManifests {
   readonly service: { apiVersion: "v1"; kind: "Service"; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { selector: Record<string, string>; ports: { name: string; port: number; protocol: "TCP"; targetPort: string }[] } };
   readonly validating: WebhookConfigurationManifest | undefined;
@@ -124,12 +146,26 @@ export function webhookManifestsFor(operator: OperatorDefinition, options: { nam
   };
 }
 
-/** Names of the CRDs whose conversion the operator serves (their caBundle is injected). */
+/**
+ * Names of the CRDs whose conversion the operator serves (their caBundle is injected).
+ *
+ * @example
+ * ```ts
+ * conversionCrdNames(operator) // ["memcacheds.cache.example.com"] when Memcached has a conversion
+ * ```
+ */
 export function conversionCrdNames(operator: OperatorDefinition): string[] {
   return operator.conversions.map((c) => `${operator.resources.find((r) => r.group === c.group && r.kind === c.kind)!.plural}.${c.group}`).sort();
 }
 
-/** Options of {@link webhookRunnable}. */
+/**
+ * Options of {@link webhookRunnable}.
+ *
+ * @example
+ * ```ts
+ * manager.add(webhookRunnable(operator, { bindAddress: ":9443", namespace: "memcached-system" } satisfies WebhookRunnableOptions));
+ * ```
+ */
 export interface WebhookRunnableOptions {
   /** Where to listen (`--webhook-bind-address`; default `127.0.0.1:9443`, the generated Deployment passes `:9443`). */
   bindAddress?: string;

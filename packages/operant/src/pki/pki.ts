@@ -22,19 +22,43 @@ const OID = {
 /** KeyUsage bit positions (RFC 5280 §4.2.1.3). */
 const KU = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const;
 
-/** A certificate and its private key, both PEM-encoded. */
+/**
+ * A certificate and its private key, both PEM-encoded.
+ *
+ * @example
+ * ```ts
+ * const ca = createCertificateAuthority("webhook-ca");
+ * const pair: KeyPair = ca.issue({ commonName: "webhook", hosts: ["127.0.0.1"], usage: "server" });
+ * await writeFile("tls.crt", pair.certPem);
+ * ```
+ */
 export interface KeyPair {
   certPem: string;
   keyPem: string;
 }
 
-/** A certificate authority able to sign leaf certificates. */
+/**
+ * A certificate authority able to sign leaf certificates.
+ *
+ * @example
+ * ```ts
+ * const ca: CertificateAuthority = createCertificateAuthority("test-ca");
+ * const client = ca.issue({ commonName: "alice", organizations: ["system:masters"], usage: "client" });
+ * ```
+ */
 export interface CertificateAuthority extends KeyPair {
   /** Signs a new leaf certificate. */
   issue(options: LeafOptions): KeyPair;
 }
 
-/** What a leaf certificate is for and who it names. */
+/**
+ * What a leaf certificate is for and who it names.
+ *
+ * @example
+ * ```ts
+ * const server = ca.issue({ commonName: "webhook", hosts: ["webhook.my-ns.svc", "127.0.0.1"], usage: "server" } satisfies LeafOptions);
+ * ```
+ */
 export interface LeafOptions {
   commonName: string;
   /** Organizations: for client certificates, the Kubernetes groups. */
@@ -204,12 +228,28 @@ export function createServiceAccountKeys(): { privateKeyPem: string; publicKeyPe
   return { privateKeyPem: pem(privateKey), publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() };
 }
 
-/** Parses a PEM certificate (for inspection in tests and diagnostics). */
+/**
+ * Parses a PEM certificate (for inspection in tests and diagnostics).
+ *
+ * @example
+ * ```ts
+ * const cert = parseCertificate(pair.certPem);
+ * console.log(cert.subject, cert.validTo, cert.subjectAltName);
+ * ```
+ */
 export function parseCertificate(certPem: string): X509Certificate {
   return new X509Certificate(certPem);
 }
 
-/** Loads a PEM private key. */
+/**
+ * Loads a PEM private key.
+ *
+ * @example
+ * ```ts
+ * const key = parsePrivateKey(pair.keyPem);
+ * console.log(key.asymmetricKeyType); // "ec"
+ * ```
+ */
 export function parsePrivateKey(keyPem: string): KeyObject {
   return createPrivateKey(keyPem);
 }

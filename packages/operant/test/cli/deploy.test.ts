@@ -15,11 +15,12 @@ import { parseAllDocuments } from "yaml";
 import { applyConfigSet, deleteConfigSet, readConfigSet, type ConfigObject } from "../../src/cli/deploy/config-set.ts";
 import { configLayout } from "../../src/cli/generate/layout.ts";
 import { defineResource } from "../../src/crd/resource/resource.ts";
-import { ClusterRole, CustomResourceDefinition, Deployment, Namespace } from "../../src/kinds/index.ts";
+import { ClusterRole, CustomResourceDefinition, Deployment, MutatingWebhookConfiguration, Namespace, Pod, ValidatingWebhookConfiguration } from "../../src/kinds/index.ts";
 import { helmChartFor } from "../../src/operator/helm-chart.ts";
 import { defineOperator } from "../../src/operator/operator.ts";
 import { Controller } from "../../src/runtime/controller/builder.ts";
 import { locateGoTool, testCluster, type TestCluster } from "../../src/testing/index.ts";
+import { Admission, defineConversion, defineMutatingWebhook, defineValidatingWebhook } from "../../src/webhook/index.ts";
 import { runCommand } from "../support/command.ts";
 
 const id = randomBytes(3).toString("hex");
@@ -36,6 +37,20 @@ const operator = defineOperator({
   manager: { env: [{ name: "LOG_LEVEL", value: "info" }], nodeSelector: { "kubernetes.io/os": "linux" }, imagePullSecrets: ["regcred"] },
 });
 const ns = operator.namespace;
+
+// An operator with webhooks: a conversion between two versions, a validating webhook and a Pod defaulter.
+const GadgetV1 = defineResource({ group: `gadgets${id}.example.com`, version: "v1", kind: "Gadget", scope: "Namespaced", storage: true, spec: Type.Object({ replicas: Type.Integer() }) });
+const GadgetV1alpha1 = GadgetV1.defineVersion("v1alpha1", { spec: Type.Object({ size: Type.Integer() }), storage: false });
+const webhookOperator = defineOperator({
+  name: `gadget${id}-operator`,
+  resources: [GadgetV1],
+  controllers: [],
+  webhooks: [
+    defineValidatingWebhook({ kind: GadgetV1, validate: () => Admission.allow() }),
+    defineMutatingWebhook({ kind: Pod, operations: ["CREATE"], namespaceSelector: { matchLabels: { [`gadgets${id}`]: "yes" } }, mutate: () => Admission.allow() }),
+  ],
+  conversions: [defineConversion(GadgetV1).spoke(GadgetV1alpha1, { toHub: (o) => ({ spec: { replicas: o.spec.size } }), fromHub: (h) => ({ spec: { size: h.spec.replicas } }) })],
+});
 
 type Obj = ConfigObject["object"];
 const key = (o: Obj) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`;
@@ -172,5 +187,80 @@ describe("the Helm chart", { timeout: 1_800_000 }, () => {
       await run("uninstall", "widgets", "--namespace", ns, "--wait");
     }
     assert.equal(await cluster.client.tryGet(Deployment, { namespace: ns, name: `${operator.name}-controller-manager` }), undefined);
+  });
+});
+
+describe("the Helm chart of an operator with webhooks", { timeout: 1_800_000 }, () => {
+  let helm: string;
+  let chart: string;
+  let project: string;
+  const whNs = webhookOperator.namespace;
+  before(async () => {
+    helm = await locateGoTool("helm");
+    project = await mkdtemp(join(tmpdir(), "operant-deploy-webhooks-"));
+    const layout = configLayout(webhookOperator);
+    await writeFiles(project, [...layout.generated, ...layout.userOwned, ...layout.samples]);
+    chart = join(project, "charts", webhookOperator.name);
+    await writeFiles(chart, Object.entries(helmChartFor(webhookOperator).files));
+  });
+  after(async () => {
+    await rm(project, { recursive: true, force: true });
+  });
+
+  const render = async (...args: string[]): Promise<Obj[]> => {
+    const r = await runCommand(helm, ["template", "gadgets", chart, "--namespace", whNs, ...args]);
+    assert.equal(r.code, 0, `helm template ${args.join(" ")}:\n${r.stderr}`);
+    return parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as Obj | null)
+      .filter((o): o is Obj => o !== null);
+  };
+
+  test("with the default values (operant-managed certificates) it renders exactly what kustomize builds from config/default, webhook Service and configurations included", async () => {
+    const want = byKey((await readConfigSet(project)).map((o) => o.object).filter((o) => o.kind !== "Namespace"));
+    const got = byKey(await render());
+    assert.ok(want.has(`Service ${whNs}/${webhookOperator.name}-webhook-service`) && want.has(`ValidatingWebhookConfiguration /${webhookOperator.name}-validating-webhook-configuration`) && want.has(`MutatingWebhookConfiguration /${webhookOperator.name}-mutating-webhook-configuration`));
+    assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+    for (const [k, o] of want) assert.deepEqual(got.get(k), o, k);
+  });
+
+  test("certificates: cert-manager renders config/certmanager's Issuer, Certificate and annotated configurations, annotates the converted CRD and mounts the Secret for --webhook-cert-dir", async () => {
+    const rendered = await render("--set", "webhook.certificates=cert-manager");
+    const got = byKey(rendered);
+    const certManagerFiles = ["config/certmanager/certificate.yaml", "config/certmanager/webhook_manifests.yaml"].map((f) => configLayout(webhookOperator).generated.get(f)!);
+    for (const text of certManagerFiles) {
+      for (const doc of parseAllDocuments(text)) {
+        const o = doc.toJS() as Obj;
+        assert.deepEqual(got.get(key(o)), JSON.parse(JSON.stringify(o)), key(o));
+      }
+    }
+    const inject = `${whNs}/${webhookOperator.name}-serving-cert`;
+    const crd = rendered.find((o) => o.kind === "CustomResourceDefinition")!;
+    assert.equal(crd.metadata.annotations?.["cert-manager.io/inject-ca-from"], inject);
+    const d = rendered.find((o) => o.kind === "Deployment") as unknown as { spec: { template: { spec: { volumes: unknown[]; containers: { args: string[]; volumeMounts: unknown[] }[] } } } };
+    const c = d.spec.template.spec.containers[0]!;
+    assert.ok(c.args.includes("--webhook-cert-dir=/tmp/k8s-webhook-server/serving-certs"), c.args.join(" "));
+    assert.deepEqual(d.spec.template.spec.volumes, [{ name: "webhook-certs", secret: { secretName: `${webhookOperator.name}-webhook-server-cert` } }]);
+    assert.deepEqual(c.volumeMounts, [{ name: "webhook-certs", mountPath: "/tmp/k8s-webhook-server/serving-certs", readOnly: true }]);
+    // The objects are valid for the API server (cert-manager's own kinds aside: its CRDs are not installed here).
+    const kinds = { ValidatingWebhookConfiguration, MutatingWebhookConfiguration, CustomResourceDefinition } as const;
+    for (const o of rendered) {
+      const kind = kinds[o.kind as keyof typeof kinds] as typeof CustomResourceDefinition | undefined;
+      if (kind) await cluster.client.create(kind, o as never, { dryRun: true });
+    }
+  });
+
+  test("values: a renamed release, webhooks off, metrics without authentication", async () => {
+    const rendered = await render("--set", "namePrefix=g-", "--set", "metrics.secure=false", "--set", "webhook.certificates=cert-manager");
+    const cert = rendered.find((o) => o.kind === "Certificate") as unknown as { spec: { dnsNames: string[]; secretName: string } };
+    assert.deepEqual(cert.spec.dnsNames, [`g-webhook-service.${whNs}.svc`, `g-webhook-service.${whNs}.svc.cluster.local`], "the certificate names the renamed Service");
+    const v = rendered.find((o) => o.kind === "ValidatingWebhookConfiguration") as unknown as { metadata: { name: string; annotations: Record<string, string> }; webhooks: { clientConfig: { service: { name: string } } }[] };
+    assert.equal(v.metadata.name, "g-validating-webhook-configuration");
+    assert.equal(v.webhooks[0]!.clientConfig.service.name, "g-webhook-service");
+    assert.equal(v.metadata.annotations["cert-manager.io/inject-ca-from"], `${whNs}/g-serving-cert`);
+    const d = rendered.find((o) => o.kind === "Deployment") as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    assert.ok(d.spec.template.spec.containers[0]!.args.includes("--no-metrics-secure"));
+    const off = await render("--set", "webhook.enabled=false");
+    assert.deepEqual(off.filter((o) => /WebhookConfiguration$/.test(o.kind) || o.metadata.name.endsWith("webhook-service")), []);
+    assert.ok(!(await render()).some((o) => o.kind === "Deployment" && (o as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } }).spec.template.spec.containers[0]!.args.includes("--no-metrics-secure")), "secure by default");
   });
 });

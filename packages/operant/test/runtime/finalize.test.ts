@@ -29,7 +29,7 @@ after(() => cluster.close());
 
 /** A context for `obj` as a reconcile would get it (real client; the cache is not read by finalize). */
 function contextFor(obj: Stored<Gadget>): ReconcileContext<Gadget> {
-  const cache = { get: () => undefined, list: () => [], observeWrite: () => undefined, observeDelete: () => undefined };
+  const cache = { get: () => undefined, list: () => [], byIndex: () => [], observeWrite: () => undefined, observeDelete: () => undefined };
   return new ReconcileContext(Gadget, deepFreeze(structuredClone(obj)), new AbortController().signal, { client, cache, recorder: { event: () => undefined }, fieldManager: "finalize-test", log: silentLogger });
 }
 

@@ -32,6 +32,8 @@ export const ${v.kind} = defineResource({
   spec: Type.Object({
     // TODO: the fields users set. An example to replace:
     foo: Type.Optional(Type.String({ description: "An example field of ${v.kind}." })),
+    // A field with a default (import Defaulted from "operant"): Defaulted(Type.Integer({ minimum: 1 }), 1)
+    // is optional when an object is written and always set when one is read.
   }),
   status: Type.Object({
     // TODO: what the operator observed, set with ctx.updateStatus().

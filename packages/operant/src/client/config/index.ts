@@ -33,5 +33,6 @@ export {
 export { staticCredentials } from "./credentials.ts";
 export { tokenFileCredentials, type TokenFileCredentialsOptions } from "./token-file.ts";
 export { execPluginCredentials, type ExecPluginCluster, type ExecPluginOptions } from "./exec-plugin.ts";
+export { DEFAULT_CREDENTIAL_PLUGIN_TIMEOUT_MS } from "./credential-command.ts";
 export { authProviderCredentials, SUPPORTED_AUTH_PROVIDERS } from "./auth-provider.ts";
 export { bypassesProxy, proxyFromEnvironment, type EnvironmentProxy } from "./proxy-env.ts";

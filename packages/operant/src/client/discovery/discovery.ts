@@ -6,7 +6,14 @@ import { defineKind, parseApiVersion, type Kind } from "../../core/kind.ts";
 import { isOperantError } from "../../core/errors.ts";
 import type { Transport } from "../transport/transport.ts";
 
-/** One entry of an APIResourceList. */
+/**
+ * One entry of an APIResourceList.
+ *
+ * @example
+ * ```ts
+ * const pods: ApiResource = { name: "pods", singularName: "pod", namespaced: true, kind: "Pod", verbs: ["get", "list", "watch"], shortNames: ["po"] };
+ * ```
+ */
 export interface ApiResource {
   name: string;
   singularName?: string;

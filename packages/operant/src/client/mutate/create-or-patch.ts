@@ -11,7 +11,14 @@ import { newDraft, objectRef, runMutate, type Draft, type MutateFn } from "./dra
 import { jsonEqual, mergePatch } from "./merge-patch.ts";
 import { retryOnConflict } from "./retry-on-conflict.ts";
 
-/** Options of {@link createOrPatch}. */
+/**
+ * Options of {@link createOrPatch}.
+ *
+ * @example
+ * ```ts
+ * await createOrPatch(client, Deployment, ref, mutate, { optimisticLock: true, fieldManager: "my-operator" } satisfies CreateOrPatchOptions);
+ * ```
+ */
 export interface CreateOrPatchOptions extends CreateOrUpdateOptions {
   /**
    * Put the resourceVersion read into the patch, so the patch fails with
@@ -37,6 +44,12 @@ export interface CreateOrPatchOptions extends CreateOrUpdateOptions {
  * OperationResult: `created`; `updated` (the object, not its status);
  * `updatedStatus` (the object and its status); `updatedStatusOnly`;
  * `unchanged` (no write).
+ *
+ * @example
+ * ```ts
+ * const { result }: { result: PatchResult } = await createOrPatch(client, ConfigMap, ref, (cm) => { cm.data = { a: "1" }; });
+ * if (result !== "unchanged") log.info({ result }, "ConfigMap written");
+ * ```
  */
 export type PatchResult = "created" | "updated" | "updatedStatus" | "updatedStatusOnly" | "unchanged";
 

@@ -9,7 +9,14 @@ import { newDraft, objectRef, runMutate, type Draft, type MutateFn } from "./dra
 import { jsonEqual } from "./merge-patch.ts";
 import { isConflict, retryOnConflict, type RetryOptions } from "./retry-on-conflict.ts";
 
-/** Options of {@link createOrUpdate} and `createOrPatch`. */
+/**
+ * Options of {@link createOrUpdate} and `createOrPatch`.
+ *
+ * @example
+ * ```ts
+ * await createOrUpdate(client, ConfigMap, ref, mutate, { retry: { attempts: 10 } } satisfies CreateOrUpdateOptions);
+ * ```
+ */
 export interface CreateOrUpdateOptions {
   signal?: AbortSignal | undefined;
   /** Field manager of the writes (default: the client's). */
@@ -22,6 +29,12 @@ export interface CreateOrUpdateOptions {
  * What {@link createOrUpdate} did: `created`, `updated`, or `unchanged` (no
  * write). The strings are controller-runtime's OperationResult values; they
  * complete the sentence "ConfigMap default/settings has been …".
+ *
+ * @example
+ * ```ts
+ * const { result } = await createOrUpdate(client, ConfigMap, ref, (cm) => { cm.data = { a: "1" }; });
+ * const said: UpdateResult = result; // "created" | "updated" | "unchanged"
+ * ```
  */
 export type UpdateResult = "created" | "updated" | "unchanged";
 

@@ -4,7 +4,14 @@
 import { isOperantError } from "../../core/errors.ts";
 import { sleep, toMillis, type Duration } from "../../core/time.ts";
 
-/** Options of {@link retryOnConflict}. */
+/**
+ * Options of {@link retryOnConflict}.
+ *
+ * @example
+ * ```ts
+ * await retryOnConflict(() => bump(client), { attempts: 10, backoff: "50ms", factor: 2 } satisfies RetryOptions);
+ * ```
+ */
 export interface RetryOptions {
   /** How many times `fn` runs at most, the first included (default 5). */
   attempts?: number;
@@ -20,7 +27,14 @@ export interface RetryOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Whether `err` is the API server's `Conflict` (409: the object changed since it was read). */
+/**
+ * Whether `err` is the API server's `Conflict` (409: the object changed since it was read).
+ *
+ * @example
+ * ```ts
+ * try { await client.update(ConfigMap, cm); } catch (err) { if (isConflict(err)) return Action.requeueAfter("1s"); throw err; }
+ * ```
+ */
 export function isConflict(err: unknown): boolean {
   // A server-side apply conflict (another field manager owns the field) is a Conflict too, but re-reading cannot fix it.
   return isOperantError(err, "Conflict") && err.retryable;

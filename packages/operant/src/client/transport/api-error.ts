@@ -4,14 +4,28 @@
 // on `err.code` exactly as they would on `apierrors.IsNotFound` in Go.
 import { OperantError } from "../../core/errors.ts";
 
-/** One field-level cause of an `Invalid` (or other) error. */
+/**
+ * One field-level cause of an `Invalid` (or other) error.
+ *
+ * @example
+ * ```ts
+ * for (const c of err.status?.details?.causes ?? []) log.warn(`${c.field}: ${c.message}`);
+ * ```
+ */
 export interface StatusCause {
   reason?: string;
   message?: string;
   field?: string;
 }
 
-/** The `Status` object the API server returns for failures. */
+/**
+ * The `Status` object the API server returns for failures.
+ *
+ * @example
+ * ```ts
+ * const gone: Status = { kind: "Status", status: "Failure", reason: "NotFound", code: 404, message: 'pods "web" not found' };
+ * ```
+ */
 export interface Status {
   kind?: "Status";
   apiVersion?: string;
@@ -22,7 +36,15 @@ export interface Status {
   details?: { name?: string; group?: string; kind?: string; uid?: string; causes?: StatusCause[]; retryAfterSeconds?: number };
 }
 
-/** Codes for API failures (the Status reasons operant distinguishes). */
+/**
+ * Codes for API failures (the Status reasons operant distinguishes).
+ *
+ * @example
+ * ```ts
+ * const code: ApiErrorCode = "Conflict";
+ * if (isOperantError(err, code)) return Action.requeueAfter("1s");
+ * ```
+ */
 export type ApiErrorCode =
   | "BadRequest"
   | "Unauthorized"

@@ -9,9 +9,17 @@ import { OperantError } from "../../core/errors.ts";
 import { sleep } from "../../core/time.ts";
 import { TokenBucket } from "../../core/token-bucket.ts";
 import type { ClusterConfig } from "../config/index.ts";
+import { PROTOBUF_MEDIA_TYPE, tryDecodeStatus } from "../protobuf/envelope.ts";
 import { ApiError, type Status } from "./api-error.ts";
 
-/** Options for {@link Transport}. */
+/**
+ * Options for {@link Transport}.
+ *
+ * @example
+ * ```ts
+ * const client = await Client.connect({ qps: 50, burst: 100, timeoutMs: 10_000 } satisfies TransportOptions);
+ * ```
+ */
 export interface TransportOptions {
   /** Requests per second allowed to the API server (default 20, as controller-runtime). `Infinity` disables the limit. */
   qps?: number;
@@ -50,7 +58,15 @@ export interface RequestDone {
   seconds: number;
 }
 
-/** One HTTP request to the API server. */
+/**
+ * One HTTP request to the API server.
+ *
+ * @example
+ * ```ts
+ * const req: ApiRequest = { method: "GET", path: "/api/v1/namespaces/default/pods", query: { limit: 10 } };
+ * const res = await client.transport.request<ObjectList<Pod>>(req);
+ * ```
+ */
 export interface ApiRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Absolute path, e.g. `/api/v1/namespaces/default/pods`. */
@@ -67,7 +83,15 @@ export interface ApiRequest {
   timeoutMs?: number;
 }
 
-/** A complete response with its parsed JSON body. */
+/**
+ * A complete response with its parsed JSON body.
+ *
+ * @example
+ * ```ts
+ * const res: ApiResponse<{ gitVersion: string }> = await client.transport.request({ method: "GET", path: "/version" });
+ * console.log(res.status, res.body.gitVersion);
+ * ```
+ */
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -259,12 +283,20 @@ export class Transport {
         );
       }
 
-      const text = await res.body.text().catch(() => "");
+      const raw = Buffer.from(await res.body.arrayBuffer().catch(() => new ArrayBuffer(0)));
       let status: Status | undefined;
-      try {
-        status = JSON.parse(text) as Status;
-      } catch {
-        status = undefined;
+      let text: string;
+      if (header(res.headers, "content-type")?.startsWith(PROTOBUF_MEDIA_TYPE)) {
+        // Asked for protobuf: errors come as a protobuf Status.
+        status = tryDecodeStatus(raw);
+        text = status?.message ?? "";
+      } else {
+        text = raw.toString("utf8");
+        try {
+          status = JSON.parse(text) as Status;
+        } catch {
+          status = undefined;
+        }
       }
       const retryAfter = retryAfterSeconds(res.headers);
       if (res.statusCode === 401 && !unauthorizedRetried) {
@@ -335,6 +367,21 @@ export class Transport {
       }
     }
     return { status: res.statusCode, headers: res.headers, body: body as T };
+  }
+
+  /**
+   * Sends a request and returns the response body as bytes with its
+   * Content-Type (for answers that may be protobuf). Errors as {@link Transport.request}.
+   */
+  async requestBytes(req: ApiRequest): Promise<{ status: number; headers: ApiResponse["headers"]; contentType: string; body: Buffer }> {
+    const res = await this.#send(req, false);
+    let body: Buffer;
+    try {
+      body = Buffer.from(await res.body.arrayBuffer());
+    } catch (err) {
+      throw networkError(err, req, this.#target, undefined);
+    }
+    return { status: res.statusCode, headers: res.headers, contentType: header(res.headers, "content-type") ?? "", body };
   }
 
   /** Sends a request and returns the response body as a stream (for watches). The caller must consume or destroy it. */

@@ -9,7 +9,14 @@
 import { OperantError } from "../errors.ts";
 import { CONDITION_REASON_PATTERN, CONDITION_TYPE_PATTERN } from "../names.ts";
 
-/** The three values of a condition's status. */
+/**
+ * The three values of a condition's status.
+ *
+ * @example
+ * ```ts
+ * const ready: ConditionStatus = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" ? "True" : "False";
+ * ```
+ */
 export type ConditionStatus = "True" | "False" | "Unknown";
 
 /**

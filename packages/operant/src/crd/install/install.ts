@@ -7,7 +7,14 @@ import { CustomResourceDefinition } from "../../kinds/index.ts";
 import { crdManifests, type CustomResourceDefinitionManifest } from "../manifest/manifest.ts";
 import type { ResourceDefinition } from "../resource/resource.ts";
 
-/** Options for {@link installCrds}. */
+/**
+ * Options for {@link installCrds}.
+ *
+ * @example
+ * ```ts
+ * await installCrds(client, [Memcached], { fieldManager: "my-operator", timeoutMs: 60_000 } satisfies InstallCrdsOptions);
+ * ```
+ */
 export interface InstallCrdsOptions {
   /** Field manager of the apply (default `operant`). */
   fieldManager?: string;

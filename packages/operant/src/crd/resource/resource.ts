@@ -8,6 +8,7 @@ import type { Kind } from "../../core/kind.ts";
 import type { KubeObject } from "../../core/object.ts";
 import { checkGroup, checkKind, checkResourceName, checkVersion, compareVersions, isProtectedGroup, pluralize } from "../names/names.ts";
 import { rootSchema } from "../schema/convert.ts";
+import type { StaticOutput, TDefaulted } from "../types/defaulted.ts";
 import type { JSONSchemaProps, ValidationRule } from "../schema/json-schema-props.ts";
 import { problems, type ValidationProblem } from "../validate/validate.ts";
 
@@ -160,15 +161,34 @@ export interface ResourceNames {
 }
 
 /**
- * The objects of a resource: any Kubernetes object with `spec` typed from the
- * spec schema and an optional `status` typed from the status schema.
+ * The objects of a resource as they are read (from the API server, the
+ * cache, a reconcile): any Kubernetes object with `spec` typed from the spec
+ * schema and an optional `status` typed from the status schema, every
+ * `Defaulted` field present (`StaticOutput`). What users write is
+ * {@link ResourceInput}.
  *
  * @example
  * ```ts
  * type Memcached = ResourceObject<typeof MemcachedSpec, typeof MemcachedStatus>;
  * ```
  */
-export type ResourceObject<S extends TSchema, St extends TSchema | undefined = undefined> = KubeObject & { spec: Static<S> } & ([St] extends [TSchema] ? { status?: Static<St> } : unknown);
+export type ResourceObject<S extends TSchema, St extends TSchema | undefined = undefined> = KubeObject & { spec: StaticOutput<S> } & ([St] extends [TSchema] ? { status?: StaticOutput<St> } : unknown);
+
+/**
+ * What users write for a resource (create, update, apply): like
+ * {@link ResourceObject}, but fields made with `Defaulted` are optional, and
+ * so is `spec` itself when its schema is `Defaulted`. It is `InputOf` the
+ * resource's definition.
+ *
+ * @example
+ * ```ts
+ * const Spec = Type.Object({ size: Defaulted(Type.Integer({ minimum: 1 }), 1) });
+ * const draft: ResourceInput<typeof Spec> = { metadata: { name: "mc" }, spec: {} };
+ * ```
+ */
+export type ResourceInput<S extends TSchema, St extends TSchema | undefined = undefined> = KubeObject &
+  (S extends TDefaulted ? { spec?: Static<S> } : { spec: Static<S> }) &
+  ([St] extends [TSchema] ? { status?: Static<St> } : unknown);
 
 /**
  * A custom resource, one version of it: a {@link Kind} (use it wherever a
@@ -184,7 +204,7 @@ export type ResourceObject<S extends TSchema, St extends TSchema | undefined = u
  * const problems = Memcached.validate(obj);              // [] when valid
  * ```
  */
-export interface ResourceDefinition<S extends TSchema = TSchema, St extends TSchema | undefined = TSchema | undefined> extends Kind<ResourceObject<S, St>> {
+export interface ResourceDefinition<S extends TSchema = TSchema, St extends TSchema | undefined = TSchema | undefined> extends Kind<ResourceObject<S, St>, ResourceInput<S, St>> {
   readonly scope: Scope;
   readonly names: ResourceNames;
   /** The schema of `spec` in this version (so `Static<typeof Memcached.spec>` is the spec's type). */

@@ -244,7 +244,9 @@ function convertObject(schema: Json, out: JSONSchemaProps, path: string): void {
   if (isObject(props) && hasProps) {
     out.properties = {};
     for (const [name, p] of Object.entries(props)) out.properties[name] = convertNode(p, `${path}.${name}`);
-    const required = Array.isArray(schema.required) ? (schema.required as unknown[]).filter((r): r is string => typeof r === "string") : [];
+    // A field with a default is never required: the API server fills it in before it validates (as controller-gen
+    // leaves `+default` fields out of required), so a create without it succeeds and `kubectl explain` does not call it required.
+    const required = Array.isArray(schema.required) ? (schema.required as unknown[]).filter((r): r is string => typeof r === "string" && out.properties?.[r]?.default === undefined) : [];
     if (required.length > 0) out.required = [...new Set(required)];
   }
   const pattern = schema.patternProperties;

@@ -8,7 +8,7 @@ import { gvkString, type Kind } from "../../core/kind.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import { keyOf, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { Informer, type InformerHealth, type InformerOptions } from "./informer.ts";
-import type { StoreListOptions } from "./store.ts";
+import { BUILTIN_INDEXES, type IndexFn, type StoreListOptions } from "./store.ts";
 
 /**
  * What a consumer asks the cache to watch: the {@link InformerOptions} a
@@ -23,7 +23,14 @@ import type { StoreListOptions } from "./store.ts";
  */
 export type InformerRequest<T extends KubeObject> = Pick<InformerOptions<T>, "namespaces" | "labelSelector" | "fieldSelector" | "metadataOnly" | "transform" | "indexers">;
 
-/** Options for {@link Cache}. */
+/**
+ * Options for {@link Cache}.
+ *
+ * @example
+ * ```ts
+ * const cache = new Cache(client, { namespaces: ["default"], logger } satisfies CacheOptions);
+ * ```
+ */
 export interface CacheOptions {
   /** Default namespaces of namespaced kinds (omit or empty: all namespaces). */
   namespaces?: readonly string[] | undefined;
@@ -34,7 +41,17 @@ export interface CacheOptions {
   onRejected?: InformerOptions<KubeObject>["onRejected"];
 }
 
-/** A consumer's hold on a shared informer. */
+/**
+ * A consumer's hold on a shared informer.
+ *
+ * @example
+ * ```ts
+ * const lease: InformerLease<Pod> = cache.acquire(Pod);
+ * lease.informer.addHandler({ added: (pod) => console.log(pod.metadata.name) });
+ * // …
+ * lease.release();
+ * ```
+ */
 export interface InformerLease<T extends KubeObject> {
   readonly informer: Informer<T>;
   /** Lets go; the informer stops when nobody holds it. */
@@ -75,6 +92,8 @@ export class Cache {
   readonly #options: CacheOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #log: Logger;
+  // Indexes declared for a kind (by `apiVersion, Kind=…`): every informer of the kind, present and future, has them.
+  readonly #indexes = new Map<string, Map<string, IndexFn>>();
   #signal: AbortSignal | undefined;
 
   constructor(client: Client, options: CacheOptions = {}) {
@@ -119,6 +138,7 @@ export class Cache {
         logger: this.#log,
         onRejected: this.#options.onRejected,
       });
+      for (const [name, fn] of this.#indexes.get(gvkString(kind)) ?? []) informer.addIndexer(name, fn);
       entry = { informer: informer as unknown as Informer<KubeObject>, refs: 0, stop: new AbortController(), request: { ...request, namespaces } as InformerRequest<KubeObject> };
       this.#entries.set(key, entry);
       if (this.#signal) this.#startEntry(entry, this.#signal);
@@ -193,6 +213,57 @@ export class Cache {
       );
     }
     return best.informer as unknown as Informer<T>;
+  }
+
+  /**
+   * Declares an index on every informer of `kind`, those there now (their
+   * objects are indexed at once) and those acquired later: controller-runtime's
+   * `IndexField`. `fn` gives the values an object is found under; read with
+   * {@link byIndex}. The same function under the same name again does
+   * nothing; another function under a name in use throws `IndexConflict`.
+   * A metadata-only informer's objects have only their metadata.
+   *
+   * @example
+   * ```ts
+   * const byNode = (p: Cached<Pod>) => (p.spec?.nodeName ? [p.spec.nodeName] : []);
+   * cache.index(Pod, "byNode", byNode);
+   * cache.byIndex(Pod, "byNode", "kwok-node-0");
+   * ```
+   */
+  index<T extends KubeObject>(kind: Kind<T>, name: string, fn: IndexFn<T>): void {
+    const gvk = gvkString(kind);
+    const declared = this.#indexes.get(gvk) ?? new Map<string, IndexFn>();
+    const existing = declared.get(name);
+    if (existing === (fn as IndexFn)) return;
+    if (existing !== undefined || name in BUILTIN_INDEXES) {
+      throw new OperantError(
+        "IndexConflict",
+        `${gvk} already has an index named "${name}" with another function${name in BUILTIN_INDEXES ? " (a built-in index)" : ""}. Give the new index another name, or declare the function once (a module-level const) and use it in every controller that declares the index.`,
+      );
+    }
+    for (const inf of this.informersOf(kind)) inf.addIndexer(name, fn);
+    declared.set(name, fn as IndexFn);
+    this.#indexes.set(gvk, declared);
+  }
+
+  /**
+   * Objects of `kind` whose index `name` has `value` (built-in indexes:
+   * `namespace`, `owner`, `controller`; others declared with {@link index}).
+   * Throws `NotCached` if no informer watches the kind, `UnknownIndex` if no
+   * index has that name.
+   *
+   * @example
+   * ```ts
+   * const owned = cache.byIndex(Pod, "controller", replicaSet.metadata.uid);
+   * ```
+   */
+  byIndex<T extends KubeObject>(kind: Kind<T>, name: string, value: string): Cached<T>[] {
+    const reader = this.#reader(kind, undefined);
+    if (!reader.hasIndex(name)) {
+      const known = [...Object.keys(BUILTIN_INDEXES), ...(this.#indexes.get(gvkString(kind))?.keys() ?? [])];
+      throw new OperantError("UnknownIndex", `${gvkString(kind)} has no index named "${name}" (have: ${known.join(", ")}). Declare it with the controller, .index(${kind.kind}, "${name}", fn), or cache.index(${kind.kind}, "${name}", fn) before reading.`);
+    }
+    return reader.byIndex(name, value);
   }
 
   /** Reads one object from the cache (undefined if absent). Throws `NotCached` if no informer covers it. */

@@ -11,7 +11,15 @@ import { compareResourceVersions, watcher, type WatchClient, type WatcherOptions
 import { internAndFreeze } from "./string-pool.ts";
 import { BUILTIN_INDEXES, MemoryStore, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
 
-/** Rewrites an object before it is stored (may mutate it: it is freshly parsed). */
+/**
+ * Rewrites an object before it is stored (may mutate it: it is freshly parsed).
+ *
+ * @example
+ * ```ts
+ * const dropSpec: Transform<Pod> = (pod) => { delete (pod as { spec?: unknown }).spec; return pod; };
+ * new Informer(client, Pod, { transform: dropSpec });
+ * ```
+ */
 export type Transform<T extends KubeObject> = (obj: Stored<T>) => Stored<T>;
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
@@ -36,7 +44,14 @@ export function stripServerNoise<T extends KubeObject>(obj: Stored<T>): Stored<T
   return obj;
 }
 
-/** Options for {@link Informer}. */
+/**
+ * Options for {@link Informer}.
+ *
+ * @example
+ * ```ts
+ * const pods = new Informer(client, Pod, { namespaces: ["default"], labelSelector: { app: "web" }, indexers: { node: (p) => [p.spec?.nodeName ?? ""] } } satisfies InformerOptions<Pod>);
+ * ```
+ */
 export interface InformerOptions<T extends KubeObject> {
   /** Namespaces to watch (one watch each); omit or empty for all namespaces. Ignored for cluster-scoped kinds. */
   namespaces?: readonly string[] | undefined;
@@ -86,14 +101,33 @@ export interface RejectedObject {
   readonly object: Stored<KubeObject>;
 }
 
-/** What changed, for handlers. `relist` is true for changes found by a (re)list rather than a watch event. */
+/**
+ * What changed, for handlers. `relist` is true for changes found by a (re)list rather than a watch event.
+ *
+ * @example
+ * ```ts
+ * const log: InformerHandler<Pod> = { added: (p) => console.log("+", p.metadata.name), deleted: (p) => console.log("-", p.metadata.name) };
+ * informer.addHandler(log);
+ * ```
+ */
 export interface InformerHandler<T extends KubeObject> {
+  /** An object appeared (`relist`: found by a (re)list rather than a watch event). */
   added?(obj: Cached<T>, info: { relist: boolean }): void;
+  /** An object changed: the copy cached before and the new one. */
   updated?(previous: Cached<T>, obj: Cached<T>, info: { relist: boolean }): void;
+  /** An object went away (its last cached copy). */
   deleted?(obj: Cached<T>, info: { relist: boolean }): void;
 }
 
-/** Health of an informer: one entry per watcher, plus a summary. */
+/**
+ * Health of an informer: one entry per watcher, plus a summary.
+ *
+ * @example
+ * ```ts
+ * const h: InformerHealth = informer.health();
+ * if (!h.synced) console.log(`${h.kind}: ${h.objects} objects so far, ${h.rejectedTotal} rejected`);
+ * ```
+ */
 export interface InformerHealth {
   kind: string;
   synced: boolean;
@@ -148,11 +182,14 @@ export class Informer<T extends KubeObject> implements Store<T> {
   #started = false;
   #syncWaiters: (() => void)[] = [];
   #running: Promise<void>[] = [];
+  // Every index of the store, by name, for read-your-writes objects not in the store yet.
+  readonly #indexers: Map<string, IndexFn<T>>;
 
   constructor(client: WatchClient, kind: Kind<T>, options: InformerOptions<T> = {}) {
     this.kind = kind;
     this.#client = client;
     this.#options = options;
+    this.#indexers = new Map<string, IndexFn<T>>([...Object.entries(BUILTIN_INDEXES), ...Object.entries(options.indexers ?? {})] as [string, IndexFn<T>][]);
     this.#store = new MemoryStore<T>(options.indexers, {
       onIndexError: (index, key, obj, err) => this.#reject(key, obj as unknown as Stored<T>, "index", `indexer "${index}" threw (${errorMessage(err)}); the object is cached but missing from that index`),
     });
@@ -178,6 +215,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
         labelSelector: this.#options.labelSelector,
         fieldSelector: this.#options.fieldSelector,
         metadataOnly: this.#options.metadataOnly,
+        // The default transform drops managedFields: then they are not decoded at all.
+        withoutManagedFields: this.#transform === stripServerNoise,
         signal,
       });
       this.#health.push(w.health);
@@ -400,6 +439,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
 
   // ---- Store ----
 
+  /** How many objects are cached. */
   get size(): number {
     return this.#store.size;
   }
@@ -420,10 +460,31 @@ export class Informer<T extends KubeObject> implements Store<T> {
     return this.#applyOverlay(items, (o) => (options.namespace === undefined || metaOf(o).namespace === options.namespace) && (options.labels === undefined || labelMatcher(options.labels)(metaOf(o).labels)));
   }
 
+  /** Whether the store has an index of that name. */
+  hasIndex(name: string): boolean {
+    return this.#store.hasIndex(name);
+  }
+
+  /**
+   * Adds an index to the store, at any time: the objects already cached are
+   * indexed at once (client-go's `AddIndexers`). The same function under the
+   * same name again does nothing; another one throws `IndexConflict`.
+   *
+   * @example
+   * ```ts
+   * pods.addIndexer("byNode", (p) => [p.spec?.nodeName ?? ""]);
+   * pods.byIndex("byNode", "kwok-node-0");
+   * ```
+   */
+  addIndexer(name: string, fn: IndexFn<T>): void {
+    this.#store.addIndex(name, fn);
+    this.#indexers.set(name, fn);
+  }
+
   byIndex(name: string, value: string): Cached<T>[] {
     const items = this.#store.byIndex(name, value);
     if (this.#overlay.size === 0) return items;
-    const fn = this.#options.indexers?.[name] ?? (BUILTIN_INDEXES as Record<string, IndexFn<T>>)[name];
+    const fn = this.#indexers.get(name);
     return this.#applyOverlay(items, (o) => (fn ? fn(o) : []).includes(value));
   }
 

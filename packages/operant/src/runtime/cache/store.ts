@@ -5,10 +5,25 @@ import { OperantError } from "../../core/errors.ts";
 import { labelMatcher, type LabelSelector } from "../../core/label-selector.ts";
 import { keyOf, metaOf, objectKey, type Cached, type KubeObject, type ObjectRef } from "../../core/object.ts";
 
-/** Computes the values under which an object is indexed. */
+/**
+ * Computes the values under which an object is indexed.
+ *
+ * @example
+ * ```ts
+ * const byNode: IndexFn<Pod> = (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []);
+ * cache.index(Pod, "node", byNode);
+ * ```
+ */
 export type IndexFn<T extends KubeObject = KubeObject> = (obj: Cached<T>) => readonly string[];
 
-/** Indexes every store has. */
+/**
+ * Indexes every store has.
+ *
+ * @example
+ * ```ts
+ * const children = store.byIndex("controller", replicaSet.metadata.uid); // every store has namespace, owner and controller
+ * ```
+ */
 export const BUILTIN_INDEXES = {
   /** By `metadata.namespace` (cluster-scoped objects under ""). */
   namespace: (obj: Cached<KubeObject>) => [obj.metadata.namespace ?? ""],
@@ -41,7 +56,14 @@ export interface MemoryStoreOptions {
   onIndexError?: ((index: string, key: string, obj: Cached<KubeObject>, error: unknown) => void) | undefined;
 }
 
-/** Options of {@link Store.list}. */
+/**
+ * Options of {@link Store.list}.
+ *
+ * @example
+ * ```ts
+ * ctx.list(Pod, { namespace: "default", labels: { app: "web" } } satisfies StoreListOptions);
+ * ```
+ */
 export interface StoreListOptions {
   namespace?: string | undefined;
   labels?: string | Record<string, string> | LabelSelector | undefined;
@@ -90,6 +112,7 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
     for (const name of this.#indexers.keys()) this.#indexes.set(name, new Map());
   }
 
+  /** How many objects are stored. */
   get size(): number {
     return this.#items.size;
   }
@@ -108,6 +131,32 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
     const out: Cached<T>[] = [];
     for (const obj of source) if (!match || match(metaOf(obj).labels)) out.push(obj);
     return out;
+  }
+
+  /** Whether an index of that name exists (built-in, given to the constructor, or added). */
+  hasIndex(name: string): boolean {
+    return this.#indexes.has(name);
+  }
+
+  /**
+   * Adds an index, indexing the objects already stored (client-go's
+   * `AddIndexers`). Adding the same function under the same name again does
+   * nothing; another function under a name in use throws `IndexConflict`.
+   *
+   * @example
+   * ```ts
+   * store.addIndex("byNode", byNode); // byNode: (p) => [p.spec?.nodeName ?? ""]
+   * ```
+   */
+  addIndex(name: string, fn: IndexFn<T>): void {
+    const existing = this.#indexers.get(name);
+    if (existing === fn) return;
+    if (existing !== undefined) {
+      throw new OperantError("IndexConflict", `an index named "${name}" already exists with another function${name in BUILTIN_INDEXES ? " (a built-in index)" : ""}. Give the new index another name, or declare the function once (a module-level const) and use it everywhere.`);
+    }
+    this.#indexers.set(name, fn);
+    this.#indexes.set(name, new Map());
+    for (const [key, obj] of this.#items) this.#indexOne(name, fn, key, obj);
   }
 
   byIndex(name: string, value: string): Cached<T>[] {
@@ -152,13 +201,15 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
   }
 
   #index(key: string, obj: Cached<T>): void {
-    for (const [name, fn] of this.#indexers) {
-      const index = this.#indexes.get(name)!;
-      for (const v of this.#valuesOf(name, fn, key, obj, true) ?? []) {
-        let set = index.get(v);
-        if (!set) index.set(v, (set = new Set()));
-        set.add(key);
-      }
+    for (const [name, fn] of this.#indexers) this.#indexOne(name, fn, key, obj);
+  }
+
+  #indexOne(name: string, fn: IndexFn<T>, key: string, obj: Cached<T>): void {
+    const index = this.#indexes.get(name)!;
+    for (const v of this.#valuesOf(name, fn, key, obj, true) ?? []) {
+      let set = index.get(v);
+      if (!set) index.set(v, (set = new Set()));
+      set.add(key);
     }
   }
 

@@ -82,3 +82,27 @@ test("fromInformer: a throwing predicate lets the event through, a throwing mapp
   stop.abort();
   assert.equal(handler, undefined, "the handler is removed when the source stops");
 });
+
+test(".index declares typed indexes: ctx.byIndex takes their names and the built-in ones, nothing else", () => {
+  const byImage = (d: Cached<DeploymentObj>) => (d.spec?.template.spec?.containers ?? []).map((c) => c.image ?? "");
+  const bySecretKey = (s: Cached<Secret>) => Object.keys(s.data ?? {});
+  const def = Controller.for(ConfigMap)
+    .watches(Deployment, { toRequests: () => [] })
+    .index(Deployment, "image", byImage)
+    .index(Secret, "key", bySecretKey)
+    .reconcile((_cm, ctx) => {
+      ctx.byIndex(Deployment, "image", "nginx");
+      ctx.byIndex(Deployment, "controller", "uid");
+      ctx.byIndex(Secret, "key", "password");
+      // @ts-expect-error "key" is declared for Secrets, not Deployments
+      ctx.byIndex(Deployment, "key", "x");
+      // @ts-expect-error no index "color" was declared
+      ctx.byIndex(Secret, "color", "red");
+      return Action.awaitChange();
+    });
+  assert.deepEqual(def.indexes.map((i) => [i.kind.kind, i.name, i.fn]), [["Deployment", "image", byImage], ["Secret", "key", bySecretKey]]);
+  const code = (c: string, pattern: RegExp) => (e: Error & { code?: string }) => e.code === c && pattern.test(e.message);
+  assert.throws(() => Controller.for(ConfigMap).index(Secret, "owner", bySecretKey), code("IndexConflict", /"owner" is a built-in index/));
+  assert.throws(() => Controller.for(ConfigMap).index(Secret, "", bySecretKey), code("InvalidArgument", /non-empty name/));
+  assert.throws(() => Controller.for(ConfigMap).index(Secret, "k", bySecretKey).index(Secret, "k", (s) => [s.metadata.name]), code("IndexConflict", /declared twice/));
+});

@@ -7,8 +7,9 @@ import type { Kind } from "../../core/kind.ts";
 import type { Cached, KubeObject, ObjectRef } from "../../core/object.ts";
 import { toMillis, type Duration } from "../../core/time.ts";
 import type { Cache } from "../cache/cache.ts";
+import { BUILTIN_INDEXES, type IndexFn } from "../cache/store.ts";
 import type { ReconcileAction } from "./action.ts";
-import type { ReconcileContext } from "./context.ts";
+import type { IndexDeclaration, ReconcileContext } from "./context.ts";
 import type { Predicate } from "./predicates.ts";
 import { fromRequests, type RequestSource, type Subscribe } from "./sources.ts";
 
@@ -25,7 +26,7 @@ import { fromRequests, type RequestSource, type Subscribe } from "./sources.ts";
  * };
  * ```
  */
-export type Reconciler<T extends KubeObject> = (object: Cached<T>, ctx: ReconcileContext<T>) => Promise<ReconcileAction> | ReconcileAction;
+export type Reconciler<T extends KubeObject, Ix = never, I extends KubeObject = never> = (object: Cached<T>, ctx: ReconcileContext<T, Ix, I>) => Promise<ReconcileAction> | ReconcileAction;
 
 /**
  * Options of the primary kind (`Controller.for`).
@@ -61,7 +62,9 @@ export interface OwnsOptions<O extends KubeObject> {
 /**
  * Cached reads a map function may make (the manager's shared cache): enough
  * to find which primary objects refer to a watched one, as controller-runtime
- * map functions do with the manager's cached client.
+ * map functions do with the manager's cached client — by scanning a list, or
+ * through an index declared with `.index()` (`byIndex`, controller-runtime's
+ * `List` with `MatchingFields`).
  *
  * @example
  * ```ts
@@ -69,7 +72,7 @@ export interface OwnsOptions<O extends KubeObject> {
  *   cache.list(AppConfig, { namespace: secret.metadata.namespace }).filter((a) => a.spec.secrets.includes(secret.metadata.name)).map((a) => ({ namespace: a.metadata.namespace, name: a.metadata.name }));
  * ```
  */
-export type CacheReader = Pick<Cache, "get" | "list">;
+export type CacheReader = Pick<Cache, "get" | "list" | "byIndex">;
 
 /**
  * Options of a watched kind (`.watches`).
@@ -137,9 +140,9 @@ export interface PolicyRule {
  * manager.add(def);
  * ```
  */
-export interface ControllerDefinition<T extends KubeObject = KubeObject> {
+export interface ControllerDefinition<T extends KubeObject = KubeObject, Ix = never, I extends KubeObject = never> {
   readonly name: string;
-  readonly kind: Kind<T>;
+  readonly kind: Kind<T, I>;
   readonly forOptions: ForOptions<T>;
   readonly owns: readonly { kind: Kind; options: OwnsOptions<KubeObject> }[];
   readonly watches: readonly { kind: Kind; options: WatchesOptions<KubeObject> }[];
@@ -147,7 +150,9 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   readonly sources: readonly RequestSource[];
   readonly options: Required<Omit<ControllerOptions, "fieldManager">> & { reconcileTimeoutMs: number; resyncPeriodMs: number; fieldManager: string };
   readonly extraRules: readonly PolicyRule[];
-  readonly reconciler: Reconciler<T>;
+  /** Indexes declared with `.index()`: the runner declares them on the cache before acquiring informers. */
+  readonly indexes: readonly { kind: Kind; name: string; fn: IndexFn }[];
+  readonly reconciler: Reconciler<T, Ix, I>;
 }
 
 /**
@@ -161,11 +166,11 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyControllerDefinition = ControllerDefinition<any>;
+export type AnyControllerDefinition = ControllerDefinition<any, any, any>;
 
 /**
  * Builds a controller definition: sugar over the public pieces of
- * `operant/controller`, which a {@link ControllerRunner} puts together. Each
+ * `operant/controller`, which a `ControllerRunner` puts together. Each
  * method names the lower-level call it stands for (and the controller-runtime
  * builder call it matches): `for` = `fromInformer(cache.acquire(kind), { toRequests: enqueueSelf() })`
  * (`For()`), `owns` = the same with `enqueueOwner(primary)` (`Owns()`),
@@ -185,17 +190,18 @@ export type AnyControllerDefinition = ControllerDefinition<any>;
  *   });
  * ```
  */
-export class ControllerBuilder<T extends KubeObject> {
+export class ControllerBuilder<T extends KubeObject, Ix = never, I extends KubeObject = never> {
   #name: string;
-  readonly #kind: Kind<T>;
+  readonly #kind: Kind<T, I>;
   readonly #for: ForOptions<T>;
   readonly #owns: { kind: Kind; options: OwnsOptions<KubeObject> }[] = [];
   readonly #watches: { kind: Kind; options: WatchesOptions<KubeObject> }[] = [];
   readonly #sources: RequestSource[] = [];
   readonly #rules: PolicyRule[] = [];
+  readonly #indexes: { kind: Kind; name: string; fn: IndexFn }[] = [];
   #options: ControllerOptions = {};
 
-  constructor(kind: Kind<T>, options: ForOptions<T> = {}) {
+  constructor(kind: Kind<T, I>, options: ForOptions<T> = {}) {
     this.#kind = kind;
     this.#for = options;
     this.#name = kind.kind.toLowerCase();
@@ -247,6 +253,40 @@ export class ControllerBuilder<T extends KubeObject> {
     return this;
   }
 
+  /**
+   * Declares an index on the cached objects of `kind` (controller-runtime's
+   * `mgr.GetFieldIndexer().IndexField`): `fn` gives the values an object is
+   * found under, and the reconcile reads them with
+   * `ctx.byIndex(kind, name, value)`, typed: a name not declared here is a
+   * type error. Stands for `cache.index(kind, name, fn)` before the
+   * informers start. The kind must be watched (`for`, `owns`, `watches`, here
+   * or by another controller of the manager). Declare `fn` once (a
+   * module-level const): controllers that declare the same name for a kind
+   * must pass the same function, or the manager fails to start with
+   * `IndexConflict`.
+   *
+   * @throws OperantError `InvalidArgument` for an empty name, `IndexConflict` for a built-in one (`namespace`, `owner`, `controller`)
+   * @example
+   * ```ts
+   * const usedConfigMaps = (d: Cached<Deployment>) => (d.spec?.template.spec?.volumes ?? []).flatMap((v) => (v.configMap ? [`${d.metadata.namespace}/${v.configMap.name}`] : []));
+   * Controller.for(AppConfig)
+   *   .watches(Deployment, { toRequests: … })
+   *   .index(Deployment, "configMap", usedConfigMaps)
+   *   .reconcile((ac, ctx) => {
+   *     for (const d of ctx.byIndex(Deployment, "configMap", `${ac.metadata.namespace}/app-config`)) …
+   *   });
+   * ```
+   */
+  index<K extends KubeObject, N extends string>(kind: Kind<K>, name: N, fn: IndexFn<K>): ControllerBuilder<T, Ix | IndexDeclaration<K, N>, I> {
+    if (typeof name !== "string" || name === "") throw new OperantError("InvalidArgument", `.index(${kind.kind}, …): the index needs a non-empty name.`);
+    if (name in BUILTIN_INDEXES) throw new OperantError("IndexConflict", `.index(${kind.kind}, "${name}", …): "${name}" is a built-in index (namespace, owner, controller); ctx.byIndex reads it without declaring. Give your index another name.`);
+    if (this.#indexes.some((i) => i.name === name && i.kind.apiVersion === kind.apiVersion && i.kind.kind === kind.kind && i.fn !== fn)) {
+      throw new OperantError("IndexConflict", `.index(${kind.kind}, "${name}", …) is declared twice on this controller with different functions; declare it once.`);
+    }
+    this.#indexes.push({ kind, name, fn: fn as IndexFn });
+    return this;
+  }
+
   /** Sets concurrency, timeout, resync and field manager (the runner's and its queue's settings). */
   withOptions(options: ControllerOptions): this {
     this.#options = { ...this.#options, ...options };
@@ -260,7 +300,7 @@ export class ControllerBuilder<T extends KubeObject> {
   }
 
   /** Completes the definition with the reconcile function: what each of the runner's workers calls for a request (`new ControllerRunner(definition, deps)` runs it). */
-  reconcile(reconciler: Reconciler<T>): ControllerDefinition<T> {
+  reconcile(reconciler: Reconciler<T, Ix, I>): ControllerDefinition<T, Ix, I> {
     const o = this.#options;
     const max = o.maxConcurrentReconciles ?? 1;
     if (!Number.isInteger(max) || max < 1) throw new OperantError("InvalidArgument", `maxConcurrentReconciles must be a positive integer (got ${max}).`);
@@ -274,6 +314,7 @@ export class ControllerBuilder<T extends KubeObject> {
       watches: [...this.#watches],
       sources: [...this.#sources],
       extraRules: [...this.#rules],
+      indexes: [...this.#indexes],
       reconciler,
       options: {
         maxConcurrentReconciles: max,
@@ -298,7 +339,7 @@ export class ControllerBuilder<T extends KubeObject> {
  */
 export const Controller = {
   /** Starts a builder for controllers of `kind`: its objects' events (passing `options.predicates`) enqueue themselves — `fromInformer(cache.acquire(kind, { namespaces, labelSelector }).informer, { toRequests: enqueueSelf(), predicates })`. */
-  for<T extends KubeObject>(kind: Kind<T>, options: ForOptions<T> = {}): ControllerBuilder<T> {
+  for<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, options: ForOptions<T> = {}): ControllerBuilder<T, never, I> {
     return new ControllerBuilder(kind, options);
   },
 } as const;

@@ -6,7 +6,7 @@ import type { ApplyOptions, CallOptions, Client, DeleteOptions, ListOptions, Obj
 import { Client as ClientClass } from "../../client/client.ts";
 import type { Status } from "../../client/transport/api-error.ts";
 import { OperantError } from "../../core/errors.ts";
-import type { Kind } from "../../core/kind.ts";
+import type { Kind, KindInput } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored } from "../../core/object.ts";
 import type { Cache } from "../cache/cache.ts";
 
@@ -54,7 +54,7 @@ export class CacheAwareClient extends ClientClass {
   readonly #fence: AbortSignal | undefined;
 
   /**
-   * @param fence once aborted (leadership lost), every write is refused with
+   * @param options.fence once aborted (leadership lost), every write is refused with
    * `Fenced` and writes in flight are aborted: a reconcile that ignores its
    * signal cannot write on behalf of a leader that is no more. Reads go on.
    */
@@ -84,7 +84,7 @@ export class CacheAwareClient extends ClientClass {
     }
   }
 
-  #observe<T extends KubeObject>(kind: Kind<T>, out: Stored<T>, options: WriteOptions): Stored<T> {
+  #observe<T extends KubeObject>(kind: Kind<T, never>, out: Stored<T>, options: WriteOptions): Stored<T> {
     if (!options.dryRun) this.observer.observeWrite(kind, out);
     return out;
   }
@@ -113,17 +113,17 @@ export class CacheAwareClient extends ClientClass {
     return this.inner.watch(kind, options);
   }
 
-  override async create<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  override async create<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     const fenced = this.#fenced("create", kind, options);
     return this.#observe(kind, await this.#write("create", kind, () => this.inner.create(kind, obj, fenced)), options);
   }
 
-  override async update<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  override async update<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     const fenced = this.#fenced("update", kind, options);
     return this.#observe(kind, await this.#write("update", kind, () => this.inner.update(kind, obj, fenced)), options);
   }
 
-  override async updateStatus<T extends KubeObject>(kind: Kind<T>, obj: T, options: WriteOptions = {}): Promise<Stored<T>> {
+  override async updateStatus<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: WriteOptions = {}): Promise<Stored<T>> {
     const fenced = this.#fenced("updateStatus", kind, options);
     return this.#observe(kind, await this.#write("updateStatus", kind, () => this.inner.updateStatus(kind, obj, fenced)), options);
   }
@@ -133,7 +133,7 @@ export class CacheAwareClient extends ClientClass {
     return this.#observe(kind, await this.#write("patch", kind, () => this.inner.patch(kind, ref, patch, fenced)), options);
   }
 
-  override async apply<T extends KubeObject>(kind: Kind<T>, obj: T, options: ApplyOptions = {}): Promise<Stored<T>> {
+  override async apply<T extends KubeObject, I extends KubeObject = never>(kind: Kind<T, I>, obj: NoInfer<KindInput<T, I>>, options: ApplyOptions = {}): Promise<Stored<T>> {
     const fenced = this.#fenced("apply", kind, options);
     return this.#observe(kind, await this.#write("apply", kind, () => this.inner.apply(kind, obj, fenced)), options);
   }

@@ -54,6 +54,7 @@ function recordingCache() {
     told,
     get: () => undefined,
     list: () => [],
+    byIndex: () => [],
     observeWrite: (kind: { kind: string }, obj: Stored<KubeObject>) => void told.push(`write ${kind.kind} ${obj.metadata.name}@${obj.metadata.resourceVersion}`),
     observeDelete: (kind: { kind: string }, ref: ObjectRef) => void told.push(`delete ${kind.kind} ${ref.name}`),
   };

@@ -6,14 +6,45 @@ import { createOrUpdate, type CreateOrUpdateResult } from "../../client/mutate/c
 import { setCondition, type Condition, type ConditionInput } from "../../core/conditions/conditions.ts";
 import { isOperantError, OperantError } from "../../core/errors.ts";
 import { hasFinalizer, isBeingDeleted } from "../../core/finalizers/finalizers.ts";
-import type { Kind } from "../../core/kind.ts";
+import type { Kind, KindInput } from "../../core/kind.ts";
 import type { Logger } from "../../core/logger.ts";
 import { keyOf, type Cached, type KubeObject, type ObjectMeta, type ObjectRef, type Stored } from "../../core/object.ts";
 import { setControllerReference } from "../../core/owners/owner-references.ts";
 import type { Cache } from "../cache/cache.ts";
-import type { StoreListOptions } from "../cache/store.ts";
+import type { BUILTIN_INDEXES, StoreListOptions } from "../cache/store.ts";
 import type { EventRecorder } from "../events/recorder.ts";
 import { CacheAwareClient } from "./cache-aware-client.ts";
+
+/**
+ * An index a controller declared (`.index(kind, name, fn)`), as a type: the
+ * indexed kind's object type and the index's name. The builder collects them
+ * so that {@link ReconcileContext.byIndex} accepts only declared names.
+ *
+ * @example
+ * ```ts
+ * type ByConfigMap = IndexDeclaration<Deployment, "configMap">;
+ * ```
+ */
+export interface IndexDeclaration<O extends KubeObject = KubeObject, N extends string = string> {
+  readonly object: O;
+  readonly name: N;
+}
+
+/**
+ * The index names {@link ReconcileContext.byIndex} takes for objects of type
+ * `K`: those declared for that object type in `Ix`, and the built-in ones
+ * (`namespace`, `owner`, `controller`).
+ *
+ * @example
+ * ```ts
+ * type Names = IndexNameOf<IndexDeclaration<Deployment, "configMap">, Deployment>; // "configMap" | "namespace" | "owner" | "controller"
+ * ```
+ */
+export type IndexNameOf<Ix, K> = (Ix extends IndexDeclaration<infer O, infer N> ? (SameType<K, O> extends true ? N : never) : never) | keyof typeof BUILTIN_INDEXES;
+
+// Whether two types are the same type, not merely assignable both ways: built-in kinds' object types have only
+// optional fields, so a Deployment and a Secret are assignable to each other.
+type SameType<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
 
 /** Object types with a `status` field (custom resources from `defineResource`, most built-ins). */
 type StatusOf<T> = T extends { status?: infer S } ? S : never;
@@ -43,7 +74,7 @@ export interface ContextApplyOptions extends Omit<ApplyOptions, "signal" | "fiel
  */
 export interface ContextDeps {
   client: Client;
-  cache: Pick<Cache, "get" | "list" | "observeWrite" | "observeDelete">;
+  cache: Pick<Cache, "get" | "list" | "byIndex" | "observeWrite" | "observeDelete">;
   recorder: Pick<EventRecorder, "event">;
   fieldManager: string;
   log: Logger;
@@ -67,7 +98,7 @@ function stableJson(v: unknown): string {
  * })
  * ```
  */
-export class ReconcileContext<T extends KubeObject> {
+export class ReconcileContext<T extends KubeObject, Ix = never, I extends KubeObject = never> {
   /** The object being reconciled, as read from the cache when the reconcile began. */
   readonly object: Cached<T>;
   /** Its namespace/name. */
@@ -82,11 +113,11 @@ export class ReconcileContext<T extends KubeObject> {
    * own write methods, so `createOrPatch(ctx.client, …)` is as safe as `ctx.apply`.
    */
   readonly client: Client;
-  readonly #kind: Kind<T>;
+  readonly #kind: Kind<T, I>;
   readonly #deps: ContextDeps;
   #conditions: Condition[] | undefined;
 
-  constructor(kind: Kind<T>, object: Cached<T>, signal: AbortSignal, deps: ContextDeps) {
+  constructor(kind: Kind<T, I>, object: Cached<T>, signal: AbortSignal, deps: ContextDeps) {
     this.#kind = kind;
     this.object = object;
     const m = (object as unknown as Stored<T>).metadata;
@@ -113,11 +144,32 @@ export class ReconcileContext<T extends KubeObject> {
     return this.#deps.cache.list(kind, options);
   }
 
+  /**
+   * Objects of `kind` from the cache whose index `name` has `value`: an index
+   * declared with the controller (`.index(kind, name, fn)`; another name is
+   * a type error) or a built-in one (`namespace`, `owner`, `controller`, the
+   * last two by owner uid). controller-runtime's `List` with
+   * `MatchingFields`. Throws `UnknownIndex` for an index nobody declared,
+   * `NotCached` for a kind nobody watches.
+   *
+   * @example
+   * ```ts
+   * Controller.for(AppConfig).watches(Deployment, { … }).index(Deployment, "configMap", usedConfigMaps)
+   *   .reconcile((ac, ctx) => {
+   *     const users = ctx.byIndex(Deployment, "configMap", `${ac.metadata.namespace}/app-config`);
+   *     …
+   *   });
+   * ```
+   */
+  byIndex<K extends KubeObject>(kind: Kind<K>, name: NoInfer<IndexNameOf<Ix, K>>, value: string): Cached<K>[] {
+    return this.#deps.cache.byIndex(kind, name, value);
+  }
+
   // ---- writes ----
 
-  #prepare<K extends KubeObject>(kind: Kind<K>, obj: K, owned: boolean): K {
+  #prepare<I extends KubeObject>(kind: Kind<KubeObject, never>, obj: I, owned: boolean): I {
     const own = this.#meta();
-    let out: K = obj;
+    let out: I = obj;
     if (kind.namespaced && !obj.metadata?.namespace) {
       if (!own.namespace) throw new OperantError("NamespaceRequired", `${kind.kind} "${obj.metadata?.name}" needs metadata.namespace: the reconciled ${this.#kind.kind} is cluster-scoped, so there is no namespace to default to.`);
       out = { ...out, metadata: { ...out.metadata, namespace: own.namespace } };
@@ -132,20 +184,20 @@ export class ReconcileContext<T extends KubeObject> {
    * namespace defaults to the reconciled object's. Conflicts with other field
    * managers are forced: the controller is the authority on what it applies.
    */
-  async apply<K extends KubeObject>(kind: Kind<K>, obj: K, options: ContextApplyOptions = {}): Promise<Stored<K>> {
+  async apply<K extends KubeObject, I extends KubeObject = never>(kind: Kind<K, I>, obj: NoInfer<KindInput<K, I>>, options: ContextApplyOptions = {}): Promise<Stored<K>> {
     const { owned = true, ...rest } = options;
     const body = this.#prepare(kind, obj, owned && !rest.subresource);
     return this.client.apply(kind, body, { force: true, ...rest, fieldManager: this.#deps.fieldManager, signal: this.signal });
   }
 
   /** Creates an object (owned by the reconciled object unless `owned: false`). */
-  async create<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> & { owned?: boolean } = {}): Promise<Stored<K>> {
+  async create<K extends KubeObject, I extends KubeObject = never>(kind: Kind<K, I>, obj: NoInfer<KindInput<K, I>>, options: Omit<WriteOptions, "signal"> & { owned?: boolean } = {}): Promise<Stored<K>> {
     const { owned = true, ...rest } = options;
     return this.client.create(kind, this.#prepare(kind, obj, owned), { fieldManager: this.#deps.fieldManager, ...rest, signal: this.signal });
   }
 
   /** Replaces an object (optimistic concurrency through its resourceVersion). */
-  async update<K extends KubeObject>(kind: Kind<K>, obj: K, options: Omit<WriteOptions, "signal"> = {}): Promise<Stored<K>> {
+  async update<K extends KubeObject, I extends KubeObject = never>(kind: Kind<K, I>, obj: NoInfer<KindInput<K, I>>, options: Omit<WriteOptions, "signal"> = {}): Promise<Stored<K>> {
     return this.client.update(kind, obj, { fieldManager: this.#deps.fieldManager, ...options, signal: this.signal });
   }
 
@@ -209,13 +261,14 @@ export class ReconcileContext<T extends KubeObject> {
    * controller set before and now leaves out is removed, while fields other
    * managers own are left alone. Nothing is sent when the object's status
    * already equals `status`; an apply that changes nothing does not write
-   * either, so status updates cannot drive a hot loop.
+   * either, so status updates cannot drive a hot loop. The status is typed
+   * as written (`InputOf` the kind): `Defaulted` fields may be left out.
    */
-  async updateStatus(status: Partial<StatusOf<T>>): Promise<void> {
+  async updateStatus(status: Partial<StatusOf<KindInput<T, I>>>): Promise<void> {
     const current = (this.object as { status?: unknown }).status ?? {};
     if (stableJson(current) === stableJson(status)) return;
     const own = this.#meta();
-    await this.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as T, {
+    await this.client.apply(this.#kind, { apiVersion: this.#kind.apiVersion, kind: this.#kind.kind, metadata: { name: own.name, ...(own.namespace && { namespace: own.namespace }) }, status } as unknown as KindInput<T, I>, {
       subresource: "status",
       force: true,
       fieldManager: this.#deps.fieldManager,

@@ -21,7 +21,7 @@
 export { Action, TerminalError, type ReconcileAction } from "./action.ts";
 export { Controller, ControllerBuilder, type AnyControllerDefinition, type CacheReader, type ControllerDefinition, type ControllerOptions, type ForOptions, type OwnsOptions, type PolicyRule, type Reconciler, type WatchesOptions } from "./builder.ts";
 export { CacheAwareClient, type WriteObserver } from "./cache-aware-client.ts";
-export { ReconcileContext, type ContextApplyOptions, type ContextDeps } from "./context.ts";
+export { ReconcileContext, type ContextApplyOptions, type ContextDeps, type IndexDeclaration, type IndexNameOf } from "./context.ts";
 export { predicates, type ChangeEvent, type Predicate } from "./predicates.ts";
 export { ControllerRunner, type ControllerStatus, type RunnerCache, type RunnerDeps } from "./runner.ts";
 export { enqueueOwner, enqueueSelf, fromInformer, fromRequests, type InformerSourceOptions, type RequestMapper, type RequestSink, type RequestSource, type Subscribe } from "./sources.ts";

@@ -28,7 +28,7 @@ import { enqueueOwner, enqueueSelf, fromInformer, type RequestSink, type Request
  * const cache: RunnerCache = new Cache(client);
  * ```
  */
-export type RunnerCache = Pick<Cache, "acquire" | "get" | "list" | "waitForSync" | "observeWrite" | "observeDelete">;
+export type RunnerCache = Pick<Cache, "acquire" | "index" | "get" | "list" | "byIndex" | "waitForSync" | "observeWrite" | "observeDelete">;
 
 /**
  * What a runner runs with. The manager passes its own; a test or a
@@ -141,6 +141,8 @@ export class ControllerRunner<T extends KubeObject> {
   prepare(): void {
     const def = this.definition;
     const cache = this.#deps.cache;
+    // Before any informer of this controller exists (those of other controllers get them added, objects indexed at once).
+    for (const { kind, name, fn } of def.indexes) cache.index(kind, name, fn);
     const primary = cache.acquire(def.kind, { namespaces: def.forOptions.namespaces, labelSelector: def.forOptions.labelSelector });
     this.#primary = primary;
     this.#leases.push(primary as unknown as InformerLease<KubeObject>);
@@ -151,7 +153,7 @@ export class ControllerRunner<T extends KubeObject> {
       this.#leases.push(lease);
       this.addSource(fromInformer(lease.informer, { toRequests: enqueueOwner(def.kind), predicates: options.predicates }));
     }
-    const reader: CacheReader = { get: (kind, ref) => cache.get(kind, ref), list: (kind, options) => cache.list(kind, options) };
+    const reader: CacheReader = { get: (kind, ref) => cache.get(kind, ref), list: (kind, options) => cache.list(kind, options), byIndex: (kind, name, value) => cache.byIndex(kind, name, value) };
     for (const { kind, options } of def.watches) {
       const lease = cache.acquire(kind, { labelSelector: options.labels, namespaces: options.namespaces, metadataOnly: options.metadataOnly });
       this.#leases.push(lease);

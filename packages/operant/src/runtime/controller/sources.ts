@@ -17,6 +17,7 @@ import type { ChangeEvent, Predicate } from "./predicates.ts";
  * ```
  */
 export interface RequestSink {
+  /** Queues reconcile requests; `relist` ones (from a list or resync) go at low priority. */
   enqueue(refs: Iterable<ObjectRef>, options?: { relist?: boolean }): void;
   readonly log: Logger;
 }
@@ -38,6 +39,7 @@ export interface RequestSink {
  * ```
  */
 export interface RequestSource {
+  /** Starts delivering requests to `sink`, until `signal` aborts. */
   start(sink: RequestSink, signal: AbortSignal): void;
 }
 

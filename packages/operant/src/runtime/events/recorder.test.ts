@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.ts";
-import type { Kind } from "../../core/kind.ts";
+import type { Kind, KindInput } from "../../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored } from "../../core/object.ts";
 import { CapturingLogger } from "../../core/logger.ts";
 import { ApiError } from "../../client/transport/api-error.ts";
@@ -24,13 +24,13 @@ class Sink {
   readonly failures: Error[] = [];
   readonly stored = new Map<string, Record<string, unknown>>();
 
-  create<T extends KubeObject>(_kind: Kind<T>, obj: T): Promise<Stored<T>> {
+  create<T extends KubeObject, I extends KubeObject = never>(_kind: Kind<T, I>, obj: KindInput<T, I>): Promise<Stored<T>> {
     const m = obj.metadata!;
     this.calls.push({ verb: "create", namespace: m.namespace!, name: m.name!, body: structuredClone(obj) as Record<string, unknown> });
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
     this.stored.set(`${m.namespace}/${m.name}`, structuredClone(obj) as Record<string, unknown>);
-    return Promise.resolve(obj as Stored<T>);
+    return Promise.resolve(obj as unknown as Stored<T>);
   }
 
   patch<T extends KubeObject>(_kind: Kind<T>, ref: ObjectRef, body: unknown): Promise<Stored<T>> {

@@ -45,7 +45,14 @@ const INSTANCE_LIMIT = 128;
 /** Live series remembered at most (each holds its Event, ~1 KB). */
 const MAX_SERIES = 10_000;
 
-/** A reference to the object an Event is about (core/v1 ObjectReference). */
+/**
+ * A reference to the object an Event is about (core/v1 ObjectReference).
+ *
+ * @example
+ * ```ts
+ * const regarding: EventObjectReference = { apiVersion: "v1", kind: "Pod", name: "web-0", namespace: "default", uid: pod.metadata.uid };
+ * ```
+ */
 export interface EventObjectReference {
   apiVersion: string;
   kind: string;
@@ -79,7 +86,14 @@ export interface EventInput {
   related?: KubeObject;
 }
 
-/** Options of {@link EventRecorder}. */
+/**
+ * Options of {@link EventRecorder}.
+ *
+ * @example
+ * ```ts
+ * const recorder = new EventRecorder(client, { reportingController: "cache.example.com/memcached-operator" } satisfies EventRecorderOptions);
+ * ```
+ */
 export interface EventRecorderOptions {
   /**
    * `reportingController` of every Event: the controller's name, e.g.
@@ -126,7 +140,14 @@ export interface EventRecorderOptions {
 /** Where an {@link EventRecorder} writes: `events.k8s.io/v1` Events, or the core group's `v1` Events. */
 export type EventsApi = "events.k8s.io/v1" | "v1";
 
-/** Counters of an {@link EventRecorder}, for tests and metrics. */
+/**
+ * Counters of an {@link EventRecorder}, for tests and metrics.
+ *
+ * @example
+ * ```ts
+ * const { recorded, writes, dropped }: EventRecorderStats = recorder.stats();
+ * ```
+ */
 export interface EventRecorderStats {
   /** Occurrences accepted by `event()`. */
   recorded: number;

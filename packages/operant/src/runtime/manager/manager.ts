@@ -66,7 +66,15 @@ export interface StatusPageOptions {
   withMetrics?: boolean;
 }
 
-/** Something the manager runs besides controllers. */
+/**
+ * Something the manager runs besides controllers.
+ *
+ * @example
+ * ```ts
+ * const heartbeat: Runnable = { name: "heartbeat", needsLeaderElection: false, start: async (signal) => { while (!signal.aborted) await sleep("30s", signal).catch(() => {}); } };
+ * manager.add(heartbeat);
+ * ```
+ */
 export interface Runnable {
   readonly name: string;
   /** Run only on the elected leader (default true, like controllers). Metrics, probes and status pages run everywhere. */
@@ -75,7 +83,14 @@ export interface Runnable {
   start(signal: AbortSignal, manager: Manager): Promise<void>;
 }
 
-/** Options for {@link Manager}. */
+/**
+ * Options for {@link Manager}.
+ *
+ * @example
+ * ```ts
+ * const manager = new Manager({ namespaces: ["default"], leaderElection: { namespace: "my-operator-system" }, metricsBindAddress: ":8443" } satisfies ManagerOptions);
+ * ```
+ */
 export interface ManagerOptions {
   /** An existing client; otherwise one is made from the kubeconfig options at start. */
   client?: Client;

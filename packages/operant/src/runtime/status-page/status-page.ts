@@ -129,7 +129,12 @@ export interface StatusSource extends StatusSectionHost {
   /** Whether this process leads (or, without election, has started). */
   readonly leading: boolean;
   /** The elector, if any: its mode and `describe()` (identity, lock, holder, …). */
-  readonly leaderElection: { readonly mode: string; describe(): Record<string, unknown> } | undefined;
+  readonly leaderElection: {
+    readonly mode: string;
+    /** What the elector reports of itself: identity, lock, holder, lease timings. */
+    describe(): Record<string, unknown>;
+  } | undefined;
+  /** The live status of every controller (queue depth, reconciles, last error). */
   controllers(): ControllerStatus[];
   readonly statusSections: readonly StatusSection[];
 }

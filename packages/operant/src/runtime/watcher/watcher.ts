@@ -20,7 +20,14 @@ import { jitter, sleep } from "../../core/time.ts";
 /** The annotation of the BOOKMARK that ends a streamed list's initial events. */
 const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
-/** Options for {@link watcher}. */
+/**
+ * Options for {@link watcher}.
+ *
+ * @example
+ * ```ts
+ * const w = watcher(client, Pod, { namespace: "default", labelSelector: { app: "web" }, signal } satisfies WatcherOptions);
+ * ```
+ */
 export interface WatcherOptions {
   /** Watch one namespace (namespaced kinds); omit for all. */
   namespace?: string | undefined;
@@ -28,6 +35,8 @@ export interface WatcherOptions {
   fieldSelector?: string | undefined;
   /** Only metadata (PartialObjectMetadata). */
   metadataOnly?: boolean | undefined;
+  /** Leave managedFields out of the objects (see {@link ListOptions.withoutManagedFields}); the informer sets it when its transform drops them. */
+  withoutManagedFields?: boolean | undefined;
   /** Page size of the (re)list (default 500). */
   pageSize?: number | undefined;
   /**
@@ -49,7 +58,16 @@ export interface WatcherOptions {
   signal: AbortSignal;
 }
 
-/** What a watcher reports. A relist is framed by `relist-start` / `relist-done` so a store can drop what vanished meanwhile. */
+/**
+ * What a watcher reports. A relist is framed by `relist-start` / `relist-done` so a store can drop what vanished meanwhile.
+ *
+ * @example
+ * ```ts
+ * for await (const e of watcher(client, Pod, { signal }) as AsyncIterable<WatcherEvent<Pod>>) {
+ *   if (e.type === "applied") console.log(e.object.metadata.name);
+ * }
+ * ```
+ */
 export type WatcherEvent<T extends KubeObject> =
   | { type: "relist-start" }
   | { type: "relist-item"; object: Stored<T> }
@@ -70,7 +88,15 @@ export type WatcherEvent<T extends KubeObject> =
  */
 export type WatchClient = Pick<Client, "listPages" | "watch">;
 
-/** Live health of a watcher (read it any time; it is updated in place). */
+/**
+ * Live health of a watcher (read it any time; it is updated in place).
+ *
+ * @example
+ * ```ts
+ * const h: WatchHealth = w.health;
+ * console.log(h.target, h.synced, h.connected, h.resourceVersion);
+ * ```
+ */
 export interface WatchHealth {
   /** `Kind` and scope, for messages. */
   readonly target: string;
@@ -102,12 +128,28 @@ export interface WatchHealth {
   failingSince: number | undefined;
 }
 
-/** A running watcher: its events and its health. */
+/**
+ * A running watcher: its events and its health.
+ *
+ * @example
+ * ```ts
+ * const w: Watcher<Pod> = watcher(client, Pod, { namespace: "default", signal });
+ * for await (const e of w) if (e.type === "relist-done") console.log("synced at", e.resourceVersion, w.health.relists);
+ * ```
+ */
 export interface Watcher<T extends KubeObject> extends AsyncIterable<WatcherEvent<T>> {
   readonly health: WatchHealth;
 }
 
-/** Compares two resourceVersions numerically when both are integers (etcd revisions); otherwise undefined. */
+/**
+ * Compares two resourceVersions numerically when both are integers (etcd revisions); otherwise undefined.
+ *
+ * @example
+ * ```ts
+ * compareResourceVersions("100", "99")  // > 0
+ * compareResourceVersions("abc", "99") // undefined: not etcd revisions
+ * ```
+ */
 export function compareResourceVersions(a: string, b: string): number | undefined {
   if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;
   if (a.length !== b.length) return a.length - b.length;
@@ -139,6 +181,7 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
     labelSelector: options.labelSelector,
     fieldSelector: options.fieldSelector,
     metadataOnly: options.metadataOnly ?? false,
+    withoutManagedFields: options.withoutManagedFields,
   };
   const inactivityMs = options.inactivityTimeoutMs ?? 150_000;
   const [minTimeout, maxTimeout] = options.watchTimeoutSeconds ?? [300, 600];

@@ -14,7 +14,14 @@ import { OperantError } from "../../core/errors.ts";
 import { type BinaryName, CONTROL_PLANE_VERSIONS, MINIMUM_GO } from "./versions.ts";
 import { acquireDirLock } from "./lock.ts";
 
-/** One step of a build, reported as it happens. */
+/**
+ * One step of a build, reported as it happens.
+ *
+ * @example
+ * ```ts
+ * await locateBinaries(["kube-apiserver"], { onProgress: (p: BuildProgress) => console.error(describeBuildProgress(p)) });
+ * ```
+ */
 export interface BuildProgress {
   /** `kubernetes`, `etcd` or `kwok`. */
   module: string;
@@ -174,6 +181,11 @@ export function goTool(signal?: AbortSignal): GoTool {
  * Checks that a usable Go toolchain is on PATH and returns its version.
  * Throws `GoToolchainMissing` with what to install, or how to use existing
  * envtest binaries instead.
+ *
+ * @example
+ * ```ts
+ * const version = await checkGo(); // "go1.24.4", or throws GoToolchainMissing saying what to install
+ * ```
  */
 export async function checkGo(): Promise<string> {
   const advice =

@@ -25,7 +25,15 @@ export const GO_TOOL_VERSIONS = {
   "operator-framework-api": "v0.40.0",
 } as const;
 
-/** A Go tool operant can build. */
+/**
+ * A Go tool operant can build.
+ *
+ * @example
+ * ```ts
+ * const tool: GoToolName = "helm";
+ * const helm = await locateGoTool(tool);
+ * ```
+ */
 export type GoToolName = "helm" | "operant-bundle-validate";
 
 interface ToolRecipe {
@@ -166,7 +174,14 @@ export function defaultToolsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "operant", "tools");
 }
 
-/** Options of {@link locateGoTool}. */
+/**
+ * Options of {@link locateGoTool}.
+ *
+ * @example
+ * ```ts
+ * const helm = await locateGoTool("helm", { onProgress: (p) => console.error(describeBuildProgress(p)) } satisfies GoToolOptions);
+ * ```
+ */
 export interface GoToolOptions {
   /** Default {@link defaultToolsDir}. */
   cacheDir?: string;

@@ -7,14 +7,30 @@ import { OperantError } from "../../core/errors.ts";
 import { buildBinaries, builtBinaryPath, type BuildProgress } from "./build.ts";
 import type { BinaryName } from "./versions.ts";
 
-/** Where a binary was found. */
+/**
+ * Where a binary was found.
+ *
+ * @example
+ * ```ts
+ * const found = await locateBinaries(["etcd"]);
+ * const etcd: LocatedBinary | undefined = found.get("etcd");
+ * console.log(etcd?.path, etcd?.source);
+ * ```
+ */
 export interface LocatedBinary {
   name: BinaryName;
   path: string;
   source: "TEST_ASSET" | "KUBEBUILDER_ASSETS" | "cache" | "built";
 }
 
-/** Options for {@link locateBinaries}. */
+/**
+ * Options for {@link locateBinaries}.
+ *
+ * @example
+ * ```ts
+ * await locateBinaries(["etcd", "kube-apiserver"], { build: false } satisfies LocateOptions); // only what is cached or in KUBEBUILDER_ASSETS
+ * ```
+ */
 export interface LocateOptions {
   /** Build missing binaries with Go (default true). When false, a missing binary is an error. */
   build?: boolean;

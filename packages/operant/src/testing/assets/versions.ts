@@ -19,7 +19,15 @@ export const CONTROL_PLANE_VERSIONS = {
 /** The Go version the pinned modules declare (`go` directive); older toolchains cannot build them. */
 export const MINIMUM_GO = "1.26.0";
 
-/** A control-plane binary operant can run. */
+/**
+ * A control-plane binary operant can run.
+ *
+ * @example
+ * ```ts
+ * const names: BinaryName[] = ["etcd", "kube-apiserver"];
+ * const found = await locateBinaries(names);
+ * ```
+ */
 export type BinaryName = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok";
 
 /** All binaries, in start order. */

@@ -20,18 +20,47 @@ import { pathsOf, type Ports } from "./layout.ts";
 import { freePort } from "./ports.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
 
-/** The environment variable that hands a shared control plane's directory to test processes. */
+/**
+ * The environment variable that hands a shared control plane's directory to test processes.
+ *
+ * @example
+ * ```ts
+ * const dir = process.env[SHARED_CONTROL_PLANE_ENV]; // set by the test runner's global setup: ControlPlane.shared() attaches to it
+ * ```
+ */
 export const SHARED_CONTROL_PLANE_ENV = "OPERANT_SHARED_CONTROL_PLANE";
 
-/** The default Service IP range: a /16, room for 65,534 Services (the API server takes at most a /12 for IPv4). */
+/**
+ * The default Service IP range: a /16, room for 65,534 Services (the API server takes at most a /12 for IPv4).
+ *
+ * @example
+ * ```ts
+ * await ControlPlane.start({ serviceClusterIpRange: DEFAULT_SERVICE_CLUSTER_IP_RANGE });
+ * ```
+ */
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/16";
 
 let sharedPromise: Promise<ControlPlane> | undefined;
 
-/** `minimal`: etcd + kube-apiserver. `full`: plus controller-manager, scheduler, kwok and fake Nodes. */
+/**
+ * `minimal`: etcd + kube-apiserver. `full`: plus controller-manager, scheduler, kwok and fake Nodes.
+ *
+ * @example
+ * ```ts
+ * const profile: ControlPlaneProfile = "minimal"; // API only: enough for CRDs and the client
+ * await using cp = await ControlPlane.start({ profile });
+ * ```
+ */
 export type ControlPlaneProfile = "minimal" | "full";
 
-/** Options for {@link ControlPlane.start}. */
+/**
+ * Options for {@link ControlPlane.start}.
+ *
+ * @example
+ * ```ts
+ * await using cp = await ControlPlane.start({ profile: "full", nodes: 3, onProgress: (m) => console.error(m) } satisfies ControlPlaneOptions);
+ * ```
+ */
 export interface ControlPlaneOptions {
   /** Default `minimal` (fast, like envtest); use `full` when Pods must run or owners must cascade. */
   profile?: ControlPlaneProfile;
@@ -60,7 +89,15 @@ export interface ControlPlaneOptions {
   onProgress?: (message: string) => void;
 }
 
-/** What `state.json` in the control plane's directory records. */
+/**
+ * What `state.json` in the control plane's directory records.
+ *
+ * @example
+ * ```ts
+ * const state = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as ControlPlaneState;
+ * console.log(state.server, state.kubeconfigPath);
+ * ```
+ */
 export interface ControlPlaneState {
   name: string;
   profile: ControlPlaneProfile;
@@ -73,7 +110,15 @@ export interface ControlPlaneState {
   ports: Record<string, number>;
 }
 
-/** Formats a build progress event as one readable line. */
+/**
+ * Formats a build progress event as one readable line.
+ *
+ * @example
+ * ```ts
+ * describeBuildProgress({ module: "kubernetes", phase: "compiling", elapsedMs: 75_000, packages: { built: 120, total: 400 } })
+ * // "building kubernetes: compiling 120/400 packages [1m15s]"
+ * ```
+ */
 export function describeBuildProgress(p: BuildProgress): string {
   const t = `${Math.floor(p.elapsedMs / 60000)}m${String(Math.floor(p.elapsedMs / 1000) % 60).padStart(2, "0")}s`;
   const pk = p.packages ? ` ${p.packages.built}/${p.packages.total} packages` : "";
@@ -400,6 +445,7 @@ export class ControlPlane implements AsyncDisposable {
     await rm(this.dir, { recursive: true, force: true });
   }
 
+  /** Stops the control plane (`await using cp = await ControlPlane.start()`). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

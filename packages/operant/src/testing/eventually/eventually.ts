@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { OperantError } from "../../core/errors.ts";
 
-/** Options for {@link eventually}. */
+/**
+ * Options for {@link eventually}.
+ *
+ * @example
+ * ```ts
+ * await eventually(async () => assert.equal((await client.list(Pod, { namespace: ns })).items.length, 3), { timeoutMs: 20_000, description: "three Pods" } satisfies EventuallyOptions);
+ * ```
+ */
 export interface EventuallyOptions {
   /** Give up after this long (default 30 s). */
   timeoutMs?: number;

@@ -10,10 +10,24 @@ import { OperantError } from "../../core/errors.ts";
 // exit-with-parent.ts beside the sources, exit-with-parent.js beside dist/.
 const EXIT_WITH_PARENT = fileURLToPath(new URL(`./exit-with-parent${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
-/** One line the process printed on stdout: a JSON object (pino), or `{ msg }` for any other text. */
+/**
+ * One line the process printed on stdout: a JSON object (pino), or `{ msg }` for any other text.
+ *
+ * @example
+ * ```ts
+ * const ready = (l: LogLine) => l.msg === "caches synced, starting workers";
+ * ```
+ */
 export type LogLine = Record<string, unknown> & { msg?: string };
 
-/** How to start an {@link OperatorProcess}. */
+/**
+ * How to start an {@link OperatorProcess}.
+ *
+ * @example
+ * ```ts
+ * const op = OperatorProcess.start({ script: "src/main.ts", args: ["--leader-elect=false"], env: { ...process.env, KUBECONFIG: cp.kubeconfigPath } } satisfies OperatorProcessOptions);
+ * ```
+ */
 export interface OperatorProcessOptions {
   /** The script run on this Node.js, e.g. the project's `src/main.ts`. */
   script: string;

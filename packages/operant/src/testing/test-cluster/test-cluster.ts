@@ -14,7 +14,16 @@ import type { AnyControllerDefinition } from "../../runtime/controller/builder.t
 import { Manager } from "../../runtime/manager/manager.ts";
 import { ControlPlane } from "../control-plane/control-plane.ts";
 
-/** A cluster ready for a test file: see {@link testCluster}. */
+/**
+ * A cluster ready for a test file: see {@link testCluster}.
+ *
+ * @example
+ * ```ts
+ * let cluster: TestCluster;
+ * before(async () => { cluster = await testCluster({ resources: operator.resources }); });
+ * after(() => cluster.close());
+ * ```
+ */
 export interface TestCluster {
   readonly controlPlane: ControlPlane;
   /** An admin client (no client-side rate limit). */
@@ -43,13 +52,28 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-/** What {@link TestCluster.startOperator} needs of an operator: its name and controllers (a `defineOperator()` result has both). */
+/**
+ * What {@link TestCluster.startOperator} needs of an operator: its name and controllers (a `defineOperator()` result has both).
+ *
+ * @example
+ * ```ts
+ * const op: TestOperatorDefinition = { name: "memcached-operator", controllers: [memcachedController] };
+ * cluster.startOperator(op, { namespace: ns, stopAfter: t });
+ * ```
+ */
 export interface TestOperatorDefinition {
   readonly name: string;
   readonly controllers: readonly AnyControllerDefinition[];
 }
 
-/** Options of {@link TestCluster.startOperator}. */
+/**
+ * Options of {@link TestCluster.startOperator}.
+ *
+ * @example
+ * ```ts
+ * cluster.startOperator(operator, { namespace: ns, stopAfter: t, gracefulShutdownTimeout: "2s" } satisfies StartOperatorOptions);
+ * ```
+ */
 export interface StartOperatorOptions {
   /** The namespace (or namespaces) the Manager watches. */
   namespace: string | readonly string[];
@@ -61,17 +85,35 @@ export interface StartOperatorOptions {
   /** Serve metrics and probes on free loopback ports (`manager.addresses`); default false, nothing listens. */
   serve?: boolean;
   /** A node:test test context (or anything with `after()`): the operator stops when that test ends. */
-  stopAfter?: { after(fn: () => Promise<void>): void };
+  stopAfter?: {
+    /** Registers `fn` to run when the test ends (node:test's `t.after`). */
+    after(fn: () => Promise<void>): void;
+  };
 }
 
-/** An operator running in the test process: see {@link TestCluster.startOperator}. */
+/**
+ * An operator running in the test process: see {@link TestCluster.startOperator}.
+ *
+ * @example
+ * ```ts
+ * const running: RunningTestOperator = cluster.startOperator(operator, { namespace: ns });
+ * t.after(running.stop);
+ * ```
+ */
 export interface RunningTestOperator {
   readonly manager: Manager;
   /** Stops the Manager and waits until its controllers have drained; safe to call twice, and unbound (`t.after(running.stop)`). */
   readonly stop: () => Promise<void>;
 }
 
-/** Options for {@link testCluster}. */
+/**
+ * Options for {@link testCluster}.
+ *
+ * @example
+ * ```ts
+ * const cluster = await testCluster({ resources: [Memcached], client: { qps: 50 } } satisfies TestClusterOptions);
+ * ```
+ */
 export interface TestClusterOptions {
   /** Custom resources whose CRDs to install (e.g. `operator.resources`). */
   resources?: readonly ResourceDefinition[];

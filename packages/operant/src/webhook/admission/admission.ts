@@ -83,7 +83,15 @@ export const Admission = {
   },
 } as const;
 
-/** Settings of the generated webhook entry, common to validating and mutating webhooks. */
+/**
+ * Settings of the generated webhook entry, common to validating and mutating webhooks.
+ *
+ * @example
+ * ```ts
+ * const settings: AdmissionWebhookSettings<typeof Memcached> = { kind: Memcached, name: "vmemcached.cache.example.com", operations: ["CREATE", "UPDATE"] };
+ * defineValidatingWebhook({ ...settings, validate: () => Admission.allow() });
+ * ```
+ */
 export interface AdmissionWebhookSettings<K extends Kind> {
   /** The kind whose requests this webhook admits (a `defineResource` result or a built-in kind from `operant/kinds`). */
   kind: K;
@@ -109,13 +117,33 @@ export interface AdmissionWebhookSettings<K extends Kind> {
   objectSelector?: LabelSelector;
 }
 
-/** Options of {@link defineValidatingWebhook}. */
+/**
+ * Options of {@link defineValidatingWebhook}.
+ *
+ * @example
+ * ```ts
+ * export const memcachedValidator = defineValidatingWebhook({
+ *   kind: Memcached,
+ *   validate: (req) => (req.object.spec.size > 10 ? Admission.deny("at most 10 replicas") : Admission.allow()),
+ * } satisfies ValidatingWebhookOptions<typeof Memcached>);
+ * ```
+ */
 export interface ValidatingWebhookOptions<K extends Kind> extends AdmissionWebhookSettings<K> {
   /** Allows or denies; a thrown error denies with code 500 and the error's message. */
   validate(req: AdmissionRequest<ObjectOf<K>>): AdmissionResult | Promise<AdmissionResult>;
 }
 
-/** Options of {@link defineMutatingWebhook}. */
+/**
+ * Options of {@link defineMutatingWebhook}.
+ *
+ * @example
+ * ```ts
+ * export const memcachedDefaulter = defineMutatingWebhook({
+ *   kind: Memcached,
+ *   mutate: (req) => { req.object.metadata ??= {}; req.object.metadata.labels = { ...req.object.metadata.labels, tier: "cache" }; return Admission.allow(); },
+ * } satisfies MutatingWebhookOptions<typeof Memcached>);
+ * ```
+ */
 export interface MutatingWebhookOptions<K extends Kind> extends AdmissionWebhookSettings<K> {
   /** `Never` (default) or `IfNeeded`: call this webhook again when a later one changed the object. */
   reinvocationPolicy?: "Never" | "IfNeeded";
@@ -151,14 +179,24 @@ export interface AdmissionWebhook {
 
 const QUALIFIED = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?){2,}$/;
 
-/** kubebuilder's path convention: `/validate-cache-example-com-v1-memcached`, `/mutate--v1-pod`. */
+/**
+ * kubebuilder's path convention: `/validate-cache-example-com-v1-memcached`, `/mutate--v1-pod`.
+ *
+ * @example
+ * ```ts
+ * webhookPath("validating", Memcached) // "/validate-cache-example-com-v1-memcached"
+ * webhookPath("mutating", Pod)        // "/mutate--v1-pod"
+ * ```
+ */
 export function webhookPath(type: "validating" | "mutating", kind: Pick<Kind, "group" | "version" | "kind">): string {
   return `/${type === "validating" ? "validate" : "mutate"}-${kind.group.replace(/\./g, "-")}-${kind.version}-${kind.kind.toLowerCase()}`;
 }
 
 function settings<K extends Kind>(type: "validating" | "mutating", o: AdmissionWebhookSettings<K>): Omit<AdmissionWebhook, "review" | "reinvocationPolicy"> {
   const k = o.kind;
-  const name = o.name ?? `${type === "validating" ? "v" : "m"}${k.kind.toLowerCase()}-${k.version}.${k.group === "" ? "core.k8s.io" : k.group}`;
+  // Built-in groups without a dot (apps, batch, policy) would give a two-segment name the API server refuses: qualify them as k8s.io's.
+  const group = k.group === "" ? "core.k8s.io" : k.group.includes(".") ? k.group : `${k.group}.k8s.io`;
+  const name = o.name ?? `${type === "validating" ? "v" : "m"}${k.kind.toLowerCase()}-${k.version}.${group}`;
   if (!QUALIFIED.test(name) || name.length > 253) {
     throw new OperantError("InvalidWebhook", `webhook name "${name}" is not valid: use a fully qualified lower-case name of at least three segments, e.g. "vmemcached.cache.example.com".`);
   }

@@ -11,7 +11,14 @@ import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { KeyPair } from "../../pki/pki.ts";
 import type { CertificateSource } from "./source.ts";
 
-/** Options of {@link CertificateDirectory}. */
+/**
+ * Options of {@link CertificateDirectory}.
+ *
+ * @example
+ * ```ts
+ * const certificates = new CertificateDirectory({ directory: "/tmp/k8s-webhook-server/serving-certs" } satisfies CertificateDirectoryOptions);
+ * ```
+ */
 export interface CertificateDirectoryOptions {
   /** The directory (default file names `tls.crt` and `tls.key`, as in a `kubernetes.io/tls` Secret). */
   directory: string;

@@ -14,7 +14,14 @@ import { CustomResourceDefinition, MutatingWebhookConfiguration, Secret, Validat
 import { createCertificateAuthority, reloadCertificateAuthority, type KeyPair } from "../../pki/pki.ts";
 import type { CertificateSource } from "./source.ts";
 
-/** Options of {@link ManagedCertificates}. */
+/**
+ * Options of {@link ManagedCertificates}.
+ *
+ * @example
+ * ```ts
+ * const certificates = new ManagedCertificates({ client, namespace: "memcached-system", secretName: "memcached-operator-webhook-cert", hosts: serviceHosts("memcached-operator-webhook", "memcached-system") } satisfies ManagedCertificatesOptions);
+ * ```
+ */
 export interface ManagedCertificatesOptions {
   client: Client;
   /** Namespace of the Secret (the operator's). */
@@ -36,6 +43,12 @@ export interface ManagedCertificatesOptions {
   renewBeforeFraction?: number;
   /** How often to read the Secret (for rotations by other replicas) and check expiry (default 60 s). */
   checkIntervalMs?: number;
+  /**
+   * The wall clock (ms since the epoch) against which the CA's and the serving
+   * certificate's remaining lifetimes are judged (default `Date.now`). Tests
+   * move it forward to make a CA due for replacement without waiting years.
+   */
+  now?: () => number;
   logger?: Logger;
 }
 
@@ -160,11 +173,15 @@ export class ManagedCertificates implements CertificateSource {
     return ca.issue({ commonName: this.#o.hosts[0]!, hosts: [...this.#o.hosts], usage: "server", validDays: this.#o.certValidDays ?? 90 });
   }
 
+  #now(): number {
+    return (this.#o.now ?? Date.now)();
+  }
+
   #caUsable(caPem: string, caKeyPem: string): boolean {
     try {
       const ca = new X509Certificate(first(caPem));
       reloadCertificateAuthority(first(caPem), caKeyPem);
-      return Date.parse(ca.validTo) - Date.now() > (Date.parse(ca.validTo) - Date.parse(ca.validFrom)) / 3;
+      return Date.parse(ca.validTo) - this.#now() > (Date.parse(ca.validTo) - Date.parse(ca.validFrom)) / 3;
     } catch {
       return false;
     }
@@ -181,9 +198,9 @@ export class ManagedCertificates implements CertificateSource {
       if (!stored || (!renewed && !this.#caUsable(stored.caPem, stored.caKeyPem))) {
         // A new CA (the old one, if any, stays in the bundle until it expires: certificates it signed remain trusted).
         const ca = createCertificateAuthority(`${this.#o.secretName}-ca`, this.#o.caValidDays ?? 3650);
-        const old = stored ? unexpired(stored.caPem) : "";
+        const old = stored ? unexpired(stored.caPem, this.#now()) : "";
         next = { caPem: ca.certPem + old, caKeyPem: ca.keyPem, pair: this.#issue(ca.certPem, ca.keyPem), resourceVersion: stored?.resourceVersion };
-      } else if (!renewed && (forced || needsRenewal(stored.pair.certPem, stored.caPem, this.#o.hosts, fraction, new Date()))) {
+      } else if (!renewed && (forced || needsRenewal(stored.pair.certPem, stored.caPem, this.#o.hosts, fraction, new Date(this.#now())))) {
         next = { ...stored, pair: this.#issue(stored.caPem, stored.caKeyPem) };
       }
       if (next !== stored || !stored) {
@@ -276,11 +293,11 @@ function first(bundle: string): string {
 }
 
 /** The certificates of a bundle that have not expired, concatenated. */
-function unexpired(bundle: string): string {
+function unexpired(bundle: string, now: number): string {
   return pems(bundle)
     .filter((p) => {
       try {
-        return Date.parse(new X509Certificate(p).validTo) > Date.now();
+        return Date.parse(new X509Certificate(p).validTo) > now;
       } catch {
         return false;
       }

@@ -29,7 +29,10 @@ export interface CertificateSource {
  * const server = new WebhookServer({ webhooks, certificates: staticCertificates(ca.issue({ commonName: "webhook", hosts: ["127.0.0.1"], usage: "server" })) });
  * ```
  */
-export function staticCertificates(pair: KeyPair): CertificateSource & { rotate(next: KeyPair): void } {
+export function staticCertificates(pair: KeyPair): CertificateSource & {
+  /** Replaces the certificate and tells the subscribers (what a test uses to rotate by hand). */
+  rotate(next: KeyPair): void;
+} {
   const listeners = new Set<(pair: KeyPair) => void>();
   let current = pair;
   return {

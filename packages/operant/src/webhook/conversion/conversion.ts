@@ -8,7 +8,14 @@ import type { KubeObject, ObjectMeta } from "../../core/object.ts";
 import type { ResourceDefinition } from "../../crd/resource/resource.ts";
 import type { ObjectOf } from "../../core/kind.ts";
 
-/** The annotation holding fields that a version could not express (a JSON object). */
+/**
+ * The annotation holding fields that a version could not express (a JSON object).
+ *
+ * @example
+ * ```ts
+ * const kept = obj.metadata?.annotations?.[STASH_ANNOTATION]; // what an older version could not hold, as JSON
+ * ```
+ */
 export const STASH_ANNOTATION = "conversion.operant.dev/stash";
 
 /**
@@ -23,17 +30,38 @@ export const STASH_ANNOTATION = "conversion.operant.dev/stash";
  * ```
  */
 export interface Stash {
+  /** Keeps `value` under `key`, for the conversion back. */
   put(key: string, value: unknown): void;
   /** Returns and forgets the value kept under `key`. */
   take<T>(key: string): T | undefined;
 }
 
-/** An object without apiVersion, kind and metadata: what conversion functions return (operant sets those three). */
+/**
+ * An object without apiVersion, kind and metadata: what conversion functions return (operant sets those three).
+ *
+ * @example
+ * ```ts
+ * const body: ObjectBody<MemcachedV1> = { spec: { replicas: 3, image: "memcached:1.6" } }; // operant sets apiVersion, kind and metadata
+ * ```
+ */
 export type ObjectBody<T> = Omit<T, keyof KubeObject>;
 
-/** How one version converts to and from the hub. */
+/**
+ * How one version converts to and from the hub.
+ *
+ * @example
+ * ```ts
+ * const v1alpha1: SpokeFunctions<MemcachedV1alpha1, MemcachedV1> = {
+ *   toHub: (old) => ({ spec: { replicas: old.spec.size, image: "memcached:1.6" } }),
+ *   fromHub: (hub) => ({ spec: { size: hub.spec.replicas } }),
+ * };
+ * defineConversion(MemcachedV1).spoke(MemcachedV1alpha1, v1alpha1);
+ * ```
+ */
 export interface SpokeFunctions<V, H> {
+  /** Converts an object of this version to the hub version; keep what the hub cannot hold in `stash`. */
   toHub(obj: V, stash: Stash): ObjectBody<H>;
+  /** Converts a hub object to this version; `stash` gives back what `toHub` kept. */
   fromHub(hub: H, stash: Stash): ObjectBody<V>;
 }
 
@@ -92,9 +120,14 @@ function makeStash(data: Record<string, unknown>): Stash {
   };
 }
 
-/** The input's metadata with the stash annotation set to `data` (or removed when empty). */
+/**
+ * The input's metadata with the stash annotation set to `data` (or removed
+ * when empty). A shallow copy with annotations of its own: the rest is shared
+ * with the input (a deep copy of every object's managedFields was the largest
+ * cost of converting a list).
+ */
 function withStash(metadata: ObjectMeta | undefined, data: Record<string, unknown>): ObjectMeta {
-  const meta: ObjectMeta = structuredClone(metadata ?? {});
+  const meta: ObjectMeta = { ...metadata };
   const annotations = { ...(meta.annotations ?? {}) };
   if (Object.keys(data).length > 0) annotations[STASH_ANNOTATION] = JSON.stringify(data);
   else delete annotations[STASH_ANNOTATION];

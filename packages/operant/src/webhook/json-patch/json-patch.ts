@@ -4,7 +4,16 @@
 // checking a handler's result).
 import { OperantError } from "../../core/errors.ts";
 
-/** A JSON value, as `JSON.parse` returns it. */
+/**
+ * A JSON value, as `JSON.parse` returns it.
+ *
+ * @example
+ * ```ts
+ * const before: JsonValue = { spec: { size: 1 } };
+ * const after: JsonValue = { spec: { size: 3 } };
+ * jsonPatch(before, after) // [{ op: "replace", path: "/spec/size", value: 3 }]
+ * ```
+ */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**

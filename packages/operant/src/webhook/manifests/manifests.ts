@@ -19,7 +19,14 @@ import type { AdmissionWebhook } from "../admission/admission.ts";
  */
 export type WebhookTarget = { service: { name: string; namespace: string; port?: number } } | { url: string };
 
-/** Options of {@link webhookConfigurations}. */
+/**
+ * Options of {@link webhookConfigurations}.
+ *
+ * @example
+ * ```ts
+ * const { validating, mutating } = webhookConfigurations(webhooks, { name: "memcached-operator", target: { service: { name: "memcached-operator-webhook", namespace: "memcached-system" } } } satisfies WebhookConfigurationOptions);
+ * ```
+ */
 export interface WebhookConfigurationOptions {
   /** Base of the configurations' names: `<name>-validating-webhook-configuration`, `<name>-mutating-webhook-configuration`. */
   name: string;

@@ -4,14 +4,28 @@
 // a message naming the first field that is wrong; the server answers 400.
 import { OperantError } from "../../core/errors.ts";
 
-/** A GroupVersionKind as reviews carry it. */
+/**
+ * A GroupVersionKind as reviews carry it.
+ *
+ * @example
+ * ```ts
+ * const gvk: GroupVersionKind = { group: "cache.example.com", version: "v1", kind: "Memcached" }; // req.kind of a review
+ * ```
+ */
 export interface GroupVersionKind {
   group: string;
   version: string;
   kind: string;
 }
 
-/** A GroupVersionResource as reviews carry it. */
+/**
+ * A GroupVersionResource as reviews carry it.
+ *
+ * @example
+ * ```ts
+ * const gvr: GroupVersionResource = { group: "apps", version: "v1", resource: "deployments" }; // req.resource of a review
+ * ```
+ */
 export interface GroupVersionResource {
   group: string;
   version: string;
@@ -33,10 +47,25 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
-/** An admission operation. */
+/**
+ * An admission operation.
+ *
+ * @example
+ * ```ts
+ * validate: (req) => (req.operation satisfies Operation) === "DELETE" ? Admission.allow() : check(req.object)
+ * ```
+ */
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 
-/** `request` of an AdmissionReview v1, as the API server sends it. */
+/**
+ * `request` of an AdmissionReview v1, as the API server sends it.
+ *
+ * @example
+ * ```ts
+ * const review = JSON.parse(body) as { request: AdmissionRequestWire };
+ * console.log(review.request.uid, review.request.operation, review.request.kind.kind);
+ * ```
+ */
 export interface AdmissionRequestWire {
   uid: string;
   kind: GroupVersionKind;
@@ -55,7 +84,14 @@ export interface AdmissionRequestWire {
   options?: Record<string, unknown> | null;
 }
 
-/** `response` of an AdmissionReview v1. */
+/**
+ * `response` of an AdmissionReview v1.
+ *
+ * @example
+ * ```ts
+ * const response: AdmissionResponseWire = { uid: request.uid, allowed: false, status: { code: 403, message: "quota exceeded" } };
+ * ```
+ */
 export interface AdmissionResponseWire {
   uid: string;
   allowed: boolean;
@@ -67,14 +103,29 @@ export interface AdmissionResponseWire {
   auditAnnotations?: Record<string, string>;
 }
 
-/** `request` of a ConversionReview v1. */
+/**
+ * `request` of a ConversionReview v1.
+ *
+ * @example
+ * ```ts
+ * const { request } = JSON.parse(body) as { request: ConversionRequestWire };
+ * console.log(request.desiredAPIVersion, request.objects.length);
+ * ```
+ */
 export interface ConversionRequestWire {
   uid: string;
   desiredAPIVersion: string;
   objects: Record<string, unknown>[];
 }
 
-/** `response` of a ConversionReview v1. */
+/**
+ * `response` of a ConversionReview v1.
+ *
+ * @example
+ * ```ts
+ * const response: ConversionResponseWire = { uid: request.uid, convertedObjects: [], result: { status: "Failure", message: "unknown version" } };
+ * ```
+ */
 export interface ConversionResponseWire {
   uid: string;
   convertedObjects: Record<string, unknown>[];

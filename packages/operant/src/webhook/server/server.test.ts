@@ -1,6 +1,7 @@
 // The webhook server over real HTTPS on loopback, without a cluster: the
 // review formats it answers, what it refuses, and that no input crashes it.
 import assert from "node:assert/strict";
+import { connect } from "node:http2";
 import { request } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { after, before, describe, test } from "node:test";
@@ -140,5 +141,38 @@ describe("WebhookServer", () => {
       req.end();
     });
     assert.equal(commonName, "webhook-2");
+  });
+});
+
+describe("WebhookServer over HTTP/2", () => {
+  test("negotiates h2 (calls multiplexed over one connection), still serves HTTP/1.1, and close() ends open sessions without waiting for the client", async () => {
+    const server = new WebhookServer({ certificates: staticCertificates(ca.issue({ commonName: "webhook", hosts: ["127.0.0.1"], usage: "server" })), bindAddress: "127.0.0.1:0", webhooks: [defineValidatingWebhook({ kind: Pod, validate: (req) => (req.object?.metadata?.name === "bad" ? Admission.deny("bad name") : Admission.allow()) })] });
+    await server.listen();
+    const session = connect(`https://127.0.0.1:${server.port}`, { ca: ca.certPem });
+    try {
+      const call = (name: string) =>
+        new Promise<{ status: number; json: { response: { allowed: boolean } } }>((resolve, reject) => {
+          const stream = session.request({ ":method": "POST", ":path": "/validate--v1-pod", "content-type": "application/json" });
+          let status = 0;
+          let text = "";
+          stream.on("response", (headers) => (status = Number(headers[":status"])));
+          stream.on("data", (d: Buffer) => (text += d.toString()));
+          stream.on("end", () => resolve({ status, json: JSON.parse(text) as { response: { allowed: boolean } } }));
+          stream.on("error", reject);
+          stream.end(admission({ object: { metadata: { name } } }));
+        });
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 4 === 3 ? "bad" : `pod-${i}`)));
+      assert.deepEqual(answers.map((a) => a.status), Array<number>(20).fill(200));
+      assert.equal(answers.filter((a) => !a.json.response.allowed).length, 5);
+      assert.equal((session.socket as TLSSocket).alpnProtocol, "h2");
+      const h1 = await post(server.port, "/validate--v1-pod", admission({ object: { metadata: { name: "bad" } } }));
+      assert.equal(h1.status, 200, "HTTP/1.1 clients are still served");
+      assert.equal(server.stats.answered, 21);
+    } finally {
+      // The client keeps its session open: close() must end it (GOAWAY) rather than wait for the client.
+      const closed = new Promise<void>((resolve) => session.on("close", () => resolve()));
+      await server.close();
+      await closed;
+    }
   });
 });

@@ -1,0 +1,392 @@
+// The protobuf wire format, read by hand: varints, length-delimited fields
+// and the few Kubernetes types that write their own JSON (Time, MicroTime,
+// Quantity, IntOrString, RawExtension/FieldsV1). The generated decoders
+// (generated.ts) call these methods; every read is bounds-checked, so
+// truncated or hostile input ends in an `InvalidResponse` OperantError, never
+// in a read past the buffer or a loop that does not advance.
+import { OperantError } from "../../core/errors.ts";
+
+/**
+ * A decoded object under construction: the shape of the JSON the API server
+ * would have sent.
+ *
+ * @example
+ * ```ts
+ * const o: Obj = { metadata: { name: "web" } };
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Obj = Record<string, any>;
+
+/**
+ * Sets `m[k] = v` as JSON.parse would, also for the key `__proto__` (a
+ * ConfigMap key may be that), which a plain assignment would turn into a
+ * prototype change.
+ *
+ * @example
+ * ```ts
+ * setKey(data, "__proto__", "x"); // an own property, as in JSON.parse('{"__proto__":"x"}')
+ * ```
+ */
+export function setKey(m: Obj, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(m, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else m[k] = v;
+}
+
+const TWO_32 = 4294967296;
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/**
+ * A cursor over one protobuf-encoded buffer.
+ *
+ * @example
+ * ```ts
+ * const r = new ProtoReader(bytes, "get Pod");
+ * const tag = r.uint32();
+ * ```
+ */
+export class ProtoReader {
+  readonly buf: Uint8Array;
+  pos: number;
+  /** What is being read, for messages (`list Pod`, `watch ConfigMap`). */
+  readonly what: string;
+  readonly retryable: boolean;
+  /** Skip `metadata.managedFields` instead of decoding them (for caches that drop them). */
+  readonly dropManagedFields: boolean;
+  #lastSeconds = NaN;
+  #lastTime = "";
+
+  constructor(buf: Uint8Array, what = "a protobuf message", options: { start?: number; retryable?: boolean; dropManagedFields?: boolean } = {}) {
+    this.buf = buf;
+    this.pos = options.start ?? 0;
+    this.what = what;
+    this.retryable = options.retryable ?? false;
+    this.dropManagedFields = options.dropManagedFields ?? false;
+  }
+
+  /** An `InvalidResponse` error for malformed input at the current position. */
+  fail(problem: string): OperantError {
+    return new OperantError(
+      "InvalidResponse",
+      `${this.what}: the API server's protobuf answer is malformed (${problem} at byte ${this.pos} of ${this.buf.length}). ` +
+        `Something between operant and the API server changed the bytes, or this is a bug: report it, and set the client option wire: "json" meanwhile.`,
+      { retryable: this.retryable },
+    );
+  }
+
+  /** A varint's low 32 bits, unsigned (tags, lengths, uint32, enums). Longer varints are read whole. */
+  uint32(): number {
+    const b = this.buf;
+    let p = this.pos;
+    if (p < b.length) {
+      const c = b[p]!;
+      if (c < 0x80) {
+        this.pos = p + 1;
+        return c;
+      }
+    }
+    let v = 0;
+    for (let shift = 0; shift < 32; shift += 7) {
+      if (p >= b.length) throw this.fail("a varint runs past the end");
+      const c = b[p++]!;
+      v |= (c & 0x7f) << shift;
+      if (c < 0x80) {
+        this.pos = p;
+        return v >>> 0;
+      }
+    }
+    // Bits 32..63: skip up to five more bytes (a negative int32 takes ten in all).
+    for (let i = 0; i < 5; i++) {
+      if (p >= b.length) throw this.fail("a varint runs past the end");
+      if (b[p++]! < 0x80) {
+        this.pos = p;
+        return v >>> 0;
+      }
+    }
+    throw this.fail("a varint longer than ten bytes");
+  }
+
+  /** A varint as int32 (negative values come sign-extended to ten bytes). */
+  int32(): number {
+    return this.uint32() | 0;
+  }
+
+  /** A zigzag-encoded 32-bit varint. */
+  sint32(): number {
+    const n = this.uint32();
+    return (n >>> 1) ^ -(n & 1);
+  }
+
+  /** Reads a 64-bit varint as its low and high 32-bit halves. */
+  #varint64(): [number, number] {
+    const b = this.buf;
+    let p = this.pos;
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (p >= b.length) throw this.fail("a varint runs past the end");
+      const c = b[p++]!;
+      const bits = c & 0x7f;
+      if (shift < 28) lo |= bits << shift;
+      else if (shift === 28) {
+        lo |= (bits & 0x0f) << 28;
+        hi |= bits >>> 4;
+      } else hi |= bits << (shift - 32);
+      shift += 7;
+      if (c < 0x80) {
+        this.pos = p;
+        return [lo >>> 0, hi >>> 0];
+      }
+    }
+    throw this.fail("a varint longer than ten bytes");
+  }
+
+  /** A signed 64-bit varint as a number (rounded like JSON.parse rounds past 2^53). */
+  int64(): number {
+    const b = this.buf;
+    const p = this.pos;
+    if (p < b.length && b[p]! < 0x80) {
+      this.pos = p + 1;
+      return b[p]!;
+    }
+    const [lo, hi] = this.#varint64();
+    if (hi & 0x80000000) {
+      // Two's complement: negate the 64-bit value.
+      const nlo = (~lo + 1) >>> 0;
+      const nhi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
+      return -(nhi * TWO_32 + nlo);
+    }
+    return hi * TWO_32 + lo;
+  }
+
+  /** An unsigned 64-bit varint as a number. */
+  uint64(): number {
+    const [lo, hi] = this.#varint64();
+    return hi * TWO_32 + lo;
+  }
+
+  /** A zigzag-encoded 64-bit varint. */
+  sint64(): number {
+    const [lo, hi] = this.#varint64();
+    const neg = lo & 1;
+    const mlo = ((lo >>> 1) | (hi << 31)) >>> 0;
+    const mhi = hi >>> 1;
+    const mag = mhi * TWO_32 + mlo;
+    return neg ? -mag - 1 : mag;
+  }
+
+  bool(): boolean {
+    return this.uint32() !== 0;
+  }
+
+  /** A fixed64 double. */
+  double(): number {
+    if (this.pos + 8 > this.buf.length) throw this.fail("a fixed64 runs past the end");
+    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** A fixed32 float. */
+  float(): number {
+    if (this.pos + 4 > this.buf.length) throw this.fail("a fixed32 runs past the end");
+    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 4).getFloat32(0, true);
+    this.pos += 4;
+    return v;
+  }
+
+  /** Reads a length prefix and returns where the field ends (checked against the buffer). */
+  sub(): number {
+    const n = this.uint32();
+    const end = this.pos + n;
+    if (end > this.buf.length) throw this.fail(`a field of ${n} bytes runs past the end`);
+    return end;
+  }
+
+  /** Checks that a message ended exactly where its length said. */
+  end(end: number): void {
+    if (this.pos !== end) throw this.fail(`a field runs ${this.pos - end} bytes past the end of its message`);
+  }
+
+  /** A length-delimited UTF-8 string (invalid sequences become U+FFFD, as Go's JSON encoder writes them). */
+  string(): string {
+    const end = this.sub();
+    const b = this.buf;
+    let p = this.pos;
+    const n = end - p;
+    if (n < 24) {
+      // Short strings (names, keys, enum values) are ASCII nearly always: skip the decoder call.
+      let s = "";
+      for (; p < end; p++) {
+        const c = b[p]!;
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (p === end) {
+        this.pos = end;
+        return s;
+      }
+      p = this.pos;
+    }
+    this.pos = end;
+    return utf8.decode(b.subarray(p, end));
+  }
+
+  /** A length-delimited bytes field, as JSON writes []byte: standard base64 with padding. */
+  base64(): string {
+    const end = this.sub();
+    const s = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, end - this.pos).toString("base64");
+    this.pos = end;
+    return s;
+  }
+
+  /** Skips the value of a field whose tag was just read. */
+  skip(tag: number): void {
+    switch (tag & 7) {
+      case 0:
+        this.#varint64();
+        return;
+      case 1:
+        if (this.pos + 8 > this.buf.length) throw this.fail("a fixed64 runs past the end");
+        this.pos += 8;
+        return;
+      case 2:
+        this.pos = this.sub();
+        return;
+      case 5:
+        if (this.pos + 4 > this.buf.length) throw this.fail("a fixed32 runs past the end");
+        this.pos += 4;
+        return;
+      default:
+        throw this.fail(`wire type ${tag & 7} (field ${tag >>> 3}), which Kubernetes never sends`);
+    }
+  }
+
+  /** metav1.Timestamp {seconds = 1, nanos = 2} up to `end`. */
+  #timestamp(end: number): [number, number] {
+    let seconds = 0;
+    let nanos = 0;
+    while (this.pos < end) {
+      const t = this.uint32();
+      if (t === 8) seconds = this.int64();
+      else if (t === 16) nanos = this.int32();
+      else this.skip(t);
+    }
+    this.end(end);
+    return [seconds, nanos];
+  }
+
+  /** metav1.Time: `null` when empty (the zero time), else RFC 3339 in UTC to the second, as its MarshalJSON writes it. */
+  time(end: number): string | null {
+    if (this.pos === end) return null;
+    const [seconds] = this.#timestamp(end);
+    if (seconds === this.#lastSeconds) return this.#lastTime;
+    const s = rfc3339(seconds);
+    this.#lastSeconds = seconds;
+    this.#lastTime = s;
+    return s;
+  }
+
+  /** metav1.MicroTime: RFC 3339 with exactly six fractional digits, in UTC. */
+  microTime(end: number): string | null {
+    if (this.pos === end) return null;
+    const [seconds, nanos] = this.#timestamp(end);
+    const micros = Math.trunc(nanos / 1000);
+    return `${rfc3339(seconds).slice(0, -1)}.${String(micros).padStart(6, "0")}Z`;
+  }
+
+  /** metav1.Duration {duration = 1 (nanoseconds)}, as Go's time.Duration.String writes it. */
+  duration(end: number): string {
+    let ns = 0;
+    while (this.pos < end) {
+      const t = this.uint32();
+      if (t === 8) ns = this.int64();
+      else this.skip(t);
+    }
+    this.end(end);
+    return goDuration(ns);
+  }
+
+  /** resource.Quantity {string = 1}: the canonical string the server sends in JSON too. */
+  quantity(end: number): string {
+    let s = "0";
+    while (this.pos < end) {
+      const t = this.uint32();
+      if (t === 10) s = this.string();
+      else this.skip(t);
+    }
+    this.end(end);
+    return s;
+  }
+
+  /** intstr.IntOrString {type = 1, intVal = 2, strVal = 3}: a number or a string. */
+  intOrString(end: number): number | string {
+    let type = 0;
+    let intVal = 0;
+    let strVal = "";
+    while (this.pos < end) {
+      const t = this.uint32();
+      if (t === 8) type = this.int32();
+      else if (t === 16) intVal = this.int32();
+      else if (t === 26) strVal = this.string();
+      else this.skip(t);
+    }
+    this.end(end);
+    return type === 1 ? strVal : intVal;
+  }
+
+  /** runtime.RawExtension / metav1.FieldsV1 {raw = 1}: JSON carried as bytes; `null` when absent. */
+  rawJson(end: number): unknown {
+    let raw: Uint8Array | undefined;
+    while (this.pos < end) {
+      const t = this.uint32();
+      if (t === 10) {
+        const e = this.sub();
+        raw = this.buf.subarray(this.pos, e);
+        this.pos = e;
+      } else this.skip(t);
+    }
+    this.end(end);
+    if (raw === undefined) return null;
+    try {
+      return JSON.parse(utf8.decode(raw));
+    } catch (err) {
+      throw Object.assign(this.fail("an embedded JSON value (RawExtension or FieldsV1) that does not parse"), { cause: err });
+    }
+  }
+}
+
+/** Seconds since the epoch as RFC 3339 in UTC, to the second: `2006-01-02T15:04:05Z`. */
+function rfc3339(seconds: number): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  // toISOString: 2006-01-02T15:04:05.000Z
+  return `${iso.slice(0, -5)}Z`;
+}
+
+/** Go's time.Duration.String. */
+function goDuration(ns: number): string {
+  if (ns === 0) return "0s";
+  const neg = ns < 0;
+  let u = Math.abs(ns);
+  let out: string;
+  if (u < 1e9) {
+    // Below a second: one unit, with a fraction.
+    const [unit, div] = u < 1e3 ? ["ns", 1] : u < 1e6 ? ["µs", 1e3] : ["ms", 1e6];
+    out = `${trimFraction(u / div)}${unit}`;
+  } else {
+    const h = Math.floor(u / 3.6e12);
+    u -= h * 3.6e12;
+    const m = Math.floor(u / 6e10);
+    u -= m * 6e10;
+    const s = `${trimFraction(u / 1e9)}s`;
+    out = h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s;
+  }
+  return neg ? `-${out}` : out;
+}
+
+function trimFraction(x: number): string {
+  return x
+    .toFixed(9)
+    .replace(/\.?0+$/, "");
+}
