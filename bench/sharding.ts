@@ -7,7 +7,7 @@
 //   --phases    default "single,sharder:1,sharder:2,sharder:3,webhook:3": the unsharded
 //               replica, then members whose new objects the sharder assigns, then members whose
 //               new objects the assignment webhook labels at creation (the sharder as fallback)
-//   --small     the quick preset: 600 objects (about 3 minutes in all)
+//   --small     the quick preset: 600 objects (about 3 minutes in all; the full run about 13–14)
 //   --dry-run   print the figures without rewriting bench/RESULTS.md and the README
 //
 // Each phase has its own namespace on one local `minimal` control plane
@@ -213,9 +213,14 @@ async function phase(cp: ControlPlane, client: Client, mode: Mode, replicas: num
     for (const p of procs) p.child.stdin.write("go\n");
     const progress = setInterval(() => log(`${name}: ${done.size}/${N} reconciled, ${secs(performance.now() - go)} after go`), 10_000);
     const limitMs = (N / QPS) * 1000 * 3 + 120_000;
+    const timer = new AbortController(); // the deadline's timer must not keep the process alive after the last phase
     try {
-      await Promise.race([all, sleep(limitMs).then(() => Promise.reject(new Error(`${name}: after ${secs(limitMs)} only ${done.size} of ${N} ShardItems had their status written (${labelled.size} labelled)`)))]);
+      await Promise.race([all, sleep(limitMs, undefined, { signal: timer.signal }).then(
+        () => Promise.reject(new Error(`${name}: after ${secs(limitMs)} only ${done.size} of ${N} ShardItems had their status written (${labelled.size} labelled)`)),
+        () => undefined, // aborted once converged
+      )]);
     } finally {
+      timer.abort();
       clearInterval(progress);
     }
     const convergedMs = Math.max(...done.values()) - go;
