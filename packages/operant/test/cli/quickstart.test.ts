@@ -218,7 +218,7 @@ describe("the quickstart: init, create api, generate, install, run, deploy, bund
     // The edits a user makes to the generated resource…
     await edit("src/api/memcached.ts", [
       ['import { Condition, defineResource,', 'import { AGE_COLUMN, Condition, defineResource,'],
-      ['    // TODO: the fields users set. An example to replace:\n    foo: Type.Optional(Type.String({ description: "An example field of Memcached." })),\n', '    size: Type.Integer({ minimum: 1, description: "Number of memcached Pods" }),\n'],
+      ['    // TODO: the fields users set. An example to replace:\n    foo: Type.Optional(Type.String({ description: "An example field of Memcached." })),\n    // A field with a default (import Defaulted from "operant"): Defaulted(Type.Integer({ minimum: 1 }), 1)\n    // is optional when an object is written and always set when one is read.\n', '    size: Type.Integer({ minimum: 1, description: "Number of memcached Pods" }),\n'],
       [
         "    // TODO: what the operator observed, set with ctx.updateStatus().\n    conditions: Type.Optional(Type.Array(Condition)),\n  }),\n",
         '    nodes: Type.Optional(Type.Array(Type.String(), { description: "Names of the memcached Pods" })),\n    conditions: Type.Optional(Type.Array(Condition)),\n  }),\n  printerColumns: [\n    { name: "Size", type: "integer", jsonPath: ".spec.size" },\n    { name: "Available", type: "string", jsonPath: \'.status.conditions[?(@.type=="Available")].status\' },\n    AGE_COLUMN,\n  ],\n',

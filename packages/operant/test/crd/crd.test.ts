@@ -76,6 +76,9 @@ const Widget = defineResource({
   ],
   subresources: { scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.selector" } },
 });
+// Qualified for kubectl: another test file may serve a `widgets` of its own group at the same time, and a bare
+// plural resolves to whichever group discovery lists first.
+const widgets = `${Widget.plural}.${group}`;
 
 const WidgetV1beta1 = Widget.defineVersion("v1beta1", {
   spec: Type.Object({ size: Type.Integer({ minimum: 1 }) }),
@@ -108,7 +111,7 @@ describe("generated CRDs on a real API server", () => {
     await kubectlOk(kc, ["apply", "--server-side", "-f", "-"], JSON.stringify(crd));
     await kubectlOk(kc, ["wait", "--for=condition=Established", `crd/${crdName}`, "--timeout=30s"]);
     // Discovery and the handlers for the new group take a moment after Established.
-    await eventually(() => kubectlOk(kc, ["-n", ns, "get", Widget.plural]), { timeoutMs: 15_000, description: "widgets served" });
+    await eventually(() => kubectlOk(kc, ["-n", ns, "get", widgets]), { timeoutMs: 15_000, description: "widgets served" });
   });
 
   after(async () => {
@@ -132,7 +135,7 @@ describe("generated CRDs on a real API server", () => {
     const spec = { size: 3, name: "abc", port: "http", labels: { a: "b" }, values: { any: { nested: [1, "x"] } }, template: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "t" }, data: { k: "v" } }, tags: ["x", "y"], servers: [{ name: "a", port: 80 }], ratio: 0.5, note: null, since: "2025-01-01T00:00:00Z", host: "db.internal", pair: { left: "l", right: 1 } };
     assert.deepEqual(Widget.validate(JSON.parse(widget("ok", spec))), []);
     await kubectlOk(kc, ["apply", "--server-side", "-f", "-"], widget("ok", spec));
-    const got = await kubectlJson<{ spec: Record<string, unknown> }>(kc, ["-n", ns, Widget.plural, "ok"]);
+    const got = await kubectlJson<{ spec: Record<string, unknown> }>(kc, ["-n", ns, widgets, "ok"]);
     assert.equal(got.spec.mode, "safe", "default for mode");
     assert.equal(got.spec.replicas, 1, "default for replicas");
     assert.deepEqual(got.spec.limits, { cpu: 2 }, "an object default, filled with its fields' defaults");
@@ -171,7 +174,7 @@ describe("generated CRDs on a real API server", () => {
 
   test("the printer columns appear in kubectl get, as given: no Age column unless asked for (as controller-gen)", async () => {
     await kubectlOk(kc, ["apply", "--server-side", "-f", "-"], widget("cols", { size: 4, mode: "fast" }));
-    const out = await kubectlOk(kc, ["-n", ns, "get", Widget.plural, "cols"]);
+    const out = await kubectlOk(kc, ["-n", ns, "get", widgets, "cols"]);
     const [header, row] = out.trim().split("\n");
     assert.match(header ?? "", /^NAME\s+SIZE\s+MODE\s+READY$/);
     assert.match(row ?? "", /^cols\s+4\s+fast\s*$/, "no status yet: Ready is empty");
@@ -182,11 +185,11 @@ describe("generated CRDs on a real API server", () => {
   test("selectableFields: the API server filters lists by spec.mode", async () => {
     await kubectlOk(kc, ["apply", "--server-side", "-f", "-"], widget("sel-fast", { size: 1, mode: "fast" }));
     await kubectlOk(kc, ["apply", "--server-side", "-f", "-"], widget("sel-safe", { size: 1, mode: "safe" }));
-    const names = async (selector: string) => (await kubectlOk(kc, ["-n", ns, "get", Widget.plural, "--field-selector", selector, "-o", "name"])).trim().split("\n").filter(Boolean).map((n) => n.split("/")[1]).sort();
+    const names = async (selector: string) => (await kubectlOk(kc, ["-n", ns, "get", widgets, "--field-selector", selector, "-o", "name"])).trim().split("\n").filter(Boolean).map((n) => n.split("/")[1]).sort();
     assert.ok((await names("spec.mode=fast")).includes("sel-fast"));
     assert.ok(!(await names("spec.mode=fast")).includes("sel-safe"));
     assert.ok((await names("spec.mode!=fast")).includes("sel-safe"));
-    const unselectable = await kubectl(kc, ["-n", ns, "get", Widget.plural, "--field-selector", "spec.size=1"]);
+    const unselectable = await kubectl(kc, ["-n", ns, "get", widgets, "--field-selector", "spec.size=1"]);
     assert.notEqual(unselectable.code, 0, "a field not declared selectable is refused");
   });
 
@@ -194,14 +197,14 @@ describe("generated CRDs on a real API server", () => {
     await kubectlOk(kc, ["apply", "--server-side", "-f", "-"], widget("sub", { size: 2 }));
     const condition = (reason: string) => ({ type: "Ready", status: "True", reason, message: "all good", lastTransitionTime: "2025-01-01T00:00:00Z" });
     const patch = (reason: string) => JSON.stringify({ status: { replicas: 1, selector: "app=sub", conditions: [condition(reason)] } });
-    await kubectlOk(kc, ["-n", ns, "patch", Widget.plural, "sub", "--subresource=status", "--type=merge", "-p", patch("AllGood")]);
-    const bad = await kubectl(kc, ["-n", ns, "patch", Widget.plural, "sub", "--subresource=status", "--type=merge", "-p", patch("not a reason")]);
+    await kubectlOk(kc, ["-n", ns, "patch", widgets, "sub", "--subresource=status", "--type=merge", "-p", patch("AllGood")]);
+    const bad = await kubectl(kc, ["-n", ns, "patch", widgets, "sub", "--subresource=status", "--type=merge", "-p", patch("not a reason")]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /status\.conditions\[0\]\.reason: Invalid value: "not a reason": .*reason in body should match/);
-    const out = await kubectlOk(kc, ["-n", ns, "get", Widget.plural, "sub"]);
+    const out = await kubectlOk(kc, ["-n", ns, "get", widgets, "sub"]);
     assert.match(out, /sub\s+2\s+safe\s+True\s/, "Ready column reads the condition");
-    await kubectlOk(kc, ["-n", ns, "scale", `${Widget.plural}.${group}/sub`, "--replicas=3"]);
-    const got = await kubectlJson<{ spec: { replicas: number } }>(kc, ["-n", ns, Widget.plural, "sub"]);
+    await kubectlOk(kc, ["-n", ns, "scale", `${widgets}/sub`, "--replicas=3"]);
+    const got = await kubectlJson<{ spec: { replicas: number } }>(kc, ["-n", ns, widgets, "sub"]);
     assert.equal(got.spec.replicas, 3);
     const scale = JSON.parse(await kubectlOk(kc, ["get", "--raw", `/apis/${group}/v1/namespaces/${ns}/${Widget.plural}/sub/scale`])) as { status: { replicas: number; selector: string } };
     assert.deepEqual(scale.status, { replicas: 1, selector: "app=sub" });
