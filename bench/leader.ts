@@ -21,7 +21,7 @@ import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.t
 import { DEFAULT_LEASE_TIMINGS, FAST_LEASE_TIMINGS } from "../packages/operant/src/leader/lease/timings.ts";
 import { ControlPlane } from "../packages/operant/src/testing/index.ts";
 import { evidenceWriters, Replica, runsOf, type ReplicaOptions } from "../packages/operant/test/leader/fixtures/replicas.ts";
-import { loadAverage, machineRows } from "./support/report.ts";
+import { loadAverage, machineRows, table } from "./support/report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -164,9 +164,7 @@ function section(figures: Figure[], machine: [string, string][]): string {
     "",
     "### Machine",
     "",
-    "|  | value |",
-    "| --- | --- |",
-    ...machine.map(([k, v]) => `| ${k} | ${v} |`),
+    table(["", "value"], machine),
     "",
     "### Method",
     "",

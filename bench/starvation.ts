@@ -25,7 +25,7 @@ import { ConfigMap, Lease, Namespace } from "../packages/operant/src/kinds/index
 import { DEFAULT_LEASE_TIMINGS, FAST_LEASE_TIMINGS } from "../packages/operant/src/leader/lease/timings.ts";
 import { ControlPlane } from "../packages/operant/src/testing/index.ts";
 import { evidenceWriters, Replica, runsOf } from "../packages/operant/test/leader/fixtures/replicas.ts";
-import { loadAverage, machineRows } from "./support/report.ts";
+import { loadAverage, machineRows, table } from "./support/report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -206,9 +206,7 @@ function section(r: { figures: PhaseFigures[]; overlapping: number; runs: number
     "",
     "### Machine",
     "",
-    "|  | value |",
-    "| --- | --- |",
-    ...r.machine.map(([k, v]) => `| ${k} | ${v} |`),
+    table(["", "value"], r.machine),
     "",
     "### Method",
     "",
