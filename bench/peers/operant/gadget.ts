@@ -5,21 +5,16 @@
 // field one version lacks is kept in an annotation); a validating webhook that
 // denies more than 100 replicas.
 import Type from "typebox";
-import { defineResource } from "../../../packages/operant/src/crd/index.ts";
-import { Admission, defineConversion, defineValidatingWebhook } from "../../../packages/operant/src/webhook/index.ts";
+import { Admission, defineValidatingWebhook } from "../../../packages/operant/src/webhook/index.ts";
+import { twoVersions } from "../../../packages/operant/test/support/two-versions.ts";
 
 export const GADGET_GROUP = "bench-webhook.operant.dev";
 export const MAX_REPLICAS = 100;
 
-export const GadgetV1 = defineResource({
-  group: GADGET_GROUP,
-  version: "v1",
-  kind: "Gadget",
-  scope: "Namespaced",
-  storage: true,
-  spec: Type.Object({ replicas: Type.Integer(), image: Type.String() }),
-});
-export const GadgetV1alpha1 = GadgetV1.defineVersion("v1alpha1", { spec: Type.Object({ size: Type.Integer(), tier: Type.Optional(Type.String()) }), storage: false });
+const gadget = twoVersions({ group: GADGET_GROUP, kind: "Gadget", storage: "v1" });
+export const GadgetV1 = gadget.V1;
+export const GadgetV1alpha1 = gadget.V1alpha1;
+export const gadgetConversion = gadget.conversion;
 
 export const validateGadget = defineValidatingWebhook({
   kind: GadgetV1,
@@ -32,14 +27,3 @@ export const validateGadget = defineValidatingWebhook({
   },
 });
 
-export const gadgetConversion = defineConversion(GadgetV1).spoke(GadgetV1alpha1, {
-  toHub: (old, stash) => {
-    stash.put("tier", old.spec.tier);
-    return { spec: { replicas: old.spec.size, image: stash.take<string>("image") ?? "memcached:1.6" } };
-  },
-  fromHub: (hub, stash) => {
-    stash.put("image", hub.spec.image);
-    const tier = stash.take<string>("tier");
-    return { spec: { size: hub.spec.replicas, ...(tier === undefined ? {} : { tier }) } };
-  },
-});

@@ -6,33 +6,20 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import Type from "typebox";
-import { crdManifest, defineResource, installCrds, type CustomResourceDefinitionManifest } from "../../src/crd/index.ts";
+import { crdManifest, installCrds, type CustomResourceDefinitionManifest } from "../../src/crd/index.ts";
 import { CustomResourceDefinition } from "../../src/kinds/index.ts";
 import { createCertificateAuthority } from "../../src/pki/pki.ts";
 import { freePort } from "../../src/testing/control-plane/ports.ts";
 import { eventually, testCluster, type TestCluster } from "../../src/testing/index.ts";
+import { twoVersions } from "../support/two-versions.ts";
 import { defineOperator } from "../../src/operator/operator.ts";
 import { webhookManifestsFor } from "../../src/operator/webhooks.ts";
-import { defineConversion, STASH_ANNOTATION, staticCertificates, WebhookServer, withConversionWebhook } from "../../src/webhook/index.ts";
+import { STASH_ANNOTATION, staticCertificates, WebhookServer, withConversionWebhook } from "../../src/webhook/index.ts";
 
 const suffix = randomBytes(3).toString("hex");
 const group = `conv-${suffix}.operant.example.com`;
 // v1alpha1 is the storage version at first; v1 (renamed field, and a field v1alpha1 lacks) is the hub.
-const V1alpha1 = defineResource({ group, version: "v1alpha1", kind: "Gadget", scope: "Namespaced", storage: true, spec: Type.Object({ size: Type.Integer(), tier: Type.Optional(Type.String()) }) });
-const V1 = V1alpha1.defineVersion("v1", { spec: Type.Object({ replicas: Type.Integer(), image: Type.String() }), storage: false });
-
-const conversion = defineConversion(V1).spoke(V1alpha1, {
-  toHub: (old, stash) => {
-    stash.put("tier", old.spec.tier);
-    return { spec: { replicas: old.spec.size, image: stash.take<string>("image") ?? "memcached:1.6" } };
-  },
-  fromHub: (hub, stash) => {
-    stash.put("image", hub.spec.image);
-    const tier = stash.take<string>("tier");
-    return { spec: { size: hub.spec.replicas, ...(tier === undefined ? {} : { tier }) } };
-  },
-});
+const { V1alpha1, V1, conversion } = twoVersions({ group, kind: "Gadget", storage: "v1alpha1" });
 
 describe("conversion webhook through the API server", () => {
   let cluster: TestCluster;

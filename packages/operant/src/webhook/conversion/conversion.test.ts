@@ -4,23 +4,11 @@ import fc from "fast-check";
 import Type from "typebox";
 import { isOperantError } from "../../core/errors.ts";
 import { defineResource } from "../../crd/resource/resource.ts";
+import { twoVersions } from "../../../test/support/two-versions.ts";
 import { defineConversion, STASH_ANNOTATION } from "./conversion.ts";
 
-const V1alpha1 = defineResource({ group: "cache.example.com", version: "v1alpha1", kind: "Memcached", scope: "Namespaced", spec: Type.Object({ size: Type.Integer(), tier: Type.Optional(Type.String()) }) });
-const V1 = V1alpha1.defineVersion("v1", { spec: Type.Object({ replicas: Type.Integer(), image: Type.String() }), storage: true });
-
 // v1alpha1 has `tier`, which v1 cannot express; v1 has `image`, which v1alpha1 cannot express.
-const conversion = defineConversion(V1).spoke(V1alpha1, {
-  toHub: (old, stash) => {
-    stash.put("tier", old.spec.tier);
-    return { spec: { replicas: old.spec.size, image: stash.take<string>("image") ?? "memcached:1.6" } };
-  },
-  fromHub: (hub, stash) => {
-    stash.put("image", hub.spec.image);
-    const tier = stash.take<string>("tier");
-    return { spec: { size: hub.spec.replicas, ...(tier === undefined ? {} : { tier }) } };
-  },
-});
+const { V1alpha1, V1, conversion } = twoVersions({ group: "cache.example.com", kind: "Memcached", storage: "v1" });
 
 const meta = fc.record({ name: fc.stringMatching(/^[a-z]{1,8}$/), namespace: fc.constant("default"), labels: fc.option(fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), fc.string({ maxLength: 5 })), { nil: undefined }) }, { requiredKeys: ["name", "namespace"] });
 const alpha = fc.record({ apiVersion: fc.constant("cache.example.com/v1alpha1"), kind: fc.constant("Memcached"), metadata: meta, spec: fc.record({ size: fc.integer(), tier: fc.string() }, { requiredKeys: ["size"] }) });
