@@ -10,6 +10,9 @@
 import { after, afterEach, beforeEach } from "node:test";
 import { relative } from "node:path";
 
+/** The tests running in this process, by full name, with when each started (also read by test-memory-sentinel.ts). */
+export const running = new Map<string, number>();
+
 // Only in the processes that run test files (node:test marks them); not in the runner that loads this too.
 if (process.env.NODE_TEST_CONTEXT) {
   const file = relative(process.cwd(), process.argv[1] ?? "?");
@@ -19,7 +22,6 @@ if (process.env.NODE_TEST_CONTEXT) {
   };
   const budget = seconds("OPERANT_TEST_FILE_TIMEOUT", 1200);
   const linger = seconds("OPERANT_TEST_LINGER", 60);
-  const running = new Map<string, number>();
   beforeEach((t) => void running.set(t.fullName, Date.now()));
   afterEach((t) => void running.delete(t.fullName));
 

@@ -15,7 +15,7 @@
 //   OPERANT_TEST_MEMORY_STOP_MB    resident MB at which the file is stopped (default 6144)
 import { Session } from "node:inspector/promises";
 import { relative } from "node:path";
-import { afterEach, beforeEach } from "node:test";
+import { running } from "./test-file-guard.ts";
 
 interface CallFrame {
   functionName: string;
@@ -60,9 +60,6 @@ if (process.env.NODE_TEST_CONTEXT) {
   };
   const reportAt = mb("OPERANT_TEST_MEMORY_REPORT_MB", 2048);
   const stopAt = mb("OPERANT_TEST_MEMORY_STOP_MB", 6144);
-  const running = new Set<string>();
-  beforeEach((t) => void running.add(t.fullName));
-  afterEach((t) => void running.delete(t.fullName));
 
   const session = new Session();
   session.connect();
@@ -84,7 +81,7 @@ if (process.env.NODE_TEST_CONTEXT) {
     process.stderr.write(
       `\n⚠ ${file}: ${why}\n` +
         `memory: rss ${inMb(m.rss)}, heap used ${inMb(m.heapUsed)} of ${inMb(m.heapTotal)}, external ${inMb(m.external)} (array buffers ${inMb(m.arrayBuffers)})\n` +
-        `tests running: ${[...running].join("; ") || "none"}\n` +
+        `tests running: ${[...running.keys()].join("; ") || "none"}\n` +
         `open handles: ${process.getActiveResourcesInfo().length} (${[...new Set(process.getActiveResourcesInfo())].join(", ")})\n` +
         `live JavaScript allocations by site (sampled; heaviest stack under each):\n${sites}\n`,
     );
