@@ -49,6 +49,7 @@ import { webhookScenario } from "./peers/webhook.ts";
 import { realisticConfigMap, realisticPod, runningStatus } from "./runtime/fixtures.ts";
 import { pool, runWorker } from "./support/process.ts";
 import { loadAverage, machineRows, median, percentile, table } from "./support/report.ts";
+import { benchControlPlane } from "./support/control-plane.ts";
 
 const SCENARIOS = ["memory", "ingest", "noop", "latency", "idle", "missed", "convergence", "coldstart", "webhook"] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
 
   if (phase1) {
     log(`starting a minimal control plane (load ${loadAverage()})`);
-    const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--max-requests-inflight=1000", "--max-mutating-requests-inflight=500"] });
+    const cp = await benchControlPlane();
     const kc = cp.kubeconfigPath;
     const client = await Client.connect({ kubeconfig: kc, qps: Infinity });
     try {

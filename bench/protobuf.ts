@@ -22,10 +22,10 @@ import { PROTOBUF_MEDIA_TYPE } from "../packages/operant/src/client/protobuf/env
 import { KIND_DECODERS } from "../packages/operant/src/client/protobuf/generated.ts";
 import { ProtoReader } from "../packages/operant/src/client/protobuf/wire.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
-import { ControlPlane } from "../packages/operant/src/testing/index.ts";
 import { realisticConfigMap, realisticPod, runningStatus } from "./runtime/fixtures.ts";
 import { pool, runWorker } from "./support/process.ts";
 import { loadAverage, machineRows, median, table } from "./support/report.ts";
+import { benchControlPlane } from "./support/control-plane.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -206,7 +206,7 @@ function decodeMs(pages: Buffer[], decode: (b: Buffer) => unknown): number {
 async function main(): Promise<void> {
   const machine = machineRows();
   log(`starting a minimal control plane (load ${loadAverage()})`);
-  const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--max-requests-inflight=1000", "--max-mutating-requests-inflight=500"] });
+  const cp = await benchControlPlane();
   const kc = cp.kubeconfigPath;
   const client = await Client.connect({ kubeconfig: kc, qps: Infinity });
   const rows: string[][] = [];

@@ -15,11 +15,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "../packages/operant/src/client/client.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
-import { ControlPlane } from "../packages/operant/src/testing/index.ts";
 import { writeResultsSection } from "../scripts/bench.ts";
 import { realisticConfigMap, realisticPod, runningStatus } from "./runtime/fixtures.ts";
 import { pool, runWorker, type WorkerOptions } from "./support/process.ts";
 import { loadAverage, machineRows, median, percentile, table } from "./support/report.ts";
+import { benchControlPlane } from "./support/control-plane.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -44,7 +44,7 @@ const verdict = (ok: boolean) => (ok ? "meets" : "**misses**");
 async function main(): Promise<void> {
   const machine = machineRows();
   log(`starting a minimal control plane (load ${loadAverage()})`);
-  const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--max-requests-inflight=1000", "--max-mutating-requests-inflight=500"] });
+  const cp = await benchControlPlane();
   const kc = cp.kubeconfigPath;
   const client = await Client.connect({ kubeconfig: kc, qps: Infinity });
   const rows: string[][] = [];

@@ -46,13 +46,14 @@ import { freePort } from "../packages/operant/src/testing/control-plane/ports.ts
 import { webhookConfigurations } from "../packages/operant/src/webhook/manifests/manifests.ts";
 import { Informer } from "../packages/operant/src/runtime/cache/informer.ts";
 import { shardLabel } from "../packages/operant/src/sharding/labels.ts";
-import { ControlPlane, eventually, OperatorProcess } from "../packages/operant/src/testing/index.ts";
+import { eventually, OperatorProcess, type ControlPlane } from "../packages/operant/src/testing/index.ts";
 import { writeReadmeSection, writeResultsSection } from "../scripts/bench.ts";
 import { ShardItem } from "./sharding/item.ts";
 import { shardBenchOperator } from "./sharding/operator.ts";
 import type { Cached } from "../packages/operant/src/core/object.ts";
 import { pool } from "./support/process.ts";
 import { loadAverage, machineRows, table } from "./support/report.ts";
+import { benchControlPlane } from "./support/control-plane.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -301,7 +302,7 @@ function section(phases: Phase[], machine: [string, string][]): { results: strin
 async function main(): Promise<void> {
   const machine = machineRows().filter(([k]) => k !== "Date");
   log(`starting a minimal control plane (load ${loadAverage()})`);
-  const cp = await ControlPlane.start({ profile: "minimal", apiServerFlags: ["--max-requests-inflight=1000", "--max-mutating-requests-inflight=500"] });
+  const cp = await benchControlPlane();
   const client = await Client.connect({ kubeconfig: cp.kubeconfigPath, qps: Infinity });
   const phases: Phase[] = [];
   try {
