@@ -32,7 +32,8 @@ async function operatorPods(ns: string, names: readonly string[]): Promise<Map<s
 }
 
 const isReady = (p: Stored<Pod>) => !p.metadata.deletionTimestamp && p.status?.phase === "Running" && (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-const byAge = (a: Stored<Pod>, b: Stored<Pod>) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
+// As the operator orders them: creationTimestamp (second precision), then name by code units.
+const byAge = (a: Stored<Pod>, b: Stored<Pod>) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
 const agentPods = async (ns: string, name: string) => (await client.list(Pod, { namespace: ns, labelSelector: { [AGENT_LABEL]: name } })).items;
 const labelled = (pods: readonly Stored<Pod>[]) => pods.filter((p) => p.metadata.labels?.[LEADER_LABEL] === "true").map((p) => p.metadata.name);
 
@@ -158,7 +159,13 @@ describe("agent operator", { timeout: 150_000 }, () => {
       state = await converged(ns, "instana-agent", { not: before.leader.metadata.name });
       assert.ok(!state.pods.some((p) => p.metadata.uid === before.leader.metadata.uid), "the old Pod is gone");
       assert.equal(state.pods.filter((p) => !before.pods.some((b) => b.metadata.uid === p.metadata.uid)).length, 1, "the DaemonSet recreated one Pod");
-      assert.equal(state.leader.metadata.name, [...before.pods].filter((p) => p.metadata.uid !== before.leader.metadata.uid).sort(byAge)[0]!.metadata.name, "the oldest remaining Ready Pod");
+      // The oldest Ready Pod, ties (creationTimestamp has second precision) broken by name: the recreated Pod can
+      // only win a tie, when it was created in the same second as the oldest remaining one and its name sorts first.
+      const oldestRemaining = [...before.pods].filter((p) => p.metadata.uid !== before.leader.metadata.uid).sort(byAge)[0]!;
+      const recreated = state.pods.find((p) => !before.pods.some((b) => b.metadata.uid === p.metadata.uid))!;
+      const expected = state.leader.metadata.uid === recreated.metadata.uid && byAge(recreated, oldestRemaining) < 0 ? recreated : oldestRemaining;
+      const seen = (p: Stored<Pod>) => `${p.metadata.name}@${p.metadata.creationTimestamp}`;
+      assert.equal(state.leader.metadata.name, expected.metadata.name, `the oldest Ready Pod; remaining: ${before.pods.filter((p) => p !== before.leader).map(seen).join(", ")}; recreated: ${seen(recreated)}; the operator: ${JSON.stringify(leader.lines.filter((l) => l.msg === "agent leader chosen").map((l) => [l.leader, l.how, l.candidates]))}`);
       assert.ok(Date.parse(state.agent.status!.leader!.since) > Date.parse(before.agent.status!.leader!.since), "since: when it was elected");
       await pagesAgree(replicas, leader.name, `${ns}/instana-agent`, state.leader.metadata.name);
     });

@@ -112,7 +112,7 @@ export const agentController = Controller.for(Agent)
 
     if (record && (previous?.pod !== record.pod || previous.uid !== record.uid)) {
       const was = previous ? ` (${whyReplaced(previous, ours)})` : "";
-      ctx.log.info({ leader: record.pod, node: record.node, how: choice.how, previous: previous?.pod }, "agent leader chosen");
+      ctx.log.info({ leader: record.pod, node: record.node, how: choice.how, previous: previous?.pod, candidates: choice.candidates.map((p) => `${p.metadata.name}@${p.metadata.creationTimestamp}`) }, "agent leader chosen");
       ctx.event("Normal", "LeaderElected", `${record.pod} on ${record.node} is the agent leader${was}`);
     } else if (!record && previous) {
       ctx.event("Warning", "NoLeader", `no agent Pod is Ready: no agent leader (${whyReplaced(previous, ours)})`);
