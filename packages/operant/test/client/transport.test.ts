@@ -273,6 +273,28 @@ describe("transport against a real API server", { timeout: 60_000 }, () => {
       }
     });
 
+    test("a server URL with a path prefix (a gateway, as Rancher's /k8s/clusters/<id>) gets every request under that prefix, query included", async () => {
+      const hits: string[] = [];
+      const server = createHttpServer((req, res) => {
+        hits.push(req.url ?? "");
+        const list = req.url?.includes("configmaps?");
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(list ? { apiVersion: "v1", kind: "ConfigMapList", metadata: { resourceVersion: "1" }, items: [] } : { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "probe", namespace: ns, resourceVersion: "1" } }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const config = await loadClusterConfig({ kubeconfig: cp.kubeconfigPath, env: {} });
+      const client = Client.fromConfig({ ...config, server: `http://127.0.0.1:${(server.address() as { port: number }).port}/k8s/clusters/c-1` }, { qps: Infinity });
+      try {
+        const got = await client.get(ConfigMap, { namespace: ns, name: "probe" });
+        assert.equal(got.metadata.name, "probe");
+        assert.deepEqual((await client.list(ConfigMap, { namespace: ns, labelSelector: { app: "web" } })).items, []);
+        assert.equal(hits[0], `/k8s/clusters/c-1/api/v1/namespaces/${ns}/configmaps/probe`);
+        assert.equal(hits[1], `/k8s/clusters/c-1/api/v1/namespaces/${ns}/configmaps?limit=500&labelSelector=app%3Dweb`);
+      } finally {
+        await client.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
     test("a redirect (3xx) is an UnexpectedRedirect naming the Location, not an empty success; it is not followed", async () => {
       const hits: string[] = [];
       const server = createHttpServer((req, res) => {

@@ -32,6 +32,20 @@ describe("operant build", () => {
     assert.match(help.stdout, /^Usage: memcached-operator/m);
   });
 
+  test("the bundle takes undici's dispatchers without its fetch and WebSocket, and requires Node's built-ins (an ES import of node:http would load Node's own undici and the web streams)", async () => {
+    const out = await temp();
+    const built = await buildOperator(memcached, { outfile: join(out, "operator.mjs"), sourcemap: false });
+    assert.equal(built.leanUndici, true, "undici's dispatchers found where the build expects them");
+    const text = await readFile(built.outfile, "utf8");
+    assert.doesNotMatch(text, /"globalThis\.fetch"/, "undici's fetch is not bundled");
+    assert.doesNotMatch(text, /^import[^;]*from\s*"node:http"/m, "node:http is required, not imported");
+    const loaded = spawnSync(process.execPath, ["--import", 'data:text/javascript,process.on("exit",()=>process._rawDebug(JSON.stringify(process.moduleLoadList)))', built.outfile, "--help"], { cwd: out, encoding: "utf8", env: { PATH: process.env.PATH } });
+    assert.equal(loaded.status, 0, loaded.stderr);
+    const modules = JSON.parse(loaded.stderr.trim().split("\n").at(-1)!) as string[];
+    assert.ok(modules.includes("NativeModule http"), "node:http loaded (the probe works)");
+    for (const unwanted of ["NativeModule internal/deps/undici/undici", "NativeModule internal/webstreams/readablestream"]) assert.ok(!modules.includes(unwanted), `${unwanted} not loaded`);
+  });
+
   test("a project that does not bundle fails with BuildFailed naming the file and line: a syntax error, an import that does not resolve", async () => {
     const project = await temp();
     await mkdir(join(project, "src"));

@@ -15,7 +15,22 @@
 // has no node_modules to require from: the plugin below turns those calls
 // (operant's files only, named `requireModule`) into plain `require` calls,
 // which esbuild bundles and still evaluates on first use.
+//
+// undici's entry point loads all of undici: fetch, WebSocket, EventSource, the
+// mock agents, caches, cookies — half the bundle's source, evaluated at start,
+// and its web code pulls in Node's own copy of undici and the web streams. The
+// transport uses only the dispatchers and their errors: in a bundle, operant's
+// `import … from "undici"` is served by those modules alone (the proxy agents
+// evaluated on first use). A later undici that moved them makes the bundle
+// fall back to the whole package (and `BuildResult.leanUndici` says so).
+//
+// Node's built-in modules are required, not imported, by the bundle: an ES
+// import of a built-in goes through its ES module facade, which reads every
+// export, lazy ones included — `import … from "node:http"` alone loads http2,
+// zlib, readline, the web streams and Node's internal copy of undici (+13 MB
+// resident, measured). `require` returns the module without touching them.
 import { readFile, stat } from "node:fs/promises";
+import { builtinModules } from "node:module";
 import { join, relative, resolve } from "node:path";
 import { Command } from "commander";
 import type * as Esbuild from "esbuild";
@@ -31,6 +46,8 @@ export interface BuildResult {
   readonly bytes: number;
   /** How many source files went into it. */
   readonly inputs: number;
+  /** undici's dispatchers were bundled without the rest of undici (see the file comment); false: the whole package. */
+  readonly leanUndici: boolean;
 }
 
 /** Options of {@link buildOperator}. */
@@ -60,6 +77,7 @@ const REQUIRE_SHIM = 'import { createRequire as __operantCreateRequire } from "n
  */
 export async function buildOperator(root: string, options: BuildOptions = {}): Promise<BuildResult> {
   const esbuild = await loadEsbuild(root);
+  const lean = leanUndici();
   const outfile = resolve(root, options.outfile ?? join("dist", "operator.mjs"));
   const entry = resolve(root, options.entry ?? join("src", "main.ts"));
   let result: Awaited<ReturnType<typeof esbuild.build>>;
@@ -80,7 +98,7 @@ export async function buildOperator(root: string, options: BuildOptions = {}): P
       metafile: true,
       logLevel: "silent",
       legalComments: "none",
-      plugins: [lazyRequires],
+      plugins: [lazyRequires, lean.plugin, builtinsByRequire],
       // Only the legacy oidc auth-provider of out-of-cluster kubeconfigs uses it (845 files, ~700 KB of source);
       // a bundled operator that meets such a kubeconfig says so (KubeconfigUnsupported).
       external: ["@kubernetes/client-node"],
@@ -90,7 +108,7 @@ export async function buildOperator(root: string, options: BuildOptions = {}): P
     const lines = (failure.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text));
     throw new OperantError("BuildFailed", `bundling ${relative(root, entry)} failed${lines.length ? `:\n  ${lines.slice(0, 10).join("\n  ")}` : `: ${(err as Error).message}`}\nFix the errors above (\`npm run typecheck\` shows type errors too) and run \`operant build\` again.`, { cause: err });
   }
-  return { outfile, bytes: (await stat(outfile)).size, inputs: Object.keys(result.metafile?.inputs ?? {}).length };
+  return { outfile, bytes: (await stat(outfile)).size, inputs: Object.keys(result.metafile?.inputs ?? {}).length, leanUndici: lean.used() };
 }
 
 /** esbuild, an optional peer dependency of operant: a project made by `operant init` has it as a dev dependency. */
@@ -114,6 +132,63 @@ const lazyRequires: Plugin = {
     });
   },
 };
+
+const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith("_")));
+
+/** ES imports of Node's built-in modules served by `require` (see the file comment). */
+const builtinsByRequire: Plugin = {
+  name: "operant-builtins-by-require",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
+      if (args.kind !== "import-statement" || args.namespace !== "file") return undefined;
+      const name = args.path.replace(/^node:/, "");
+      return BUILTINS.has(name) ? { path: `node:${name}`, namespace: "operant-builtin" } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: "operant-builtin" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
+  },
+};
+
+/** The undici modules operant's transport needs: what it imports from "undici", and the prototype methods `Dispatcher.request` comes from. */
+const UNDICI_PARTS = { dispatcher: "lib/dispatcher/dispatcher.js", api: "lib/api/index.js", agent: "lib/dispatcher/agent.js", errors: "lib/core/errors.js", proxy: "lib/dispatcher/proxy-agent.js", socks5: "lib/dispatcher/socks5-proxy-agent.js" } as const;
+
+/** `import … from "undici"` in operant's transport, served by undici's dispatchers alone (see the file comment). */
+function leanUndici(): { plugin: Plugin; used: () => boolean } {
+  let used = false;
+  const plugin: Plugin = {
+    name: "operant-lean-undici",
+    setup(build) {
+      build.onResolve({ filter: /^undici$/ }, async (args) => {
+        if (!/[\\/]operant[\\/](dist|src)[\\/]client[\\/]transport[\\/]/.test(args.importer)) return undefined;
+        const pkg = await build.resolve("undici/package.json", { kind: "require-call", resolveDir: args.resolveDir });
+        if (pkg.errors.length) return undefined;
+        const dir = pkg.path.slice(0, -"package.json".length);
+        const present = await Promise.all(Object.values(UNDICI_PARTS).map((f) => stat(join(dir, f)).then(() => true, () => false)));
+        if (present.includes(false)) return undefined;
+        used = true;
+        return { path: dir, namespace: "operant-lean-undici" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "operant-lean-undici" }, (args) => {
+        const at = (f: string) => JSON.stringify(join(args.path, f));
+        const p = UNDICI_PARTS;
+        return {
+          resolveDir: args.path,
+          loader: "js",
+          contents: [
+            `const Dispatcher = require(${at(p.dispatcher)});`,
+            `Object.assign(Dispatcher.prototype, require(${at(p.api)}));`,
+            `module.exports = {`,
+            `  Agent: require(${at(p.agent)}),`,
+            `  errors: require(${at(p.errors)}),`,
+            `  get ProxyAgent() { return require(${at(p.proxy)}); },`,
+            `  get Socks5ProxyAgent() { return require(${at(p.socks5)}); },`,
+            `};`,
+          ].join("\n"),
+        };
+      });
+    },
+  };
+  return { plugin, used: () => used };
+}
 
 /**
  * The `build` command.

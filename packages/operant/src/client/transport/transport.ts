@@ -4,7 +4,7 @@
 // honoured, credentials refreshed once after a 401, and streaming responses
 // for watches.
 import type { Readable } from "node:stream";
-import { Agent, errors as undiciErrors, ProxyAgent, request, Socks5ProxyAgent, type Dispatcher } from "undici";
+import { Agent, errors as undiciErrors, ProxyAgent, Socks5ProxyAgent, type Dispatcher } from "undici";
 import { OperantError } from "../../core/errors.ts";
 import { sleep } from "../../core/time.ts";
 import { TokenBucket } from "../../core/token-bucket.ts";
@@ -167,6 +167,9 @@ export class Transport {
   readonly #userAgent: string;
   readonly #onRequestDone: ((done: RequestDone) => void) | undefined;
   readonly #host: string;
+  /** The server's scheme, host and port, and the path it is served under (a kubeconfig's server may have one, e.g. behind a gateway). */
+  readonly #origin: string;
+  readonly #pathPrefix: string;
   /** The server as error messages name it (with the proxy, if any). */
   readonly #target: string;
   #agent: Dispatcher;
@@ -183,7 +186,10 @@ export class Transport {
     this.#maxRetries = options.maxRetries ?? 5;
     this.#userAgent = options.userAgent ?? `operant/${VERSION} (node ${process.version})`;
     this.#onRequestDone = options.onRequestDone;
-    this.#host = URL.canParse(config.server) ? new URL(config.server).host : config.server;
+    const server = URL.canParse(config.server) ? new URL(config.server) : undefined;
+    this.#host = server?.host ?? config.server;
+    this.#origin = server?.origin ?? config.server;
+    this.#pathPrefix = server ? server.pathname.replace(/\/+$/, "") : "";
     this.#target = config.proxyUrl === undefined ? config.server : `${config.server} through the proxy ${redactProxy(config.proxyUrl)}`;
     this.#agent = this.#newAgent(config.tls.cert, config.tls.key);
     this.#agentCert = config.tls.cert;
@@ -255,10 +261,13 @@ export class Transport {
       const done = (code: string) => this.#onRequestDone?.({ method: req.method, host: this.#host, code, seconds: (performance.now() - started) / 1000 });
       try {
         const headers = await this.#headers(req, signal, timeout, timeoutMs);
-        const sent = request(this.config.server + req.path + buildQuery(req.query), {
+        // The dispatcher's own request (undici's top-level `request` only adds URL parsing and a global
+        // dispatcher): `operant build` bundles undici's dispatchers without its fetch, WebSocket and mocks.
+        const sent = this.#agent.request({
+          origin: this.#origin,
+          path: this.#pathPrefix + req.path + buildQuery(req.query),
           method: req.method,
           headers,
-          dispatcher: this.#agent,
           ...(req.body !== undefined && { body: typeof req.body === "string" ? req.body : JSON.stringify(req.body) }),
           ...(signal && { signal }),
           headersTimeout: timeoutMs || this.#timeoutMs,
