@@ -245,20 +245,26 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
     signal.addEventListener("abort", onAbort, { once: true });
     let stalled = false;
     let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        stalled = true;
-        stream.abort(new OperantError("WatchStalled", `watch ${health.target}: nothing received for ${inactivityMs} ms`, { retryable: true }));
-      }, inactivityMs);
-      timer.unref();
+    // One timer per stream, not one per event (a streamed list is thousands of events): it fires after
+    // the inactivity timeout and, if something arrived meanwhile, waits again for the time left.
+    let lastArrival = Date.now();
+    const check = () => {
+      const quiet = Date.now() - lastArrival;
+      if (quiet < inactivityMs) {
+        timer = setTimeout(check, inactivityMs - quiet);
+        timer.unref();
+        return;
+      }
+      stalled = true;
+      stream.abort(new OperantError("WatchStalled", `watch ${health.target}: nothing received for ${inactivityMs} ms`, { retryable: true }));
     };
     let sawEvent = false;
     // While streaming, the initial events are list items until the end bookmark.
     let initial = streaming;
     const openedAt = Date.now();
     try {
-      arm();
+      timer = setTimeout(check, inactivityMs);
+      timer.unref();
       const timeoutSeconds = Math.round(minTimeout + Math.random() * (maxTimeout - minTimeout));
       const events = client.watch(kind, {
         ...select,
@@ -270,8 +276,8 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
       health.connected = true;
       if (streaming) yield { type: "relist-start" };
       for await (const ev of events) {
-        arm();
-        health.lastEventAt = Date.now();
+        lastArrival = Date.now();
+        health.lastEventAt = lastArrival;
         if (initial) {
           if (ev.type === "ADDED" || ev.type === "MODIFIED") {
             yield { type: "relist-item", object: ev.object };
