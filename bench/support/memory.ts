@@ -1,5 +1,6 @@
 // Shared by the cache workers (operant's and the peers'): how much a cache's
 // initial sync costs in time and memory, measured the same way for each.
+import { getHeapStatistics } from "node:v8";
 
 /** What one initial sync cost. Heap figures are V8's `heapUsed`, RSS the process's resident set. */
 export interface SyncCost {
@@ -23,6 +24,11 @@ export interface SyncCost {
  * two collected-heap readings, sampling heap and RSS every 2 ms meanwhile
  * for the peaks. The process must run with `--expose-gc`.
  *
+ * A sample reads the two counters alone (V8's used heap size, the resident
+ * set): about 10 µs. `process.memoryUsage()` computes every figure it returns
+ * and took 4 % of a 10,000-Pod sync in a profile when it ran every 2 ms; the
+ * Go peer samples on another core.
+ *
  * @example
  * ```ts
  * const cost = await measureSync(async () => { informer.start(signal); await informer.waitForSync(); }, () => informer.size);
@@ -37,9 +43,8 @@ export async function measureSync(sync: () => Promise<void>, count: () => number
   let peakHeap = before.heapUsed;
   let peakRss = before.rss;
   const sample = () => {
-    const m = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
   };
   const sampler = setInterval(sample, 2);
   const t0 = performance.now();

@@ -54,6 +54,24 @@ test("int64 and int32 varints decode as JSON.parse reads their decimal form", as
   );
 });
 
+test("strings decode to what their UTF-8 bytes say, however often they repeat and whatever shares a slot of the recent-strings table", async (t) => {
+  // A small alphabet makes repeats and slot collisions frequent; any string, any length, non-ASCII included.
+  const short = fc.string({ unit: fc.constantFrom("a", "b", "-", "0", "Z"), maxLength: 40 });
+  await fuzz(
+    t,
+    "protobuf strings",
+    fc.property(fc.array(fc.oneof({ weight: 4, arbitrary: short }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) }), { minLength: 1, maxLength: 60 }), (strings) => {
+      for (let pass = 0; pass < 2; pass++) {
+        const r = new ProtoReader(Uint8Array.from(strings.flatMap((s) => [...varint(BigInt(Buffer.byteLength(s))), ...Buffer.from(s)])));
+        const read = strings.map(() => r.string());
+        assert.deepEqual(read, strings.map((s) => Buffer.from(s).toString("utf8")));
+        assert.equal(r.pos, r.buf.length);
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
+
 test("a Pod decodes to the object its JSON would parse to", () => {
   const pod = decodeObject(envelope("v1", "Pod", podMessage("web-1")), "get Pod");
   assert.deepStrictEqual(pod, {

@@ -36,6 +36,27 @@ export function setKey(m: Obj, k: string, v: unknown): void {
 const TWO_32 = 4294967296;
 const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
+/** Strings up to this many bytes go through {@link recentStrings}. */
+const SHORT_STRING = 32;
+const RECENT_MASK = (1 << 12) - 1;
+/**
+ * Short ASCII strings decoded recently, one per slot of a hash of their bytes
+ * (4,096 slots: a new string takes its slot from the one before). Bounded, and
+ * shared by every reader of the process, as a cache's string pool is.
+ */
+const recentStrings: (string | undefined)[] = new Array<string | undefined>(RECENT_MASK + 1).fill(undefined);
+
+function sameAscii(s: string, b: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = 0, p = start; p < end; i++, p++) if (s.charCodeAt(i) !== b[p]) return false;
+  return true;
+}
+
+/** ASCII bytes as one flat string (built by a single call, not character by character: a string grown by `+=` is a chain of pieces in memory). */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+}
+
 /**
  * A cursor over one protobuf-encoded buffer.
  *
@@ -209,28 +230,37 @@ export class ProtoReader {
     if (this.pos !== end) throw this.fail(`a field runs ${this.pos - end} bytes past the end of its message`);
   }
 
-  /** A length-delimited UTF-8 string (invalid sequences become U+FFFD, as Go's JSON encoder writes them). */
+  /**
+   * A length-delimited UTF-8 string (invalid sequences become U+FFFD, as Go's
+   * JSON encoder writes them). Short ASCII strings — names, keys, enum values,
+   * images: most of an object's strings, and mostly repeats — are looked up in
+   * {@link recentStrings} by their bytes first: a repeat is the same string
+   * instance as before (no decoding, no allocation, already what the cache's
+   * interning would make of it), a new one is decoded flat and remembered.
+   */
   string(): string {
     const end = this.sub();
     const b = this.buf;
-    let p = this.pos;
-    const n = end - p;
-    if (n < 24) {
-      // Short strings (names, keys, enum values) are ASCII nearly always: skip the decoder call.
-      let s = "";
+    const start = this.pos;
+    this.pos = end;
+    if (end - start <= SHORT_STRING) {
+      let h = end - start;
+      let p = start;
       for (; p < end; p++) {
         const c = b[p]!;
         if (c >= 0x80) break;
-        s += String.fromCharCode(c);
+        h = Math.imul(h ^ c, 0x01000193);
       }
       if (p === end) {
-        this.pos = end;
+        const slot = (h ^ (h >>> 16)) & RECENT_MASK;
+        const seen = recentStrings[slot];
+        if (seen !== undefined && sameAscii(seen, b, start, end)) return seen;
+        const s = latin1(b, start, end);
+        recentStrings[slot] = s;
         return s;
       }
-      p = this.pos;
     }
-    this.pos = end;
-    return utf8.decode(b.subarray(p, end));
+    return utf8.decode(b.subarray(start, end));
   }
 
   /** A length-delimited bytes field, as JSON writes []byte: standard base64 with padding. */
