@@ -72,6 +72,23 @@ test("strings decode to what their UTF-8 bytes say, however often they repeat an
   );
 });
 
+test("metav1.Time decodes to RFC 3339 to the second, as its MarshalJSON writes it, also when seconds repeat", async (t) => {
+  await fuzz(
+    t,
+    "protobuf time",
+    fc.property(fc.array(fc.integer({ min: 0, max: 253402300799 }), { minLength: 1, maxLength: 20 }), (times) => {
+      for (const seconds of [...times, ...times]) {
+        const msg = Uint8Array.from(vint(1, seconds));
+        const r = new ProtoReader(msg);
+        const d = new Date(seconds * 1000);
+        const p2 = (n: number) => String(n).padStart(2, "0");
+        assert.equal(r.time(msg.length), `${String(d.getUTCFullYear()).padStart(4, "0")}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}Z`);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
 test("a Pod decodes to the object its JSON would parse to", () => {
   const pod = decodeObject(envelope("v1", "Pod", podMessage("web-1")), "get Pod");
   assert.deepStrictEqual(pod, {

@@ -74,8 +74,6 @@ export class ProtoReader {
   readonly retryable: boolean;
   /** Skip `metadata.managedFields` instead of decoding them (for caches that drop them). */
   readonly dropManagedFields: boolean;
-  #lastSeconds = NaN;
-  #lastTime = "";
 
   constructor(buf: Uint8Array, what = "a protobuf message", options: { start?: number; retryable?: boolean; dropManagedFields?: boolean } = {}) {
     this.buf = buf;
@@ -311,11 +309,7 @@ export class ProtoReader {
   time(end: number): string | null {
     if (this.pos === end) return null;
     const [seconds] = this.#timestamp(end);
-    if (seconds === this.#lastSeconds) return this.#lastTime;
-    const s = rfc3339(seconds);
-    this.#lastSeconds = seconds;
-    this.#lastTime = s;
-    return s;
+    return rfc3339(seconds);
   }
 
   /** metav1.MicroTime: RFC 3339 with exactly six fractional digits, in UTC. */
@@ -387,11 +381,21 @@ export class ProtoReader {
   }
 }
 
+/**
+ * The last few times formatted, by second: objects written together share
+ * their timestamps, and a watch decodes each event with a reader of its own.
+ */
+const recentTimes = new Map<number, string>();
+
 /** Seconds since the epoch as RFC 3339 in UTC, to the second: `2006-01-02T15:04:05Z`. */
 function rfc3339(seconds: number): string {
-  const iso = new Date(seconds * 1000).toISOString();
-  // toISOString: 2006-01-02T15:04:05.000Z
-  return `${iso.slice(0, -5)}Z`;
+  const known = recentTimes.get(seconds);
+  if (known !== undefined) return known;
+  // toISOString: 2006-01-02T15:04:05.000Z; the replacement is one flat string.
+  const s = new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  if (recentTimes.size >= 64) recentTimes.delete(recentTimes.keys().next().value!);
+  recentTimes.set(seconds, s);
+  return s;
 }
 
 /** Go's time.Duration.String. */
