@@ -76,7 +76,10 @@ export class ProtoReader {
   readonly dropManagedFields: boolean;
 
   constructor(buf: Uint8Array, what = "a protobuf message", options: { start?: number; retryable?: boolean; dropManagedFields?: boolean } = {}) {
-    this.buf = buf;
+    // Always a plain Uint8Array: bodies and frames arrive as Buffers or as copies, and every byte
+    // read below runs faster on one kind of array than on two (measured: string decoding 3× slower
+    // in a watch, whose frames were both).
+    this.buf = Object.getPrototypeOf(buf) === Uint8Array.prototype ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = options.start ?? 0;
     this.what = what;
     this.retryable = options.retryable ?? false;
