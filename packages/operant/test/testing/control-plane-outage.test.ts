@@ -17,6 +17,7 @@ interface Condition {
 }
 interface Item {
   metadata: { name: string };
+  spec?: { nodeName?: string };
   status?: { phase?: string; conditions?: Condition[] };
 }
 const ready = (o: Item) => o.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
@@ -62,5 +63,14 @@ test(`full profile: after the API server was down ${OUTAGE_MS / 1000} s, Nodes a
   assert.equal((await pods()).items.filter(ready).length, 3, "still 3 Ready Pods 10 s later");
 
   await kubectlOk(kc, ["-n", ns, "scale", "deployment", "web", "--replicas=5"]);
-  await eventually(async () => assert.equal((await kubectlJson<{ status: { readyReplicas?: number } }>(kc, ["-n", ns, "deployment", "web"])).status.readyReplicas, 5), { timeoutMs: 60_000, description: "the Deployment scaled to 5 Ready replicas" });
+  // Components whose watches failed through the outage (scheduler, kwok, controllers) may still be in client-go's
+  // backoff (up to 30 s) before they see the new Pods: two minutes, and the Pods' state if it is not enough.
+  await eventually(
+    async () => {
+      const deployment = await kubectlJson<{ status: { readyReplicas?: number } }>(kc, ["-n", ns, "deployment", "web"]);
+      const now = (await pods()).items.map((p) => `${p.metadata.name} ${p.status?.phase ?? "-"} on ${p.spec?.nodeName ?? "no Node"}${ready(p) ? " Ready" : ""}`);
+      assert.equal(deployment.status.readyReplicas, 5, `Ready replicas; the Pods: ${now.join(", ")}`);
+    },
+    { timeoutMs: 120_000, intervalMs: 1_000, description: "the Deployment scaled to 5 Ready replicas" },
+  );
 });
