@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { writeResultsSection } from "../scripts/bench.ts";
 import { Client } from "../packages/operant/src/client/client.ts";
 import { PROTOBUF_MEDIA_TYPE } from "../packages/operant/src/client/protobuf/envelope.ts";
+import { lengthFrames } from "../packages/operant/src/client/protobuf/frames.ts";
 import { KIND_DECODERS } from "../packages/operant/src/client/protobuf/generated.ts";
 import { ProtoReader } from "../packages/operant/src/client/protobuf/wire.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
@@ -67,31 +68,31 @@ async function readStream(client: Client, path: string, accept: string): Promise
   const t0 = performance.now();
   const ac = new AbortController();
   const res = await client.transport.stream({ method: "GET", path, query: { watch: 1, sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", allowWatchBookmarks: true, timeoutSeconds: 300 }, accept, signal: ac.signal });
-  const json = !String(res.headers["content-type"]).startsWith(PROTOBUF_MEDIA_TYPE);
   let bytes = 0;
   let events = 0;
-  let pending: Buffer = Buffer.alloc(0);
-  try {
+  const done = () => ({ ms: performance.now() - t0, bytes, events });
+  async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (;;) {
-        if (json) {
-          const nl = pending.indexOf(10);
-          if (nl < 0) break;
-          const bookmark = pending.subarray(0, 40).toString("latin1").includes('"BOOKMARK"');
-          pending = pending.subarray(nl + 1);
-          if (bookmark) return { ms: performance.now() - t0, bytes, events };
-          events++;
-        } else {
-          if (pending.length < 4) break;
-          const n = pending.readUInt32BE(0);
-          if (pending.length < 4 + n) break;
-          // WatchEvent field 1 (tag 10) is the type, first in the frame.
-          const r = new ProtoReader(pending.subarray(4, 4 + n));
-          const type = r.uint32() === 10 ? r.string() : "";
-          pending = pending.subarray(4 + n);
-          if (type === "BOOKMARK") return { ms: performance.now() - t0, bytes, events };
+      yield chunk;
+    }
+  }
+  try {
+    if (String(res.headers["content-type"]).startsWith(PROTOBUF_MEDIA_TYPE)) {
+      // The client's own framer; of each frame only the WatchEvent's type (field 1, first) is read.
+      for await (const frame of lengthFrames(counted())) {
+        const r = new ProtoReader(frame);
+        if ((r.uint32() === 10 ? r.string() : "") === "BOOKMARK") return done();
+        events++;
+      }
+    } else {
+      // JSON lines, split but not parsed: a line's type is at its start.
+      let rest = "";
+      for await (const chunk of counted()) {
+        const lines = (rest + chunk.toString("latin1")).split("\n");
+        rest = lines.pop()!;
+        for (const line of lines) {
+          if (line.slice(0, 40).includes('"BOOKMARK"')) return done();
           events++;
         }
       }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -44,6 +45,26 @@ describe("operant build", () => {
     const modules = JSON.parse(loaded.stderr.trim().split("\n").at(-1)!) as string[];
     assert.ok(modules.includes("NativeModule http"), "node:http loaded (the probe works)");
     for (const unwanted of ["NativeModule internal/deps/undici/undici", "NativeModule internal/webstreams/readablestream"]) assert.ok(!modules.includes(unwanted), `${unwanted} not loaded`);
+  });
+
+  test("inside the bundle, undici's proxy agents (evaluated on first use) carry requests: an HTTP and a SOCKS5 proxy-url reach the proxy", async () => {
+    const out = await temp();
+    const built = await buildOperator(memcached, { entry: fileURLToPath(new URL("../../../test/support/bundle-proxy-probe.ts", import.meta.url)), outfile: join(out, "probe.mjs"), sourcemap: false });
+    assert.equal(built.leanUndici, true);
+    // Nothing listens on a port just released: the proxy refuses, and the error must say so through the proxy agent.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port: p } = server.address() as { port: number };
+        server.close(() => resolve(p));
+      });
+    });
+    for (const scheme of ["http", "socks5"]) {
+      const kubeconfig = join(out, `${scheme}.kubeconfig`);
+      await writeFile(kubeconfig, JSON.stringify({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server: "https://10.255.255.1:6443", "insecure-skip-tls-verify": true, "proxy-url": `${scheme}://127.0.0.1:${port}` } }], users: [{ name: "u", user: { token: "t" } }] }));
+      const run = spawnSync(process.execPath, [built.outfile, kubeconfig], { cwd: out, encoding: "utf8", env: { PATH: process.env.PATH }, timeout: 60_000 });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^ConnectionFailed: .*through the proxy ${scheme}://127\\.0\\.0\\.1:${port}`), `${scheme}: ${run.stdout}`);
+    }
   });
 
   test("a project that does not bundle fails with BuildFailed naming the file and line: a syntax error, an import that does not resolve", async () => {
