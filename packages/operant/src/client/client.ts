@@ -6,9 +6,10 @@ import type { Kind, KindInput } from "../core/kind.ts";
 import type { KubeObject, ObjectRef, Stored, StoredMeta } from "../core/object.ts";
 import { loadClusterConfig, type ClusterConfig, type LoadClusterConfigOptions } from "./config/index.ts";
 import { Discovery } from "./discovery/discovery.ts";
-import { decodeList, decodeObject, decodeWatchEvent, PROTOBUF_MEDIA_TYPE, protobufDecoder } from "./protobuf/envelope.ts";
+import { decodeList, decodeObject, decodeWatchEvent, PROTOBUF_MEDIA_TYPE, protobufDecoder, type DecodeOptions } from "./protobuf/envelope.ts";
 import { lengthFrames } from "./protobuf/frames.ts";
 import type { KindDecoder } from "./protobuf/generated.ts";
+import type { Interner } from "./protobuf/wire.ts";
 import { ApiError, type Status } from "./transport/api-error.ts";
 import { DEFAULT_MAX_LINE_BYTES, jsonLines } from "./transport/json-lines.ts";
 import { Transport, type TransportOptions } from "./transport/transport.ts";
@@ -87,6 +88,15 @@ export interface ListOptions extends CallOptions {
    * skipped undecoded, which saves most of the decoding of a typical object; in JSON they are deleted after parsing.
    */
   withoutManagedFields?: boolean | undefined;
+  /**
+   * Decode protobuf answers straight into the form a cache keeps: every
+   * object, array and map frozen as it is decoded, the strings that repeat
+   * between objects made one instance by this interner, a list's items with
+   * their apiVersion and kind from the start. JSON answers are parsed as
+   * usual (mutable): a cache freezes those itself. The informer sets it when
+   * it keeps what it receives as it is.
+   */
+  cacheForm?: Interner | undefined;
 }
 
 /**
@@ -216,8 +226,7 @@ const METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=
 const PROTOBUF_OR_JSON = `${PROTOBUF_MEDIA_TYPE}, application/json`;
 
 /** Watch events decoded from protobuf frames. */
-async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder, dropManagedFields: boolean): AsyncGenerator<unknown> {
-  const options = { dropManagedFields };
+async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder, options: DecodeOptions): AsyncGenerator<unknown> {
   for await (const frame of frames) yield decodeWatchEvent(frame, what, proto, options);
 }
 
@@ -428,8 +437,8 @@ export class Client {
           signal: options.signal,
         } as const;
         const proto = this.#protobuf(kind, options.metadataOnly);
-        const drop = { dropManagedFields: options.withoutManagedFields ?? false };
-        page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`, drop)) : (await this.transport.request<ObjectList<T>>(req)).body;
+        const decode = { dropManagedFields: options.withoutManagedFields, cacheForm: options.cacheForm };
+        page = proto ? await this.#read<ObjectList<T>>(req, (body) => decodeList(body, proto, `list ${kind.kind}`, decode)) : (await this.transport.request<ObjectList<T>>(req)).body;
       } catch (err) {
         if (cont && err instanceof ApiError && err.code === "Gone" && restarts < 3) {
           restarts++;
@@ -633,7 +642,7 @@ export class Client {
       const contentType = res.headers["content-type"];
       const events =
         proto && String(contentType).startsWith(PROTOBUF_MEDIA_TYPE)
-          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto, options.withoutManagedFields ?? false)
+          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto, { dropManagedFields: options.withoutManagedFields, cacheForm: options.cacheForm })
           : jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what });
       for await (const raw of events) {
         const ev = raw as { type?: string; object?: unknown };

@@ -5,7 +5,7 @@
 // stay JSON.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Client, type WatchEvent } from "../../src/client/client.ts";
+import { Client, type WatchEvent, type WatchOptions } from "../../src/client/client.ts";
 import { PROTOBUF_MEDIA_TYPE } from "../../src/client/protobuf/envelope.ts";
 import { ApiError } from "../../src/client/transport/api-error.ts";
 import type { Kind } from "../../src/core/kind.ts";
@@ -186,14 +186,21 @@ function byName(events: WatchEvent<KubeObject>[]): KubeObject[] {
     .sort((a, b) => `${a.metadata?.name}`.localeCompare(`${b.metadata?.name}`));
 }
 
-async function initialEvents(client: Client, kind: Kind, ns: string, n: number): Promise<WatchEvent<KubeObject>[]> {
+async function initialEvents(client: Client, kind: Kind, ns: string, n: number, options: WatchOptions = {}): Promise<WatchEvent<KubeObject>[]> {
   const ac = new AbortController();
   const out: WatchEvent<KubeObject>[] = [];
-  for await (const ev of client.watch(kind, { namespace: ns, resourceVersion: "0", signal: ac.signal })) {
+  for await (const ev of client.watch(kind, { ...options, namespace: ns, resourceVersion: "0", signal: ac.signal })) {
     if (ev.type !== "BOOKMARK") out.push(ev);
     if (out.length === n) ac.abort();
   }
   return out;
+}
+
+/** Fails unless every object and array in `value` is frozen. */
+function assertDeepFrozen(value: unknown, what: string, path = "$"): void {
+  if (value === null || typeof value !== "object") return;
+  assert.ok(Object.isFrozen(value), `${what}: ${path} is not frozen`);
+  for (const [k, v] of Object.entries(value)) assertDeepFrozen(v, what, `${path}.${k}`);
 }
 
 describe("protobuf reads give the objects JSON reads give", { timeout: 180_000 }, () => {
@@ -258,6 +265,29 @@ describe("protobuf reads give the objects JSON reads give", { timeout: 180_000 }
       const [wa, wb] = await Promise.all([initialEvents(json, kind, ns, n), initialEvents(proto, kind, ns, n)]);
       assert.deepStrictEqual(byName(wb), byName(wa), `watch ${kind.kind}`);
     }
+  });
+
+  test("cacheForm: lists and watches decode straight into frozen objects with repeated strings interned, equal to the JSON reads", async () => {
+    const interned = new Set<string>();
+    const cacheForm = { intern: (s: string) => (interned.add(s), s) };
+    const plain = { withoutManagedFields: true } as const;
+    for (const kind of new Set(created.map((c) => c.kind))) {
+      const [a, b] = await Promise.all([json.list(kind, { namespace: ns, ...plain }), proto.list(kind, { namespace: ns, ...plain, cacheForm })]);
+      assert.deepStrictEqual(b.items, a.items, `list ${kind.kind}`);
+      for (const item of b.items) {
+        assertDeepFrozen(item, `list ${kind.kind} ${item.metadata.name}`);
+        // A list's items start with their apiVersion and kind, as a watch's objects do.
+        assert.deepEqual(Object.keys(item).slice(0, 2), ["apiVersion", "kind"], `list ${kind.kind}`);
+      }
+      const n = a.items.length;
+      const [wa, wb] = await Promise.all([initialEvents(json, kind, ns, n, plain), initialEvents(proto, kind, ns, n, { ...plain, cacheForm })]);
+      assert.deepStrictEqual(byName(wb), byName(wa), `watch ${kind.kind}`);
+      for (const e of wb) assertDeepFrozen(e.object, `watch ${kind.kind}`);
+    }
+    for (const repeated of ["nginx:1.27", "IfNotPresent", "web", "example.com/hold", "kubernetes.io/hostname", "1500m"]) assert.ok(interned.has(repeated), `${repeated} was interned`);
+    // Nearly unique per object: not worth a place in the pool.
+    // (Uids only of Pods: a Job's uid is also the value of its selector's label, which repeats.)
+    for (const { kind, obj } of created) for (const unique of kind === Pod ? [obj.metadata.uid, obj.metadata.resourceVersion] : [obj.metadata.resourceVersion]) assert.ok(!interned.has(unique), `${kind.kind} ${obj.metadata.name}: ${unique} was not interned`);
   });
 
   test("a live watch: ADDED, MODIFIED, DELETED and bookmarks as JSON has them", async () => {

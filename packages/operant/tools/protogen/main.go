@@ -182,6 +182,7 @@ func fieldWire(t reflect.Type, tagWire string) int {
 }
 
 type gen struct {
+	lists   map[reflect.Type]bool // the roots' list types
 	names   map[reflect.Type]string
 	queue   []reflect.Type
 	out     map[string]string // decoder source by name
@@ -240,7 +241,9 @@ func quoteKey(name string) string {
 func scalar(t reflect.Type, wire string) (read, zero string, ok bool) {
 	switch t.Kind() {
 	case reflect.String:
-		return "r.string()", `""`, true
+		// Strings repeat between objects (an image, a label value, a reason):
+		// interned when decoding into a cache's form. uniqueString names the exceptions.
+		return "r.istring()", `""`, true
 	case reflect.Bool:
 		return "r.bool()", "false", true
 	case reflect.Int32, reflect.Int16, reflect.Int8:
@@ -265,6 +268,15 @@ func scalar(t reflect.Type, wire string) (read, zero string, ok bool) {
 	return "", "", false
 }
 
+// Fields whose strings are (nearly) unique per object, by JSON name: interning
+// them would only fill the pool. An object's own name (ObjectMeta.name) too;
+// other "name" fields (containers, volumes, ports) repeat.
+var uniqueStrings = map[string]bool{"uid": true, "resourceVersion": true, "containerID": true, "podIP": true, "ip": true, "generateName": true}
+
+func uniqueString(t reflect.Type, jname string) bool {
+	return uniqueStrings[jname] || (t == reflect.TypeOf(metav1.ObjectMeta{}) && jname == "name")
+}
+
 // valueRead is the expression reading one value of type t (a map value or a
 // list element) at the reader's position, and the JSON of its absence.
 func (g *gen) valueRead(t reflect.Type, wire string) (string, string) {
@@ -272,7 +284,7 @@ func (g *gen) valueRead(t reflect.Type, wire string) (string, string) {
 		return "r." + s.read + "(r.sub())", s.zero
 	}
 	if t.Kind() == reflect.Struct {
-		return g.fn(t) + "(r, r.sub(), {})", g.fn(t) + "(r, r.pos, {})"
+		return "r.done(" + g.fn(t) + "(r, r.sub(), {}))", "r.done(" + g.fn(t) + "(r, r.pos, {}))"
 	}
 	if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
 		return "r.base64()", `""`
@@ -292,8 +304,9 @@ func (g *gen) message(t reflect.Type) {
 	if reflect.PointerTo(t).Implements(jsonMarshaler) {
 		fail("%s marshals itself to JSON and is not a known special type", t)
 	}
-	var cases, finish []string
+	var cases, finish, frozen []string
 	seen := 0
+	isList := g.lists[t]
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		ptag, hasProto := f.Tag.Lookup("protobuf")
@@ -348,10 +361,11 @@ func (g *gen) message(t reflect.Type) {
 			cases = append(cases, fmt.Sprintf("case %d: %s(r, r.sub(), o); s%d = true; break;", tag, g.fn(ft), seen))
 			finish = append(finish, fmt.Sprintf("if (!s%d) %s(r, r.pos, o);", seen, g.fn(ft)))
 		case ft.Kind() == reflect.Map:
-			kread, _, ok := scalar(ft.Key(), "bytes")
-			if !ok || ft.Key().Kind() != reflect.String {
+			if ft.Key().Kind() != reflect.String {
 				fail("%s.%s: map key %s", t, f.Name, ft.Key())
 			}
+			// A key becomes a property name, which the engine keeps one copy of anyway.
+			kread := "r.string()"
 			vwire := "bytes"
 			if vt, ok := f.Tag.Lookup("protobuf_val"); ok {
 				p, err := parseProtoTag(vt)
@@ -366,6 +380,7 @@ func (g *gen) message(t reflect.Type) {
 			if !omitempty {
 				finish = append(finish, fmt.Sprintf("if (%s === undefined) %s = null;", key, key))
 			}
+			frozen = append(frozen, key)
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Uint8:
 			if pt.rep {
 				fail("%s.%s: repeated bytes", t, f.Name)
@@ -384,6 +399,12 @@ func (g *gen) message(t reflect.Type) {
 			}
 			read, _ := g.valueRead(et, pt.wire)
 			read = strings.Replace(read, "r.sub(), {})", "r.sub(), "+newObj+")", 1)
+			if isList && f.Name == "Items" {
+				// A list's items start with the apiVersion and kind the reader was given (none on the wire).
+				read = strings.Replace(read, "r.sub(), {})", "r.sub(), r.item())", 1)
+			} else {
+				frozen = append(frozen, key)
+			}
 			if t == reflect.TypeOf(metav1.ObjectMeta{}) && f.Name == "ManagedFields" {
 				// Readers for a cache that drops managedFields skip them undecoded (their fieldsV1 is JSON to parse).
 				cases = append(cases, fmt.Sprintf("case %d: if (r.dropManagedFields) r.skip(t); else (%s ??= []).push(%s); break;", tag, key, read))
@@ -405,11 +426,14 @@ func (g *gen) message(t reflect.Type) {
 			if s, ok := specials[et]; ok {
 				read = "r." + s.read + "(r.sub())"
 			} else if et.Kind() == reflect.Struct {
-				read = g.fn(et) + "(r, r.sub(), " + newObj + ")"
+				read = "r.done(" + g.fn(et) + "(r, r.sub(), " + newObj + "))"
 			} else if et.Kind() == reflect.Slice && et.Elem().Kind() == reflect.Uint8 {
 				read = "r.base64()"
 			} else if r, _, ok := scalar(et, pt.wire); ok {
 				read = r
+				if et.Kind() == reflect.String && uniqueString(t, jname) {
+					read = "r.string()"
+				}
 			} else {
 				fail("%s.%s: pointer to %s", t, f.Name, et)
 			}
@@ -435,12 +459,15 @@ func (g *gen) message(t reflect.Type) {
 				fail("%s.%s: omitzero on struct %s", t, f.Name, ft)
 			}
 			// A struct value is always in the JSON (omitempty does not apply to structs).
-			cases = append(cases, fmt.Sprintf("case %d: %s = %s(r, r.sub(), %s); break;", tag, key, g.fn(ft), newObj))
-			finish = append(finish, fmt.Sprintf("if (%s === undefined) %s = %s(r, r.pos, %s);", key, key, g.fn(ft), newObj))
+			cases = append(cases, fmt.Sprintf("case %d: %s = r.done(%s(r, r.sub(), %s)); break;", tag, key, g.fn(ft), newObj))
+			finish = append(finish, fmt.Sprintf("if (%s === undefined) %s = r.done(%s(r, r.pos, %s));", key, key, g.fn(ft), newObj))
 		default:
 			read, zero, ok := scalar(ft, pt.wire)
 			if !ok {
 				fail("%s.%s: unsupported type %s", t, f.Name, ft)
+			}
+			if ft.Kind() == reflect.String && uniqueString(t, jname) {
+				read = "r.string()"
 			}
 			if omitempty || omitzero {
 				cases = append(cases, fmt.Sprintf("case %d: { const v = %s; if (v !== %s) %s = v; break; }", tag, read, zero, key))
@@ -464,6 +491,16 @@ func (g *gen) message(t reflect.Type) {
 	for _, f := range finish {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
+	// Its lists and maps are complete: frozen when decoding into a cache's form
+	// (the message itself is frozen by whoever made it: r.done). A list message
+	// stays open: only its items go to a cache.
+	if len(frozen) > 0 && !isList {
+		fmt.Fprintf(w, "  if (r.freeze) {\n")
+		for _, k := range frozen {
+			fmt.Fprintf(w, "    Object.freeze(%s);\n", k)
+		}
+		fmt.Fprintf(w, "  }\n")
+	}
 	fmt.Fprintf(w, "  return o;\n}\n")
 }
 
@@ -471,7 +508,10 @@ func main() {
 	if len(os.Args) != 2 {
 		fail("usage: protogen <output file | ->")
 	}
-	g := &gen{names: map[reflect.Type]string{}, emitted: map[reflect.Type]bool{}, out: map[string]string{}}
+	g := &gen{lists: map[reflect.Type]bool{}, names: map[reflect.Type]string{}, emitted: map[reflect.Type]bool{}, out: map[string]string{}}
+	for _, r := range roots {
+		g.lists[reflect.TypeOf(r.list)] = true
+	}
 	type entry struct{ key, object, list string }
 	var entries []entry
 	for _, r := range roots {

@@ -7,7 +7,7 @@
 // (RawExtension {raw = 1})} whose raw is again an enveloped object.
 import { OperantError } from "../../core/errors.ts";
 import { decodeStatus, KIND_DECODERS, type KindDecoder } from "./generated.ts";
-import { ProtoReader, type Obj } from "./wire.ts";
+import { ProtoReader, type Interner, type Obj } from "./wire.ts";
 
 /**
  * The media type of protobuf answers.
@@ -44,7 +44,13 @@ export function protobufDecoder(apiVersion: string, kind: string): KindDecoder |
  */
 export interface DecodeOptions {
   /** Leave `metadata.managedFields` out (skipped undecoded). */
-  dropManagedFields?: boolean;
+  dropManagedFields?: boolean | undefined;
+  /**
+   * Decode straight into the form a cache keeps: objects frozen, repeated
+   * strings interned (a {@link ProtoReader}'s `cacheForm`), and a list's
+   * items with their apiVersion and kind. The list itself stays open.
+   */
+  cacheForm?: Interner | undefined;
 }
 
 /** An envelope's type and where its `raw` message lies. */
@@ -105,7 +111,7 @@ function decodeEnveloped(r: ProtoReader, end: number, expect: KindDecoder | unde
     dec.object(r, env.end, o);
   }
   r.pos = after;
-  return o;
+  return r.done(o);
 }
 
 /**
@@ -133,12 +139,13 @@ export function decodeObject(body: Uint8Array, what: string): Obj {
  * ```
  */
 export function decodeList(body: Uint8Array, decoder: KindDecoder, what: string, options: DecodeOptions = {}): Obj {
-  const r = new ProtoReader(body, what, { dropManagedFields: options.dropManagedFields ?? false });
-  const env = readEnvelope(r, body.length);
-  r.pos = env.start;
+  const env = readEnvelope(new ProtoReader(body, what), body.length);
+  const isList = env.kind.endsWith("List");
+  const items = options.cacheForm && isList ? { apiVersion: env.apiVersion, kind: env.kind.slice(0, -"List".length) } : undefined;
+  const r = new ProtoReader(body, what, { start: env.start, dropManagedFields: options.dropManagedFields, cacheForm: options.cacheForm, items });
   const o: Obj = { apiVersion: env.apiVersion, kind: env.kind };
   if (env.kind === "Status") return decodeStatus(r, env.end, o);
-  if (!env.kind.endsWith("List")) throw r.fail(`a ${env.kind} where a list was expected`);
+  if (!isList) throw r.fail(`a ${env.kind} where a list was expected`);
   return decoder.list(r, env.end, o);
 }
 
@@ -153,7 +160,7 @@ export function decodeList(body: Uint8Array, decoder: KindDecoder, what: string,
  * ```
  */
 export function decodeWatchEvent(frame: Uint8Array, what: string, expect?: KindDecoder, options: DecodeOptions = {}): { type: string; object: Obj } {
-  const r = new ProtoReader(frame, what, { retryable: true, dropManagedFields: options.dropManagedFields ?? false });
+  const r = new ProtoReader(frame, what, { retryable: true, dropManagedFields: options.dropManagedFields, cacheForm: options.cacheForm });
   let type = "";
   let object: Obj | undefined;
   while (r.pos < frame.length) {

@@ -79,8 +79,8 @@ function m_admissionregistration_v1_MatchCondition(r: ProtoReader, end: number, 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.expression = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.expression = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -95,26 +95,31 @@ function m_admissionregistration_v1_MutatingWebhook(r: ProtoReader, end: number,
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.clientConfig = m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), {}); break;
-      case 26: (o.rules ??= []).push(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), {})); break;
-      case 34: o.failurePolicy = r.string(); break;
-      case 74: o.matchPolicy = r.string(); break;
-      case 42: o.namespaceSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 90: o.objectSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 50: o.sideEffects = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), {})); break;
+      case 26: (o.rules ??= []).push(r.done(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), {}))); break;
+      case 34: o.failurePolicy = r.istring(); break;
+      case 74: o.matchPolicy = r.istring(); break;
+      case 42: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 90: o.objectSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 50: o.sideEffects = r.istring(); break;
       case 56: o.timeoutSeconds = r.int32(); break;
-      case 66: (o.admissionReviewVersions ??= []).push(r.string()); break;
-      case 82: o.reinvocationPolicy = r.string(); break;
-      case 98: (o.matchConditions ??= []).push(m_admissionregistration_v1_MatchCondition(r, r.sub(), {})); break;
+      case 66: (o.admissionReviewVersions ??= []).push(r.istring()); break;
+      case 82: o.reinvocationPolicy = r.istring(); break;
+      case 98: (o.matchConditions ??= []).push(r.done(m_admissionregistration_v1_MatchCondition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.clientConfig === undefined) o.clientConfig = m_admissionregistration_v1_WebhookClientConfig(r, r.pos, {});
+  if (o.clientConfig === undefined) o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.pos, {}));
   if (o.sideEffects === undefined) o.sideEffects = null;
   if (o.admissionReviewVersions === undefined) o.admissionReviewVersions = null;
+  if (r.freeze) {
+    Object.freeze(o.rules);
+    Object.freeze(o.admissionReviewVersions);
+    Object.freeze(o.matchConditions);
+  }
   return o;
 }
 
@@ -123,13 +128,16 @@ function m_admissionregistration_v1_MutatingWebhookConfiguration(r: ProtoReader,
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.webhooks ??= []).push(m_admissionregistration_v1_MutatingWebhook(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.webhooks ??= []).push(r.done(m_admissionregistration_v1_MutatingWebhook(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.webhooks);
+  }
   return o;
 }
 
@@ -138,13 +146,13 @@ function m_admissionregistration_v1_MutatingWebhookConfigurationList(r: ProtoRea
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_admissionregistration_v1_MutatingWebhookConfiguration(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_admissionregistration_v1_MutatingWebhookConfiguration(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -154,14 +162,19 @@ function m_admissionregistration_v1_Rule(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.apiGroups ??= []).push(r.string()); break;
-      case 18: (o.apiVersions ??= []).push(r.string()); break;
-      case 26: (o.resources ??= []).push(r.string()); break;
-      case 34: o.scope = r.string(); break;
+      case 10: (o.apiGroups ??= []).push(r.istring()); break;
+      case 18: (o.apiVersions ??= []).push(r.istring()); break;
+      case 26: (o.resources ??= []).push(r.istring()); break;
+      case 34: o.scope = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.apiGroups);
+    Object.freeze(o.apiVersions);
+    Object.freeze(o.resources);
+  }
   return o;
 }
 
@@ -171,13 +184,16 @@ function m_admissionregistration_v1_RuleWithOperations(r: ProtoReader, end: numb
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.operations ??= []).push(r.string()); break;
+      case 10: (o.operations ??= []).push(r.istring()); break;
       case 18: m_admissionregistration_v1_Rule(r, r.sub(), o); s1 = true; break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (!s1) m_admissionregistration_v1_Rule(r, r.pos, o);
+  if (r.freeze) {
+    Object.freeze(o.operations);
+  }
   return o;
 }
 
@@ -186,9 +202,9 @@ function m_admissionregistration_v1_ServiceReference(r: ProtoReader, end: number
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.namespace = r.string(); break;
-      case 18: o.name = r.string(); break;
-      case 26: o.path = r.string(); break;
+      case 10: o.namespace = r.istring(); break;
+      case 18: o.name = r.istring(); break;
+      case 26: o.path = r.istring(); break;
       case 32: o.port = r.int32(); break;
       default: r.skip(t);
     }
@@ -204,25 +220,30 @@ function m_admissionregistration_v1_ValidatingWebhook(r: ProtoReader, end: numbe
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.clientConfig = m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), {}); break;
-      case 26: (o.rules ??= []).push(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), {})); break;
-      case 34: o.failurePolicy = r.string(); break;
-      case 74: o.matchPolicy = r.string(); break;
-      case 42: o.namespaceSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 82: o.objectSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 50: o.sideEffects = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), {})); break;
+      case 26: (o.rules ??= []).push(r.done(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), {}))); break;
+      case 34: o.failurePolicy = r.istring(); break;
+      case 74: o.matchPolicy = r.istring(); break;
+      case 42: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 82: o.objectSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 50: o.sideEffects = r.istring(); break;
       case 56: o.timeoutSeconds = r.int32(); break;
-      case 66: (o.admissionReviewVersions ??= []).push(r.string()); break;
-      case 90: (o.matchConditions ??= []).push(m_admissionregistration_v1_MatchCondition(r, r.sub(), {})); break;
+      case 66: (o.admissionReviewVersions ??= []).push(r.istring()); break;
+      case 90: (o.matchConditions ??= []).push(r.done(m_admissionregistration_v1_MatchCondition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.clientConfig === undefined) o.clientConfig = m_admissionregistration_v1_WebhookClientConfig(r, r.pos, {});
+  if (o.clientConfig === undefined) o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.pos, {}));
   if (o.sideEffects === undefined) o.sideEffects = null;
   if (o.admissionReviewVersions === undefined) o.admissionReviewVersions = null;
+  if (r.freeze) {
+    Object.freeze(o.rules);
+    Object.freeze(o.admissionReviewVersions);
+    Object.freeze(o.matchConditions);
+  }
   return o;
 }
 
@@ -231,13 +252,16 @@ function m_admissionregistration_v1_ValidatingWebhookConfiguration(r: ProtoReade
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.webhooks ??= []).push(m_admissionregistration_v1_ValidatingWebhook(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.webhooks ??= []).push(r.done(m_admissionregistration_v1_ValidatingWebhook(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.webhooks);
+  }
   return o;
 }
 
@@ -246,13 +270,13 @@ function m_admissionregistration_v1_ValidatingWebhookConfigurationList(r: ProtoR
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_admissionregistration_v1_ValidatingWebhookConfiguration(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_admissionregistration_v1_ValidatingWebhookConfiguration(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -262,8 +286,8 @@ function m_admissionregistration_v1_WebhookClientConfig(r: ProtoReader, end: num
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 26: o.url = r.string(); break;
-      case 10: o.service = m_admissionregistration_v1_ServiceReference(r, r.sub(), {}); break;
+      case 26: o.url = r.istring(); break;
+      case 10: o.service = r.done(m_admissionregistration_v1_ServiceReference(r, r.sub(), {})); break;
       case 18: { const v = r.base64(); if (v !== "") o.caBundle = v; break; }
       default: r.skip(t);
     }
@@ -277,16 +301,16 @@ function m_apps_v1_DaemonSet(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_apps_v1_DaemonSetSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_apps_v1_DaemonSetStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_apps_v1_DaemonSetSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_apps_v1_DaemonSetStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_apps_v1_DaemonSetSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_apps_v1_DaemonSetStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_DaemonSetSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_DaemonSetStatus(r, r.pos, {}));
   return o;
 }
 
@@ -295,11 +319,11 @@ function m_apps_v1_DaemonSetCondition(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastTransitionTime = r.time(r.sub()); break;
-      case 34: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -315,13 +339,13 @@ function m_apps_v1_DaemonSetList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_apps_v1_DaemonSet(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_apps_v1_DaemonSet(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -331,9 +355,9 @@ function m_apps_v1_DaemonSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 18: o.template = m_core_v1_PodTemplateSpec(r, r.sub(), {}); break;
-      case 26: o.updateStrategy = m_apps_v1_DaemonSetUpdateStrategy(r, r.sub(), {}); break;
+      case 10: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 18: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
+      case 26: o.updateStrategy = r.done(m_apps_v1_DaemonSetUpdateStrategy(r, r.sub(), {})); break;
       case 32: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
       case 48: o.revisionHistoryLimit = r.int32(); break;
       default: r.skip(t);
@@ -341,8 +365,8 @@ function m_apps_v1_DaemonSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = m_core_v1_PodTemplateSpec(r, r.pos, {});
-  if (o.updateStrategy === undefined) o.updateStrategy = m_apps_v1_DaemonSetUpdateStrategy(r, r.pos, {});
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
+  if (o.updateStrategy === undefined) o.updateStrategy = r.done(m_apps_v1_DaemonSetUpdateStrategy(r, r.pos, {}));
   return o;
 }
 
@@ -360,7 +384,7 @@ function m_apps_v1_DaemonSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 56: { const v = r.int32(); if (v !== 0) o.numberAvailable = v; break; }
       case 64: { const v = r.int32(); if (v !== 0) o.numberUnavailable = v; break; }
       case 72: o.collisionCount = r.int32(); break;
-      case 82: (o.conditions ??= []).push(m_apps_v1_DaemonSetCondition(r, r.sub(), {})); break;
+      case 82: (o.conditions ??= []).push(r.done(m_apps_v1_DaemonSetCondition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
@@ -369,6 +393,9 @@ function m_apps_v1_DaemonSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
   if (o.numberMisscheduled === undefined) o.numberMisscheduled = 0;
   if (o.desiredNumberScheduled === undefined) o.desiredNumberScheduled = 0;
   if (o.numberReady === undefined) o.numberReady = 0;
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -377,8 +404,8 @@ function m_apps_v1_DaemonSetUpdateStrategy(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.type = v; break; }
-      case 18: o.rollingUpdate = m_apps_v1_RollingUpdateDaemonSet(r, r.sub(), {}); break;
+      case 10: { const v = r.istring(); if (v !== "") o.type = v; break; }
+      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateDaemonSet(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -391,16 +418,16 @@ function m_apps_v1_Deployment(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_apps_v1_DeploymentSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_apps_v1_DeploymentStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_apps_v1_DeploymentSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_apps_v1_DeploymentStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_apps_v1_DeploymentSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_apps_v1_DeploymentStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_DeploymentSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_DeploymentStatus(r, r.pos, {}));
   return o;
 }
 
@@ -409,12 +436,12 @@ function m_apps_v1_DeploymentCondition(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 50: o.lastUpdateTime = r.time(r.sub()); break;
       case 58: o.lastTransitionTime = r.time(r.sub()); break;
-      case 34: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -431,13 +458,13 @@ function m_apps_v1_DeploymentList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_apps_v1_Deployment(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_apps_v1_Deployment(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -448,9 +475,9 @@ function m_apps_v1_DeploymentSpec(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 8: o.replicas = r.int32(); break;
-      case 18: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 26: o.template = m_core_v1_PodTemplateSpec(r, r.sub(), {}); break;
-      case 34: o.strategy = m_apps_v1_DeploymentStrategy(r, r.sub(), {}); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
+      case 34: o.strategy = r.done(m_apps_v1_DeploymentStrategy(r, r.sub(), {})); break;
       case 40: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
       case 48: o.revisionHistoryLimit = r.int32(); break;
       case 56: { const v = r.bool(); if (v !== false) o.paused = v; break; }
@@ -460,8 +487,8 @@ function m_apps_v1_DeploymentSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = m_core_v1_PodTemplateSpec(r, r.pos, {});
-  if (o.strategy === undefined) o.strategy = m_apps_v1_DeploymentStrategy(r, r.pos, {});
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
+  if (o.strategy === undefined) o.strategy = r.done(m_apps_v1_DeploymentStrategy(r, r.pos, {}));
   return o;
 }
 
@@ -477,12 +504,15 @@ function m_apps_v1_DeploymentStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 32: { const v = r.int32(); if (v !== 0) o.availableReplicas = v; break; }
       case 40: { const v = r.int32(); if (v !== 0) o.unavailableReplicas = v; break; }
       case 72: o.terminatingReplicas = r.int32(); break;
-      case 50: (o.conditions ??= []).push(m_apps_v1_DeploymentCondition(r, r.sub(), {})); break;
+      case 50: (o.conditions ??= []).push(r.done(m_apps_v1_DeploymentCondition(r, r.sub(), {}))); break;
       case 64: o.collisionCount = r.int32(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -491,8 +521,8 @@ function m_apps_v1_DeploymentStrategy(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.type = v; break; }
-      case 18: o.rollingUpdate = m_apps_v1_RollingUpdateDeployment(r, r.sub(), {}); break;
+      case 10: { const v = r.istring(); if (v !== "") o.type = v; break; }
+      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateDeployment(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -505,16 +535,16 @@ function m_apps_v1_ReplicaSet(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_apps_v1_ReplicaSetSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_apps_v1_ReplicaSetStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_apps_v1_ReplicaSetSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_apps_v1_ReplicaSetStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_apps_v1_ReplicaSetSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_apps_v1_ReplicaSetStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_ReplicaSetSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_ReplicaSetStatus(r, r.pos, {}));
   return o;
 }
 
@@ -523,11 +553,11 @@ function m_apps_v1_ReplicaSetCondition(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastTransitionTime = r.time(r.sub()); break;
-      case 34: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -543,13 +573,13 @@ function m_apps_v1_ReplicaSetList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_apps_v1_ReplicaSet(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_apps_v1_ReplicaSet(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -561,14 +591,14 @@ function m_apps_v1_ReplicaSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 8: o.replicas = r.int32(); break;
       case 32: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
-      case 18: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 26: o.template = m_core_v1_PodTemplateSpec(r, r.sub(), {}); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = m_core_v1_PodTemplateSpec(r, r.pos, {});
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
   return o;
 }
 
@@ -583,12 +613,15 @@ function m_apps_v1_ReplicaSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 40: { const v = r.int32(); if (v !== 0) o.availableReplicas = v; break; }
       case 56: o.terminatingReplicas = r.int32(); break;
       case 24: { const v = r.int64(); if (v !== 0) o.observedGeneration = v; break; }
-      case 50: (o.conditions ??= []).push(m_apps_v1_ReplicaSetCondition(r, r.sub(), {})); break;
+      case 50: (o.conditions ??= []).push(r.done(m_apps_v1_ReplicaSetCondition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.replicas === undefined) o.replicas = 0;
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -639,16 +672,16 @@ function m_apps_v1_StatefulSet(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_apps_v1_StatefulSetSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_apps_v1_StatefulSetStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_apps_v1_StatefulSetSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_apps_v1_StatefulSetStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_apps_v1_StatefulSetSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_apps_v1_StatefulSetStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_StatefulSetSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_StatefulSetStatus(r, r.pos, {}));
   return o;
 }
 
@@ -657,11 +690,11 @@ function m_apps_v1_StatefulSetCondition(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastTransitionTime = r.time(r.sub()); break;
-      case 34: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -677,13 +710,13 @@ function m_apps_v1_StatefulSetList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_apps_v1_StatefulSet(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_apps_v1_StatefulSet(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -707,8 +740,8 @@ function m_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy(r: ProtoReade
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.whenDeleted = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.whenScaled = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.whenDeleted = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.whenScaled = v; break; }
       default: r.skip(t);
     }
   }
@@ -722,24 +755,27 @@ function m_apps_v1_StatefulSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 8: o.replicas = r.int32(); break;
-      case 18: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 26: o.template = m_core_v1_PodTemplateSpec(r, r.sub(), {}); break;
-      case 34: (o.volumeClaimTemplates ??= []).push(m_core_v1_PersistentVolumeClaim(r, r.sub(), { apiVersion: "v1", kind: "PersistentVolumeClaim" })); break;
-      case 42: o.serviceName = r.string(); break;
-      case 50: { const v = r.string(); if (v !== "") o.podManagementPolicy = v; break; }
-      case 58: o.updateStrategy = m_apps_v1_StatefulSetUpdateStrategy(r, r.sub(), {}); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
+      case 34: (o.volumeClaimTemplates ??= []).push(r.done(m_core_v1_PersistentVolumeClaim(r, r.sub(), { apiVersion: "v1", kind: "PersistentVolumeClaim" }))); break;
+      case 42: o.serviceName = r.istring(); break;
+      case 50: { const v = r.istring(); if (v !== "") o.podManagementPolicy = v; break; }
+      case 58: o.updateStrategy = r.done(m_apps_v1_StatefulSetUpdateStrategy(r, r.sub(), {})); break;
       case 64: o.revisionHistoryLimit = r.int32(); break;
       case 72: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
-      case 82: o.persistentVolumeClaimRetentionPolicy = m_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy(r, r.sub(), {}); break;
-      case 90: o.ordinals = m_apps_v1_StatefulSetOrdinals(r, r.sub(), {}); break;
+      case 82: o.persistentVolumeClaimRetentionPolicy = r.done(m_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy(r, r.sub(), {})); break;
+      case 90: o.ordinals = r.done(m_apps_v1_StatefulSetOrdinals(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = m_core_v1_PodTemplateSpec(r, r.pos, {});
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
   if (o.serviceName === undefined) o.serviceName = "";
-  if (o.updateStrategy === undefined) o.updateStrategy = m_apps_v1_StatefulSetUpdateStrategy(r, r.pos, {});
+  if (o.updateStrategy === undefined) o.updateStrategy = r.done(m_apps_v1_StatefulSetUpdateStrategy(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.volumeClaimTemplates);
+  }
   return o;
 }
 
@@ -753,10 +789,10 @@ function m_apps_v1_StatefulSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 24: { const v = r.int32(); if (v !== 0) o.readyReplicas = v; break; }
       case 32: { const v = r.int32(); if (v !== 0) o.currentReplicas = v; break; }
       case 40: { const v = r.int32(); if (v !== 0) o.updatedReplicas = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.currentRevision = v; break; }
-      case 58: { const v = r.string(); if (v !== "") o.updateRevision = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.currentRevision = v; break; }
+      case 58: { const v = r.istring(); if (v !== "") o.updateRevision = v; break; }
       case 72: o.collisionCount = r.int32(); break;
-      case 82: (o.conditions ??= []).push(m_apps_v1_StatefulSetCondition(r, r.sub(), {})); break;
+      case 82: (o.conditions ??= []).push(r.done(m_apps_v1_StatefulSetCondition(r, r.sub(), {}))); break;
       case 88: o.availableReplicas = r.int32(); break;
       default: r.skip(t);
     }
@@ -764,6 +800,9 @@ function m_apps_v1_StatefulSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (o.replicas === undefined) o.replicas = 0;
   if (o.availableReplicas === undefined) o.availableReplicas = 0;
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -772,8 +811,8 @@ function m_apps_v1_StatefulSetUpdateStrategy(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.type = v; break; }
-      case 18: o.rollingUpdate = m_apps_v1_RollingUpdateStatefulSetStrategy(r, r.sub(), {}); break;
+      case 10: { const v = r.istring(); if (v !== "") o.type = v; break; }
+      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateStatefulSetStrategy(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -786,15 +825,15 @@ function m_autoscaling_v2_ContainerResourceMetricSource(r: ProtoReader, end: num
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.target = m_autoscaling_v2_MetricTarget(r, r.sub(), {}); break;
-      case 26: o.container = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
+      case 26: o.container = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.target === undefined) o.target = m_autoscaling_v2_MetricTarget(r, r.pos, {});
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
   if (o.container === undefined) o.container = "";
   return o;
 }
@@ -804,15 +843,15 @@ function m_autoscaling_v2_ContainerResourceMetricStatus(r: ProtoReader, end: num
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.current = m_autoscaling_v2_MetricValueStatus(r, r.sub(), {}); break;
-      case 26: o.container = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
+      case 26: o.container = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.current === undefined) o.current = m_autoscaling_v2_MetricValueStatus(r, r.pos, {});
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
   if (o.container === undefined) o.container = "";
   return o;
 }
@@ -822,9 +861,9 @@ function m_autoscaling_v2_CrossVersionObjectReference(r: ProtoReader, end: numbe
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.kind = r.string(); break;
-      case 18: o.name = r.string(); break;
-      case 26: { const v = r.string(); if (v !== "") o.apiVersion = v; break; }
+      case 10: o.kind = r.istring(); break;
+      case 18: o.name = r.istring(); break;
+      case 26: { const v = r.istring(); if (v !== "") o.apiVersion = v; break; }
       default: r.skip(t);
     }
   }
@@ -839,14 +878,14 @@ function m_autoscaling_v2_ExternalMetricSource(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = m_autoscaling_v2_MetricIdentifier(r, r.sub(), {}); break;
-      case 18: o.target = m_autoscaling_v2_MetricTarget(r, r.sub(), {}); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = m_autoscaling_v2_MetricIdentifier(r, r.pos, {});
-  if (o.target === undefined) o.target = m_autoscaling_v2_MetricTarget(r, r.pos, {});
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
   return o;
 }
 
@@ -855,14 +894,14 @@ function m_autoscaling_v2_ExternalMetricStatus(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = m_autoscaling_v2_MetricIdentifier(r, r.sub(), {}); break;
-      case 18: o.current = m_autoscaling_v2_MetricValueStatus(r, r.sub(), {}); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = m_autoscaling_v2_MetricIdentifier(r, r.pos, {});
-  if (o.current === undefined) o.current = m_autoscaling_v2_MetricValueStatus(r, r.pos, {});
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
   return o;
 }
 
@@ -871,7 +910,7 @@ function m_autoscaling_v2_HPAScalingPolicy(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
+      case 10: o.type = r.istring(); break;
       case 16: o.value = r.int32(); break;
       case 24: o.periodSeconds = r.int32(); break;
       default: r.skip(t);
@@ -890,13 +929,16 @@ function m_autoscaling_v2_HPAScalingRules(r: ProtoReader, end: number, o: Obj): 
     const t = r.uint32();
     switch (t) {
       case 24: o.stabilizationWindowSeconds = r.int32(); break;
-      case 10: o.selectPolicy = r.string(); break;
-      case 18: (o.policies ??= []).push(m_autoscaling_v2_HPAScalingPolicy(r, r.sub(), {})); break;
+      case 10: o.selectPolicy = r.istring(); break;
+      case 18: (o.policies ??= []).push(r.done(m_autoscaling_v2_HPAScalingPolicy(r, r.sub(), {}))); break;
       case 34: o.tolerance = r.quantity(r.sub()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.policies);
+  }
   return o;
 }
 
@@ -905,16 +947,16 @@ function m_autoscaling_v2_HorizontalPodAutoscaler(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.pos, {}));
   return o;
 }
 
@@ -923,8 +965,8 @@ function m_autoscaling_v2_HorizontalPodAutoscalerBehavior(r: ProtoReader, end: n
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.scaleUp = m_autoscaling_v2_HPAScalingRules(r, r.sub(), {}); break;
-      case 18: o.scaleDown = m_autoscaling_v2_HPAScalingRules(r, r.sub(), {}); break;
+      case 10: o.scaleUp = r.done(m_autoscaling_v2_HPAScalingRules(r, r.sub(), {})); break;
+      case 18: o.scaleDown = r.done(m_autoscaling_v2_HPAScalingRules(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -937,11 +979,11 @@ function m_autoscaling_v2_HorizontalPodAutoscalerCondition(r: ProtoReader, end: 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastTransitionTime = r.time(r.sub()); break;
-      case 34: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -957,13 +999,13 @@ function m_autoscaling_v2_HorizontalPodAutoscalerList(r: ProtoReader, end: numbe
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_autoscaling_v2_HorizontalPodAutoscaler(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_autoscaling_v2_HorizontalPodAutoscaler(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -973,17 +1015,20 @@ function m_autoscaling_v2_HorizontalPodAutoscalerSpec(r: ProtoReader, end: numbe
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.scaleTargetRef = m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {}); break;
+      case 10: o.scaleTargetRef = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {})); break;
       case 16: o.minReplicas = r.int32(); break;
       case 24: o.maxReplicas = r.int32(); break;
-      case 34: (o.metrics ??= []).push(m_autoscaling_v2_MetricSpec(r, r.sub(), {})); break;
-      case 42: o.behavior = m_autoscaling_v2_HorizontalPodAutoscalerBehavior(r, r.sub(), {}); break;
+      case 34: (o.metrics ??= []).push(r.done(m_autoscaling_v2_MetricSpec(r, r.sub(), {}))); break;
+      case 42: o.behavior = r.done(m_autoscaling_v2_HorizontalPodAutoscalerBehavior(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.scaleTargetRef === undefined) o.scaleTargetRef = m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {});
+  if (o.scaleTargetRef === undefined) o.scaleTargetRef = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {}));
   if (o.maxReplicas === undefined) o.maxReplicas = 0;
+  if (r.freeze) {
+    Object.freeze(o.metrics);
+  }
   return o;
 }
 
@@ -996,14 +1041,18 @@ function m_autoscaling_v2_HorizontalPodAutoscalerStatus(r: ProtoReader, end: num
       case 18: o.lastScaleTime = r.time(r.sub()); break;
       case 24: { const v = r.int32(); if (v !== 0) o.currentReplicas = v; break; }
       case 32: o.desiredReplicas = r.int32(); break;
-      case 42: (o.currentMetrics ??= []).push(m_autoscaling_v2_MetricStatus(r, r.sub(), {})); break;
-      case 50: (o.conditions ??= []).push(m_autoscaling_v2_HorizontalPodAutoscalerCondition(r, r.sub(), {})); break;
+      case 42: (o.currentMetrics ??= []).push(r.done(m_autoscaling_v2_MetricStatus(r, r.sub(), {}))); break;
+      case 50: (o.conditions ??= []).push(r.done(m_autoscaling_v2_HorizontalPodAutoscalerCondition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.desiredReplicas === undefined) o.desiredReplicas = 0;
   if (o.currentMetrics === undefined) o.currentMetrics = null;
+  if (r.freeze) {
+    Object.freeze(o.currentMetrics);
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -1012,8 +1061,8 @@ function m_autoscaling_v2_MetricIdentifier(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -1027,12 +1076,12 @@ function m_autoscaling_v2_MetricSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.object = m_autoscaling_v2_ObjectMetricSource(r, r.sub(), {}); break;
-      case 26: o.pods = m_autoscaling_v2_PodsMetricSource(r, r.sub(), {}); break;
-      case 34: o.resource = m_autoscaling_v2_ResourceMetricSource(r, r.sub(), {}); break;
-      case 58: o.containerResource = m_autoscaling_v2_ContainerResourceMetricSource(r, r.sub(), {}); break;
-      case 42: o.external = m_autoscaling_v2_ExternalMetricSource(r, r.sub(), {}); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.object = r.done(m_autoscaling_v2_ObjectMetricSource(r, r.sub(), {})); break;
+      case 26: o.pods = r.done(m_autoscaling_v2_PodsMetricSource(r, r.sub(), {})); break;
+      case 34: o.resource = r.done(m_autoscaling_v2_ResourceMetricSource(r, r.sub(), {})); break;
+      case 58: o.containerResource = r.done(m_autoscaling_v2_ContainerResourceMetricSource(r, r.sub(), {})); break;
+      case 42: o.external = r.done(m_autoscaling_v2_ExternalMetricSource(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -1046,12 +1095,12 @@ function m_autoscaling_v2_MetricStatus(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.object = m_autoscaling_v2_ObjectMetricStatus(r, r.sub(), {}); break;
-      case 26: o.pods = m_autoscaling_v2_PodsMetricStatus(r, r.sub(), {}); break;
-      case 34: o.resource = m_autoscaling_v2_ResourceMetricStatus(r, r.sub(), {}); break;
-      case 58: o.containerResource = m_autoscaling_v2_ContainerResourceMetricStatus(r, r.sub(), {}); break;
-      case 42: o.external = m_autoscaling_v2_ExternalMetricStatus(r, r.sub(), {}); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.object = r.done(m_autoscaling_v2_ObjectMetricStatus(r, r.sub(), {})); break;
+      case 26: o.pods = r.done(m_autoscaling_v2_PodsMetricStatus(r, r.sub(), {})); break;
+      case 34: o.resource = r.done(m_autoscaling_v2_ResourceMetricStatus(r, r.sub(), {})); break;
+      case 58: o.containerResource = r.done(m_autoscaling_v2_ContainerResourceMetricStatus(r, r.sub(), {})); break;
+      case 42: o.external = r.done(m_autoscaling_v2_ExternalMetricStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -1065,7 +1114,7 @@ function m_autoscaling_v2_MetricTarget(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
+      case 10: o.type = r.istring(); break;
       case 18: o.value = r.quantity(r.sub()); break;
       case 26: o.averageValue = r.quantity(r.sub()); break;
       case 32: o.averageUtilization = r.int32(); break;
@@ -1097,16 +1146,16 @@ function m_autoscaling_v2_ObjectMetricSource(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.describedObject = m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {}); break;
-      case 18: o.target = m_autoscaling_v2_MetricTarget(r, r.sub(), {}); break;
-      case 26: o.metric = m_autoscaling_v2_MetricIdentifier(r, r.sub(), {}); break;
+      case 10: o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {})); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
+      case 26: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.describedObject === undefined) o.describedObject = m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {});
-  if (o.target === undefined) o.target = m_autoscaling_v2_MetricTarget(r, r.pos, {});
-  if (o.metric === undefined) o.metric = m_autoscaling_v2_MetricIdentifier(r, r.pos, {});
+  if (o.describedObject === undefined) o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {}));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
   return o;
 }
 
@@ -1115,16 +1164,16 @@ function m_autoscaling_v2_ObjectMetricStatus(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = m_autoscaling_v2_MetricIdentifier(r, r.sub(), {}); break;
-      case 18: o.current = m_autoscaling_v2_MetricValueStatus(r, r.sub(), {}); break;
-      case 26: o.describedObject = m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {}); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
+      case 26: o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = m_autoscaling_v2_MetricIdentifier(r, r.pos, {});
-  if (o.current === undefined) o.current = m_autoscaling_v2_MetricValueStatus(r, r.pos, {});
-  if (o.describedObject === undefined) o.describedObject = m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {});
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
+  if (o.describedObject === undefined) o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {}));
   return o;
 }
 
@@ -1133,14 +1182,14 @@ function m_autoscaling_v2_PodsMetricSource(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = m_autoscaling_v2_MetricIdentifier(r, r.sub(), {}); break;
-      case 18: o.target = m_autoscaling_v2_MetricTarget(r, r.sub(), {}); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = m_autoscaling_v2_MetricIdentifier(r, r.pos, {});
-  if (o.target === undefined) o.target = m_autoscaling_v2_MetricTarget(r, r.pos, {});
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
   return o;
 }
 
@@ -1149,14 +1198,14 @@ function m_autoscaling_v2_PodsMetricStatus(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = m_autoscaling_v2_MetricIdentifier(r, r.sub(), {}); break;
-      case 18: o.current = m_autoscaling_v2_MetricValueStatus(r, r.sub(), {}); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = m_autoscaling_v2_MetricIdentifier(r, r.pos, {});
-  if (o.current === undefined) o.current = m_autoscaling_v2_MetricValueStatus(r, r.pos, {});
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
   return o;
 }
 
@@ -1165,14 +1214,14 @@ function m_autoscaling_v2_ResourceMetricSource(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.target = m_autoscaling_v2_MetricTarget(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.target === undefined) o.target = m_autoscaling_v2_MetricTarget(r, r.pos, {});
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
   return o;
 }
 
@@ -1181,14 +1230,14 @@ function m_autoscaling_v2_ResourceMetricStatus(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.current = m_autoscaling_v2_MetricValueStatus(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.current === undefined) o.current = m_autoscaling_v2_MetricValueStatus(r, r.pos, {});
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
   return o;
 }
 
@@ -1197,16 +1246,16 @@ function m_batch_v1_CronJob(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_batch_v1_CronJobSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_batch_v1_CronJobStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_batch_v1_CronJobSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_batch_v1_CronJobStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_batch_v1_CronJobSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_batch_v1_CronJobStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_batch_v1_CronJobSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_batch_v1_CronJobStatus(r, r.pos, {}));
   return o;
 }
 
@@ -1215,13 +1264,13 @@ function m_batch_v1_CronJobList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_batch_v1_CronJob(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_batch_v1_CronJob(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1231,12 +1280,12 @@ function m_batch_v1_CronJobSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.schedule = r.string(); break;
-      case 66: o.timeZone = r.string(); break;
+      case 10: o.schedule = r.istring(); break;
+      case 66: o.timeZone = r.istring(); break;
       case 16: o.startingDeadlineSeconds = r.int64(); break;
-      case 26: { const v = r.string(); if (v !== "") o.concurrencyPolicy = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.concurrencyPolicy = v; break; }
       case 32: o.suspend = r.bool(); break;
-      case 42: o.jobTemplate = m_batch_v1_JobTemplateSpec(r, r.sub(), {}); break;
+      case 42: o.jobTemplate = r.done(m_batch_v1_JobTemplateSpec(r, r.sub(), {})); break;
       case 48: o.successfulJobsHistoryLimit = r.int32(); break;
       case 56: o.failedJobsHistoryLimit = r.int32(); break;
       default: r.skip(t);
@@ -1244,7 +1293,7 @@ function m_batch_v1_CronJobSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.schedule === undefined) o.schedule = "";
-  if (o.jobTemplate === undefined) o.jobTemplate = m_batch_v1_JobTemplateSpec(r, r.pos, {});
+  if (o.jobTemplate === undefined) o.jobTemplate = r.done(m_batch_v1_JobTemplateSpec(r, r.pos, {}));
   return o;
 }
 
@@ -1253,13 +1302,16 @@ function m_batch_v1_CronJobStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.active ??= []).push(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 10: (o.active ??= []).push(r.done(m_core_v1_ObjectReference(r, r.sub(), {}))); break;
       case 34: o.lastScheduleTime = r.time(r.sub()); break;
       case 42: o.lastSuccessfulTime = r.time(r.sub()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.active);
+  }
   return o;
 }
 
@@ -1268,16 +1320,16 @@ function m_batch_v1_Job(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_batch_v1_JobSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_batch_v1_JobStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_batch_v1_JobSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_batch_v1_JobStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_batch_v1_JobSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_batch_v1_JobStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_batch_v1_JobSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_batch_v1_JobStatus(r, r.pos, {}));
   return o;
 }
 
@@ -1286,12 +1338,12 @@ function m_batch_v1_JobCondition(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastProbeTime = r.time(r.sub()); break;
       case 34: o.lastTransitionTime = r.time(r.sub()); break;
-      case 42: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -1308,13 +1360,13 @@ function m_batch_v1_JobList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_batch_v1_Job(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_batch_v1_Job(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1327,24 +1379,24 @@ function m_batch_v1_JobSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 8: o.parallelism = r.int32(); break;
       case 16: o.completions = r.int32(); break;
       case 24: o.activeDeadlineSeconds = r.int64(); break;
-      case 90: o.podFailurePolicy = m_batch_v1_PodFailurePolicy(r, r.sub(), {}); break;
-      case 130: o.successPolicy = m_batch_v1_SuccessPolicy(r, r.sub(), {}); break;
+      case 90: o.podFailurePolicy = r.done(m_batch_v1_PodFailurePolicy(r, r.sub(), {})); break;
+      case 130: o.successPolicy = r.done(m_batch_v1_SuccessPolicy(r, r.sub(), {})); break;
       case 56: o.backoffLimit = r.int32(); break;
       case 96: o.backoffLimitPerIndex = r.int32(); break;
       case 104: o.maxFailedIndexes = r.int32(); break;
-      case 34: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
+      case 34: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
       case 40: o.manualSelector = r.bool(); break;
-      case 50: o.template = m_core_v1_PodTemplateSpec(r, r.sub(), {}); break;
+      case 50: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
       case 64: o.ttlSecondsAfterFinished = r.int32(); break;
-      case 74: o.completionMode = r.string(); break;
+      case 74: o.completionMode = r.istring(); break;
       case 80: o.suspend = r.bool(); break;
-      case 114: o.podReplacementPolicy = r.string(); break;
-      case 122: o.managedBy = r.string(); break;
+      case 114: o.podReplacementPolicy = r.istring(); break;
+      case 122: o.managedBy = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.template === undefined) o.template = m_core_v1_PodTemplateSpec(r, r.pos, {});
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
   return o;
 }
 
@@ -1353,21 +1405,24 @@ function m_batch_v1_JobStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.conditions ??= []).push(m_batch_v1_JobCondition(r, r.sub(), {})); break;
+      case 10: (o.conditions ??= []).push(r.done(m_batch_v1_JobCondition(r, r.sub(), {}))); break;
       case 18: o.startTime = r.time(r.sub()); break;
       case 26: o.completionTime = r.time(r.sub()); break;
       case 32: { const v = r.int32(); if (v !== 0) o.active = v; break; }
       case 40: { const v = r.int32(); if (v !== 0) o.succeeded = v; break; }
       case 48: { const v = r.int32(); if (v !== 0) o.failed = v; break; }
       case 88: o.terminating = r.int32(); break;
-      case 58: { const v = r.string(); if (v !== "") o.completedIndexes = v; break; }
-      case 82: o.failedIndexes = r.string(); break;
-      case 66: o.uncountedTerminatedPods = m_batch_v1_UncountedTerminatedPods(r, r.sub(), {}); break;
+      case 58: { const v = r.istring(); if (v !== "") o.completedIndexes = v; break; }
+      case 82: o.failedIndexes = r.istring(); break;
+      case 66: o.uncountedTerminatedPods = r.done(m_batch_v1_UncountedTerminatedPods(r, r.sub(), {})); break;
       case 72: o.ready = r.int32(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -1376,14 +1431,14 @@ function m_batch_v1_JobTemplateSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_batch_v1_JobSpec(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_batch_v1_JobSpec(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_batch_v1_JobSpec(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_batch_v1_JobSpec(r, r.pos, {}));
   return o;
 }
 
@@ -1392,12 +1447,15 @@ function m_batch_v1_PodFailurePolicy(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.rules ??= []).push(m_batch_v1_PodFailurePolicyRule(r, r.sub(), {})); break;
+      case 10: (o.rules ??= []).push(r.done(m_batch_v1_PodFailurePolicyRule(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.rules === undefined) o.rules = null;
+  if (r.freeze) {
+    Object.freeze(o.rules);
+  }
   return o;
 }
 
@@ -1406,8 +1464,8 @@ function m_batch_v1_PodFailurePolicyOnExitCodesRequirement(r: ProtoReader, end: 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.containerName = r.string(); break;
-      case 18: o.operator = r.string(); break;
+      case 10: o.containerName = r.istring(); break;
+      case 18: o.operator = r.istring(); break;
       case 24: (o.values ??= []).push(r.int32()); break;
       case 26: { const e = r.sub(); const a: unknown[] = (o.values ??= []); while (r.pos < e) a.push(r.int32()); r.end(e); break; }
       default: r.skip(t);
@@ -1416,6 +1474,9 @@ function m_batch_v1_PodFailurePolicyOnExitCodesRequirement(r: ProtoReader, end: 
   r.end(end);
   if (o.operator === undefined) o.operator = "";
   if (o.values === undefined) o.values = null;
+  if (r.freeze) {
+    Object.freeze(o.values);
+  }
   return o;
 }
 
@@ -1424,8 +1485,8 @@ function m_batch_v1_PodFailurePolicyOnPodConditionsPattern(r: ProtoReader, end: 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1440,14 +1501,17 @@ function m_batch_v1_PodFailurePolicyRule(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.action = r.string(); break;
-      case 18: o.onExitCodes = m_batch_v1_PodFailurePolicyOnExitCodesRequirement(r, r.sub(), {}); break;
-      case 26: (o.onPodConditions ??= []).push(m_batch_v1_PodFailurePolicyOnPodConditionsPattern(r, r.sub(), {})); break;
+      case 10: o.action = r.istring(); break;
+      case 18: o.onExitCodes = r.done(m_batch_v1_PodFailurePolicyOnExitCodesRequirement(r, r.sub(), {})); break;
+      case 26: (o.onPodConditions ??= []).push(r.done(m_batch_v1_PodFailurePolicyOnPodConditionsPattern(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.action === undefined) o.action = "";
+  if (r.freeze) {
+    Object.freeze(o.onPodConditions);
+  }
   return o;
 }
 
@@ -1456,12 +1520,15 @@ function m_batch_v1_SuccessPolicy(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.rules ??= []).push(m_batch_v1_SuccessPolicyRule(r, r.sub(), {})); break;
+      case 10: (o.rules ??= []).push(r.done(m_batch_v1_SuccessPolicyRule(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.rules === undefined) o.rules = null;
+  if (r.freeze) {
+    Object.freeze(o.rules);
+  }
   return o;
 }
 
@@ -1470,7 +1537,7 @@ function m_batch_v1_SuccessPolicyRule(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.succeededIndexes = r.string(); break;
+      case 10: o.succeededIndexes = r.istring(); break;
       case 16: o.succeededCount = r.int32(); break;
       default: r.skip(t);
     }
@@ -1484,12 +1551,16 @@ function m_batch_v1_UncountedTerminatedPods(r: ProtoReader, end: number, o: Obj)
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.succeeded ??= []).push(r.string()); break;
-      case 18: (o.failed ??= []).push(r.string()); break;
+      case 10: (o.succeeded ??= []).push(r.istring()); break;
+      case 18: (o.failed ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.succeeded);
+    Object.freeze(o.failed);
+  }
   return o;
 }
 
@@ -1498,14 +1569,14 @@ function m_coordination_v1_Lease(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_coordination_v1_LeaseSpec(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_coordination_v1_LeaseSpec(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_coordination_v1_LeaseSpec(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_coordination_v1_LeaseSpec(r, r.pos, {}));
   return o;
 }
 
@@ -1514,13 +1585,13 @@ function m_coordination_v1_LeaseList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_coordination_v1_Lease(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_coordination_v1_Lease(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1530,13 +1601,13 @@ function m_coordination_v1_LeaseSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.holderIdentity = r.string(); break;
+      case 10: o.holderIdentity = r.istring(); break;
       case 16: o.leaseDurationSeconds = r.int32(); break;
       case 26: o.acquireTime = r.microTime(r.sub()); break;
       case 34: o.renewTime = r.microTime(r.sub()); break;
       case 40: o.leaseTransitions = r.int32(); break;
-      case 50: o.strategy = r.string(); break;
-      case 58: o.preferredHolder = r.string(); break;
+      case 50: o.strategy = r.istring(); break;
+      case 58: o.preferredHolder = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1549,8 +1620,8 @@ function m_core_v1_AWSElasticBlockStoreVolumeSource(r: ProtoReader, end: number,
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumeID = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: o.volumeID = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 24: { const v = r.int32(); if (v !== 0) o.partition = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
@@ -1566,9 +1637,9 @@ function m_core_v1_Affinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.nodeAffinity = m_core_v1_NodeAffinity(r, r.sub(), {}); break;
-      case 18: o.podAffinity = m_core_v1_PodAffinity(r, r.sub(), {}); break;
-      case 26: o.podAntiAffinity = m_core_v1_PodAntiAffinity(r, r.sub(), {}); break;
+      case 10: o.nodeAffinity = r.done(m_core_v1_NodeAffinity(r, r.sub(), {})); break;
+      case 18: o.podAffinity = r.done(m_core_v1_PodAffinity(r, r.sub(), {})); break;
+      case 26: o.podAntiAffinity = r.done(m_core_v1_PodAntiAffinity(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -1581,8 +1652,8 @@ function m_core_v1_AppArmorProfile(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.localhostProfile = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.localhostProfile = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1596,8 +1667,8 @@ function m_core_v1_AttachedVolume(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.devicePath = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.devicePath = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1612,12 +1683,12 @@ function m_core_v1_AzureDiskVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.diskName = r.string(); break;
-      case 18: o.diskURI = r.string(); break;
-      case 26: o.cachingMode = r.string(); break;
-      case 34: o.fsType = r.string(); break;
+      case 10: o.diskName = r.istring(); break;
+      case 18: o.diskURI = r.istring(); break;
+      case 26: o.cachingMode = r.istring(); break;
+      case 34: o.fsType = r.istring(); break;
       case 40: o.readOnly = r.bool(); break;
-      case 50: o.kind = r.string(); break;
+      case 50: o.kind = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1632,10 +1703,10 @@ function m_core_v1_AzureFilePersistentVolumeSource(r: ProtoReader, end: number, 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.secretName = r.string(); break;
-      case 18: o.shareName = r.string(); break;
+      case 10: o.secretName = r.istring(); break;
+      case 18: o.shareName = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: o.secretNamespace = r.string(); break;
+      case 34: o.secretNamespace = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1651,8 +1722,8 @@ function m_core_v1_AzureFileVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.secretName = r.string(); break;
-      case 18: o.shareName = r.string(); break;
+      case 10: o.secretName = r.istring(); break;
+      case 18: o.shareName = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -1668,22 +1739,25 @@ function m_core_v1_CSIPersistentVolumeSource(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.driver = r.string(); break;
-      case 18: o.volumeHandle = r.string(); break;
+      case 10: o.driver = r.istring(); break;
+      case 18: o.volumeHandle = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.fsType = v; break; }
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
-      case 50: o.controllerPublishSecretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
-      case 58: o.nodeStageSecretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
-      case 66: o.nodePublishSecretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
-      case 74: o.controllerExpandSecretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
-      case 82: o.nodeExpandSecretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
+      case 34: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
+      case 50: o.controllerPublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 58: o.nodeStageSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 66: o.nodePublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 74: o.controllerExpandSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 82: o.nodeExpandSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.driver === undefined) o.driver = "";
   if (o.volumeHandle === undefined) o.volumeHandle = "";
+  if (r.freeze) {
+    Object.freeze(o.volumeAttributes);
+  }
   return o;
 }
 
@@ -1692,16 +1766,19 @@ function m_core_v1_CSIVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.driver = r.string(); break;
+      case 10: o.driver = r.istring(); break;
       case 16: o.readOnly = r.bool(); break;
-      case 26: o.fsType = r.string(); break;
-      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
-      case 42: o.nodePublishSecretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
+      case 26: o.fsType = r.istring(); break;
+      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: o.nodePublishSecretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.driver === undefined) o.driver = "";
+  if (r.freeze) {
+    Object.freeze(o.volumeAttributes);
+  }
   return o;
 }
 
@@ -1710,12 +1787,16 @@ function m_core_v1_Capabilities(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.add ??= []).push(r.string()); break;
-      case 18: (o.drop ??= []).push(r.string()); break;
+      case 10: (o.add ??= []).push(r.istring()); break;
+      case 18: (o.drop ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.add);
+    Object.freeze(o.drop);
+  }
   return o;
 }
 
@@ -1724,17 +1805,20 @@ function m_core_v1_CephFSPersistentVolumeSource(r: ProtoReader, end: number, o: 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.monitors ??= []).push(r.string()); break;
-      case 18: { const v = r.string(); if (v !== "") o.path = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.user = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.secretFile = v; break; }
-      case 42: o.secretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
+      case 10: (o.monitors ??= []).push(r.istring()); break;
+      case 18: { const v = r.istring(); if (v !== "") o.path = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.user = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.secretFile = v; break; }
+      case 42: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
       case 48: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.monitors === undefined) o.monitors = null;
+  if (r.freeze) {
+    Object.freeze(o.monitors);
+  }
   return o;
 }
 
@@ -1743,17 +1827,20 @@ function m_core_v1_CephFSVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.monitors ??= []).push(r.string()); break;
-      case 18: { const v = r.string(); if (v !== "") o.path = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.user = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.secretFile = v; break; }
-      case 42: o.secretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
+      case 10: (o.monitors ??= []).push(r.istring()); break;
+      case 18: { const v = r.istring(); if (v !== "") o.path = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.user = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.secretFile = v; break; }
+      case 42: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
       case 48: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.monitors === undefined) o.monitors = null;
+  if (r.freeze) {
+    Object.freeze(o.monitors);
+  }
   return o;
 }
 
@@ -1762,10 +1849,10 @@ function m_core_v1_CinderPersistentVolumeSource(r: ProtoReader, end: number, o: 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumeID = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: o.volumeID = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: o.secretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
+      case 34: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -1779,10 +1866,10 @@ function m_core_v1_CinderVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumeID = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: o.volumeID = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: o.secretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
+      case 34: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -1809,11 +1896,11 @@ function m_core_v1_ClusterTrustBundleProjection(r: ProtoReader, end: number, o: 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.signerName = r.string(); break;
-      case 26: o.labelSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.signerName = r.istring(); break;
+      case 26: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
       case 40: o.optional = r.bool(); break;
-      case 34: o.path = r.string(); break;
+      case 34: o.path = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1827,15 +1914,19 @@ function m_core_v1_ConfigMap(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
       case 32: o.immutable = r.bool(); break;
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
       case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.binaryData ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.data);
+    Object.freeze(o.binaryData);
+  }
   return o;
 }
 
@@ -1862,7 +1953,7 @@ function m_core_v1_ConfigMapKeySelector(r: ProtoReader, end: number, o: Obj): Ob
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: o.key = r.string(); break;
+      case 18: o.key = r.istring(); break;
       case 24: o.optional = r.bool(); break;
       default: r.skip(t);
     }
@@ -1878,13 +1969,13 @@ function m_core_v1_ConfigMapList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_ConfigMap(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_ConfigMap(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1894,11 +1985,11 @@ function m_core_v1_ConfigMapNodeConfigSource(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.namespace = r.string(); break;
-      case 18: o.name = r.string(); break;
+      case 10: o.namespace = r.istring(); break;
+      case 18: o.name = r.istring(); break;
       case 26: { const v = r.string(); if (v !== "") o.uid = v; break; }
       case 34: { const v = r.string(); if (v !== "") o.resourceVersion = v; break; }
-      case 42: o.kubeletConfigKey = r.string(); break;
+      case 42: o.kubeletConfigKey = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -1916,13 +2007,16 @@ function m_core_v1_ConfigMapProjection(r: ProtoReader, end: number, o: Obj): Obj
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: (o.items ??= []).push(m_core_v1_KeyToPath(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (!s1) m_core_v1_LocalObjectReference(r, r.pos, o);
+  if (r.freeze) {
+    Object.freeze(o.items);
+  }
   return o;
 }
 
@@ -1933,7 +2027,7 @@ function m_core_v1_ConfigMapVolumeSource(r: ProtoReader, end: number, o: Obj): O
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: (o.items ??= []).push(m_core_v1_KeyToPath(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
       case 24: o.defaultMode = r.int32(); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
@@ -1941,6 +2035,9 @@ function m_core_v1_ConfigMapVolumeSource(r: ProtoReader, end: number, o: Obj): O
   }
   r.end(end);
   if (!s1) m_core_v1_LocalObjectReference(r, r.pos, o);
+  if (r.freeze) {
+    Object.freeze(o.items);
+  }
   return o;
 }
 
@@ -1949,28 +2046,28 @@ function m_core_v1_Container(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.image = v; break; }
-      case 26: (o.command ??= []).push(r.string()); break;
-      case 34: (o.args ??= []).push(r.string()); break;
-      case 42: { const v = r.string(); if (v !== "") o.workingDir = v; break; }
-      case 50: (o.ports ??= []).push(m_core_v1_ContainerPort(r, r.sub(), {})); break;
-      case 154: (o.envFrom ??= []).push(m_core_v1_EnvFromSource(r, r.sub(), {})); break;
-      case 58: (o.env ??= []).push(m_core_v1_EnvVar(r, r.sub(), {})); break;
-      case 66: o.resources = m_core_v1_ResourceRequirements(r, r.sub(), {}); break;
-      case 186: (o.resizePolicy ??= []).push(m_core_v1_ContainerResizePolicy(r, r.sub(), {})); break;
-      case 194: o.restartPolicy = r.string(); break;
-      case 202: (o.restartPolicyRules ??= []).push(m_core_v1_ContainerRestartRule(r, r.sub(), {})); break;
-      case 74: (o.volumeMounts ??= []).push(m_core_v1_VolumeMount(r, r.sub(), {})); break;
-      case 170: (o.volumeDevices ??= []).push(m_core_v1_VolumeDevice(r, r.sub(), {})); break;
-      case 82: o.livenessProbe = m_core_v1_Probe(r, r.sub(), {}); break;
-      case 90: o.readinessProbe = m_core_v1_Probe(r, r.sub(), {}); break;
-      case 178: o.startupProbe = m_core_v1_Probe(r, r.sub(), {}); break;
-      case 98: o.lifecycle = m_core_v1_Lifecycle(r, r.sub(), {}); break;
-      case 106: { const v = r.string(); if (v !== "") o.terminationMessagePath = v; break; }
-      case 162: { const v = r.string(); if (v !== "") o.terminationMessagePolicy = v; break; }
-      case 114: { const v = r.string(); if (v !== "") o.imagePullPolicy = v; break; }
-      case 122: o.securityContext = m_core_v1_SecurityContext(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.image = v; break; }
+      case 26: (o.command ??= []).push(r.istring()); break;
+      case 34: (o.args ??= []).push(r.istring()); break;
+      case 42: { const v = r.istring(); if (v !== "") o.workingDir = v; break; }
+      case 50: (o.ports ??= []).push(r.done(m_core_v1_ContainerPort(r, r.sub(), {}))); break;
+      case 154: (o.envFrom ??= []).push(r.done(m_core_v1_EnvFromSource(r, r.sub(), {}))); break;
+      case 58: (o.env ??= []).push(r.done(m_core_v1_EnvVar(r, r.sub(), {}))); break;
+      case 66: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
+      case 186: (o.resizePolicy ??= []).push(r.done(m_core_v1_ContainerResizePolicy(r, r.sub(), {}))); break;
+      case 194: o.restartPolicy = r.istring(); break;
+      case 202: (o.restartPolicyRules ??= []).push(r.done(m_core_v1_ContainerRestartRule(r, r.sub(), {}))); break;
+      case 74: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMount(r, r.sub(), {}))); break;
+      case 170: (o.volumeDevices ??= []).push(r.done(m_core_v1_VolumeDevice(r, r.sub(), {}))); break;
+      case 82: o.livenessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
+      case 90: o.readinessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
+      case 178: o.startupProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
+      case 98: o.lifecycle = r.done(m_core_v1_Lifecycle(r, r.sub(), {})); break;
+      case 106: { const v = r.istring(); if (v !== "") o.terminationMessagePath = v; break; }
+      case 162: { const v = r.istring(); if (v !== "") o.terminationMessagePolicy = v; break; }
+      case 114: { const v = r.istring(); if (v !== "") o.imagePullPolicy = v; break; }
+      case 122: o.securityContext = r.done(m_core_v1_SecurityContext(r, r.sub(), {})); break;
       case 128: { const v = r.bool(); if (v !== false) o.stdin = v; break; }
       case 136: { const v = r.bool(); if (v !== false) o.stdinOnce = v; break; }
       case 144: { const v = r.bool(); if (v !== false) o.tty = v; break; }
@@ -1979,7 +2076,18 @@ function m_core_v1_Container(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.resources === undefined) o.resources = m_core_v1_ResourceRequirements(r, r.pos, {});
+  if (o.resources === undefined) o.resources = r.done(m_core_v1_ResourceRequirements(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.command);
+    Object.freeze(o.args);
+    Object.freeze(o.ports);
+    Object.freeze(o.envFrom);
+    Object.freeze(o.env);
+    Object.freeze(o.resizePolicy);
+    Object.freeze(o.restartPolicyRules);
+    Object.freeze(o.volumeMounts);
+    Object.freeze(o.volumeDevices);
+  }
   return o;
 }
 
@@ -1988,9 +2096,9 @@ function m_core_v1_ContainerExtendedResourceRequest(r: ProtoReader, end: number,
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.containerName = r.string(); break;
-      case 18: o.resourceName = r.string(); break;
-      case 26: o.requestName = r.string(); break;
+      case 10: o.containerName = r.istring(); break;
+      case 18: o.resourceName = r.istring(); break;
+      case 26: o.requestName = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2006,13 +2114,16 @@ function m_core_v1_ContainerImage(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.names ??= []).push(r.string()); break;
+      case 10: (o.names ??= []).push(r.istring()); break;
       case 16: { const v = r.int64(); if (v !== 0) o.sizeBytes = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.names === undefined) o.names = null;
+  if (r.freeze) {
+    Object.freeze(o.names);
+  }
   return o;
 }
 
@@ -2021,11 +2132,11 @@ function m_core_v1_ContainerPort(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
       case 16: { const v = r.int32(); if (v !== 0) o.hostPort = v; break; }
       case 24: o.containerPort = r.int32(); break;
-      case 34: { const v = r.string(); if (v !== "") o.protocol = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.hostIP = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.protocol = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.hostIP = v; break; }
       default: r.skip(t);
     }
   }
@@ -2039,8 +2150,8 @@ function m_core_v1_ContainerResizePolicy(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.resourceName = r.string(); break;
-      case 18: o.restartPolicy = r.string(); break;
+      case 10: o.resourceName = r.istring(); break;
+      case 18: o.restartPolicy = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2055,8 +2166,8 @@ function m_core_v1_ContainerRestartRule(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.action = v; break; }
-      case 18: o.exitCodes = m_core_v1_ContainerRestartRuleOnExitCodes(r, r.sub(), {}); break;
+      case 10: { const v = r.istring(); if (v !== "") o.action = v; break; }
+      case 18: o.exitCodes = r.done(m_core_v1_ContainerRestartRuleOnExitCodes(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2069,13 +2180,16 @@ function m_core_v1_ContainerRestartRuleOnExitCodes(r: ProtoReader, end: number, 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.operator = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.operator = v; break; }
       case 16: (o.values ??= []).push(r.int32()); break;
       case 18: { const e = r.sub(); const a: unknown[] = (o.values ??= []); while (r.pos < e) a.push(r.int32()); r.end(e); break; }
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.values);
+  }
   return o;
 }
 
@@ -2084,9 +2198,9 @@ function m_core_v1_ContainerState(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.waiting = m_core_v1_ContainerStateWaiting(r, r.sub(), {}); break;
-      case 18: o.running = m_core_v1_ContainerStateRunning(r, r.sub(), {}); break;
-      case 26: o.terminated = m_core_v1_ContainerStateTerminated(r, r.sub(), {}); break;
+      case 10: o.waiting = r.done(m_core_v1_ContainerStateWaiting(r, r.sub(), {})); break;
+      case 18: o.running = r.done(m_core_v1_ContainerStateRunning(r, r.sub(), {})); break;
+      case 26: o.terminated = r.done(m_core_v1_ContainerStateTerminated(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2115,8 +2229,8 @@ function m_core_v1_ContainerStateTerminated(r: ProtoReader, end: number, o: Obj)
     switch (t) {
       case 8: o.exitCode = r.int32(); break;
       case 16: { const v = r.int32(); if (v !== 0) o.signal = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.message = v; break; }
       case 42: o.startedAt = r.time(r.sub()); break;
       case 50: o.finishedAt = r.time(r.sub()); break;
       case 58: { const v = r.string(); if (v !== "") o.containerID = v; break; }
@@ -2135,8 +2249,8 @@ function m_core_v1_ContainerStateWaiting(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -2149,32 +2263,37 @@ function m_core_v1_ContainerStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.state = m_core_v1_ContainerState(r, r.sub(), {}); break;
-      case 26: o.lastState = m_core_v1_ContainerState(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.state = r.done(m_core_v1_ContainerState(r, r.sub(), {})); break;
+      case 26: o.lastState = r.done(m_core_v1_ContainerState(r, r.sub(), {})); break;
       case 32: o.ready = r.bool(); break;
       case 40: o.restartCount = r.int32(); break;
-      case 50: o.image = r.string(); break;
-      case 58: o.imageID = r.string(); break;
+      case 50: o.image = r.istring(); break;
+      case 58: o.imageID = r.istring(); break;
       case 66: { const v = r.string(); if (v !== "") o.containerID = v; break; }
       case 72: o.started = r.bool(); break;
       case 82: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
-      case 90: o.resources = m_core_v1_ResourceRequirements(r, r.sub(), {}); break;
-      case 98: (o.volumeMounts ??= []).push(m_core_v1_VolumeMountStatus(r, r.sub(), {})); break;
-      case 106: o.user = m_core_v1_ContainerUser(r, r.sub(), {}); break;
-      case 114: (o.allocatedResourcesStatus ??= []).push(m_core_v1_ResourceStatus(r, r.sub(), {})); break;
-      case 122: o.stopSignal = r.string(); break;
+      case 90: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
+      case 98: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMountStatus(r, r.sub(), {}))); break;
+      case 106: o.user = r.done(m_core_v1_ContainerUser(r, r.sub(), {})); break;
+      case 114: (o.allocatedResourcesStatus ??= []).push(r.done(m_core_v1_ResourceStatus(r, r.sub(), {}))); break;
+      case 122: o.stopSignal = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.state === undefined) o.state = m_core_v1_ContainerState(r, r.pos, {});
-  if (o.lastState === undefined) o.lastState = m_core_v1_ContainerState(r, r.pos, {});
+  if (o.state === undefined) o.state = r.done(m_core_v1_ContainerState(r, r.pos, {}));
+  if (o.lastState === undefined) o.lastState = r.done(m_core_v1_ContainerState(r, r.pos, {}));
   if (o.ready === undefined) o.ready = false;
   if (o.restartCount === undefined) o.restartCount = 0;
   if (o.image === undefined) o.image = "";
   if (o.imageID === undefined) o.imageID = "";
+  if (r.freeze) {
+    Object.freeze(o.allocatedResources);
+    Object.freeze(o.volumeMounts);
+    Object.freeze(o.allocatedResourcesStatus);
+  }
   return o;
 }
 
@@ -2183,7 +2302,7 @@ function m_core_v1_ContainerUser(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.linux = m_core_v1_LinuxContainerUser(r, r.sub(), {}); break;
+      case 10: o.linux = r.done(m_core_v1_LinuxContainerUser(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2210,11 +2329,14 @@ function m_core_v1_DownwardAPIProjection(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.items ??= []).push(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), {})); break;
+      case 10: (o.items ??= []).push(r.done(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.items);
+  }
   return o;
 }
 
@@ -2223,9 +2345,9 @@ function m_core_v1_DownwardAPIVolumeFile(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.path = r.string(); break;
-      case 18: o.fieldRef = m_core_v1_ObjectFieldSelector(r, r.sub(), {}); break;
-      case 26: o.resourceFieldRef = m_core_v1_ResourceFieldSelector(r, r.sub(), {}); break;
+      case 10: o.path = r.istring(); break;
+      case 18: o.fieldRef = r.done(m_core_v1_ObjectFieldSelector(r, r.sub(), {})); break;
+      case 26: o.resourceFieldRef = r.done(m_core_v1_ResourceFieldSelector(r, r.sub(), {})); break;
       case 32: o.mode = r.int32(); break;
       default: r.skip(t);
     }
@@ -2240,12 +2362,15 @@ function m_core_v1_DownwardAPIVolumeSource(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.items ??= []).push(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), {})); break;
+      case 10: (o.items ??= []).push(r.done(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), {}))); break;
       case 16: o.defaultMode = r.int32(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.items);
+  }
   return o;
 }
 
@@ -2254,7 +2379,7 @@ function m_core_v1_EmptyDirVolumeSource(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.medium = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.medium = v; break; }
       case 18: o.sizeLimit = r.quantity(r.sub()); break;
       default: r.skip(t);
     }
@@ -2269,9 +2394,9 @@ function m_core_v1_EndpointAddress(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: o.ip = r.string(); break;
-      case 26: { const v = r.string(); if (v !== "") o.hostname = v; break; }
-      case 34: o.nodeName = r.string(); break;
-      case 18: o.targetRef = m_core_v1_ObjectReference(r, r.sub(), {}); break;
+      case 26: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
+      case 34: o.nodeName = r.istring(); break;
+      case 18: o.targetRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2285,10 +2410,10 @@ function m_core_v1_EndpointPort(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
       case 16: o.port = r.int32(); break;
-      case 26: { const v = r.string(); if (v !== "") o.protocol = v; break; }
-      case 34: o.appProtocol = r.string(); break;
+      case 26: { const v = r.istring(); if (v !== "") o.protocol = v; break; }
+      case 34: o.appProtocol = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2302,13 +2427,18 @@ function m_core_v1_EndpointSubset(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.addresses ??= []).push(m_core_v1_EndpointAddress(r, r.sub(), {})); break;
-      case 18: (o.notReadyAddresses ??= []).push(m_core_v1_EndpointAddress(r, r.sub(), {})); break;
-      case 26: (o.ports ??= []).push(m_core_v1_EndpointPort(r, r.sub(), {})); break;
+      case 10: (o.addresses ??= []).push(r.done(m_core_v1_EndpointAddress(r, r.sub(), {}))); break;
+      case 18: (o.notReadyAddresses ??= []).push(r.done(m_core_v1_EndpointAddress(r, r.sub(), {}))); break;
+      case 26: (o.ports ??= []).push(r.done(m_core_v1_EndpointPort(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.addresses);
+    Object.freeze(o.notReadyAddresses);
+    Object.freeze(o.ports);
+  }
   return o;
 }
 
@@ -2317,13 +2447,16 @@ function m_core_v1_Endpoints(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.subsets ??= []).push(m_core_v1_EndpointSubset(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.subsets ??= []).push(r.done(m_core_v1_EndpointSubset(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.subsets);
+  }
   return o;
 }
 
@@ -2332,13 +2465,13 @@ function m_core_v1_EndpointsList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_Endpoints(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_Endpoints(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -2348,9 +2481,9 @@ function m_core_v1_EnvFromSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.prefix = v; break; }
-      case 18: o.configMapRef = m_core_v1_ConfigMapEnvSource(r, r.sub(), {}); break;
-      case 26: o.secretRef = m_core_v1_SecretEnvSource(r, r.sub(), {}); break;
+      case 10: { const v = r.istring(); if (v !== "") o.prefix = v; break; }
+      case 18: o.configMapRef = r.done(m_core_v1_ConfigMapEnvSource(r, r.sub(), {})); break;
+      case 26: o.secretRef = r.done(m_core_v1_SecretEnvSource(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2363,9 +2496,9 @@ function m_core_v1_EnvVar(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.value = v; break; }
-      case 26: o.valueFrom = m_core_v1_EnvVarSource(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.value = v; break; }
+      case 26: o.valueFrom = r.done(m_core_v1_EnvVarSource(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2379,11 +2512,11 @@ function m_core_v1_EnvVarSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.fieldRef = m_core_v1_ObjectFieldSelector(r, r.sub(), {}); break;
-      case 18: o.resourceFieldRef = m_core_v1_ResourceFieldSelector(r, r.sub(), {}); break;
-      case 26: o.configMapKeyRef = m_core_v1_ConfigMapKeySelector(r, r.sub(), {}); break;
-      case 34: o.secretKeyRef = m_core_v1_SecretKeySelector(r, r.sub(), {}); break;
-      case 42: o.fileKeyRef = m_core_v1_FileKeySelector(r, r.sub(), {}); break;
+      case 10: o.fieldRef = r.done(m_core_v1_ObjectFieldSelector(r, r.sub(), {})); break;
+      case 18: o.resourceFieldRef = r.done(m_core_v1_ResourceFieldSelector(r, r.sub(), {})); break;
+      case 26: o.configMapKeyRef = r.done(m_core_v1_ConfigMapKeySelector(r, r.sub(), {})); break;
+      case 34: o.secretKeyRef = r.done(m_core_v1_SecretKeySelector(r, r.sub(), {})); break;
+      case 42: o.fileKeyRef = r.done(m_core_v1_FileKeySelector(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2398,7 +2531,7 @@ function m_core_v1_EphemeralContainer(r: ProtoReader, end: number, o: Obj): Obj 
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_EphemeralContainerCommon(r, r.sub(), o); s1 = true; break;
-      case 18: { const v = r.string(); if (v !== "") o.targetContainerName = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.targetContainerName = v; break; }
       default: r.skip(t);
     }
   }
@@ -2412,28 +2545,28 @@ function m_core_v1_EphemeralContainerCommon(r: ProtoReader, end: number, o: Obj)
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.image = v; break; }
-      case 26: (o.command ??= []).push(r.string()); break;
-      case 34: (o.args ??= []).push(r.string()); break;
-      case 42: { const v = r.string(); if (v !== "") o.workingDir = v; break; }
-      case 50: (o.ports ??= []).push(m_core_v1_ContainerPort(r, r.sub(), {})); break;
-      case 154: (o.envFrom ??= []).push(m_core_v1_EnvFromSource(r, r.sub(), {})); break;
-      case 58: (o.env ??= []).push(m_core_v1_EnvVar(r, r.sub(), {})); break;
-      case 66: o.resources = m_core_v1_ResourceRequirements(r, r.sub(), {}); break;
-      case 186: (o.resizePolicy ??= []).push(m_core_v1_ContainerResizePolicy(r, r.sub(), {})); break;
-      case 194: o.restartPolicy = r.string(); break;
-      case 202: (o.restartPolicyRules ??= []).push(m_core_v1_ContainerRestartRule(r, r.sub(), {})); break;
-      case 74: (o.volumeMounts ??= []).push(m_core_v1_VolumeMount(r, r.sub(), {})); break;
-      case 170: (o.volumeDevices ??= []).push(m_core_v1_VolumeDevice(r, r.sub(), {})); break;
-      case 82: o.livenessProbe = m_core_v1_Probe(r, r.sub(), {}); break;
-      case 90: o.readinessProbe = m_core_v1_Probe(r, r.sub(), {}); break;
-      case 178: o.startupProbe = m_core_v1_Probe(r, r.sub(), {}); break;
-      case 98: o.lifecycle = m_core_v1_Lifecycle(r, r.sub(), {}); break;
-      case 106: { const v = r.string(); if (v !== "") o.terminationMessagePath = v; break; }
-      case 162: { const v = r.string(); if (v !== "") o.terminationMessagePolicy = v; break; }
-      case 114: { const v = r.string(); if (v !== "") o.imagePullPolicy = v; break; }
-      case 122: o.securityContext = m_core_v1_SecurityContext(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.image = v; break; }
+      case 26: (o.command ??= []).push(r.istring()); break;
+      case 34: (o.args ??= []).push(r.istring()); break;
+      case 42: { const v = r.istring(); if (v !== "") o.workingDir = v; break; }
+      case 50: (o.ports ??= []).push(r.done(m_core_v1_ContainerPort(r, r.sub(), {}))); break;
+      case 154: (o.envFrom ??= []).push(r.done(m_core_v1_EnvFromSource(r, r.sub(), {}))); break;
+      case 58: (o.env ??= []).push(r.done(m_core_v1_EnvVar(r, r.sub(), {}))); break;
+      case 66: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
+      case 186: (o.resizePolicy ??= []).push(r.done(m_core_v1_ContainerResizePolicy(r, r.sub(), {}))); break;
+      case 194: o.restartPolicy = r.istring(); break;
+      case 202: (o.restartPolicyRules ??= []).push(r.done(m_core_v1_ContainerRestartRule(r, r.sub(), {}))); break;
+      case 74: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMount(r, r.sub(), {}))); break;
+      case 170: (o.volumeDevices ??= []).push(r.done(m_core_v1_VolumeDevice(r, r.sub(), {}))); break;
+      case 82: o.livenessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
+      case 90: o.readinessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
+      case 178: o.startupProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
+      case 98: o.lifecycle = r.done(m_core_v1_Lifecycle(r, r.sub(), {})); break;
+      case 106: { const v = r.istring(); if (v !== "") o.terminationMessagePath = v; break; }
+      case 162: { const v = r.istring(); if (v !== "") o.terminationMessagePolicy = v; break; }
+      case 114: { const v = r.istring(); if (v !== "") o.imagePullPolicy = v; break; }
+      case 122: o.securityContext = r.done(m_core_v1_SecurityContext(r, r.sub(), {})); break;
       case 128: { const v = r.bool(); if (v !== false) o.stdin = v; break; }
       case 136: { const v = r.bool(); if (v !== false) o.stdinOnce = v; break; }
       case 144: { const v = r.bool(); if (v !== false) o.tty = v; break; }
@@ -2442,7 +2575,18 @@ function m_core_v1_EphemeralContainerCommon(r: ProtoReader, end: number, o: Obj)
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.resources === undefined) o.resources = m_core_v1_ResourceRequirements(r, r.pos, {});
+  if (o.resources === undefined) o.resources = r.done(m_core_v1_ResourceRequirements(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.command);
+    Object.freeze(o.args);
+    Object.freeze(o.ports);
+    Object.freeze(o.envFrom);
+    Object.freeze(o.env);
+    Object.freeze(o.resizePolicy);
+    Object.freeze(o.restartPolicyRules);
+    Object.freeze(o.volumeMounts);
+    Object.freeze(o.volumeDevices);
+  }
   return o;
 }
 
@@ -2451,7 +2595,7 @@ function m_core_v1_EphemeralVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumeClaimTemplate = m_core_v1_PersistentVolumeClaimTemplate(r, r.sub(), {}); break;
+      case 10: o.volumeClaimTemplate = r.done(m_core_v1_PersistentVolumeClaimTemplate(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2464,28 +2608,28 @@ function m_core_v1_Event(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.involvedObject = m_core_v1_ObjectReference(r, r.sub(), {}); break;
-      case 26: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.message = v; break; }
-      case 42: o.source = m_core_v1_EventSource(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.involvedObject = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 26: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.message = v; break; }
+      case 42: o.source = r.done(m_core_v1_EventSource(r, r.sub(), {})); break;
       case 50: o.firstTimestamp = r.time(r.sub()); break;
       case 58: o.lastTimestamp = r.time(r.sub()); break;
       case 64: { const v = r.int32(); if (v !== 0) o.count = v; break; }
-      case 74: { const v = r.string(); if (v !== "") o.type = v; break; }
+      case 74: { const v = r.istring(); if (v !== "") o.type = v; break; }
       case 82: o.eventTime = r.microTime(r.sub()); break;
-      case 90: o.series = m_core_v1_EventSeries(r, r.sub(), {}); break;
-      case 98: { const v = r.string(); if (v !== "") o.action = v; break; }
-      case 106: o.related = m_core_v1_ObjectReference(r, r.sub(), {}); break;
-      case 114: o.reportingComponent = r.string(); break;
-      case 122: o.reportingInstance = r.string(); break;
+      case 90: o.series = r.done(m_core_v1_EventSeries(r, r.sub(), {})); break;
+      case 98: { const v = r.istring(); if (v !== "") o.action = v; break; }
+      case 106: o.related = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 114: o.reportingComponent = r.istring(); break;
+      case 122: o.reportingInstance = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.involvedObject === undefined) o.involvedObject = m_core_v1_ObjectReference(r, r.pos, {});
-  if (o.source === undefined) o.source = m_core_v1_EventSource(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.involvedObject === undefined) o.involvedObject = r.done(m_core_v1_ObjectReference(r, r.pos, {}));
+  if (o.source === undefined) o.source = r.done(m_core_v1_EventSource(r, r.pos, {}));
   if (o.firstTimestamp === undefined) o.firstTimestamp = null;
   if (o.lastTimestamp === undefined) o.lastTimestamp = null;
   if (o.eventTime === undefined) o.eventTime = null;
@@ -2499,13 +2643,13 @@ function m_core_v1_EventList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_Event(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_Event(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -2530,8 +2674,8 @@ function m_core_v1_EventSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.component = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.host = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.component = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.host = v; break; }
       default: r.skip(t);
     }
   }
@@ -2544,11 +2688,14 @@ function m_core_v1_ExecAction(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.command ??= []).push(r.string()); break;
+      case 10: (o.command ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.command);
+  }
   return o;
 }
 
@@ -2557,15 +2704,19 @@ function m_core_v1_FCVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.targetWWNs ??= []).push(r.string()); break;
+      case 10: (o.targetWWNs ??= []).push(r.istring()); break;
       case 16: o.lun = r.int32(); break;
-      case 26: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: (o.wwids ??= []).push(r.string()); break;
+      case 42: (o.wwids ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.targetWWNs);
+    Object.freeze(o.wwids);
+  }
   return o;
 }
 
@@ -2574,9 +2725,9 @@ function m_core_v1_FileKeySelector(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumeName = r.string(); break;
-      case 18: o.path = r.string(); break;
-      case 26: o.key = r.string(); break;
+      case 10: o.volumeName = r.istring(); break;
+      case 18: o.path = r.istring(); break;
+      case 26: o.key = r.istring(); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
     }
@@ -2593,16 +2744,19 @@ function m_core_v1_FlexPersistentVolumeSource(r: ProtoReader, end: number, o: Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.driver = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
-      case 26: o.secretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
+      case 10: o.driver = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
+      case 26: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.driver === undefined) o.driver = "";
+  if (r.freeze) {
+    Object.freeze(o.options);
+  }
   return o;
 }
 
@@ -2611,16 +2765,19 @@ function m_core_v1_FlexVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.driver = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
-      case 26: o.secretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
+      case 10: o.driver = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
+      case 26: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.driver === undefined) o.driver = "";
+  if (r.freeze) {
+    Object.freeze(o.options);
+  }
   return o;
 }
 
@@ -2629,8 +2786,8 @@ function m_core_v1_FlockerVolumeSource(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.datasetName = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.datasetUUID = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.datasetName = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.datasetUUID = v; break; }
       default: r.skip(t);
     }
   }
@@ -2643,8 +2800,8 @@ function m_core_v1_GCEPersistentDiskVolumeSource(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.pdName = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: o.pdName = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 24: { const v = r.int32(); if (v !== 0) o.partition = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
@@ -2661,7 +2818,7 @@ function m_core_v1_GRPCAction(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 8: o.port = r.int32(); break;
-      case 18: o.service = r.string(); break;
+      case 18: o.service = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2676,9 +2833,9 @@ function m_core_v1_GitRepoVolumeSource(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.repository = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.revision = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.directory = v; break; }
+      case 10: o.repository = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.revision = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.directory = v; break; }
       default: r.skip(t);
     }
   }
@@ -2692,10 +2849,10 @@ function m_core_v1_GlusterfsPersistentVolumeSource(r: ProtoReader, end: number, 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.endpoints = r.string(); break;
-      case 18: o.path = r.string(); break;
+      case 10: o.endpoints = r.istring(); break;
+      case 18: o.path = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: o.endpointsNamespace = r.string(); break;
+      case 34: o.endpointsNamespace = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2710,8 +2867,8 @@ function m_core_v1_GlusterfsVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.endpoints = r.string(); break;
-      case 18: o.path = r.string(); break;
+      case 10: o.endpoints = r.istring(); break;
+      case 18: o.path = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -2727,16 +2884,19 @@ function m_core_v1_HTTPGetAction(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.path = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.path = v; break; }
       case 18: o.port = r.intOrString(r.sub()); break;
-      case 26: { const v = r.string(); if (v !== "") o.host = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.scheme = v; break; }
-      case 42: (o.httpHeaders ??= []).push(m_core_v1_HTTPHeader(r, r.sub(), {})); break;
+      case 26: { const v = r.istring(); if (v !== "") o.host = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.scheme = v; break; }
+      case 42: (o.httpHeaders ??= []).push(r.done(m_core_v1_HTTPHeader(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.port === undefined) o.port = 0;
+  if (r.freeze) {
+    Object.freeze(o.httpHeaders);
+  }
   return o;
 }
 
@@ -2745,8 +2905,8 @@ function m_core_v1_HTTPHeader(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.value = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.value = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2762,12 +2922,15 @@ function m_core_v1_HostAlias(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: o.ip = r.string(); break;
-      case 18: (o.hostnames ??= []).push(r.string()); break;
+      case 18: (o.hostnames ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.ip === undefined) o.ip = "";
+  if (r.freeze) {
+    Object.freeze(o.hostnames);
+  }
   return o;
 }
 
@@ -2790,8 +2953,8 @@ function m_core_v1_HostPathVolumeSource(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.path = r.string(); break;
-      case 18: o.type = r.string(); break;
+      case 10: o.path = r.istring(); break;
+      case 18: o.type = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2805,17 +2968,17 @@ function m_core_v1_ISCSIPersistentVolumeSource(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.targetPortal = r.string(); break;
-      case 18: o.iqn = r.string(); break;
+      case 10: o.targetPortal = r.istring(); break;
+      case 18: o.iqn = r.istring(); break;
       case 24: o.lun = r.int32(); break;
-      case 34: { const v = r.string(); if (v !== "") o.iscsiInterface = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.iscsiInterface = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 48: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 58: (o.portals ??= []).push(r.string()); break;
+      case 58: (o.portals ??= []).push(r.istring()); break;
       case 64: { const v = r.bool(); if (v !== false) o.chapAuthDiscovery = v; break; }
       case 88: { const v = r.bool(); if (v !== false) o.chapAuthSession = v; break; }
-      case 82: o.secretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
-      case 98: o.initiatorName = r.string(); break;
+      case 82: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 98: o.initiatorName = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2823,6 +2986,9 @@ function m_core_v1_ISCSIPersistentVolumeSource(r: ProtoReader, end: number, o: O
   if (o.targetPortal === undefined) o.targetPortal = "";
   if (o.iqn === undefined) o.iqn = "";
   if (o.lun === undefined) o.lun = 0;
+  if (r.freeze) {
+    Object.freeze(o.portals);
+  }
   return o;
 }
 
@@ -2831,17 +2997,17 @@ function m_core_v1_ISCSIVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.targetPortal = r.string(); break;
-      case 18: o.iqn = r.string(); break;
+      case 10: o.targetPortal = r.istring(); break;
+      case 18: o.iqn = r.istring(); break;
       case 24: o.lun = r.int32(); break;
-      case 34: { const v = r.string(); if (v !== "") o.iscsiInterface = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.iscsiInterface = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 48: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 58: (o.portals ??= []).push(r.string()); break;
+      case 58: (o.portals ??= []).push(r.istring()); break;
       case 64: { const v = r.bool(); if (v !== false) o.chapAuthDiscovery = v; break; }
       case 88: { const v = r.bool(); if (v !== false) o.chapAuthSession = v; break; }
-      case 82: o.secretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
-      case 98: o.initiatorName = r.string(); break;
+      case 82: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 98: o.initiatorName = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2849,6 +3015,9 @@ function m_core_v1_ISCSIVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   if (o.targetPortal === undefined) o.targetPortal = "";
   if (o.iqn === undefined) o.iqn = "";
   if (o.lun === undefined) o.lun = 0;
+  if (r.freeze) {
+    Object.freeze(o.portals);
+  }
   return o;
 }
 
@@ -2857,8 +3026,8 @@ function m_core_v1_ImageVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.reference = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.pullPolicy = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.reference = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.pullPolicy = v; break; }
       default: r.skip(t);
     }
   }
@@ -2871,7 +3040,7 @@ function m_core_v1_ImageVolumeStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.imageRef = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.imageRef = v; break; }
       default: r.skip(t);
     }
   }
@@ -2884,8 +3053,8 @@ function m_core_v1_KeyToPath(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.key = r.string(); break;
-      case 18: o.path = r.string(); break;
+      case 10: o.key = r.istring(); break;
+      case 18: o.path = r.istring(); break;
       case 24: o.mode = r.int32(); break;
       default: r.skip(t);
     }
@@ -2901,9 +3070,9 @@ function m_core_v1_Lifecycle(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.postStart = m_core_v1_LifecycleHandler(r, r.sub(), {}); break;
-      case 18: o.preStop = m_core_v1_LifecycleHandler(r, r.sub(), {}); break;
-      case 26: o.stopSignal = r.string(); break;
+      case 10: o.postStart = r.done(m_core_v1_LifecycleHandler(r, r.sub(), {})); break;
+      case 18: o.preStop = r.done(m_core_v1_LifecycleHandler(r, r.sub(), {})); break;
+      case 26: o.stopSignal = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -2916,10 +3085,10 @@ function m_core_v1_LifecycleHandler(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.exec = m_core_v1_ExecAction(r, r.sub(), {}); break;
-      case 18: o.httpGet = m_core_v1_HTTPGetAction(r, r.sub(), {}); break;
-      case 26: o.tcpSocket = m_core_v1_TCPSocketAction(r, r.sub(), {}); break;
-      case 34: o.sleep = m_core_v1_SleepAction(r, r.sub(), {}); break;
+      case 10: o.exec = r.done(m_core_v1_ExecAction(r, r.sub(), {})); break;
+      case 18: o.httpGet = r.done(m_core_v1_HTTPGetAction(r, r.sub(), {})); break;
+      case 26: o.tcpSocket = r.done(m_core_v1_TCPSocketAction(r, r.sub(), {})); break;
+      case 34: o.sleep = r.done(m_core_v1_SleepAction(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -2942,6 +3111,9 @@ function m_core_v1_LinuxContainerUser(r: ProtoReader, end: number, o: Obj): Obj 
   r.end(end);
   if (o.uid === undefined) o.uid = 0;
   if (o.gid === undefined) o.gid = 0;
+  if (r.freeze) {
+    Object.freeze(o.supplementalGroups);
+  }
   return o;
 }
 
@@ -2951,13 +3123,16 @@ function m_core_v1_LoadBalancerIngress(r: ProtoReader, end: number, o: Obj): Obj
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.string(); if (v !== "") o.ip = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.hostname = v; break; }
-      case 26: o.ipMode = r.string(); break;
-      case 34: (o.ports ??= []).push(m_core_v1_PortStatus(r, r.sub(), {})); break;
+      case 18: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
+      case 26: o.ipMode = r.istring(); break;
+      case 34: (o.ports ??= []).push(r.done(m_core_v1_PortStatus(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.ports);
+  }
   return o;
 }
 
@@ -2966,11 +3141,14 @@ function m_core_v1_LoadBalancerStatus(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ingress ??= []).push(m_core_v1_LoadBalancerIngress(r, r.sub(), {})); break;
+      case 10: (o.ingress ??= []).push(r.done(m_core_v1_LoadBalancerIngress(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.ingress);
+  }
   return o;
 }
 
@@ -2979,7 +3157,7 @@ function m_core_v1_LocalObjectReference(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
       default: r.skip(t);
     }
   }
@@ -2992,8 +3170,8 @@ function m_core_v1_LocalVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.path = r.string(); break;
-      case 18: o.fsType = r.string(); break;
+      case 10: o.path = r.istring(); break;
+      case 18: o.fsType = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3007,8 +3185,8 @@ function m_core_v1_ModifyVolumeStatus(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.targetVolumeAttributesClassName = v; break; }
-      case 18: o.status = r.string(); break;
+      case 10: { const v = r.istring(); if (v !== "") o.targetVolumeAttributesClassName = v; break; }
+      case 18: o.status = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3022,8 +3200,8 @@ function m_core_v1_NFSVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.server = r.string(); break;
-      case 18: o.path = r.string(); break;
+      case 10: o.server = r.istring(); break;
+      case 18: o.path = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -3039,16 +3217,16 @@ function m_core_v1_Namespace(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_NamespaceSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_core_v1_NamespaceStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_NamespaceSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_core_v1_NamespaceStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_NamespaceSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_core_v1_NamespaceStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_NamespaceSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_core_v1_NamespaceStatus(r, r.pos, {}));
   return o;
 }
 
@@ -3057,11 +3235,11 @@ function m_core_v1_NamespaceCondition(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 34: o.lastTransitionTime = r.time(r.sub()); break;
-      case 42: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -3077,13 +3255,13 @@ function m_core_v1_NamespaceList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_Namespace(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_Namespace(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3093,11 +3271,14 @@ function m_core_v1_NamespaceSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.finalizers ??= []).push(r.string()); break;
+      case 10: (o.finalizers ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.finalizers);
+  }
   return o;
 }
 
@@ -3106,12 +3287,15 @@ function m_core_v1_NamespaceStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.phase = v; break; }
-      case 18: (o.conditions ??= []).push(m_core_v1_NamespaceCondition(r, r.sub(), {})); break;
+      case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
+      case 18: (o.conditions ??= []).push(r.done(m_core_v1_NamespaceCondition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -3120,16 +3304,16 @@ function m_core_v1_Node(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_NodeSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_core_v1_NodeStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_NodeSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_core_v1_NodeStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_NodeSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_core_v1_NodeStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_NodeSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_core_v1_NodeStatus(r, r.pos, {}));
   return o;
 }
 
@@ -3138,8 +3322,8 @@ function m_core_v1_NodeAddress(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.address = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.address = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3154,12 +3338,15 @@ function m_core_v1_NodeAffinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.requiredDuringSchedulingIgnoredDuringExecution = m_core_v1_NodeSelector(r, r.sub(), {}); break;
-      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(m_core_v1_PreferredSchedulingTerm(r, r.sub(), {})); break;
+      case 10: o.requiredDuringSchedulingIgnoredDuringExecution = r.done(m_core_v1_NodeSelector(r, r.sub(), {})); break;
+      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PreferredSchedulingTerm(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution);
+  }
   return o;
 }
 
@@ -3168,8 +3355,8 @@ function m_core_v1_NodeAllocatableResourceClaimStatus(r: ProtoReader, end: numbe
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.resourceClaimName = r.string(); break;
-      case 18: (o.containers ??= []).push(r.string()); break;
+      case 10: o.resourceClaimName = r.istring(); break;
+      case 18: (o.containers ??= []).push(r.istring()); break;
       case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.resources ??= {}, k, v === undefined ? "0" : v); break; }
       default: r.skip(t);
     }
@@ -3177,6 +3364,10 @@ function m_core_v1_NodeAllocatableResourceClaimStatus(r: ProtoReader, end: numbe
   r.end(end);
   if (o.resourceClaimName === undefined) o.resourceClaimName = "";
   if (o.resources === undefined) o.resources = null;
+  if (r.freeze) {
+    Object.freeze(o.containers);
+    Object.freeze(o.resources);
+  }
   return o;
 }
 
@@ -3185,12 +3376,12 @@ function m_core_v1_NodeCondition(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastHeartbeatTime = r.time(r.sub()); break;
       case 34: o.lastTransitionTime = r.time(r.sub()); break;
-      case 42: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -3207,7 +3398,7 @@ function m_core_v1_NodeConfigSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 18: o.configMap = m_core_v1_ConfigMapNodeConfigSource(r, r.sub(), {}); break;
+      case 18: o.configMap = r.done(m_core_v1_ConfigMapNodeConfigSource(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -3220,10 +3411,10 @@ function m_core_v1_NodeConfigStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.assigned = m_core_v1_NodeConfigSource(r, r.sub(), {}); break;
-      case 18: o.active = m_core_v1_NodeConfigSource(r, r.sub(), {}); break;
-      case 26: o.lastKnownGood = m_core_v1_NodeConfigSource(r, r.sub(), {}); break;
-      case 34: { const v = r.string(); if (v !== "") o.error = v; break; }
+      case 10: o.assigned = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
+      case 18: o.active = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
+      case 26: o.lastKnownGood = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
+      case 34: { const v = r.istring(); if (v !== "") o.error = v; break; }
       default: r.skip(t);
     }
   }
@@ -3236,12 +3427,12 @@ function m_core_v1_NodeDaemonEndpoints(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.kubeletEndpoint = m_core_v1_DaemonEndpoint(r, r.sub(), {}); break;
+      case 10: o.kubeletEndpoint = r.done(m_core_v1_DaemonEndpoint(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.kubeletEndpoint === undefined) o.kubeletEndpoint = m_core_v1_DaemonEndpoint(r, r.pos, {});
+  if (o.kubeletEndpoint === undefined) o.kubeletEndpoint = r.done(m_core_v1_DaemonEndpoint(r, r.pos, {}));
   return o;
 }
 
@@ -3263,13 +3454,13 @@ function m_core_v1_NodeList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_Node(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_Node(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3279,8 +3470,8 @@ function m_core_v1_NodeRuntimeHandler(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.features = m_core_v1_NodeRuntimeHandlerFeatures(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.features = r.done(m_core_v1_NodeRuntimeHandlerFeatures(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -3308,12 +3499,15 @@ function m_core_v1_NodeSelector(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.nodeSelectorTerms ??= []).push(m_core_v1_NodeSelectorTerm(r, r.sub(), {})); break;
+      case 10: (o.nodeSelectorTerms ??= []).push(r.done(m_core_v1_NodeSelectorTerm(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.nodeSelectorTerms === undefined) o.nodeSelectorTerms = null;
+  if (r.freeze) {
+    Object.freeze(o.nodeSelectorTerms);
+  }
   return o;
 }
 
@@ -3322,15 +3516,18 @@ function m_core_v1_NodeSelectorRequirement(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.key = r.string(); break;
-      case 18: o.operator = r.string(); break;
-      case 26: (o.values ??= []).push(r.string()); break;
+      case 10: o.key = r.istring(); break;
+      case 18: o.operator = r.istring(); break;
+      case 26: (o.values ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.key === undefined) o.key = "";
   if (o.operator === undefined) o.operator = "";
+  if (r.freeze) {
+    Object.freeze(o.values);
+  }
   return o;
 }
 
@@ -3339,12 +3536,16 @@ function m_core_v1_NodeSelectorTerm(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.matchExpressions ??= []).push(m_core_v1_NodeSelectorRequirement(r, r.sub(), {})); break;
-      case 18: (o.matchFields ??= []).push(m_core_v1_NodeSelectorRequirement(r, r.sub(), {})); break;
+      case 10: (o.matchExpressions ??= []).push(r.done(m_core_v1_NodeSelectorRequirement(r, r.sub(), {}))); break;
+      case 18: (o.matchFields ??= []).push(r.done(m_core_v1_NodeSelectorRequirement(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.matchExpressions);
+    Object.freeze(o.matchFields);
+  }
   return o;
 }
 
@@ -3353,17 +3554,21 @@ function m_core_v1_NodeSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.podCIDR = v; break; }
-      case 58: (o.podCIDRs ??= []).push(r.string()); break;
-      case 26: { const v = r.string(); if (v !== "") o.providerID = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.podCIDR = v; break; }
+      case 58: (o.podCIDRs ??= []).push(r.istring()); break;
+      case 26: { const v = r.istring(); if (v !== "") o.providerID = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.unschedulable = v; break; }
-      case 42: (o.taints ??= []).push(m_core_v1_Taint(r, r.sub(), {})); break;
-      case 50: o.configSource = m_core_v1_NodeConfigSource(r, r.sub(), {}); break;
-      case 18: { const v = r.string(); if (v !== "") o.externalID = v; break; }
+      case 42: (o.taints ??= []).push(r.done(m_core_v1_Taint(r, r.sub(), {}))); break;
+      case 50: o.configSource = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
+      case 18: { const v = r.istring(); if (v !== "") o.externalID = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.podCIDRs);
+    Object.freeze(o.taints);
+  }
   return o;
 }
 
@@ -3374,24 +3579,35 @@ function m_core_v1_NodeStatus(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatable ??= {}, k, v === undefined ? "0" : v); break; }
-      case 26: { const v = r.string(); if (v !== "") o.phase = v; break; }
-      case 34: (o.conditions ??= []).push(m_core_v1_NodeCondition(r, r.sub(), {})); break;
-      case 42: (o.addresses ??= []).push(m_core_v1_NodeAddress(r, r.sub(), {})); break;
-      case 50: o.daemonEndpoints = m_core_v1_NodeDaemonEndpoints(r, r.sub(), {}); break;
-      case 58: o.nodeInfo = m_core_v1_NodeSystemInfo(r, r.sub(), {}); break;
-      case 66: (o.images ??= []).push(m_core_v1_ContainerImage(r, r.sub(), {})); break;
-      case 74: (o.volumesInUse ??= []).push(r.string()); break;
-      case 82: (o.volumesAttached ??= []).push(m_core_v1_AttachedVolume(r, r.sub(), {})); break;
-      case 90: o.config = m_core_v1_NodeConfigStatus(r, r.sub(), {}); break;
-      case 98: (o.runtimeHandlers ??= []).push(m_core_v1_NodeRuntimeHandler(r, r.sub(), {})); break;
-      case 106: o.features = m_core_v1_NodeFeatures(r, r.sub(), {}); break;
-      case 114: (o.declaredFeatures ??= []).push(r.string()); break;
+      case 26: { const v = r.istring(); if (v !== "") o.phase = v; break; }
+      case 34: (o.conditions ??= []).push(r.done(m_core_v1_NodeCondition(r, r.sub(), {}))); break;
+      case 42: (o.addresses ??= []).push(r.done(m_core_v1_NodeAddress(r, r.sub(), {}))); break;
+      case 50: o.daemonEndpoints = r.done(m_core_v1_NodeDaemonEndpoints(r, r.sub(), {})); break;
+      case 58: o.nodeInfo = r.done(m_core_v1_NodeSystemInfo(r, r.sub(), {})); break;
+      case 66: (o.images ??= []).push(r.done(m_core_v1_ContainerImage(r, r.sub(), {}))); break;
+      case 74: (o.volumesInUse ??= []).push(r.istring()); break;
+      case 82: (o.volumesAttached ??= []).push(r.done(m_core_v1_AttachedVolume(r, r.sub(), {}))); break;
+      case 90: o.config = r.done(m_core_v1_NodeConfigStatus(r, r.sub(), {})); break;
+      case 98: (o.runtimeHandlers ??= []).push(r.done(m_core_v1_NodeRuntimeHandler(r, r.sub(), {}))); break;
+      case 106: o.features = r.done(m_core_v1_NodeFeatures(r, r.sub(), {})); break;
+      case 114: (o.declaredFeatures ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.daemonEndpoints === undefined) o.daemonEndpoints = m_core_v1_NodeDaemonEndpoints(r, r.pos, {});
-  if (o.nodeInfo === undefined) o.nodeInfo = m_core_v1_NodeSystemInfo(r, r.pos, {});
+  if (o.daemonEndpoints === undefined) o.daemonEndpoints = r.done(m_core_v1_NodeDaemonEndpoints(r, r.pos, {}));
+  if (o.nodeInfo === undefined) o.nodeInfo = r.done(m_core_v1_NodeSystemInfo(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.capacity);
+    Object.freeze(o.allocatable);
+    Object.freeze(o.conditions);
+    Object.freeze(o.addresses);
+    Object.freeze(o.images);
+    Object.freeze(o.volumesInUse);
+    Object.freeze(o.volumesAttached);
+    Object.freeze(o.runtimeHandlers);
+    Object.freeze(o.declaredFeatures);
+  }
   return o;
 }
 
@@ -3413,17 +3629,17 @@ function m_core_v1_NodeSystemInfo(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.machineID = r.string(); break;
-      case 18: o.systemUUID = r.string(); break;
-      case 26: o.bootID = r.string(); break;
-      case 34: o.kernelVersion = r.string(); break;
-      case 42: o.osImage = r.string(); break;
-      case 50: o.containerRuntimeVersion = r.string(); break;
-      case 58: o.kubeletVersion = r.string(); break;
-      case 66: o.kubeProxyVersion = r.string(); break;
-      case 74: o.operatingSystem = r.string(); break;
-      case 82: o.architecture = r.string(); break;
-      case 90: o.swap = m_core_v1_NodeSwapStatus(r, r.sub(), {}); break;
+      case 10: o.machineID = r.istring(); break;
+      case 18: o.systemUUID = r.istring(); break;
+      case 26: o.bootID = r.istring(); break;
+      case 34: o.kernelVersion = r.istring(); break;
+      case 42: o.osImage = r.istring(); break;
+      case 50: o.containerRuntimeVersion = r.istring(); break;
+      case 58: o.kubeletVersion = r.istring(); break;
+      case 66: o.kubeProxyVersion = r.istring(); break;
+      case 74: o.operatingSystem = r.istring(); break;
+      case 82: o.architecture = r.istring(); break;
+      case 90: o.swap = r.done(m_core_v1_NodeSwapStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -3446,8 +3662,8 @@ function m_core_v1_ObjectFieldSelector(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.apiVersion = v; break; }
-      case 18: o.fieldPath = r.string(); break;
+      case 10: { const v = r.istring(); if (v !== "") o.apiVersion = v; break; }
+      case 18: o.fieldPath = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3461,13 +3677,13 @@ function m_core_v1_ObjectReference(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.kind = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.namespace = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.name = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.kind = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.namespace = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.name = v; break; }
       case 34: { const v = r.string(); if (v !== "") o.uid = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.apiVersion = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.apiVersion = v; break; }
       case 50: { const v = r.string(); if (v !== "") o.resourceVersion = v; break; }
-      case 58: { const v = r.string(); if (v !== "") o.fieldPath = v; break; }
+      case 58: { const v = r.istring(); if (v !== "") o.fieldPath = v; break; }
       default: r.skip(t);
     }
   }
@@ -3480,16 +3696,16 @@ function m_core_v1_PersistentVolume(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_PersistentVolumeSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_core_v1_PersistentVolumeStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_PersistentVolumeSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_core_v1_PersistentVolumeStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_PersistentVolumeSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_core_v1_PersistentVolumeStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_core_v1_PersistentVolumeStatus(r, r.pos, {}));
   return o;
 }
 
@@ -3498,16 +3714,16 @@ function m_core_v1_PersistentVolumeClaim(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_core_v1_PersistentVolumeClaimStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_core_v1_PersistentVolumeClaimStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_PersistentVolumeClaimSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_core_v1_PersistentVolumeClaimStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_core_v1_PersistentVolumeClaimStatus(r, r.pos, {}));
   return o;
 }
 
@@ -3516,12 +3732,12 @@ function m_core_v1_PersistentVolumeClaimCondition(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastProbeTime = r.time(r.sub()); break;
       case 34: o.lastTransitionTime = r.time(r.sub()); break;
-      case 42: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -3538,13 +3754,13 @@ function m_core_v1_PersistentVolumeClaimList(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_PersistentVolumeClaim(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_PersistentVolumeClaim(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3554,20 +3770,23 @@ function m_core_v1_PersistentVolumeClaimSpec(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.accessModes ??= []).push(r.string()); break;
-      case 34: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 18: o.resources = m_core_v1_VolumeResourceRequirements(r, r.sub(), {}); break;
-      case 26: { const v = r.string(); if (v !== "") o.volumeName = v; break; }
-      case 42: o.storageClassName = r.string(); break;
-      case 50: o.volumeMode = r.string(); break;
-      case 58: o.dataSource = m_core_v1_TypedLocalObjectReference(r, r.sub(), {}); break;
-      case 66: o.dataSourceRef = m_core_v1_TypedObjectReference(r, r.sub(), {}); break;
-      case 74: o.volumeAttributesClassName = r.string(); break;
+      case 10: (o.accessModes ??= []).push(r.istring()); break;
+      case 34: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 18: o.resources = r.done(m_core_v1_VolumeResourceRequirements(r, r.sub(), {})); break;
+      case 26: { const v = r.istring(); if (v !== "") o.volumeName = v; break; }
+      case 42: o.storageClassName = r.istring(); break;
+      case 50: o.volumeMode = r.istring(); break;
+      case 58: o.dataSource = r.done(m_core_v1_TypedLocalObjectReference(r, r.sub(), {})); break;
+      case 66: o.dataSourceRef = r.done(m_core_v1_TypedObjectReference(r, r.sub(), {})); break;
+      case 74: o.volumeAttributesClassName = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.resources === undefined) o.resources = m_core_v1_VolumeResourceRequirements(r, r.pos, {});
+  if (o.resources === undefined) o.resources = r.done(m_core_v1_VolumeResourceRequirements(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.accessModes);
+  }
   return o;
 }
 
@@ -3576,18 +3795,25 @@ function m_core_v1_PersistentVolumeClaimStatus(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.phase = v; break; }
-      case 18: (o.accessModes ??= []).push(r.string()); break;
+      case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
+      case 18: (o.accessModes ??= []).push(r.istring()); break;
       case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
-      case 34: (o.conditions ??= []).push(m_core_v1_PersistentVolumeClaimCondition(r, r.sub(), {})); break;
+      case 34: (o.conditions ??= []).push(r.done(m_core_v1_PersistentVolumeClaimCondition(r, r.sub(), {}))); break;
       case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
-      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.allocatedResourceStatuses ??= {}, k, v === undefined ? "" : v); break; }
-      case 66: o.currentVolumeAttributesClassName = r.string(); break;
-      case 74: o.modifyVolumeStatus = m_core_v1_ModifyVolumeStatus(r, r.sub(), {}); break;
+      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.allocatedResourceStatuses ??= {}, k, v === undefined ? "" : v); break; }
+      case 66: o.currentVolumeAttributesClassName = r.istring(); break;
+      case 74: o.modifyVolumeStatus = r.done(m_core_v1_ModifyVolumeStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.accessModes);
+    Object.freeze(o.capacity);
+    Object.freeze(o.conditions);
+    Object.freeze(o.allocatedResources);
+    Object.freeze(o.allocatedResourceStatuses);
+  }
   return o;
 }
 
@@ -3596,14 +3822,14 @@ function m_core_v1_PersistentVolumeClaimTemplate(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_PersistentVolumeClaimSpec(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.pos, {}));
   return o;
 }
 
@@ -3612,7 +3838,7 @@ function m_core_v1_PersistentVolumeClaimVolumeSource(r: ProtoReader, end: number
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.claimName = r.string(); break;
+      case 10: o.claimName = r.istring(); break;
       case 16: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -3627,13 +3853,13 @@ function m_core_v1_PersistentVolumeList(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_PersistentVolume(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_PersistentVolume(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3643,28 +3869,28 @@ function m_core_v1_PersistentVolumeSource(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.gcePersistentDisk = m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), {}); break;
-      case 18: o.awsElasticBlockStore = m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), {}); break;
-      case 26: o.hostPath = m_core_v1_HostPathVolumeSource(r, r.sub(), {}); break;
-      case 34: o.glusterfs = m_core_v1_GlusterfsPersistentVolumeSource(r, r.sub(), {}); break;
-      case 42: o.nfs = m_core_v1_NFSVolumeSource(r, r.sub(), {}); break;
-      case 50: o.rbd = m_core_v1_RBDPersistentVolumeSource(r, r.sub(), {}); break;
-      case 58: o.iscsi = m_core_v1_ISCSIPersistentVolumeSource(r, r.sub(), {}); break;
-      case 66: o.cinder = m_core_v1_CinderPersistentVolumeSource(r, r.sub(), {}); break;
-      case 74: o.cephfs = m_core_v1_CephFSPersistentVolumeSource(r, r.sub(), {}); break;
-      case 82: o.fc = m_core_v1_FCVolumeSource(r, r.sub(), {}); break;
-      case 90: o.flocker = m_core_v1_FlockerVolumeSource(r, r.sub(), {}); break;
-      case 98: o.flexVolume = m_core_v1_FlexPersistentVolumeSource(r, r.sub(), {}); break;
-      case 106: o.azureFile = m_core_v1_AzureFilePersistentVolumeSource(r, r.sub(), {}); break;
-      case 114: o.vsphereVolume = m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), {}); break;
-      case 122: o.quobyte = m_core_v1_QuobyteVolumeSource(r, r.sub(), {}); break;
-      case 130: o.azureDisk = m_core_v1_AzureDiskVolumeSource(r, r.sub(), {}); break;
-      case 138: o.photonPersistentDisk = m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), {}); break;
-      case 146: o.portworxVolume = m_core_v1_PortworxVolumeSource(r, r.sub(), {}); break;
-      case 154: o.scaleIO = m_core_v1_ScaleIOPersistentVolumeSource(r, r.sub(), {}); break;
-      case 162: o.local = m_core_v1_LocalVolumeSource(r, r.sub(), {}); break;
-      case 170: o.storageos = m_core_v1_StorageOSPersistentVolumeSource(r, r.sub(), {}); break;
-      case 178: o.csi = m_core_v1_CSIPersistentVolumeSource(r, r.sub(), {}); break;
+      case 10: o.gcePersistentDisk = r.done(m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), {})); break;
+      case 18: o.awsElasticBlockStore = r.done(m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), {})); break;
+      case 26: o.hostPath = r.done(m_core_v1_HostPathVolumeSource(r, r.sub(), {})); break;
+      case 34: o.glusterfs = r.done(m_core_v1_GlusterfsPersistentVolumeSource(r, r.sub(), {})); break;
+      case 42: o.nfs = r.done(m_core_v1_NFSVolumeSource(r, r.sub(), {})); break;
+      case 50: o.rbd = r.done(m_core_v1_RBDPersistentVolumeSource(r, r.sub(), {})); break;
+      case 58: o.iscsi = r.done(m_core_v1_ISCSIPersistentVolumeSource(r, r.sub(), {})); break;
+      case 66: o.cinder = r.done(m_core_v1_CinderPersistentVolumeSource(r, r.sub(), {})); break;
+      case 74: o.cephfs = r.done(m_core_v1_CephFSPersistentVolumeSource(r, r.sub(), {})); break;
+      case 82: o.fc = r.done(m_core_v1_FCVolumeSource(r, r.sub(), {})); break;
+      case 90: o.flocker = r.done(m_core_v1_FlockerVolumeSource(r, r.sub(), {})); break;
+      case 98: o.flexVolume = r.done(m_core_v1_FlexPersistentVolumeSource(r, r.sub(), {})); break;
+      case 106: o.azureFile = r.done(m_core_v1_AzureFilePersistentVolumeSource(r, r.sub(), {})); break;
+      case 114: o.vsphereVolume = r.done(m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), {})); break;
+      case 122: o.quobyte = r.done(m_core_v1_QuobyteVolumeSource(r, r.sub(), {})); break;
+      case 130: o.azureDisk = r.done(m_core_v1_AzureDiskVolumeSource(r, r.sub(), {})); break;
+      case 138: o.photonPersistentDisk = r.done(m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), {})); break;
+      case 146: o.portworxVolume = r.done(m_core_v1_PortworxVolumeSource(r, r.sub(), {})); break;
+      case 154: o.scaleIO = r.done(m_core_v1_ScaleIOPersistentVolumeSource(r, r.sub(), {})); break;
+      case 162: o.local = r.done(m_core_v1_LocalVolumeSource(r, r.sub(), {})); break;
+      case 170: o.storageos = r.done(m_core_v1_StorageOSPersistentVolumeSource(r, r.sub(), {})); break;
+      case 178: o.csi = r.done(m_core_v1_CSIPersistentVolumeSource(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -3680,19 +3906,24 @@ function m_core_v1_PersistentVolumeSpec(r: ProtoReader, end: number, o: Obj): Ob
     switch (t) {
       case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
       case 18: m_core_v1_PersistentVolumeSource(r, r.sub(), o); s1 = true; break;
-      case 26: (o.accessModes ??= []).push(r.string()); break;
-      case 34: o.claimRef = m_core_v1_ObjectReference(r, r.sub(), {}); break;
-      case 42: { const v = r.string(); if (v !== "") o.persistentVolumeReclaimPolicy = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.storageClassName = v; break; }
-      case 58: (o.mountOptions ??= []).push(r.string()); break;
-      case 66: o.volumeMode = r.string(); break;
-      case 74: o.nodeAffinity = m_core_v1_VolumeNodeAffinity(r, r.sub(), {}); break;
-      case 82: o.volumeAttributesClassName = r.string(); break;
+      case 26: (o.accessModes ??= []).push(r.istring()); break;
+      case 34: o.claimRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 42: { const v = r.istring(); if (v !== "") o.persistentVolumeReclaimPolicy = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.storageClassName = v; break; }
+      case 58: (o.mountOptions ??= []).push(r.istring()); break;
+      case 66: o.volumeMode = r.istring(); break;
+      case 74: o.nodeAffinity = r.done(m_core_v1_VolumeNodeAffinity(r, r.sub(), {})); break;
+      case 82: o.volumeAttributesClassName = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (!s1) m_core_v1_PersistentVolumeSource(r, r.pos, o);
+  if (r.freeze) {
+    Object.freeze(o.capacity);
+    Object.freeze(o.accessModes);
+    Object.freeze(o.mountOptions);
+  }
   return o;
 }
 
@@ -3701,9 +3932,9 @@ function m_core_v1_PersistentVolumeStatus(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.phase = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.message = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.reason = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.message = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.reason = v; break; }
       case 34: o.lastPhaseTransitionTime = r.time(r.sub()); break;
       default: r.skip(t);
     }
@@ -3717,8 +3948,8 @@ function m_core_v1_PhotonPersistentDiskVolumeSource(r: ProtoReader, end: number,
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.pdID = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: o.pdID = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       default: r.skip(t);
     }
   }
@@ -3732,16 +3963,16 @@ function m_core_v1_Pod(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_PodSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_core_v1_PodStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_PodSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_core_v1_PodStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_PodSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_core_v1_PodStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PodSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_core_v1_PodStatus(r, r.pos, {}));
   return o;
 }
 
@@ -3750,12 +3981,16 @@ function m_core_v1_PodAffinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(m_core_v1_PodAffinityTerm(r, r.sub(), {})); break;
-      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), {})); break;
+      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PodAffinityTerm(r, r.sub(), {}))); break;
+      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.requiredDuringSchedulingIgnoredDuringExecution);
+    Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution);
+  }
   return o;
 }
 
@@ -3764,17 +3999,22 @@ function m_core_v1_PodAffinityTerm(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.labelSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 18: (o.namespaces ??= []).push(r.string()); break;
-      case 26: o.topologyKey = r.string(); break;
-      case 34: o.namespaceSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 42: (o.matchLabelKeys ??= []).push(r.string()); break;
-      case 50: (o.mismatchLabelKeys ??= []).push(r.string()); break;
+      case 10: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 18: (o.namespaces ??= []).push(r.istring()); break;
+      case 26: o.topologyKey = r.istring(); break;
+      case 34: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 42: (o.matchLabelKeys ??= []).push(r.istring()); break;
+      case 50: (o.mismatchLabelKeys ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.topologyKey === undefined) o.topologyKey = "";
+  if (r.freeze) {
+    Object.freeze(o.namespaces);
+    Object.freeze(o.matchLabelKeys);
+    Object.freeze(o.mismatchLabelKeys);
+  }
   return o;
 }
 
@@ -3783,12 +4023,16 @@ function m_core_v1_PodAntiAffinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(m_core_v1_PodAffinityTerm(r, r.sub(), {})); break;
-      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), {})); break;
+      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PodAffinityTerm(r, r.sub(), {}))); break;
+      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.requiredDuringSchedulingIgnoredDuringExecution);
+    Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution);
+  }
   return o;
 }
 
@@ -3797,17 +4041,20 @@ function m_core_v1_PodCertificateProjection(r: ProtoReader, end: number, o: Obj)
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.signerName = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.keyType = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.signerName = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.keyType = v; break; }
       case 24: o.maxExpirationSeconds = r.int32(); break;
-      case 34: { const v = r.string(); if (v !== "") o.credentialBundlePath = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.keyPath = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.certificateChainPath = v; break; }
-      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.userAnnotations ??= {}, k, v === undefined ? "" : v); break; }
+      case 34: { const v = r.istring(); if (v !== "") o.credentialBundlePath = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.keyPath = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.certificateChainPath = v; break; }
+      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.userAnnotations ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.userAnnotations);
+  }
   return o;
 }
 
@@ -3816,13 +4063,13 @@ function m_core_v1_PodCondition(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
+      case 10: o.type = r.istring(); break;
       case 56: { const v = r.int64(); if (v !== 0) o.observedGeneration = v; break; }
-      case 18: o.status = r.string(); break;
+      case 18: o.status = r.istring(); break;
       case 26: o.lastProbeTime = r.time(r.sub()); break;
       case 34: o.lastTransitionTime = r.time(r.sub()); break;
-      case 42: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.message = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.message = v; break; }
       default: r.skip(t);
     }
   }
@@ -3839,13 +4086,18 @@ function m_core_v1_PodDNSConfig(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.nameservers ??= []).push(r.string()); break;
-      case 18: (o.searches ??= []).push(r.string()); break;
-      case 26: (o.options ??= []).push(m_core_v1_PodDNSConfigOption(r, r.sub(), {})); break;
+      case 10: (o.nameservers ??= []).push(r.istring()); break;
+      case 18: (o.searches ??= []).push(r.istring()); break;
+      case 26: (o.options ??= []).push(r.done(m_core_v1_PodDNSConfigOption(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.nameservers);
+    Object.freeze(o.searches);
+    Object.freeze(o.options);
+  }
   return o;
 }
 
@@ -3854,8 +4106,8 @@ function m_core_v1_PodDNSConfigOption(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
-      case 18: o.value = r.string(); break;
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
+      case 18: o.value = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3868,14 +4120,17 @@ function m_core_v1_PodExtendedResourceClaimStatus(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.requestMappings ??= []).push(m_core_v1_ContainerExtendedResourceRequest(r, r.sub(), {})); break;
-      case 18: o.resourceClaimName = r.string(); break;
+      case 10: (o.requestMappings ??= []).push(r.done(m_core_v1_ContainerExtendedResourceRequest(r, r.sub(), {}))); break;
+      case 18: o.resourceClaimName = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.requestMappings === undefined) o.requestMappings = null;
   if (o.resourceClaimName === undefined) o.resourceClaimName = "";
+  if (r.freeze) {
+    Object.freeze(o.requestMappings);
+  }
   return o;
 }
 
@@ -3898,13 +4153,13 @@ function m_core_v1_PodList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_Pod(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_Pod(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3914,7 +4169,7 @@ function m_core_v1_PodOS(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
+      case 10: o.name = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3928,7 +4183,7 @@ function m_core_v1_PodReadinessGate(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.conditionType = r.string(); break;
+      case 10: o.conditionType = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3942,9 +4197,9 @@ function m_core_v1_PodResourceClaim(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 26: o.resourceClaimName = r.string(); break;
-      case 34: o.resourceClaimTemplateName = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 26: o.resourceClaimName = r.istring(); break;
+      case 34: o.resourceClaimTemplateName = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3958,8 +4213,8 @@ function m_core_v1_PodResourceClaimStatus(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.resourceClaimName = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.resourceClaimName = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3973,7 +4228,7 @@ function m_core_v1_PodSchedulingGate(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
+      case 10: o.name = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -3987,7 +4242,7 @@ function m_core_v1_PodSchedulingGroup(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.podGroupName = r.string(); break;
+      case 10: o.podGroupName = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4000,24 +4255,28 @@ function m_core_v1_PodSecurityContext(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.seLinuxOptions = m_core_v1_SELinuxOptions(r, r.sub(), {}); break;
-      case 66: o.windowsOptions = m_core_v1_WindowsSecurityContextOptions(r, r.sub(), {}); break;
+      case 10: o.seLinuxOptions = r.done(m_core_v1_SELinuxOptions(r, r.sub(), {})); break;
+      case 66: o.windowsOptions = r.done(m_core_v1_WindowsSecurityContextOptions(r, r.sub(), {})); break;
       case 16: o.runAsUser = r.int64(); break;
       case 48: o.runAsGroup = r.int64(); break;
       case 24: o.runAsNonRoot = r.bool(); break;
       case 32: (o.supplementalGroups ??= []).push(r.int64()); break;
       case 34: { const e = r.sub(); const a: unknown[] = (o.supplementalGroups ??= []); while (r.pos < e) a.push(r.int64()); r.end(e); break; }
-      case 98: o.supplementalGroupsPolicy = r.string(); break;
+      case 98: o.supplementalGroupsPolicy = r.istring(); break;
       case 40: o.fsGroup = r.int64(); break;
-      case 58: (o.sysctls ??= []).push(m_core_v1_Sysctl(r, r.sub(), {})); break;
-      case 74: o.fsGroupChangePolicy = r.string(); break;
-      case 82: o.seccompProfile = m_core_v1_SeccompProfile(r, r.sub(), {}); break;
-      case 90: o.appArmorProfile = m_core_v1_AppArmorProfile(r, r.sub(), {}); break;
-      case 106: o.seLinuxChangePolicy = r.string(); break;
+      case 58: (o.sysctls ??= []).push(r.done(m_core_v1_Sysctl(r, r.sub(), {}))); break;
+      case 74: o.fsGroupChangePolicy = r.istring(); break;
+      case 82: o.seccompProfile = r.done(m_core_v1_SeccompProfile(r, r.sub(), {})); break;
+      case 90: o.appArmorProfile = r.done(m_core_v1_AppArmorProfile(r, r.sub(), {})); break;
+      case 106: o.seLinuxChangePolicy = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.supplementalGroups);
+    Object.freeze(o.sysctls);
+  }
   return o;
 }
 
@@ -4026,53 +4285,68 @@ function m_core_v1_PodSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.volumes ??= []).push(m_core_v1_Volume(r, r.sub(), {})); break;
-      case 162: (o.initContainers ??= []).push(m_core_v1_Container(r, r.sub(), {})); break;
-      case 18: (o.containers ??= []).push(m_core_v1_Container(r, r.sub(), {})); break;
-      case 274: (o.ephemeralContainers ??= []).push(m_core_v1_EphemeralContainer(r, r.sub(), {})); break;
-      case 26: { const v = r.string(); if (v !== "") o.restartPolicy = v; break; }
+      case 10: (o.volumes ??= []).push(r.done(m_core_v1_Volume(r, r.sub(), {}))); break;
+      case 162: (o.initContainers ??= []).push(r.done(m_core_v1_Container(r, r.sub(), {}))); break;
+      case 18: (o.containers ??= []).push(r.done(m_core_v1_Container(r, r.sub(), {}))); break;
+      case 274: (o.ephemeralContainers ??= []).push(r.done(m_core_v1_EphemeralContainer(r, r.sub(), {}))); break;
+      case 26: { const v = r.istring(); if (v !== "") o.restartPolicy = v; break; }
       case 32: o.terminationGracePeriodSeconds = r.int64(); break;
       case 40: o.activeDeadlineSeconds = r.int64(); break;
-      case 50: { const v = r.string(); if (v !== "") o.dnsPolicy = v; break; }
-      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.nodeSelector ??= {}, k, v === undefined ? "" : v); break; }
-      case 66: { const v = r.string(); if (v !== "") o.serviceAccountName = v; break; }
-      case 74: { const v = r.string(); if (v !== "") o.serviceAccount = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.dnsPolicy = v; break; }
+      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.nodeSelector ??= {}, k, v === undefined ? "" : v); break; }
+      case 66: { const v = r.istring(); if (v !== "") o.serviceAccountName = v; break; }
+      case 74: { const v = r.istring(); if (v !== "") o.serviceAccount = v; break; }
       case 168: o.automountServiceAccountToken = r.bool(); break;
-      case 82: { const v = r.string(); if (v !== "") o.nodeName = v; break; }
+      case 82: { const v = r.istring(); if (v !== "") o.nodeName = v; break; }
       case 88: { const v = r.bool(); if (v !== false) o.hostNetwork = v; break; }
       case 96: { const v = r.bool(); if (v !== false) o.hostPID = v; break; }
       case 104: { const v = r.bool(); if (v !== false) o.hostIPC = v; break; }
       case 216: o.shareProcessNamespace = r.bool(); break;
-      case 114: o.securityContext = m_core_v1_PodSecurityContext(r, r.sub(), {}); break;
-      case 122: (o.imagePullSecrets ??= []).push(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
-      case 130: { const v = r.string(); if (v !== "") o.hostname = v; break; }
-      case 138: { const v = r.string(); if (v !== "") o.subdomain = v; break; }
-      case 146: o.affinity = m_core_v1_Affinity(r, r.sub(), {}); break;
-      case 154: { const v = r.string(); if (v !== "") o.schedulerName = v; break; }
-      case 178: (o.tolerations ??= []).push(m_core_v1_Toleration(r, r.sub(), {})); break;
-      case 186: (o.hostAliases ??= []).push(m_core_v1_HostAlias(r, r.sub(), {})); break;
-      case 194: { const v = r.string(); if (v !== "") o.priorityClassName = v; break; }
+      case 114: o.securityContext = r.done(m_core_v1_PodSecurityContext(r, r.sub(), {})); break;
+      case 122: (o.imagePullSecrets ??= []).push(r.done(m_core_v1_LocalObjectReference(r, r.sub(), {}))); break;
+      case 130: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
+      case 138: { const v = r.istring(); if (v !== "") o.subdomain = v; break; }
+      case 146: o.affinity = r.done(m_core_v1_Affinity(r, r.sub(), {})); break;
+      case 154: { const v = r.istring(); if (v !== "") o.schedulerName = v; break; }
+      case 178: (o.tolerations ??= []).push(r.done(m_core_v1_Toleration(r, r.sub(), {}))); break;
+      case 186: (o.hostAliases ??= []).push(r.done(m_core_v1_HostAlias(r, r.sub(), {}))); break;
+      case 194: { const v = r.istring(); if (v !== "") o.priorityClassName = v; break; }
       case 200: o.priority = r.int32(); break;
-      case 210: o.dnsConfig = m_core_v1_PodDNSConfig(r, r.sub(), {}); break;
-      case 226: (o.readinessGates ??= []).push(m_core_v1_PodReadinessGate(r, r.sub(), {})); break;
-      case 234: o.runtimeClassName = r.string(); break;
+      case 210: o.dnsConfig = r.done(m_core_v1_PodDNSConfig(r, r.sub(), {})); break;
+      case 226: (o.readinessGates ??= []).push(r.done(m_core_v1_PodReadinessGate(r, r.sub(), {}))); break;
+      case 234: o.runtimeClassName = r.istring(); break;
       case 240: o.enableServiceLinks = r.bool(); break;
-      case 250: o.preemptionPolicy = r.string(); break;
+      case 250: o.preemptionPolicy = r.istring(); break;
       case 258: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.overhead ??= {}, k, v === undefined ? "0" : v); break; }
-      case 266: (o.topologySpreadConstraints ??= []).push(m_core_v1_TopologySpreadConstraint(r, r.sub(), {})); break;
+      case 266: (o.topologySpreadConstraints ??= []).push(r.done(m_core_v1_TopologySpreadConstraint(r, r.sub(), {}))); break;
       case 280: o.setHostnameAsFQDN = r.bool(); break;
-      case 290: o.os = m_core_v1_PodOS(r, r.sub(), {}); break;
+      case 290: o.os = r.done(m_core_v1_PodOS(r, r.sub(), {})); break;
       case 296: o.hostUsers = r.bool(); break;
-      case 306: (o.schedulingGates ??= []).push(m_core_v1_PodSchedulingGate(r, r.sub(), {})); break;
-      case 314: (o.resourceClaims ??= []).push(m_core_v1_PodResourceClaim(r, r.sub(), {})); break;
-      case 322: o.resources = m_core_v1_ResourceRequirements(r, r.sub(), {}); break;
-      case 330: o.hostnameOverride = r.string(); break;
-      case 346: o.schedulingGroup = m_core_v1_PodSchedulingGroup(r, r.sub(), {}); break;
+      case 306: (o.schedulingGates ??= []).push(r.done(m_core_v1_PodSchedulingGate(r, r.sub(), {}))); break;
+      case 314: (o.resourceClaims ??= []).push(r.done(m_core_v1_PodResourceClaim(r, r.sub(), {}))); break;
+      case 322: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
+      case 330: o.hostnameOverride = r.istring(); break;
+      case 346: o.schedulingGroup = r.done(m_core_v1_PodSchedulingGroup(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.containers === undefined) o.containers = null;
+  if (r.freeze) {
+    Object.freeze(o.volumes);
+    Object.freeze(o.initContainers);
+    Object.freeze(o.containers);
+    Object.freeze(o.ephemeralContainers);
+    Object.freeze(o.nodeSelector);
+    Object.freeze(o.imagePullSecrets);
+    Object.freeze(o.tolerations);
+    Object.freeze(o.hostAliases);
+    Object.freeze(o.readinessGates);
+    Object.freeze(o.overhead);
+    Object.freeze(o.topologySpreadConstraints);
+    Object.freeze(o.schedulingGates);
+    Object.freeze(o.resourceClaims);
+  }
   return o;
 }
 
@@ -4082,30 +4356,41 @@ function m_core_v1_PodStatus(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 136: { const v = r.int64(); if (v !== 0) o.observedGeneration = v; break; }
-      case 10: { const v = r.string(); if (v !== "") o.phase = v; break; }
-      case 18: (o.conditions ??= []).push(m_core_v1_PodCondition(r, r.sub(), {})); break;
-      case 26: { const v = r.string(); if (v !== "") o.message = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 90: { const v = r.string(); if (v !== "") o.nominatedNodeName = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.hostIP = v; break; }
-      case 130: (o.hostIPs ??= []).push(m_core_v1_HostIP(r, r.sub(), {})); break;
+      case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
+      case 18: (o.conditions ??= []).push(r.done(m_core_v1_PodCondition(r, r.sub(), {}))); break;
+      case 26: { const v = r.istring(); if (v !== "") o.message = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 90: { const v = r.istring(); if (v !== "") o.nominatedNodeName = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.hostIP = v; break; }
+      case 130: (o.hostIPs ??= []).push(r.done(m_core_v1_HostIP(r, r.sub(), {}))); break;
       case 50: { const v = r.string(); if (v !== "") o.podIP = v; break; }
-      case 98: (o.podIPs ??= []).push(m_core_v1_PodIP(r, r.sub(), {})); break;
+      case 98: (o.podIPs ??= []).push(r.done(m_core_v1_PodIP(r, r.sub(), {}))); break;
       case 58: o.startTime = r.time(r.sub()); break;
-      case 82: (o.initContainerStatuses ??= []).push(m_core_v1_ContainerStatus(r, r.sub(), {})); break;
-      case 66: (o.containerStatuses ??= []).push(m_core_v1_ContainerStatus(r, r.sub(), {})); break;
-      case 74: { const v = r.string(); if (v !== "") o.qosClass = v; break; }
-      case 106: (o.ephemeralContainerStatuses ??= []).push(m_core_v1_ContainerStatus(r, r.sub(), {})); break;
-      case 114: { const v = r.string(); if (v !== "") o.resize = v; break; }
-      case 122: (o.resourceClaimStatuses ??= []).push(m_core_v1_PodResourceClaimStatus(r, r.sub(), {})); break;
-      case 146: o.extendedResourceClaimStatus = m_core_v1_PodExtendedResourceClaimStatus(r, r.sub(), {}); break;
+      case 82: (o.initContainerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), {}))); break;
+      case 66: (o.containerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), {}))); break;
+      case 74: { const v = r.istring(); if (v !== "") o.qosClass = v; break; }
+      case 106: (o.ephemeralContainerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), {}))); break;
+      case 114: { const v = r.istring(); if (v !== "") o.resize = v; break; }
+      case 122: (o.resourceClaimStatuses ??= []).push(r.done(m_core_v1_PodResourceClaimStatus(r, r.sub(), {}))); break;
+      case 146: o.extendedResourceClaimStatus = r.done(m_core_v1_PodExtendedResourceClaimStatus(r, r.sub(), {})); break;
       case 154: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
-      case 162: o.resources = m_core_v1_ResourceRequirements(r, r.sub(), {}); break;
-      case 170: (o.nodeAllocatableResourceClaimStatuses ??= []).push(m_core_v1_NodeAllocatableResourceClaimStatus(r, r.sub(), {})); break;
+      case 162: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
+      case 170: (o.nodeAllocatableResourceClaimStatuses ??= []).push(r.done(m_core_v1_NodeAllocatableResourceClaimStatus(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+    Object.freeze(o.hostIPs);
+    Object.freeze(o.podIPs);
+    Object.freeze(o.initContainerStatuses);
+    Object.freeze(o.containerStatuses);
+    Object.freeze(o.ephemeralContainerStatuses);
+    Object.freeze(o.resourceClaimStatuses);
+    Object.freeze(o.allocatedResources);
+    Object.freeze(o.nodeAllocatableResourceClaimStatuses);
+  }
   return o;
 }
 
@@ -4114,14 +4399,14 @@ function m_core_v1_PodTemplateSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_PodSpec(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_PodSpec(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_PodSpec(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PodSpec(r, r.pos, {}));
   return o;
 }
 
@@ -4131,8 +4416,8 @@ function m_core_v1_PortStatus(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 8: o.port = r.int32(); break;
-      case 18: o.protocol = r.string(); break;
-      case 26: o.error = r.string(); break;
+      case 18: o.protocol = r.istring(); break;
+      case 26: o.error = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4147,8 +4432,8 @@ function m_core_v1_PortworxVolumeSource(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumeID = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: o.volumeID = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -4164,13 +4449,13 @@ function m_core_v1_PreferredSchedulingTerm(r: ProtoReader, end: number, o: Obj):
     const t = r.uint32();
     switch (t) {
       case 8: o.weight = r.int32(); break;
-      case 18: o.preference = m_core_v1_NodeSelectorTerm(r, r.sub(), {}); break;
+      case 18: o.preference = r.done(m_core_v1_NodeSelectorTerm(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.weight === undefined) o.weight = 0;
-  if (o.preference === undefined) o.preference = m_core_v1_NodeSelectorTerm(r, r.pos, {});
+  if (o.preference === undefined) o.preference = r.done(m_core_v1_NodeSelectorTerm(r, r.pos, {}));
   return o;
 }
 
@@ -4200,10 +4485,10 @@ function m_core_v1_ProbeHandler(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.exec = m_core_v1_ExecAction(r, r.sub(), {}); break;
-      case 18: o.httpGet = m_core_v1_HTTPGetAction(r, r.sub(), {}); break;
-      case 26: o.tcpSocket = m_core_v1_TCPSocketAction(r, r.sub(), {}); break;
-      case 34: o.grpc = m_core_v1_GRPCAction(r, r.sub(), {}); break;
+      case 10: o.exec = r.done(m_core_v1_ExecAction(r, r.sub(), {})); break;
+      case 18: o.httpGet = r.done(m_core_v1_HTTPGetAction(r, r.sub(), {})); break;
+      case 26: o.tcpSocket = r.done(m_core_v1_TCPSocketAction(r, r.sub(), {})); break;
+      case 34: o.grpc = r.done(m_core_v1_GRPCAction(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -4216,13 +4501,16 @@ function m_core_v1_ProjectedVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.sources ??= []).push(m_core_v1_VolumeProjection(r, r.sub(), {})); break;
+      case 10: (o.sources ??= []).push(r.done(m_core_v1_VolumeProjection(r, r.sub(), {}))); break;
       case 16: o.defaultMode = r.int32(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.sources === undefined) o.sources = null;
+  if (r.freeze) {
+    Object.freeze(o.sources);
+  }
   return o;
 }
 
@@ -4231,12 +4519,12 @@ function m_core_v1_QuobyteVolumeSource(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.registry = r.string(); break;
-      case 18: o.volume = r.string(); break;
+      case 10: o.registry = r.istring(); break;
+      case 18: o.volume = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.user = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.group = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.tenant = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.user = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.group = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.tenant = v; break; }
       default: r.skip(t);
     }
   }
@@ -4251,13 +4539,13 @@ function m_core_v1_RBDPersistentVolumeSource(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.monitors ??= []).push(r.string()); break;
-      case 18: o.image = r.string(); break;
-      case 26: { const v = r.string(); if (v !== "") o.fsType = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.pool = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.user = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.keyring = v; break; }
-      case 58: o.secretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
+      case 10: (o.monitors ??= []).push(r.istring()); break;
+      case 18: o.image = r.istring(); break;
+      case 26: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.pool = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.user = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.keyring = v; break; }
+      case 58: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
       case 64: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -4265,6 +4553,9 @@ function m_core_v1_RBDPersistentVolumeSource(r: ProtoReader, end: number, o: Obj
   r.end(end);
   if (o.monitors === undefined) o.monitors = null;
   if (o.image === undefined) o.image = "";
+  if (r.freeze) {
+    Object.freeze(o.monitors);
+  }
   return o;
 }
 
@@ -4273,13 +4564,13 @@ function m_core_v1_RBDVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.monitors ??= []).push(r.string()); break;
-      case 18: o.image = r.string(); break;
-      case 26: { const v = r.string(); if (v !== "") o.fsType = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.pool = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.user = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.keyring = v; break; }
-      case 58: o.secretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
+      case 10: (o.monitors ??= []).push(r.istring()); break;
+      case 18: o.image = r.istring(); break;
+      case 26: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.pool = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.user = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.keyring = v; break; }
+      case 58: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
       case 64: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -4287,6 +4578,9 @@ function m_core_v1_RBDVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (o.monitors === undefined) o.monitors = null;
   if (o.image === undefined) o.image = "";
+  if (r.freeze) {
+    Object.freeze(o.monitors);
+  }
   return o;
 }
 
@@ -4295,8 +4589,8 @@ function m_core_v1_ResourceClaim(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.request = v; break; }
+      case 10: o.name = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.request = v; break; }
       default: r.skip(t);
     }
   }
@@ -4310,8 +4604,8 @@ function m_core_v1_ResourceFieldSelector(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.containerName = v; break; }
-      case 18: o.resource = r.string(); break;
+      case 10: { const v = r.istring(); if (v !== "") o.containerName = v; break; }
+      case 18: o.resource = r.istring(); break;
       case 26: o.divisor = r.quantity(r.sub()); break;
       default: r.skip(t);
     }
@@ -4327,9 +4621,9 @@ function m_core_v1_ResourceHealth(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.resourceID = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.health = v; break; }
-      case 50: o.message = r.string(); break;
+      case 10: o.resourceID = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.health = v; break; }
+      case 50: o.message = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4345,11 +4639,16 @@ function m_core_v1_ResourceRequirements(r: ProtoReader, end: number, o: Obj): Ob
     switch (t) {
       case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.limits ??= {}, k, v === undefined ? "0" : v); break; }
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.requests ??= {}, k, v === undefined ? "0" : v); break; }
-      case 26: (o.claims ??= []).push(m_core_v1_ResourceClaim(r, r.sub(), {})); break;
+      case 26: (o.claims ??= []).push(r.done(m_core_v1_ResourceClaim(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.limits);
+    Object.freeze(o.requests);
+    Object.freeze(o.claims);
+  }
   return o;
 }
 
@@ -4358,13 +4657,16 @@ function m_core_v1_ResourceStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: (o.resources ??= []).push(m_core_v1_ResourceHealth(r, r.sub(), {})); break;
+      case 10: o.name = r.istring(); break;
+      case 18: (o.resources ??= []).push(r.done(m_core_v1_ResourceHealth(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
+  if (r.freeze) {
+    Object.freeze(o.resources);
+  }
   return o;
 }
 
@@ -4373,10 +4675,10 @@ function m_core_v1_SELinuxOptions(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.user = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.role = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.type = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.level = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.user = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.role = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.type = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.level = v; break; }
       default: r.skip(t);
     }
   }
@@ -4389,15 +4691,15 @@ function m_core_v1_ScaleIOPersistentVolumeSource(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.gateway = r.string(); break;
-      case 18: o.system = r.string(); break;
-      case 26: o.secretRef = m_core_v1_SecretReference(r, r.sub(), {}); break;
+      case 10: o.gateway = r.istring(); break;
+      case 18: o.system = r.istring(); break;
+      case 26: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
       case 32: { const v = r.bool(); if (v !== false) o.sslEnabled = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.protectionDomain = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.storagePool = v; break; }
-      case 58: { const v = r.string(); if (v !== "") o.storageMode = v; break; }
-      case 66: { const v = r.string(); if (v !== "") o.volumeName = v; break; }
-      case 74: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.protectionDomain = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.storagePool = v; break; }
+      case 58: { const v = r.istring(); if (v !== "") o.storageMode = v; break; }
+      case 66: { const v = r.istring(); if (v !== "") o.volumeName = v; break; }
+      case 74: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 80: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -4414,15 +4716,15 @@ function m_core_v1_ScaleIOVolumeSource(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.gateway = r.string(); break;
-      case 18: o.system = r.string(); break;
-      case 26: o.secretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
+      case 10: o.gateway = r.istring(); break;
+      case 18: o.system = r.istring(); break;
+      case 26: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
       case 32: { const v = r.bool(); if (v !== false) o.sslEnabled = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.protectionDomain = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.storagePool = v; break; }
-      case 58: { const v = r.string(); if (v !== "") o.storageMode = v; break; }
-      case 66: { const v = r.string(); if (v !== "") o.volumeName = v; break; }
-      case 74: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.protectionDomain = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.storagePool = v; break; }
+      case 58: { const v = r.istring(); if (v !== "") o.storageMode = v; break; }
+      case 66: { const v = r.istring(); if (v !== "") o.volumeName = v; break; }
+      case 74: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 80: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -4439,8 +4741,8 @@ function m_core_v1_SeccompProfile(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.localhostProfile = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.localhostProfile = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4454,16 +4756,20 @@ function m_core_v1_Secret(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
       case 40: o.immutable = r.bool(); break;
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
-      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.stringData ??= {}, k, v === undefined ? "" : v); break; }
-      case 26: { const v = r.string(); if (v !== "") o.type = v; break; }
+      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.stringData ??= {}, k, v === undefined ? "" : v); break; }
+      case 26: { const v = r.istring(); if (v !== "") o.type = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.data);
+    Object.freeze(o.stringData);
+  }
   return o;
 }
 
@@ -4490,7 +4796,7 @@ function m_core_v1_SecretKeySelector(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: o.key = r.string(); break;
+      case 18: o.key = r.istring(); break;
       case 24: o.optional = r.bool(); break;
       default: r.skip(t);
     }
@@ -4506,13 +4812,13 @@ function m_core_v1_SecretList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_Secret(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_Secret(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -4524,13 +4830,16 @@ function m_core_v1_SecretProjection(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: (o.items ??= []).push(m_core_v1_KeyToPath(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (!s1) m_core_v1_LocalObjectReference(r, r.pos, o);
+  if (r.freeze) {
+    Object.freeze(o.items);
+  }
   return o;
 }
 
@@ -4539,8 +4848,8 @@ function m_core_v1_SecretReference(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.namespace = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.namespace = v; break; }
       default: r.skip(t);
     }
   }
@@ -4553,14 +4862,17 @@ function m_core_v1_SecretVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.secretName = v; break; }
-      case 18: (o.items ??= []).push(m_core_v1_KeyToPath(r, r.sub(), {})); break;
+      case 10: { const v = r.istring(); if (v !== "") o.secretName = v; break; }
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
       case 24: o.defaultMode = r.int32(); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.items);
+  }
   return o;
 }
 
@@ -4569,18 +4881,18 @@ function m_core_v1_SecurityContext(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.capabilities = m_core_v1_Capabilities(r, r.sub(), {}); break;
+      case 10: o.capabilities = r.done(m_core_v1_Capabilities(r, r.sub(), {})); break;
       case 16: o.privileged = r.bool(); break;
-      case 26: o.seLinuxOptions = m_core_v1_SELinuxOptions(r, r.sub(), {}); break;
-      case 82: o.windowsOptions = m_core_v1_WindowsSecurityContextOptions(r, r.sub(), {}); break;
+      case 26: o.seLinuxOptions = r.done(m_core_v1_SELinuxOptions(r, r.sub(), {})); break;
+      case 82: o.windowsOptions = r.done(m_core_v1_WindowsSecurityContextOptions(r, r.sub(), {})); break;
       case 32: o.runAsUser = r.int64(); break;
       case 64: o.runAsGroup = r.int64(); break;
       case 40: o.runAsNonRoot = r.bool(); break;
       case 48: o.readOnlyRootFilesystem = r.bool(); break;
       case 56: o.allowPrivilegeEscalation = r.bool(); break;
-      case 74: o.procMount = r.string(); break;
-      case 90: o.seccompProfile = m_core_v1_SeccompProfile(r, r.sub(), {}); break;
-      case 98: o.appArmorProfile = m_core_v1_AppArmorProfile(r, r.sub(), {}); break;
+      case 74: o.procMount = r.istring(); break;
+      case 90: o.seccompProfile = r.done(m_core_v1_SeccompProfile(r, r.sub(), {})); break;
+      case 98: o.appArmorProfile = r.done(m_core_v1_AppArmorProfile(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -4593,16 +4905,16 @@ function m_core_v1_Service(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_core_v1_ServiceSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_core_v1_ServiceStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_core_v1_ServiceSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_core_v1_ServiceStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_core_v1_ServiceSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_core_v1_ServiceStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_ServiceSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_core_v1_ServiceStatus(r, r.pos, {}));
   return o;
 }
 
@@ -4611,15 +4923,19 @@ function m_core_v1_ServiceAccount(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.secrets ??= []).push(m_core_v1_ObjectReference(r, r.sub(), {})); break;
-      case 26: (o.imagePullSecrets ??= []).push(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.secrets ??= []).push(r.done(m_core_v1_ObjectReference(r, r.sub(), {}))); break;
+      case 26: (o.imagePullSecrets ??= []).push(r.done(m_core_v1_LocalObjectReference(r, r.sub(), {}))); break;
       case 32: o.automountServiceAccountToken = r.bool(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.secrets);
+    Object.freeze(o.imagePullSecrets);
+  }
   return o;
 }
 
@@ -4628,13 +4944,13 @@ function m_core_v1_ServiceAccountList(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_ServiceAccount(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_ServiceAccount(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -4644,9 +4960,9 @@ function m_core_v1_ServiceAccountTokenProjection(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.audience = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.audience = v; break; }
       case 16: o.expirationSeconds = r.int64(); break;
-      case 26: o.path = r.string(); break;
+      case 26: o.path = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4660,13 +4976,13 @@ function m_core_v1_ServiceList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_core_v1_Service(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_Service(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -4676,9 +4992,9 @@ function m_core_v1_ServicePort(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.protocol = v; break; }
-      case 50: o.appProtocol = r.string(); break;
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.protocol = v; break; }
+      case 50: o.appProtocol = r.istring(); break;
       case 24: o.port = r.int32(); break;
       case 34: o.targetPort = r.intOrString(r.sub()); break;
       case 40: { const v = r.int32(); if (v !== 0) o.nodePort = v; break; }
@@ -4696,30 +5012,38 @@ function m_core_v1_ServiceSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ports ??= []).push(m_core_v1_ServicePort(r, r.sub(), {})); break;
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.selector ??= {}, k, v === undefined ? "" : v); break; }
-      case 26: { const v = r.string(); if (v !== "") o.clusterIP = v; break; }
-      case 146: (o.clusterIPs ??= []).push(r.string()); break;
-      case 34: { const v = r.string(); if (v !== "") o.type = v; break; }
-      case 42: (o.externalIPs ??= []).push(r.string()); break;
-      case 58: { const v = r.string(); if (v !== "") o.sessionAffinity = v; break; }
-      case 66: { const v = r.string(); if (v !== "") o.loadBalancerIP = v; break; }
-      case 74: (o.loadBalancerSourceRanges ??= []).push(r.string()); break;
-      case 82: { const v = r.string(); if (v !== "") o.externalName = v; break; }
-      case 90: { const v = r.string(); if (v !== "") o.externalTrafficPolicy = v; break; }
+      case 10: (o.ports ??= []).push(r.done(m_core_v1_ServicePort(r, r.sub(), {}))); break;
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.selector ??= {}, k, v === undefined ? "" : v); break; }
+      case 26: { const v = r.istring(); if (v !== "") o.clusterIP = v; break; }
+      case 146: (o.clusterIPs ??= []).push(r.istring()); break;
+      case 34: { const v = r.istring(); if (v !== "") o.type = v; break; }
+      case 42: (o.externalIPs ??= []).push(r.istring()); break;
+      case 58: { const v = r.istring(); if (v !== "") o.sessionAffinity = v; break; }
+      case 66: { const v = r.istring(); if (v !== "") o.loadBalancerIP = v; break; }
+      case 74: (o.loadBalancerSourceRanges ??= []).push(r.istring()); break;
+      case 82: { const v = r.istring(); if (v !== "") o.externalName = v; break; }
+      case 90: { const v = r.istring(); if (v !== "") o.externalTrafficPolicy = v; break; }
       case 96: { const v = r.int32(); if (v !== 0) o.healthCheckNodePort = v; break; }
       case 104: { const v = r.bool(); if (v !== false) o.publishNotReadyAddresses = v; break; }
-      case 114: o.sessionAffinityConfig = m_core_v1_SessionAffinityConfig(r, r.sub(), {}); break;
-      case 154: (o.ipFamilies ??= []).push(r.string()); break;
-      case 138: o.ipFamilyPolicy = r.string(); break;
+      case 114: o.sessionAffinityConfig = r.done(m_core_v1_SessionAffinityConfig(r, r.sub(), {})); break;
+      case 154: (o.ipFamilies ??= []).push(r.istring()); break;
+      case 138: o.ipFamilyPolicy = r.istring(); break;
       case 160: o.allocateLoadBalancerNodePorts = r.bool(); break;
-      case 170: o.loadBalancerClass = r.string(); break;
-      case 178: o.internalTrafficPolicy = r.string(); break;
-      case 186: o.trafficDistribution = r.string(); break;
+      case 170: o.loadBalancerClass = r.istring(); break;
+      case 178: o.internalTrafficPolicy = r.istring(); break;
+      case 186: o.trafficDistribution = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.ports);
+    Object.freeze(o.selector);
+    Object.freeze(o.clusterIPs);
+    Object.freeze(o.externalIPs);
+    Object.freeze(o.loadBalancerSourceRanges);
+    Object.freeze(o.ipFamilies);
+  }
   return o;
 }
 
@@ -4728,13 +5052,16 @@ function m_core_v1_ServiceStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.loadBalancer = m_core_v1_LoadBalancerStatus(r, r.sub(), {}); break;
-      case 18: (o.conditions ??= []).push(m_meta_v1_Condition(r, r.sub(), {})); break;
+      case 10: o.loadBalancer = r.done(m_core_v1_LoadBalancerStatus(r, r.sub(), {})); break;
+      case 18: (o.conditions ??= []).push(r.done(m_meta_v1_Condition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.loadBalancer === undefined) o.loadBalancer = m_core_v1_LoadBalancerStatus(r, r.pos, {});
+  if (o.loadBalancer === undefined) o.loadBalancer = r.done(m_core_v1_LoadBalancerStatus(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -4743,7 +5070,7 @@ function m_core_v1_SessionAffinityConfig(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.clientIP = m_core_v1_ClientIPConfig(r, r.sub(), {}); break;
+      case 10: o.clientIP = r.done(m_core_v1_ClientIPConfig(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -4770,11 +5097,11 @@ function m_core_v1_StorageOSPersistentVolumeSource(r: ProtoReader, end: number, 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.volumeName = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.volumeNamespace = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.volumeName = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.volumeNamespace = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: o.secretRef = m_core_v1_ObjectReference(r, r.sub(), {}); break;
+      case 42: o.secretRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -4787,11 +5114,11 @@ function m_core_v1_StorageOSVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.volumeName = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.volumeNamespace = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.fsType = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.volumeName = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.volumeNamespace = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: o.secretRef = m_core_v1_LocalObjectReference(r, r.sub(), {}); break;
+      case 42: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -4804,8 +5131,8 @@ function m_core_v1_Sysctl(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.value = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.value = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4821,7 +5148,7 @@ function m_core_v1_TCPSocketAction(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: o.port = r.intOrString(r.sub()); break;
-      case 18: { const v = r.string(); if (v !== "") o.host = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.host = v; break; }
       default: r.skip(t);
     }
   }
@@ -4835,9 +5162,9 @@ function m_core_v1_Taint(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.key = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.value = v; break; }
-      case 26: o.effect = r.string(); break;
+      case 10: o.key = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.value = v; break; }
+      case 26: o.effect = r.istring(); break;
       case 34: o.timeAdded = r.time(r.sub()); break;
       default: r.skip(t);
     }
@@ -4853,10 +5180,10 @@ function m_core_v1_Toleration(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.key = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.operator = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.value = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.effect = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.key = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.operator = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.value = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.effect = v; break; }
       case 40: o.tolerationSeconds = r.int64(); break;
       default: r.skip(t);
     }
@@ -4870,14 +5197,17 @@ function m_core_v1_TopologySelectorLabelRequirement(r: ProtoReader, end: number,
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.key = r.string(); break;
-      case 18: (o.values ??= []).push(r.string()); break;
+      case 10: o.key = r.istring(); break;
+      case 18: (o.values ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.key === undefined) o.key = "";
   if (o.values === undefined) o.values = null;
+  if (r.freeze) {
+    Object.freeze(o.values);
+  }
   return o;
 }
 
@@ -4886,11 +5216,14 @@ function m_core_v1_TopologySelectorTerm(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.matchLabelExpressions ??= []).push(m_core_v1_TopologySelectorLabelRequirement(r, r.sub(), {})); break;
+      case 10: (o.matchLabelExpressions ??= []).push(r.done(m_core_v1_TopologySelectorLabelRequirement(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.matchLabelExpressions);
+  }
   return o;
 }
 
@@ -4900,13 +5233,13 @@ function m_core_v1_TopologySpreadConstraint(r: ProtoReader, end: number, o: Obj)
     const t = r.uint32();
     switch (t) {
       case 8: o.maxSkew = r.int32(); break;
-      case 18: o.topologyKey = r.string(); break;
-      case 26: o.whenUnsatisfiable = r.string(); break;
-      case 34: o.labelSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
+      case 18: o.topologyKey = r.istring(); break;
+      case 26: o.whenUnsatisfiable = r.istring(); break;
+      case 34: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
       case 40: o.minDomains = r.int32(); break;
-      case 50: o.nodeAffinityPolicy = r.string(); break;
-      case 58: o.nodeTaintsPolicy = r.string(); break;
-      case 66: (o.matchLabelKeys ??= []).push(r.string()); break;
+      case 50: o.nodeAffinityPolicy = r.istring(); break;
+      case 58: o.nodeTaintsPolicy = r.istring(); break;
+      case 66: (o.matchLabelKeys ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
@@ -4914,6 +5247,9 @@ function m_core_v1_TopologySpreadConstraint(r: ProtoReader, end: number, o: Obj)
   if (o.maxSkew === undefined) o.maxSkew = 0;
   if (o.topologyKey === undefined) o.topologyKey = "";
   if (o.whenUnsatisfiable === undefined) o.whenUnsatisfiable = "";
+  if (r.freeze) {
+    Object.freeze(o.matchLabelKeys);
+  }
   return o;
 }
 
@@ -4922,9 +5258,9 @@ function m_core_v1_TypedLocalObjectReference(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.apiGroup = r.string(); break;
-      case 18: o.kind = r.string(); break;
-      case 26: o.name = r.string(); break;
+      case 10: o.apiGroup = r.istring(); break;
+      case 18: o.kind = r.istring(); break;
+      case 26: o.name = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4940,10 +5276,10 @@ function m_core_v1_TypedObjectReference(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.apiGroup = r.string(); break;
-      case 18: o.kind = r.string(); break;
-      case 26: o.name = r.string(); break;
-      case 34: o.namespace = r.string(); break;
+      case 10: o.apiGroup = r.istring(); break;
+      case 18: o.kind = r.istring(); break;
+      case 26: o.name = r.istring(); break;
+      case 34: o.namespace = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4960,7 +5296,7 @@ function m_core_v1_Volume(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
+      case 10: o.name = r.istring(); break;
       case 18: m_core_v1_VolumeSource(r, r.sub(), o); s1 = true; break;
       default: r.skip(t);
     }
@@ -4976,8 +5312,8 @@ function m_core_v1_VolumeDevice(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.devicePath = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.devicePath = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -4992,13 +5328,13 @@ function m_core_v1_VolumeMount(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
+      case 10: o.name = r.istring(); break;
       case 16: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 58: o.recursiveReadOnly = r.string(); break;
-      case 26: o.mountPath = r.string(); break;
-      case 34: { const v = r.string(); if (v !== "") o.subPath = v; break; }
-      case 42: o.mountPropagation = r.string(); break;
-      case 50: { const v = r.string(); if (v !== "") o.subPathExpr = v; break; }
+      case 58: o.recursiveReadOnly = r.istring(); break;
+      case 26: o.mountPath = r.istring(); break;
+      case 34: { const v = r.istring(); if (v !== "") o.subPath = v; break; }
+      case 42: o.mountPropagation = r.istring(); break;
+      case 50: { const v = r.istring(); if (v !== "") o.subPathExpr = v; break; }
       default: r.skip(t);
     }
   }
@@ -5013,11 +5349,11 @@ function m_core_v1_VolumeMountStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.mountPath = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.mountPath = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: o.recursiveReadOnly = r.string(); break;
-      case 42: o.volumeStatus = m_core_v1_VolumeStatus(r, r.sub(), {}); break;
+      case 34: o.recursiveReadOnly = r.istring(); break;
+      case 42: o.volumeStatus = r.done(m_core_v1_VolumeStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5032,7 +5368,7 @@ function m_core_v1_VolumeNodeAffinity(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.required = m_core_v1_NodeSelector(r, r.sub(), {}); break;
+      case 10: o.required = r.done(m_core_v1_NodeSelector(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5045,12 +5381,12 @@ function m_core_v1_VolumeProjection(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.secret = m_core_v1_SecretProjection(r, r.sub(), {}); break;
-      case 18: o.downwardAPI = m_core_v1_DownwardAPIProjection(r, r.sub(), {}); break;
-      case 26: o.configMap = m_core_v1_ConfigMapProjection(r, r.sub(), {}); break;
-      case 34: o.serviceAccountToken = m_core_v1_ServiceAccountTokenProjection(r, r.sub(), {}); break;
-      case 42: o.clusterTrustBundle = m_core_v1_ClusterTrustBundleProjection(r, r.sub(), {}); break;
-      case 50: o.podCertificate = m_core_v1_PodCertificateProjection(r, r.sub(), {}); break;
+      case 10: o.secret = r.done(m_core_v1_SecretProjection(r, r.sub(), {})); break;
+      case 18: o.downwardAPI = r.done(m_core_v1_DownwardAPIProjection(r, r.sub(), {})); break;
+      case 26: o.configMap = r.done(m_core_v1_ConfigMapProjection(r, r.sub(), {})); break;
+      case 34: o.serviceAccountToken = r.done(m_core_v1_ServiceAccountTokenProjection(r, r.sub(), {})); break;
+      case 42: o.clusterTrustBundle = r.done(m_core_v1_ClusterTrustBundleProjection(r, r.sub(), {})); break;
+      case 50: o.podCertificate = r.done(m_core_v1_PodCertificateProjection(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5069,6 +5405,10 @@ function m_core_v1_VolumeResourceRequirements(r: ProtoReader, end: number, o: Ob
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.limits);
+    Object.freeze(o.requests);
+  }
   return o;
 }
 
@@ -5077,36 +5417,36 @@ function m_core_v1_VolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.hostPath = m_core_v1_HostPathVolumeSource(r, r.sub(), {}); break;
-      case 18: o.emptyDir = m_core_v1_EmptyDirVolumeSource(r, r.sub(), {}); break;
-      case 26: o.gcePersistentDisk = m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), {}); break;
-      case 34: o.awsElasticBlockStore = m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), {}); break;
-      case 42: o.gitRepo = m_core_v1_GitRepoVolumeSource(r, r.sub(), {}); break;
-      case 50: o.secret = m_core_v1_SecretVolumeSource(r, r.sub(), {}); break;
-      case 58: o.nfs = m_core_v1_NFSVolumeSource(r, r.sub(), {}); break;
-      case 66: o.iscsi = m_core_v1_ISCSIVolumeSource(r, r.sub(), {}); break;
-      case 74: o.glusterfs = m_core_v1_GlusterfsVolumeSource(r, r.sub(), {}); break;
-      case 82: o.persistentVolumeClaim = m_core_v1_PersistentVolumeClaimVolumeSource(r, r.sub(), {}); break;
-      case 90: o.rbd = m_core_v1_RBDVolumeSource(r, r.sub(), {}); break;
-      case 98: o.flexVolume = m_core_v1_FlexVolumeSource(r, r.sub(), {}); break;
-      case 106: o.cinder = m_core_v1_CinderVolumeSource(r, r.sub(), {}); break;
-      case 114: o.cephfs = m_core_v1_CephFSVolumeSource(r, r.sub(), {}); break;
-      case 122: o.flocker = m_core_v1_FlockerVolumeSource(r, r.sub(), {}); break;
-      case 130: o.downwardAPI = m_core_v1_DownwardAPIVolumeSource(r, r.sub(), {}); break;
-      case 138: o.fc = m_core_v1_FCVolumeSource(r, r.sub(), {}); break;
-      case 146: o.azureFile = m_core_v1_AzureFileVolumeSource(r, r.sub(), {}); break;
-      case 154: o.configMap = m_core_v1_ConfigMapVolumeSource(r, r.sub(), {}); break;
-      case 162: o.vsphereVolume = m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), {}); break;
-      case 170: o.quobyte = m_core_v1_QuobyteVolumeSource(r, r.sub(), {}); break;
-      case 178: o.azureDisk = m_core_v1_AzureDiskVolumeSource(r, r.sub(), {}); break;
-      case 186: o.photonPersistentDisk = m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), {}); break;
-      case 210: o.projected = m_core_v1_ProjectedVolumeSource(r, r.sub(), {}); break;
-      case 194: o.portworxVolume = m_core_v1_PortworxVolumeSource(r, r.sub(), {}); break;
-      case 202: o.scaleIO = m_core_v1_ScaleIOVolumeSource(r, r.sub(), {}); break;
-      case 218: o.storageos = m_core_v1_StorageOSVolumeSource(r, r.sub(), {}); break;
-      case 226: o.csi = m_core_v1_CSIVolumeSource(r, r.sub(), {}); break;
-      case 234: o.ephemeral = m_core_v1_EphemeralVolumeSource(r, r.sub(), {}); break;
-      case 242: o.image = m_core_v1_ImageVolumeSource(r, r.sub(), {}); break;
+      case 10: o.hostPath = r.done(m_core_v1_HostPathVolumeSource(r, r.sub(), {})); break;
+      case 18: o.emptyDir = r.done(m_core_v1_EmptyDirVolumeSource(r, r.sub(), {})); break;
+      case 26: o.gcePersistentDisk = r.done(m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), {})); break;
+      case 34: o.awsElasticBlockStore = r.done(m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), {})); break;
+      case 42: o.gitRepo = r.done(m_core_v1_GitRepoVolumeSource(r, r.sub(), {})); break;
+      case 50: o.secret = r.done(m_core_v1_SecretVolumeSource(r, r.sub(), {})); break;
+      case 58: o.nfs = r.done(m_core_v1_NFSVolumeSource(r, r.sub(), {})); break;
+      case 66: o.iscsi = r.done(m_core_v1_ISCSIVolumeSource(r, r.sub(), {})); break;
+      case 74: o.glusterfs = r.done(m_core_v1_GlusterfsVolumeSource(r, r.sub(), {})); break;
+      case 82: o.persistentVolumeClaim = r.done(m_core_v1_PersistentVolumeClaimVolumeSource(r, r.sub(), {})); break;
+      case 90: o.rbd = r.done(m_core_v1_RBDVolumeSource(r, r.sub(), {})); break;
+      case 98: o.flexVolume = r.done(m_core_v1_FlexVolumeSource(r, r.sub(), {})); break;
+      case 106: o.cinder = r.done(m_core_v1_CinderVolumeSource(r, r.sub(), {})); break;
+      case 114: o.cephfs = r.done(m_core_v1_CephFSVolumeSource(r, r.sub(), {})); break;
+      case 122: o.flocker = r.done(m_core_v1_FlockerVolumeSource(r, r.sub(), {})); break;
+      case 130: o.downwardAPI = r.done(m_core_v1_DownwardAPIVolumeSource(r, r.sub(), {})); break;
+      case 138: o.fc = r.done(m_core_v1_FCVolumeSource(r, r.sub(), {})); break;
+      case 146: o.azureFile = r.done(m_core_v1_AzureFileVolumeSource(r, r.sub(), {})); break;
+      case 154: o.configMap = r.done(m_core_v1_ConfigMapVolumeSource(r, r.sub(), {})); break;
+      case 162: o.vsphereVolume = r.done(m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), {})); break;
+      case 170: o.quobyte = r.done(m_core_v1_QuobyteVolumeSource(r, r.sub(), {})); break;
+      case 178: o.azureDisk = r.done(m_core_v1_AzureDiskVolumeSource(r, r.sub(), {})); break;
+      case 186: o.photonPersistentDisk = r.done(m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), {})); break;
+      case 210: o.projected = r.done(m_core_v1_ProjectedVolumeSource(r, r.sub(), {})); break;
+      case 194: o.portworxVolume = r.done(m_core_v1_PortworxVolumeSource(r, r.sub(), {})); break;
+      case 202: o.scaleIO = r.done(m_core_v1_ScaleIOVolumeSource(r, r.sub(), {})); break;
+      case 218: o.storageos = r.done(m_core_v1_StorageOSVolumeSource(r, r.sub(), {})); break;
+      case 226: o.csi = r.done(m_core_v1_CSIVolumeSource(r, r.sub(), {})); break;
+      case 234: o.ephemeral = r.done(m_core_v1_EphemeralVolumeSource(r, r.sub(), {})); break;
+      case 242: o.image = r.done(m_core_v1_ImageVolumeSource(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5119,7 +5459,7 @@ function m_core_v1_VolumeStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.image = m_core_v1_ImageVolumeStatus(r, r.sub(), {}); break;
+      case 10: o.image = r.done(m_core_v1_ImageVolumeStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5132,10 +5472,10 @@ function m_core_v1_VsphereVirtualDiskVolumeSource(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumePath = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.fsType = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.storagePolicyName = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.storagePolicyID = v; break; }
+      case 10: o.volumePath = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.storagePolicyName = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.storagePolicyID = v; break; }
       default: r.skip(t);
     }
   }
@@ -5150,13 +5490,13 @@ function m_core_v1_WeightedPodAffinityTerm(r: ProtoReader, end: number, o: Obj):
     const t = r.uint32();
     switch (t) {
       case 8: o.weight = r.int32(); break;
-      case 18: o.podAffinityTerm = m_core_v1_PodAffinityTerm(r, r.sub(), {}); break;
+      case 18: o.podAffinityTerm = r.done(m_core_v1_PodAffinityTerm(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.weight === undefined) o.weight = 0;
-  if (o.podAffinityTerm === undefined) o.podAffinityTerm = m_core_v1_PodAffinityTerm(r, r.pos, {});
+  if (o.podAffinityTerm === undefined) o.podAffinityTerm = r.done(m_core_v1_PodAffinityTerm(r, r.pos, {}));
   return o;
 }
 
@@ -5165,9 +5505,9 @@ function m_core_v1_WindowsSecurityContextOptions(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.gmsaCredentialSpecName = r.string(); break;
-      case 18: o.gmsaCredentialSpec = r.string(); break;
-      case 26: o.runAsUserName = r.string(); break;
+      case 10: o.gmsaCredentialSpecName = r.istring(); break;
+      case 18: o.gmsaCredentialSpec = r.istring(); break;
+      case 26: o.runAsUserName = r.istring(); break;
       case 32: o.hostProcess = r.bool(); break;
       default: r.skip(t);
     }
@@ -5181,20 +5521,24 @@ function m_discovery_v1_Endpoint(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.addresses ??= []).push(r.string()); break;
-      case 18: o.conditions = m_discovery_v1_EndpointConditions(r, r.sub(), {}); break;
-      case 26: o.hostname = r.string(); break;
-      case 34: o.targetRef = m_core_v1_ObjectReference(r, r.sub(), {}); break;
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.deprecatedTopology ??= {}, k, v === undefined ? "" : v); break; }
-      case 50: o.nodeName = r.string(); break;
-      case 58: o.zone = r.string(); break;
-      case 66: o.hints = m_discovery_v1_EndpointHints(r, r.sub(), {}); break;
+      case 10: (o.addresses ??= []).push(r.istring()); break;
+      case 18: o.conditions = r.done(m_discovery_v1_EndpointConditions(r, r.sub(), {})); break;
+      case 26: o.hostname = r.istring(); break;
+      case 34: o.targetRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.deprecatedTopology ??= {}, k, v === undefined ? "" : v); break; }
+      case 50: o.nodeName = r.istring(); break;
+      case 58: o.zone = r.istring(); break;
+      case 66: o.hints = r.done(m_discovery_v1_EndpointHints(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.addresses === undefined) o.addresses = null;
-  if (o.conditions === undefined) o.conditions = m_discovery_v1_EndpointConditions(r, r.pos, {});
+  if (o.conditions === undefined) o.conditions = r.done(m_discovery_v1_EndpointConditions(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.addresses);
+    Object.freeze(o.deprecatedTopology);
+  }
   return o;
 }
 
@@ -5218,12 +5562,16 @@ function m_discovery_v1_EndpointHints(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.forZones ??= []).push(m_discovery_v1_ForZone(r, r.sub(), {})); break;
-      case 18: (o.forNodes ??= []).push(m_discovery_v1_ForNode(r, r.sub(), {})); break;
+      case 10: (o.forZones ??= []).push(r.done(m_discovery_v1_ForZone(r, r.sub(), {}))); break;
+      case 18: (o.forNodes ??= []).push(r.done(m_discovery_v1_ForNode(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.forZones);
+    Object.freeze(o.forNodes);
+  }
   return o;
 }
 
@@ -5232,10 +5580,10 @@ function m_discovery_v1_EndpointPort(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.protocol = r.string(); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.protocol = r.istring(); break;
       case 24: o.port = r.int32(); break;
-      case 34: o.appProtocol = r.string(); break;
+      case 34: o.appProtocol = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -5248,18 +5596,22 @@ function m_discovery_v1_EndpointSlice(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 34: o.addressType = r.string(); break;
-      case 18: (o.endpoints ??= []).push(m_discovery_v1_Endpoint(r, r.sub(), {})); break;
-      case 26: (o.ports ??= []).push(m_discovery_v1_EndpointPort(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 34: o.addressType = r.istring(); break;
+      case 18: (o.endpoints ??= []).push(r.done(m_discovery_v1_Endpoint(r, r.sub(), {}))); break;
+      case 26: (o.ports ??= []).push(r.done(m_discovery_v1_EndpointPort(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
   if (o.addressType === undefined) o.addressType = "";
   if (o.endpoints === undefined) o.endpoints = null;
   if (o.ports === undefined) o.ports = null;
+  if (r.freeze) {
+    Object.freeze(o.endpoints);
+    Object.freeze(o.ports);
+  }
   return o;
 }
 
@@ -5268,13 +5620,13 @@ function m_discovery_v1_EndpointSliceList(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_discovery_v1_EndpointSlice(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_discovery_v1_EndpointSlice(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5284,7 +5636,7 @@ function m_discovery_v1_ForNode(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
+      case 10: o.name = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -5298,7 +5650,7 @@ function m_discovery_v1_ForZone(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
+      case 10: o.name = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -5312,18 +5664,18 @@ function m_events_v1_Event(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
       case 18: o.eventTime = r.microTime(r.sub()); break;
-      case 26: o.series = m_events_v1_EventSeries(r, r.sub(), {}); break;
-      case 34: { const v = r.string(); if (v !== "") o.reportingController = v; break; }
-      case 42: { const v = r.string(); if (v !== "") o.reportingInstance = v; break; }
-      case 50: { const v = r.string(); if (v !== "") o.action = v; break; }
-      case 58: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 66: o.regarding = m_core_v1_ObjectReference(r, r.sub(), {}); break;
-      case 74: o.related = m_core_v1_ObjectReference(r, r.sub(), {}); break;
-      case 82: { const v = r.string(); if (v !== "") o.note = v; break; }
-      case 90: { const v = r.string(); if (v !== "") o.type = v; break; }
-      case 98: o.deprecatedSource = m_core_v1_EventSource(r, r.sub(), {}); break;
+      case 26: o.series = r.done(m_events_v1_EventSeries(r, r.sub(), {})); break;
+      case 34: { const v = r.istring(); if (v !== "") o.reportingController = v; break; }
+      case 42: { const v = r.istring(); if (v !== "") o.reportingInstance = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.action = v; break; }
+      case 58: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 66: o.regarding = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 74: o.related = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 82: { const v = r.istring(); if (v !== "") o.note = v; break; }
+      case 90: { const v = r.istring(); if (v !== "") o.type = v; break; }
+      case 98: o.deprecatedSource = r.done(m_core_v1_EventSource(r, r.sub(), {})); break;
       case 106: o.deprecatedFirstTimestamp = r.time(r.sub()); break;
       case 114: o.deprecatedLastTimestamp = r.time(r.sub()); break;
       case 120: { const v = r.int32(); if (v !== 0) o.deprecatedCount = v; break; }
@@ -5331,10 +5683,10 @@ function m_events_v1_Event(r: ProtoReader, end: number, o: Obj): Obj {
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
   if (o.eventTime === undefined) o.eventTime = null;
-  if (o.regarding === undefined) o.regarding = m_core_v1_ObjectReference(r, r.pos, {});
-  if (o.deprecatedSource === undefined) o.deprecatedSource = m_core_v1_EventSource(r, r.pos, {});
+  if (o.regarding === undefined) o.regarding = r.done(m_core_v1_ObjectReference(r, r.pos, {}));
+  if (o.deprecatedSource === undefined) o.deprecatedSource = r.done(m_core_v1_EventSource(r, r.pos, {}));
   if (o.deprecatedFirstTimestamp === undefined) o.deprecatedFirstTimestamp = null;
   if (o.deprecatedLastTimestamp === undefined) o.deprecatedLastTimestamp = null;
   return o;
@@ -5345,13 +5697,13 @@ function m_events_v1_EventList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_events_v1_Event(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_events_v1_Event(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5377,12 +5729,12 @@ function m_meta_v1_Condition(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.type = r.string(); break;
-      case 18: o.status = r.string(); break;
+      case 10: o.type = r.istring(); break;
+      case 18: o.status = r.istring(); break;
       case 24: { const v = r.int64(); if (v !== 0) o.observedGeneration = v; break; }
       case 34: o.lastTransitionTime = r.time(r.sub()); break;
-      case 42: o.reason = r.string(); break;
-      case 50: o.message = r.string(); break;
+      case 42: o.reason = r.istring(); break;
+      case 50: o.message = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -5400,12 +5752,16 @@ function m_meta_v1_LabelSelector(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.matchLabels ??= {}, k, v === undefined ? "" : v); break; }
-      case 18: (o.matchExpressions ??= []).push(m_meta_v1_LabelSelectorRequirement(r, r.sub(), {})); break;
+      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.matchLabels ??= {}, k, v === undefined ? "" : v); break; }
+      case 18: (o.matchExpressions ??= []).push(r.done(m_meta_v1_LabelSelectorRequirement(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.matchLabels);
+    Object.freeze(o.matchExpressions);
+  }
   return o;
 }
 
@@ -5414,15 +5770,18 @@ function m_meta_v1_LabelSelectorRequirement(r: ProtoReader, end: number, o: Obj)
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.key = r.string(); break;
-      case 18: o.operator = r.string(); break;
-      case 26: (o.values ??= []).push(r.string()); break;
+      case 10: o.key = r.istring(); break;
+      case 18: o.operator = r.istring(); break;
+      case 26: (o.values ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.key === undefined) o.key = "";
   if (o.operator === undefined) o.operator = "";
+  if (r.freeze) {
+    Object.freeze(o.values);
+  }
   return o;
 }
 
@@ -5431,11 +5790,11 @@ function m_meta_v1_ListMeta(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.selfLink = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.selfLink = v; break; }
       case 18: { const v = r.string(); if (v !== "") o.resourceVersion = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.continue = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.continue = v; break; }
       case 32: o.remainingItemCount = r.int64(); break;
-      case 42: o.shardInfo = m_meta_v1_ShardInfo(r, r.sub(), {}); break;
+      case 42: o.shardInfo = r.done(m_meta_v1_ShardInfo(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5448,13 +5807,13 @@ function m_meta_v1_ManagedFieldsEntry(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.manager = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.operation = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.apiVersion = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.manager = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.operation = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.apiVersion = v; break; }
       case 34: o.time = r.time(r.sub()); break;
-      case 50: { const v = r.string(); if (v !== "") o.fieldsType = v; break; }
+      case 50: { const v = r.istring(); if (v !== "") o.fieldsType = v; break; }
       case 58: o.fieldsV1 = r.rawJson(r.sub()); break;
-      case 66: { const v = r.string(); if (v !== "") o.subresource = v; break; }
+      case 66: { const v = r.istring(); if (v !== "") o.subresource = v; break; }
       default: r.skip(t);
     }
   }
@@ -5469,23 +5828,30 @@ function m_meta_v1_ObjectMeta(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
       case 18: { const v = r.string(); if (v !== "") o.generateName = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.namespace = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.selfLink = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.namespace = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.selfLink = v; break; }
       case 42: { const v = r.string(); if (v !== "") o.uid = v; break; }
       case 50: { const v = r.string(); if (v !== "") o.resourceVersion = v; break; }
       case 56: { const v = r.int64(); if (v !== 0) o.generation = v; break; }
       case 66: { const v = r.time(r.sub()); if (v !== null) o.creationTimestamp = v; break; }
       case 74: o.deletionTimestamp = r.time(r.sub()); break;
       case 80: o.deletionGracePeriodSeconds = r.int64(); break;
-      case 90: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.labels ??= {}, k, v === undefined ? "" : v); break; }
-      case 98: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.annotations ??= {}, k, v === undefined ? "" : v); break; }
-      case 106: (o.ownerReferences ??= []).push(m_meta_v1_OwnerReference(r, r.sub(), {})); break;
-      case 114: (o.finalizers ??= []).push(r.string()); break;
-      case 138: if (r.dropManagedFields) r.skip(t); else (o.managedFields ??= []).push(m_meta_v1_ManagedFieldsEntry(r, r.sub(), {})); break;
+      case 90: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.labels ??= {}, k, v === undefined ? "" : v); break; }
+      case 98: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.annotations ??= {}, k, v === undefined ? "" : v); break; }
+      case 106: (o.ownerReferences ??= []).push(r.done(m_meta_v1_OwnerReference(r, r.sub(), {}))); break;
+      case 114: (o.finalizers ??= []).push(r.istring()); break;
+      case 138: if (r.dropManagedFields) r.skip(t); else (o.managedFields ??= []).push(r.done(m_meta_v1_ManagedFieldsEntry(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.labels);
+    Object.freeze(o.annotations);
+    Object.freeze(o.ownerReferences);
+    Object.freeze(o.finalizers);
+    Object.freeze(o.managedFields);
+  }
   return o;
 }
 
@@ -5494,9 +5860,9 @@ function m_meta_v1_OwnerReference(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 42: o.apiVersion = r.string(); break;
-      case 10: o.kind = r.string(); break;
-      case 26: o.name = r.string(); break;
+      case 42: o.apiVersion = r.istring(); break;
+      case 10: o.kind = r.istring(); break;
+      case 26: o.name = r.istring(); break;
       case 34: o.uid = r.string(); break;
       case 48: o.controller = r.bool(); break;
       case 56: o.blockOwnerDeletion = r.bool(); break;
@@ -5516,7 +5882,7 @@ function m_meta_v1_ShardInfo(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.selector = r.string(); break;
+      case 10: o.selector = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -5530,17 +5896,17 @@ function m_meta_v1_Status(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: { const v = r.string(); if (v !== "") o.status = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.message = v; break; }
-      case 34: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 42: o.details = m_meta_v1_StatusDetails(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: { const v = r.istring(); if (v !== "") o.status = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.message = v; break; }
+      case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 42: o.details = r.done(m_meta_v1_StatusDetails(r, r.sub(), {})); break;
       case 48: { const v = r.int32(); if (v !== 0) o.code = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   return o;
 }
 
@@ -5549,9 +5915,9 @@ function m_meta_v1_StatusCause(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.reason = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.message = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.field = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.reason = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.message = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.field = v; break; }
       default: r.skip(t);
     }
   }
@@ -5564,16 +5930,19 @@ function m_meta_v1_StatusDetails(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.group = v; break; }
-      case 26: { const v = r.string(); if (v !== "") o.kind = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
+      case 18: { const v = r.istring(); if (v !== "") o.group = v; break; }
+      case 26: { const v = r.istring(); if (v !== "") o.kind = v; break; }
       case 50: { const v = r.string(); if (v !== "") o.uid = v; break; }
-      case 34: (o.causes ??= []).push(m_meta_v1_StatusCause(r, r.sub(), {})); break;
+      case 34: (o.causes ??= []).push(r.done(m_meta_v1_StatusCause(r, r.sub(), {}))); break;
       case 40: { const v = r.int32(); if (v !== 0) o.retryAfterSeconds = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.causes);
+  }
   return o;
 }
 
@@ -5582,15 +5951,15 @@ function m_networking_v1_HTTPIngressPath(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.path = v; break; }
-      case 26: o.pathType = r.string(); break;
-      case 18: o.backend = m_networking_v1_IngressBackend(r, r.sub(), {}); break;
+      case 10: { const v = r.istring(); if (v !== "") o.path = v; break; }
+      case 26: o.pathType = r.istring(); break;
+      case 18: o.backend = r.done(m_networking_v1_IngressBackend(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.pathType === undefined) o.pathType = null;
-  if (o.backend === undefined) o.backend = m_networking_v1_IngressBackend(r, r.pos, {});
+  if (o.backend === undefined) o.backend = r.done(m_networking_v1_IngressBackend(r, r.pos, {}));
   return o;
 }
 
@@ -5599,12 +5968,15 @@ function m_networking_v1_HTTPIngressRuleValue(r: ProtoReader, end: number, o: Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.paths ??= []).push(m_networking_v1_HTTPIngressPath(r, r.sub(), {})); break;
+      case 10: (o.paths ??= []).push(r.done(m_networking_v1_HTTPIngressPath(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.paths === undefined) o.paths = null;
+  if (r.freeze) {
+    Object.freeze(o.paths);
+  }
   return o;
 }
 
@@ -5613,13 +5985,16 @@ function m_networking_v1_IPBlock(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.cidr = r.string(); break;
-      case 18: (o.except ??= []).push(r.string()); break;
+      case 10: o.cidr = r.istring(); break;
+      case 18: (o.except ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.cidr === undefined) o.cidr = "";
+  if (r.freeze) {
+    Object.freeze(o.except);
+  }
   return o;
 }
 
@@ -5628,16 +6003,16 @@ function m_networking_v1_Ingress(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_networking_v1_IngressSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_networking_v1_IngressStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_networking_v1_IngressSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_networking_v1_IngressStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_networking_v1_IngressSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_networking_v1_IngressStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_networking_v1_IngressSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_networking_v1_IngressStatus(r, r.pos, {}));
   return o;
 }
 
@@ -5646,8 +6021,8 @@ function m_networking_v1_IngressBackend(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 34: o.service = m_networking_v1_IngressServiceBackend(r, r.sub(), {}); break;
-      case 26: o.resource = m_core_v1_TypedLocalObjectReference(r, r.sub(), {}); break;
+      case 34: o.service = r.done(m_networking_v1_IngressServiceBackend(r, r.sub(), {})); break;
+      case 26: o.resource = r.done(m_core_v1_TypedLocalObjectReference(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5660,13 +6035,13 @@ function m_networking_v1_IngressList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_networking_v1_Ingress(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_networking_v1_Ingress(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5677,12 +6052,15 @@ function m_networking_v1_IngressLoadBalancerIngress(r: ProtoReader, end: number,
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.string(); if (v !== "") o.ip = v; break; }
-      case 18: { const v = r.string(); if (v !== "") o.hostname = v; break; }
-      case 34: (o.ports ??= []).push(m_networking_v1_IngressPortStatus(r, r.sub(), {})); break;
+      case 18: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
+      case 34: (o.ports ??= []).push(r.done(m_networking_v1_IngressPortStatus(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.ports);
+  }
   return o;
 }
 
@@ -5691,11 +6069,14 @@ function m_networking_v1_IngressLoadBalancerStatus(r: ProtoReader, end: number, 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ingress ??= []).push(m_networking_v1_IngressLoadBalancerIngress(r, r.sub(), {})); break;
+      case 10: (o.ingress ??= []).push(r.done(m_networking_v1_IngressLoadBalancerIngress(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.ingress);
+  }
   return o;
 }
 
@@ -5705,8 +6086,8 @@ function m_networking_v1_IngressPortStatus(r: ProtoReader, end: number, o: Obj):
     const t = r.uint32();
     switch (t) {
       case 8: o.port = r.int32(); break;
-      case 18: o.protocol = r.string(); break;
-      case 26: o.error = r.string(); break;
+      case 18: o.protocol = r.istring(); break;
+      case 26: o.error = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -5722,7 +6103,7 @@ function m_networking_v1_IngressRule(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.host = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.host = v; break; }
       case 18: m_networking_v1_IngressRuleValue(r, r.sub(), o); s1 = true; break;
       default: r.skip(t);
     }
@@ -5737,7 +6118,7 @@ function m_networking_v1_IngressRuleValue(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.http = m_networking_v1_HTTPIngressRuleValue(r, r.sub(), {}); break;
+      case 10: o.http = r.done(m_networking_v1_HTTPIngressRuleValue(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5750,14 +6131,14 @@ function m_networking_v1_IngressServiceBackend(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.name = r.string(); break;
-      case 18: o.port = m_networking_v1_ServiceBackendPort(r, r.sub(), {}); break;
+      case 10: o.name = r.istring(); break;
+      case 18: o.port = r.done(m_networking_v1_ServiceBackendPort(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.port === undefined) o.port = m_networking_v1_ServiceBackendPort(r, r.pos, {});
+  if (o.port === undefined) o.port = r.done(m_networking_v1_ServiceBackendPort(r, r.pos, {}));
   return o;
 }
 
@@ -5766,14 +6147,18 @@ function m_networking_v1_IngressSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 34: o.ingressClassName = r.string(); break;
-      case 10: o.defaultBackend = m_networking_v1_IngressBackend(r, r.sub(), {}); break;
-      case 18: (o.tls ??= []).push(m_networking_v1_IngressTLS(r, r.sub(), {})); break;
-      case 26: (o.rules ??= []).push(m_networking_v1_IngressRule(r, r.sub(), {})); break;
+      case 34: o.ingressClassName = r.istring(); break;
+      case 10: o.defaultBackend = r.done(m_networking_v1_IngressBackend(r, r.sub(), {})); break;
+      case 18: (o.tls ??= []).push(r.done(m_networking_v1_IngressTLS(r, r.sub(), {}))); break;
+      case 26: (o.rules ??= []).push(r.done(m_networking_v1_IngressRule(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.tls);
+    Object.freeze(o.rules);
+  }
   return o;
 }
 
@@ -5782,12 +6167,12 @@ function m_networking_v1_IngressStatus(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.loadBalancer = m_networking_v1_IngressLoadBalancerStatus(r, r.sub(), {}); break;
+      case 10: o.loadBalancer = r.done(m_networking_v1_IngressLoadBalancerStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.loadBalancer === undefined) o.loadBalancer = m_networking_v1_IngressLoadBalancerStatus(r, r.pos, {});
+  if (o.loadBalancer === undefined) o.loadBalancer = r.done(m_networking_v1_IngressLoadBalancerStatus(r, r.pos, {}));
   return o;
 }
 
@@ -5796,12 +6181,15 @@ function m_networking_v1_IngressTLS(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.hosts ??= []).push(r.string()); break;
-      case 18: { const v = r.string(); if (v !== "") o.secretName = v; break; }
+      case 10: (o.hosts ??= []).push(r.istring()); break;
+      case 18: { const v = r.istring(); if (v !== "") o.secretName = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.hosts);
+  }
   return o;
 }
 
@@ -5810,14 +6198,14 @@ function m_networking_v1_NetworkPolicy(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_networking_v1_NetworkPolicySpec(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_networking_v1_NetworkPolicySpec(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_networking_v1_NetworkPolicySpec(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_networking_v1_NetworkPolicySpec(r, r.pos, {}));
   return o;
 }
 
@@ -5826,12 +6214,16 @@ function m_networking_v1_NetworkPolicyEgressRule(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ports ??= []).push(m_networking_v1_NetworkPolicyPort(r, r.sub(), {})); break;
-      case 18: (o.to ??= []).push(m_networking_v1_NetworkPolicyPeer(r, r.sub(), {})); break;
+      case 10: (o.ports ??= []).push(r.done(m_networking_v1_NetworkPolicyPort(r, r.sub(), {}))); break;
+      case 18: (o.to ??= []).push(r.done(m_networking_v1_NetworkPolicyPeer(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.ports);
+    Object.freeze(o.to);
+  }
   return o;
 }
 
@@ -5840,12 +6232,16 @@ function m_networking_v1_NetworkPolicyIngressRule(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ports ??= []).push(m_networking_v1_NetworkPolicyPort(r, r.sub(), {})); break;
-      case 18: (o.from ??= []).push(m_networking_v1_NetworkPolicyPeer(r, r.sub(), {})); break;
+      case 10: (o.ports ??= []).push(r.done(m_networking_v1_NetworkPolicyPort(r, r.sub(), {}))); break;
+      case 18: (o.from ??= []).push(r.done(m_networking_v1_NetworkPolicyPeer(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.ports);
+    Object.freeze(o.from);
+  }
   return o;
 }
 
@@ -5854,13 +6250,13 @@ function m_networking_v1_NetworkPolicyList(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_networking_v1_NetworkPolicy(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_networking_v1_NetworkPolicy(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5870,9 +6266,9 @@ function m_networking_v1_NetworkPolicyPeer(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.podSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 18: o.namespaceSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 26: o.ipBlock = m_networking_v1_IPBlock(r, r.sub(), {}); break;
+      case 10: o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 18: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 26: o.ipBlock = r.done(m_networking_v1_IPBlock(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
@@ -5885,7 +6281,7 @@ function m_networking_v1_NetworkPolicyPort(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.protocol = r.string(); break;
+      case 10: o.protocol = r.istring(); break;
       case 18: o.port = r.intOrString(r.sub()); break;
       case 24: o.endPort = r.int32(); break;
       default: r.skip(t);
@@ -5900,15 +6296,20 @@ function m_networking_v1_NetworkPolicySpec(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.podSelector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
-      case 18: (o.ingress ??= []).push(m_networking_v1_NetworkPolicyIngressRule(r, r.sub(), {})); break;
-      case 26: (o.egress ??= []).push(m_networking_v1_NetworkPolicyEgressRule(r, r.sub(), {})); break;
-      case 34: (o.policyTypes ??= []).push(r.string()); break;
+      case 10: o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 18: (o.ingress ??= []).push(r.done(m_networking_v1_NetworkPolicyIngressRule(r, r.sub(), {}))); break;
+      case 26: (o.egress ??= []).push(r.done(m_networking_v1_NetworkPolicyEgressRule(r, r.sub(), {}))); break;
+      case 34: (o.policyTypes ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.podSelector === undefined) o.podSelector = m_meta_v1_LabelSelector(r, r.pos, {});
+  if (o.podSelector === undefined) o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.ingress);
+    Object.freeze(o.egress);
+    Object.freeze(o.policyTypes);
+  }
   return o;
 }
 
@@ -5917,7 +6318,7 @@ function m_networking_v1_ServiceBackendPort(r: ProtoReader, end: number, o: Obj)
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const v = r.string(); if (v !== "") o.name = v; break; }
+      case 10: { const v = r.istring(); if (v !== "") o.name = v; break; }
       case 16: { const v = r.int32(); if (v !== 0) o.number = v; break; }
       default: r.skip(t);
     }
@@ -5931,16 +6332,16 @@ function m_policy_v1_PodDisruptionBudget(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.spec = m_policy_v1_PodDisruptionBudgetSpec(r, r.sub(), {}); break;
-      case 26: o.status = m_policy_v1_PodDisruptionBudgetStatus(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.spec = r.done(m_policy_v1_PodDisruptionBudgetSpec(r, r.sub(), {})); break;
+      case 26: o.status = r.done(m_policy_v1_PodDisruptionBudgetStatus(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.spec === undefined) o.spec = m_policy_v1_PodDisruptionBudgetSpec(r, r.pos, {});
-  if (o.status === undefined) o.status = m_policy_v1_PodDisruptionBudgetStatus(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.spec === undefined) o.spec = r.done(m_policy_v1_PodDisruptionBudgetSpec(r, r.pos, {}));
+  if (o.status === undefined) o.status = r.done(m_policy_v1_PodDisruptionBudgetStatus(r, r.pos, {}));
   return o;
 }
 
@@ -5949,13 +6350,13 @@ function m_policy_v1_PodDisruptionBudgetList(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_policy_v1_PodDisruptionBudget(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_policy_v1_PodDisruptionBudget(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5966,9 +6367,9 @@ function m_policy_v1_PodDisruptionBudgetSpec(r: ProtoReader, end: number, o: Obj
     const t = r.uint32();
     switch (t) {
       case 10: o.minAvailable = r.intOrString(r.sub()); break;
-      case 18: o.selector = m_meta_v1_LabelSelector(r, r.sub(), {}); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
       case 26: o.maxUnavailable = r.intOrString(r.sub()); break;
-      case 34: o.unhealthyPodEvictionPolicy = r.string(); break;
+      case 34: o.unhealthyPodEvictionPolicy = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -5987,7 +6388,7 @@ function m_policy_v1_PodDisruptionBudgetStatus(r: ProtoReader, end: number, o: O
       case 32: o.currentHealthy = r.int32(); break;
       case 40: o.desiredHealthy = r.int32(); break;
       case 48: o.expectedPods = r.int32(); break;
-      case 58: (o.conditions ??= []).push(m_meta_v1_Condition(r, r.sub(), {})); break;
+      case 58: (o.conditions ??= []).push(r.done(m_meta_v1_Condition(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
@@ -5996,6 +6397,10 @@ function m_policy_v1_PodDisruptionBudgetStatus(r: ProtoReader, end: number, o: O
   if (o.currentHealthy === undefined) o.currentHealthy = 0;
   if (o.desiredHealthy === undefined) o.desiredHealthy = 0;
   if (o.expectedPods === undefined) o.expectedPods = 0;
+  if (r.freeze) {
+    Object.freeze(o.disruptedPods);
+    Object.freeze(o.conditions);
+  }
   return o;
 }
 
@@ -6004,11 +6409,14 @@ function m_rbac_v1_AggregationRule(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.clusterRoleSelectors ??= []).push(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 10: (o.clusterRoleSelectors ??= []).push(r.done(m_meta_v1_LabelSelector(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
+  if (r.freeze) {
+    Object.freeze(o.clusterRoleSelectors);
+  }
   return o;
 }
 
@@ -6017,15 +6425,18 @@ function m_rbac_v1_ClusterRole(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.rules ??= []).push(m_rbac_v1_PolicyRule(r, r.sub(), {})); break;
-      case 26: o.aggregationRule = m_rbac_v1_AggregationRule(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.rules ??= []).push(r.done(m_rbac_v1_PolicyRule(r, r.sub(), {}))); break;
+      case 26: o.aggregationRule = r.done(m_rbac_v1_AggregationRule(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
   if (o.rules === undefined) o.rules = null;
+  if (r.freeze) {
+    Object.freeze(o.rules);
+  }
   return o;
 }
 
@@ -6034,15 +6445,18 @@ function m_rbac_v1_ClusterRoleBinding(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.subjects ??= []).push(m_rbac_v1_Subject(r, r.sub(), {})); break;
-      case 26: o.roleRef = m_rbac_v1_RoleRef(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.subjects ??= []).push(r.done(m_rbac_v1_Subject(r, r.sub(), {}))); break;
+      case 26: o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.roleRef === undefined) o.roleRef = m_rbac_v1_RoleRef(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.roleRef === undefined) o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.subjects);
+  }
   return o;
 }
 
@@ -6051,13 +6465,13 @@ function m_rbac_v1_ClusterRoleBindingList(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_rbac_v1_ClusterRoleBinding(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_rbac_v1_ClusterRoleBinding(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6067,13 +6481,13 @@ function m_rbac_v1_ClusterRoleList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_rbac_v1_ClusterRole(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_rbac_v1_ClusterRole(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6083,16 +6497,23 @@ function m_rbac_v1_PolicyRule(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.verbs ??= []).push(r.string()); break;
-      case 18: (o.apiGroups ??= []).push(r.string()); break;
-      case 26: (o.resources ??= []).push(r.string()); break;
-      case 34: (o.resourceNames ??= []).push(r.string()); break;
-      case 42: (o.nonResourceURLs ??= []).push(r.string()); break;
+      case 10: (o.verbs ??= []).push(r.istring()); break;
+      case 18: (o.apiGroups ??= []).push(r.istring()); break;
+      case 26: (o.resources ??= []).push(r.istring()); break;
+      case 34: (o.resourceNames ??= []).push(r.istring()); break;
+      case 42: (o.nonResourceURLs ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.verbs === undefined) o.verbs = null;
+  if (r.freeze) {
+    Object.freeze(o.verbs);
+    Object.freeze(o.apiGroups);
+    Object.freeze(o.resources);
+    Object.freeze(o.resourceNames);
+    Object.freeze(o.nonResourceURLs);
+  }
   return o;
 }
 
@@ -6101,14 +6522,17 @@ function m_rbac_v1_Role(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.rules ??= []).push(m_rbac_v1_PolicyRule(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.rules ??= []).push(r.done(m_rbac_v1_PolicyRule(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
   if (o.rules === undefined) o.rules = null;
+  if (r.freeze) {
+    Object.freeze(o.rules);
+  }
   return o;
 }
 
@@ -6117,15 +6541,18 @@ function m_rbac_v1_RoleBinding(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: (o.subjects ??= []).push(m_rbac_v1_Subject(r, r.sub(), {})); break;
-      case 26: o.roleRef = m_rbac_v1_RoleRef(r, r.sub(), {}); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: (o.subjects ??= []).push(r.done(m_rbac_v1_Subject(r, r.sub(), {}))); break;
+      case 26: o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.sub(), {})); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
-  if (o.roleRef === undefined) o.roleRef = m_rbac_v1_RoleRef(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.roleRef === undefined) o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.pos, {}));
+  if (r.freeze) {
+    Object.freeze(o.subjects);
+  }
   return o;
 }
 
@@ -6134,13 +6561,13 @@ function m_rbac_v1_RoleBindingList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_rbac_v1_RoleBinding(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_rbac_v1_RoleBinding(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6150,13 +6577,13 @@ function m_rbac_v1_RoleList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_rbac_v1_Role(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_rbac_v1_Role(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6166,9 +6593,9 @@ function m_rbac_v1_RoleRef(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.apiGroup = r.string(); break;
-      case 18: o.kind = r.string(); break;
-      case 26: o.name = r.string(); break;
+      case 10: o.apiGroup = r.istring(); break;
+      case 18: o.kind = r.istring(); break;
+      case 26: o.name = r.istring(); break;
       default: r.skip(t);
     }
   }
@@ -6184,10 +6611,10 @@ function m_rbac_v1_Subject(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.kind = r.string(); break;
-      case 18: { const v = r.string(); if (v !== "") o.apiGroup = v; break; }
-      case 26: o.name = r.string(); break;
-      case 34: { const v = r.string(); if (v !== "") o.namespace = v; break; }
+      case 10: o.kind = r.istring(); break;
+      case 18: { const v = r.istring(); if (v !== "") o.apiGroup = v; break; }
+      case 26: o.name = r.istring(); break;
+      case 34: { const v = r.istring(); if (v !== "") o.namespace = v; break; }
       default: r.skip(t);
     }
   }
@@ -6202,20 +6629,25 @@ function m_storage_v1_StorageClass(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ObjectMeta(r, r.sub(), {}); break;
-      case 18: o.provisioner = r.string(); break;
-      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.string(); else r.skip(t); } r.end(e); setKey(o.parameters ??= {}, k, v === undefined ? "" : v); break; }
-      case 34: o.reclaimPolicy = r.string(); break;
-      case 42: (o.mountOptions ??= []).push(r.string()); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 18: o.provisioner = r.istring(); break;
+      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.parameters ??= {}, k, v === undefined ? "" : v); break; }
+      case 34: o.reclaimPolicy = r.istring(); break;
+      case 42: (o.mountOptions ??= []).push(r.istring()); break;
       case 48: o.allowVolumeExpansion = r.bool(); break;
-      case 58: o.volumeBindingMode = r.string(); break;
-      case 66: (o.allowedTopologies ??= []).push(m_core_v1_TopologySelectorTerm(r, r.sub(), {})); break;
+      case 58: o.volumeBindingMode = r.istring(); break;
+      case 66: (o.allowedTopologies ??= []).push(r.done(m_core_v1_TopologySelectorTerm(r, r.sub(), {}))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ObjectMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
   if (o.provisioner === undefined) o.provisioner = "";
+  if (r.freeze) {
+    Object.freeze(o.parameters);
+    Object.freeze(o.mountOptions);
+    Object.freeze(o.allowedTopologies);
+  }
   return o;
 }
 
@@ -6224,13 +6656,13 @@ function m_storage_v1_StorageClassList(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = m_meta_v1_ListMeta(r, r.sub(), {}); break;
-      case 18: (o.items ??= []).push(m_storage_v1_StorageClass(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 18: (o.items ??= []).push(r.done(m_storage_v1_StorageClass(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = m_meta_v1_ListMeta(r, r.pos, {});
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
   if (o.items === undefined) o.items = null;
   return o;
 }

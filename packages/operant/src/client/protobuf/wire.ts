@@ -5,6 +5,7 @@
 // truncated or hostile input ends in an `InvalidResponse` OperantError, never
 // in a read past the buffer or a loop that does not advance.
 import { OperantError } from "../../core/errors.ts";
+import { deepFreeze } from "../../core/object.ts";
 
 /**
  * A decoded object under construction: the shape of the JSON the API server
@@ -45,6 +46,8 @@ const RECENT_MASK = (1 << 12) - 1;
  * shared by every reader of the process, as a cache's string pool is.
  */
 const recentStrings: (string | undefined)[] = new Array<string | undefined>(RECENT_MASK + 1).fill(undefined);
+/** The interner each slot's string came from (undefined: none), so a reader with an interner returns only its instances. */
+const recentInterners: (Interner | undefined)[] = new Array<Interner | undefined>(RECENT_MASK + 1).fill(undefined);
 
 function sameAscii(s: string, b: Uint8Array, start: number, end: number): boolean {
   if (s.length !== end - start) return false;
@@ -55,6 +58,46 @@ function sameAscii(s: string, b: Uint8Array, start: number, end: number): boolea
 /** ASCII bytes as one flat string (built by a single call, not character by character: a string grown by `+=` is a chain of pieces in memory). */
 function latin1(b: Uint8Array, start: number, end: number): string {
   return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+}
+
+/**
+ * What makes one string instance of many equal ones (a cache's string pool).
+ *
+ * @example
+ * ```ts
+ * const pool = new Map<string, string>();
+ * const interner: Interner = { intern: (s) => pool.get(s) ?? (pool.set(s, s), s) };
+ * ```
+ */
+export interface Interner {
+  intern(s: string): string;
+}
+
+/**
+ * Options of a {@link ProtoReader}.
+ *
+ * @example
+ * ```ts
+ * new ProtoReader(frame, "watch Pod", { retryable: true, dropManagedFields: true } satisfies ReaderOptions);
+ * ```
+ */
+export interface ReaderOptions {
+  /** Where reading starts (default 0). */
+  start?: number | undefined;
+  /** Whether malformed input is worth retrying (a watch's frame: yes, the stream resumes). */
+  retryable?: boolean | undefined;
+  /** Skip `metadata.managedFields` instead of decoding them (for caches that drop them). */
+  dropManagedFields?: boolean | undefined;
+  /**
+   * Decode into the form a cache keeps: every object, array and map frozen
+   * as soon as it is complete, and the strings that repeat between objects
+   * (all but uids, resourceVersions, IPs, container IDs, generated names and
+   * an object's own name) made one instance by the interner. A cache then
+   * has nothing left to walk.
+   */
+  cacheForm?: Interner | undefined;
+  /** The apiVersion and kind each item of a list starts with (a list's items carry none on the wire). */
+  items?: { apiVersion: string; kind: string } | undefined;
 }
 
 /**
@@ -74,8 +117,13 @@ export class ProtoReader {
   readonly retryable: boolean;
   /** Skip `metadata.managedFields` instead of decoding them (for caches that drop them). */
   readonly dropManagedFields: boolean;
+  /** Freeze what is decoded as it completes (see {@link ReaderOptions.cacheForm}). */
+  readonly freeze: boolean;
+  /** The interner of repeated strings, when decoding into a cache's form. */
+  readonly interner: Interner | undefined;
+  readonly #items: { apiVersion: string; kind: string } | undefined;
 
-  constructor(buf: Uint8Array, what = "a protobuf message", options: { start?: number; retryable?: boolean; dropManagedFields?: boolean } = {}) {
+  constructor(buf: Uint8Array, what = "a protobuf message", options: ReaderOptions = {}) {
     // Always a plain Uint8Array: bodies and frames arrive as Buffers or as copies, and every byte
     // read below runs faster on one kind of array than on two (measured: string decoding 3× slower
     // in a watch, whose frames were both).
@@ -84,6 +132,20 @@ export class ProtoReader {
     this.what = what;
     this.retryable = options.retryable ?? false;
     this.dropManagedFields = options.dropManagedFields ?? false;
+    this.interner = options.cacheForm;
+    this.freeze = options.cacheForm !== undefined;
+    this.#items = options.items;
+  }
+
+  /** A decoded message complete: frozen when decoding into a cache's form. */
+  done<T extends object>(o: T): T {
+    return this.freeze ? Object.freeze(o) : o;
+  }
+
+  /** A new list item: the list's item apiVersion and kind first, when known. */
+  item(): Obj {
+    const t = this.#items;
+    return t === undefined ? {} : { apiVersion: t.apiVersion, kind: t.kind };
   }
 
   /** An `InvalidResponse` error for malformed input at the current position. */
@@ -240,6 +302,19 @@ export class ProtoReader {
    * interning would make of it), a new one is decoded flat and remembered.
    */
   string(): string {
+    return this.#string(undefined);
+  }
+
+  /**
+   * A string that repeats between objects (an image, a label value, a
+   * reason): as {@link string}, and made one instance by the interner when
+   * decoding into a cache's form.
+   */
+  istring(): string {
+    return this.#string(this.interner);
+  }
+
+  #string(interner: Interner | undefined): string {
     const end = this.sub();
     const b = this.buf;
     const start = this.pos;
@@ -255,13 +330,21 @@ export class ProtoReader {
       if (p === end) {
         const slot = (h ^ (h >>> 16)) & RECENT_MASK;
         const seen = recentStrings[slot];
-        if (seen !== undefined && sameAscii(seen, b, start, end)) return seen;
-        const s = latin1(b, start, end);
+        if (seen !== undefined && sameAscii(seen, b, start, end)) {
+          if (interner === undefined || recentInterners[slot] === interner) return seen;
+          const s = interner.intern(seen);
+          recentStrings[slot] = s;
+          recentInterners[slot] = interner;
+          return s;
+        }
+        const s = interner === undefined ? latin1(b, start, end) : interner.intern(latin1(b, start, end));
         recentStrings[slot] = s;
+        recentInterners[slot] = interner;
         return s;
       }
     }
-    return utf8.decode(b.subarray(start, end));
+    const s = utf8.decode(b.subarray(start, end));
+    return interner === undefined ? s : interner.intern(s);
   }
 
   /** A length-delimited bytes field, as JSON writes []byte: standard base64 with padding. */
@@ -340,7 +423,7 @@ export class ProtoReader {
     let s = "0";
     while (this.pos < end) {
       const t = this.uint32();
-      if (t === 10) s = this.string();
+      if (t === 10) s = this.istring();
       else this.skip(t);
     }
     this.end(end);
@@ -356,7 +439,7 @@ export class ProtoReader {
       const t = this.uint32();
       if (t === 8) type = this.int32();
       else if (t === 16) intVal = this.int32();
-      else if (t === 26) strVal = this.string();
+      else if (t === 26) strVal = this.istring();
       else this.skip(t);
     }
     this.end(end);
@@ -376,11 +459,13 @@ export class ProtoReader {
     }
     this.end(end);
     if (raw === undefined) return null;
+    let value: unknown;
     try {
-      return JSON.parse(utf8.decode(raw));
+      value = JSON.parse(utf8.decode(raw));
     } catch (err) {
       throw Object.assign(this.fail("an embedded JSON value (RawExtension or FieldsV1) that does not parse"), { cause: err });
     }
+    return this.freeze ? deepFreeze(value) : value;
   }
 }
 

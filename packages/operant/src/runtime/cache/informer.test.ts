@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OperantError } from "../../core/errors.ts";
-import type { Stored } from "../../core/object.ts";
+import { deepFreeze, type Stored } from "../../core/object.ts";
 import { ConfigMap } from "../../kinds/index.ts";
 import type { WatchClient } from "../watcher/watcher.ts";
-import { Informer } from "./informer.ts";
+import { Informer, stripServerNoise } from "./informer.ts";
 
 const cm = (name: string, rv: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns", uid: `uid-${name}`, resourceVersion: rv, managedFields: [{ manager: "kubectl" }] } }) as Stored<ConfigMap>;
 
@@ -193,4 +193,27 @@ test("informer: observeWrite keeps the newer of two write responses that arrive 
   assert.doesNotThrow(() => informer.observeWrite(deep));
   stop.abort();
   await informer.stopped();
+});
+
+test("stripServerNoise: an object decoded frozen (protobuf in the cache's form) comes back as a copy without kubectl's last-applied annotation, the unchanged parts shared", () => {
+  const last = "kubectl.kubernetes.io/last-applied-configuration";
+  const data = Object.freeze({ a: "1" });
+  const cm = deepFreeze({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "d", uid: "u", resourceVersion: "1", creationTimestamp: "2026-01-02T03:04:05Z", annotations: { [last]: "{}", keep: "x" } }, data }) as Stored<ConfigMap>;
+  const out = stripServerNoise(cm);
+  assert.notEqual(out, cm);
+  assert.deepEqual(out.metadata.annotations, { keep: "x" });
+  assert.deepEqual(Object.keys(out.metadata), ["name", "namespace", "uid", "resourceVersion", "creationTimestamp", "annotations"]);
+  assert.equal(out.data, data, "what did not change is shared");
+  assert.equal(cm.metadata.annotations?.[last], "{}", "the frozen input is left as it was");
+  // Only that annotation: the annotations go with it.
+  const only = stripServerNoise(deepFreeze({ ...cm, metadata: { ...cm.metadata, annotations: { [last]: "{}" } } }) as Stored<ConfigMap>);
+  assert.equal(only.metadata.annotations, undefined);
+  assert.ok(!("annotations" in only.metadata));
+  // Nothing to strip: the same object.
+  const clean = deepFreeze({ ...cm, metadata: { ...cm.metadata, annotations: { keep: "x" } } }) as Stored<ConfigMap>;
+  assert.equal(stripServerNoise(clean), clean);
+  // Not frozen (JSON): stripped in place, as before.
+  const mutable = { ...cm, metadata: { ...cm.metadata, annotations: { [last]: "{}" }, managedFields: [] } } as Stored<ConfigMap>;
+  assert.equal(stripServerNoise(mutable), mutable);
+  assert.ok(!("annotations" in mutable.metadata) && !("managedFields" in mutable.metadata));
 });

@@ -8,7 +8,7 @@ import { labelMatcher } from "../../core/label-selector.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import { keyOf, metaOf, objectKey, type Cached, type KubeObject, type ObjectRef, type Stored } from "../../core/object.ts";
 import { compareResourceVersions, watcher, type WatchClient, type WatcherOptions, type WatchHealth } from "../watcher/watcher.ts";
-import { internAndFreeze } from "./string-pool.ts";
+import { internAndFreeze, sharedStringPool } from "./string-pool.ts";
 import { BUILTIN_INDEXES, MemoryStore, type IndexFn, type Store, type StoreListOptions } from "./store.ts";
 
 /**
@@ -36,6 +36,17 @@ const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
  */
 export function stripServerNoise<T extends KubeObject>(obj: Stored<T>): Stored<T> {
   const m = obj.metadata;
+  if (Object.isFrozen(m)) {
+    // Decoded straight into the cache's form (managedFields left undecoded): a copy of what changes.
+    const annotations = m.annotations && LAST_APPLIED in m.annotations ? Object.fromEntries(Object.entries(m.annotations).filter(([k]) => k !== LAST_APPLIED)) : m.annotations;
+    if (annotations === m.annotations && !m.managedFields) return obj;
+    const metadata: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(m)) {
+      if (k === "managedFields" || (k === "annotations" && Object.keys(annotations ?? {}).length === 0)) continue;
+      metadata[k] = k === "annotations" ? annotations : v;
+    }
+    return { ...obj, metadata } as unknown as Stored<T>;
+  }
   if (m.managedFields) delete m.managedFields;
   if (m.annotations && LAST_APPLIED in m.annotations) {
     delete m.annotations[LAST_APPLIED];
@@ -217,6 +228,9 @@ export class Informer<T extends KubeObject> implements Store<T> {
         metadataOnly: this.#options.metadataOnly,
         // The default transform drops managedFields: then they are not decoded at all.
         withoutManagedFields: this.#transform === stripServerNoise,
+        // Objects kept as received (or as the default transform leaves them, which copes with frozen ones)
+        // are decoded frozen and interned: nothing is left for the cache to walk.
+        cacheForm: this.#transform === undefined || this.#transform === stripServerNoise ? sharedStringPool : undefined,
         signal,
       });
       this.#health.push(w.health);

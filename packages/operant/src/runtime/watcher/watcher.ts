@@ -37,6 +37,8 @@ export interface WatcherOptions {
   metadataOnly?: boolean | undefined;
   /** Leave managedFields out of the objects (see {@link ListOptions.withoutManagedFields}); the informer sets it when its transform drops them. */
   withoutManagedFields?: boolean | undefined;
+  /** Decode protobuf straight into a cache's form (see {@link ListOptions.cacheForm}); the informer sets it when it keeps objects as received. */
+  cacheForm?: ListOptions["cacheForm"];
   /** Page size of the (re)list (default 500). */
   pageSize?: number | undefined;
   /**
@@ -182,6 +184,7 @@ async function* run<T extends KubeObject>(client: WatchClient, kind: Kind<T>, op
     fieldSelector: options.fieldSelector,
     metadataOnly: options.metadataOnly ?? false,
     withoutManagedFields: options.withoutManagedFields,
+    cacheForm: options.cacheForm,
   };
   const inactivityMs = options.inactivityTimeoutMs ?? 150_000;
   const [minTimeout, maxTimeout] = options.watchTimeoutSeconds ?? [300, 600];
