@@ -182,11 +182,12 @@ func fieldWire(t reflect.Type, tagWire string) int {
 }
 
 type gen struct {
-	lists   map[reflect.Type]bool // the roots' list types
-	names   map[reflect.Type]string
-	queue   []reflect.Type
-	out     map[string]string // decoder source by name
-	emitted map[reflect.Type]bool
+	lists     map[reflect.Type]bool // the roots' list types
+	allocated map[reflect.Type]bool // messages made with their shape's constructor
+	names     map[reflect.Type]string
+	queue     []reflect.Type
+	out       map[string]string // decoder source by name
+	emitted   map[reflect.Type]bool
 }
 
 func moduleVersion(path string) string {
@@ -277,6 +278,58 @@ func uniqueString(t reflect.Type, jname string) bool {
 	return uniqueStrings[jname] || (t == reflect.TypeOf(metav1.ObjectMeta{}) && jname == "name")
 }
 
+// alloc is the expression that makes a new object of message t: its shape's
+// constructor (see ctor).
+func (g *gen) alloc(t reflect.Type) string {
+	g.allocated[t] = true
+	return "new O" + strings.TrimPrefix(g.fn(t), "m") + "()"
+}
+
+// jsonFields lists the JSON names a message's object can have: its own fields
+// and those of its inline members.
+func jsonFields(t reflect.Type) []string {
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if _, ok := f.Tag.Lookup("protobuf"); !ok || f.Tag.Get("json") == "-" {
+			continue
+		}
+		parts := strings.Split(f.Tag.Get("json"), ",")
+		if slicesContains(parts[1:], "inline") {
+			names = append(names, jsonFields(f.Type)...)
+			continue
+		}
+		if parts[0] == "" {
+			parts[0] = f.Name
+		}
+		names = append(names, parts[0])
+	}
+	return names
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ctor is the TypeScript of a message's shape: a constructor whose objects
+// are plain (prototype Object.prototype) and have room for all of the
+// message's fields inside the object. V8 sizes the objects of "new F()" by
+// the "this.x =" assignments it sees in F (they never run here), then trims
+// them to what the first objects used; an object literal "{}" has room for
+// four, and every further field goes to a separate, growing array.
+func (g *gen) ctor(t reflect.Type) string {
+	var b strings.Builder
+	for _, n := range jsonFields(t) {
+		b.WriteString(" " + strings.Replace(quoteKey(n), "o", "this", 1) + " = 0;")
+	}
+	return fmt.Sprintf("const O%s = shape(function (this: Obj, sized?: boolean): void { if (sized) {%s } });\n", strings.TrimPrefix(g.fn(t), "m"), b.String())
+}
+
 // valueRead is the expression reading one value of type t (a map value or a
 // list element) at the reader's position, and the JSON of its absence.
 func (g *gen) valueRead(t reflect.Type, wire string) (string, string) {
@@ -284,7 +337,7 @@ func (g *gen) valueRead(t reflect.Type, wire string) (string, string) {
 		return "r." + s.read + "(r.sub())", s.zero
 	}
 	if t.Kind() == reflect.Struct {
-		return "r.done(" + g.fn(t) + "(r, r.sub(), {}))", "r.done(" + g.fn(t) + "(r, r.pos, {}))"
+		return "r.done(" + g.fn(t) + "(r, r.sub(), " + g.alloc(t) + "))", "r.done(" + g.fn(t) + "(r, r.pos, " + g.alloc(t) + "))"
 	}
 	if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
 		return "r.base64()", `""`
@@ -343,7 +396,13 @@ func (g *gen) message(t reflect.Type) {
 		tag := pt.num<<3 | fieldWire(ft, pt.wire)
 		key := quoteKey(jname)
 		emptyTag := pt.num<<3 | 2
-		newObj := "{}"
+		newObj := ""
+		obj := func(st reflect.Type) string {
+			if newObj != "" {
+				return newObj
+			}
+			return g.alloc(st)
+		}
 		// A list's items carry no apiVersion/kind in JSON either.
 		if hasTypeMeta(ft) && !(f.Name == "Items" && strings.HasSuffix(t.Name(), "List")) {
 			tm, ok := nestedTypeMeta[t.String()+"."+f.Name]
@@ -380,7 +439,7 @@ func (g *gen) message(t reflect.Type) {
 			if !omitempty {
 				finish = append(finish, fmt.Sprintf("if (%s === undefined) %s = null;", key, key))
 			}
-			frozen = append(frozen, key)
+			frozen = append(frozen, fmt.Sprintf("Object.freeze(%s);", key))
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Uint8:
 			if pt.rep {
 				fail("%s.%s: repeated bytes", t, f.Name)
@@ -398,12 +457,14 @@ func (g *gen) message(t reflect.Type) {
 				fail("%s.%s: nested lists", t, f.Name)
 			}
 			read, _ := g.valueRead(et, pt.wire)
-			read = strings.Replace(read, "r.sub(), {})", "r.sub(), "+newObj+")", 1)
+			if et.Kind() == reflect.Struct && newObj != "" {
+				read = strings.Replace(read, "r.sub(), "+g.alloc(et)+")", "r.sub(), "+newObj+")", 1)
+			}
 			if isList && f.Name == "Items" {
 				// A list's items start with the apiVersion and kind the reader was given (none on the wire).
-				read = strings.Replace(read, "r.sub(), {})", "r.sub(), r.item())", 1)
+				read = strings.Replace(read, "r.sub(), "+g.alloc(et)+")", "r.sub(), r.item())", 1)
 			} else {
-				frozen = append(frozen, key)
+				frozen = append(frozen, fmt.Sprintf("if (%s) %s = Object.freeze(%s.slice());", key, key, key))
 			}
 			if t == reflect.TypeOf(metav1.ObjectMeta{}) && f.Name == "ManagedFields" {
 				// Readers for a cache that drops managedFields skip them undecoded (their fieldsV1 is JSON to parse).
@@ -426,7 +487,7 @@ func (g *gen) message(t reflect.Type) {
 			if s, ok := specials[et]; ok {
 				read = "r." + s.read + "(r.sub())"
 			} else if et.Kind() == reflect.Struct {
-				read = "r.done(" + g.fn(et) + "(r, r.sub(), " + newObj + "))"
+				read = "r.done(" + g.fn(et) + "(r, r.sub(), " + obj(et) + "))"
 			} else if et.Kind() == reflect.Slice && et.Elem().Kind() == reflect.Uint8 {
 				read = "r.base64()"
 			} else if r, _, ok := scalar(et, pt.wire); ok {
@@ -459,8 +520,8 @@ func (g *gen) message(t reflect.Type) {
 				fail("%s.%s: omitzero on struct %s", t, f.Name, ft)
 			}
 			// A struct value is always in the JSON (omitempty does not apply to structs).
-			cases = append(cases, fmt.Sprintf("case %d: %s = r.done(%s(r, r.sub(), %s)); break;", tag, key, g.fn(ft), newObj))
-			finish = append(finish, fmt.Sprintf("if (%s === undefined) %s = r.done(%s(r, r.pos, %s));", key, key, g.fn(ft), newObj))
+			cases = append(cases, fmt.Sprintf("case %d: %s = r.done(%s(r, r.sub(), %s)); break;", tag, key, g.fn(ft), obj(ft)))
+			finish = append(finish, fmt.Sprintf("if (%s === undefined) %s = r.done(%s(r, r.pos, %s));", key, key, g.fn(ft), obj(ft)))
 		default:
 			read, zero, ok := scalar(ft, pt.wire)
 			if !ok {
@@ -497,7 +558,7 @@ func (g *gen) message(t reflect.Type) {
 	if len(frozen) > 0 && !isList {
 		fmt.Fprintf(w, "  if (r.freeze) {\n")
 		for _, k := range frozen {
-			fmt.Fprintf(w, "    Object.freeze(%s);\n", k)
+			fmt.Fprintf(w, "    %s\n", k)
 		}
 		fmt.Fprintf(w, "  }\n")
 	}
@@ -508,7 +569,7 @@ func main() {
 	if len(os.Args) != 2 {
 		fail("usage: protogen <output file | ->")
 	}
-	g := &gen{lists: map[reflect.Type]bool{}, names: map[reflect.Type]string{}, emitted: map[reflect.Type]bool{}, out: map[string]string{}}
+	g := &gen{lists: map[reflect.Type]bool{}, allocated: map[reflect.Type]bool{}, names: map[reflect.Type]string{}, emitted: map[reflect.Type]bool{}, out: map[string]string{}}
 	for _, r := range roots {
 		g.lists[reflect.TypeOf(r.list)] = true
 	}
@@ -546,7 +607,7 @@ func main() {
 // names, omitempty, Time/Quantity/IntOrString as their JSON strings, []byte
 // as base64).
 /* eslint-disable */
-import { ProtoReader, setKey, type Obj } from "./wire.ts";
+import { ProtoReader, setKey, shape, type Obj } from "./wire.ts";
 
 /**
  * A kind's decoders: one object, and a list of them (its ...List type). Each
@@ -576,6 +637,16 @@ export const KIND_DECODERS: ReadonlyMap<string, KindDecoder> = new Map<string, K
 		fmt.Fprintf(&out, "  [%s, { object: %s, list: %s }],\n", strconv.Quote(e.key), e.object, e.list)
 	}
 	fmt.Fprintf(&out, "]);\n\n/**\n * metav1.Status: what the API server answers with an error.\n *\n * @example\n * ```ts\n * const status = decodeStatus(new ProtoReader(raw), raw.length, { apiVersion: \"v1\", kind: \"Status\" });\n * ```\n */\nexport const decodeStatus = %s;\n", statusFn)
+	// The shapes of the messages that are made as objects (see ctor), then the decoders.
+	var ctors []string
+	for t := range g.allocated {
+		ctors = append(ctors, g.ctor(t))
+	}
+	sort.Strings(ctors)
+	out.WriteString("\n// Each message's objects: plain objects with room for its fields (see shape in wire.ts).\n")
+	for _, c := range ctors {
+		out.WriteString(c)
+	}
 	for _, n := range names {
 		out.WriteString(g.out[n])
 	}

@@ -6,7 +6,7 @@
 // names, omitempty, Time/Quantity/IntOrString as their JSON strings, []byte
 // as base64).
 /* eslint-disable */
-import { ProtoReader, setKey, type Obj } from "./wire.ts";
+import { ProtoReader, setKey, shape, type Obj } from "./wire.ts";
 
 /**
  * A kind's decoders: one object, and a list of them (its ...List type). Each
@@ -74,6 +74,321 @@ export const KIND_DECODERS: ReadonlyMap<string, KindDecoder> = new Map<string, K
  */
 export const decodeStatus = m_meta_v1_Status;
 
+// Each message's objects: plain objects with room for its fields (see shape in wire.ts).
+const O_admissionregistration_v1_MatchCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.expression = 0; } });
+const O_admissionregistration_v1_MutatingWebhook = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.clientConfig = 0; this.rules = 0; this.failurePolicy = 0; this.matchPolicy = 0; this.namespaceSelector = 0; this.objectSelector = 0; this.sideEffects = 0; this.timeoutSeconds = 0; this.admissionReviewVersions = 0; this.reinvocationPolicy = 0; this.matchConditions = 0; } });
+const O_admissionregistration_v1_MutatingWebhookConfiguration = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.webhooks = 0; } });
+const O_admissionregistration_v1_RuleWithOperations = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.operations = 0; this.apiGroups = 0; this.apiVersions = 0; this.resources = 0; this.scope = 0; } });
+const O_admissionregistration_v1_ServiceReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.namespace = 0; this.name = 0; this.path = 0; this.port = 0; } });
+const O_admissionregistration_v1_ValidatingWebhook = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.clientConfig = 0; this.rules = 0; this.failurePolicy = 0; this.matchPolicy = 0; this.namespaceSelector = 0; this.objectSelector = 0; this.sideEffects = 0; this.timeoutSeconds = 0; this.admissionReviewVersions = 0; this.matchConditions = 0; } });
+const O_admissionregistration_v1_ValidatingWebhookConfiguration = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.webhooks = 0; } });
+const O_admissionregistration_v1_WebhookClientConfig = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.url = 0; this.service = 0; this.caBundle = 0; } });
+const O_apps_v1_DaemonSet = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_apps_v1_DaemonSetCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_apps_v1_DaemonSetSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.selector = 0; this.template = 0; this.updateStrategy = 0; this.minReadySeconds = 0; this.revisionHistoryLimit = 0; } });
+const O_apps_v1_DaemonSetStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.currentNumberScheduled = 0; this.numberMisscheduled = 0; this.desiredNumberScheduled = 0; this.numberReady = 0; this.observedGeneration = 0; this.updatedNumberScheduled = 0; this.numberAvailable = 0; this.numberUnavailable = 0; this.collisionCount = 0; this.conditions = 0; } });
+const O_apps_v1_DaemonSetUpdateStrategy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.rollingUpdate = 0; } });
+const O_apps_v1_Deployment = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_apps_v1_DeploymentCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastUpdateTime = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_apps_v1_DeploymentSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.replicas = 0; this.selector = 0; this.template = 0; this.strategy = 0; this.minReadySeconds = 0; this.revisionHistoryLimit = 0; this.paused = 0; this.progressDeadlineSeconds = 0; } });
+const O_apps_v1_DeploymentStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.observedGeneration = 0; this.replicas = 0; this.updatedReplicas = 0; this.readyReplicas = 0; this.availableReplicas = 0; this.unavailableReplicas = 0; this.terminatingReplicas = 0; this.conditions = 0; this.collisionCount = 0; } });
+const O_apps_v1_DeploymentStrategy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.rollingUpdate = 0; } });
+const O_apps_v1_ReplicaSet = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_apps_v1_ReplicaSetCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_apps_v1_ReplicaSetSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.replicas = 0; this.minReadySeconds = 0; this.selector = 0; this.template = 0; } });
+const O_apps_v1_ReplicaSetStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.replicas = 0; this.fullyLabeledReplicas = 0; this.readyReplicas = 0; this.availableReplicas = 0; this.terminatingReplicas = 0; this.observedGeneration = 0; this.conditions = 0; } });
+const O_apps_v1_RollingUpdateDaemonSet = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.maxUnavailable = 0; this.maxSurge = 0; } });
+const O_apps_v1_RollingUpdateDeployment = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.maxUnavailable = 0; this.maxSurge = 0; } });
+const O_apps_v1_RollingUpdateStatefulSetStrategy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.partition = 0; this.maxUnavailable = 0; } });
+const O_apps_v1_StatefulSet = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_apps_v1_StatefulSetCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_apps_v1_StatefulSetOrdinals = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.start = 0; } });
+const O_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.whenDeleted = 0; this.whenScaled = 0; } });
+const O_apps_v1_StatefulSetSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.replicas = 0; this.selector = 0; this.template = 0; this.volumeClaimTemplates = 0; this.serviceName = 0; this.podManagementPolicy = 0; this.updateStrategy = 0; this.revisionHistoryLimit = 0; this.minReadySeconds = 0; this.persistentVolumeClaimRetentionPolicy = 0; this.ordinals = 0; } });
+const O_apps_v1_StatefulSetStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.observedGeneration = 0; this.replicas = 0; this.readyReplicas = 0; this.currentReplicas = 0; this.updatedReplicas = 0; this.currentRevision = 0; this.updateRevision = 0; this.collisionCount = 0; this.conditions = 0; this.availableReplicas = 0; } });
+const O_apps_v1_StatefulSetUpdateStrategy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.rollingUpdate = 0; } });
+const O_autoscaling_v2_ContainerResourceMetricSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.target = 0; this.container = 0; } });
+const O_autoscaling_v2_ContainerResourceMetricStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.current = 0; this.container = 0; } });
+const O_autoscaling_v2_CrossVersionObjectReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.kind = 0; this.name = 0; this.apiVersion = 0; } });
+const O_autoscaling_v2_ExternalMetricSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metric = 0; this.target = 0; } });
+const O_autoscaling_v2_ExternalMetricStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metric = 0; this.current = 0; } });
+const O_autoscaling_v2_HPAScalingPolicy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.value = 0; this.periodSeconds = 0; } });
+const O_autoscaling_v2_HPAScalingRules = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.stabilizationWindowSeconds = 0; this.selectPolicy = 0; this.policies = 0; this.tolerance = 0; } });
+const O_autoscaling_v2_HorizontalPodAutoscaler = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_autoscaling_v2_HorizontalPodAutoscalerBehavior = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.scaleUp = 0; this.scaleDown = 0; } });
+const O_autoscaling_v2_HorizontalPodAutoscalerCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_autoscaling_v2_HorizontalPodAutoscalerSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.scaleTargetRef = 0; this.minReplicas = 0; this.maxReplicas = 0; this.metrics = 0; this.behavior = 0; } });
+const O_autoscaling_v2_HorizontalPodAutoscalerStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.observedGeneration = 0; this.lastScaleTime = 0; this.currentReplicas = 0; this.desiredReplicas = 0; this.currentMetrics = 0; this.conditions = 0; } });
+const O_autoscaling_v2_MetricIdentifier = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.selector = 0; } });
+const O_autoscaling_v2_MetricSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.object = 0; this.pods = 0; this.resource = 0; this.containerResource = 0; this.external = 0; } });
+const O_autoscaling_v2_MetricStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.object = 0; this.pods = 0; this.resource = 0; this.containerResource = 0; this.external = 0; } });
+const O_autoscaling_v2_MetricTarget = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.value = 0; this.averageValue = 0; this.averageUtilization = 0; } });
+const O_autoscaling_v2_MetricValueStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.value = 0; this.averageValue = 0; this.averageUtilization = 0; } });
+const O_autoscaling_v2_ObjectMetricSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.describedObject = 0; this.target = 0; this.metric = 0; } });
+const O_autoscaling_v2_ObjectMetricStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metric = 0; this.current = 0; this.describedObject = 0; } });
+const O_autoscaling_v2_PodsMetricSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metric = 0; this.target = 0; } });
+const O_autoscaling_v2_PodsMetricStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metric = 0; this.current = 0; } });
+const O_autoscaling_v2_ResourceMetricSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.target = 0; } });
+const O_autoscaling_v2_ResourceMetricStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.current = 0; } });
+const O_batch_v1_CronJob = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_batch_v1_CronJobSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.schedule = 0; this.timeZone = 0; this.startingDeadlineSeconds = 0; this.concurrencyPolicy = 0; this.suspend = 0; this.jobTemplate = 0; this.successfulJobsHistoryLimit = 0; this.failedJobsHistoryLimit = 0; } });
+const O_batch_v1_CronJobStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.active = 0; this.lastScheduleTime = 0; this.lastSuccessfulTime = 0; } });
+const O_batch_v1_Job = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_batch_v1_JobCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastProbeTime = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_batch_v1_JobSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.parallelism = 0; this.completions = 0; this.activeDeadlineSeconds = 0; this.podFailurePolicy = 0; this.successPolicy = 0; this.backoffLimit = 0; this.backoffLimitPerIndex = 0; this.maxFailedIndexes = 0; this.selector = 0; this.manualSelector = 0; this.template = 0; this.ttlSecondsAfterFinished = 0; this.completionMode = 0; this.suspend = 0; this.podReplacementPolicy = 0; this.managedBy = 0; } });
+const O_batch_v1_JobStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.conditions = 0; this.startTime = 0; this.completionTime = 0; this.active = 0; this.succeeded = 0; this.failed = 0; this.terminating = 0; this.completedIndexes = 0; this.failedIndexes = 0; this.uncountedTerminatedPods = 0; this.ready = 0; } });
+const O_batch_v1_JobTemplateSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; } });
+const O_batch_v1_PodFailurePolicy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.rules = 0; } });
+const O_batch_v1_PodFailurePolicyOnExitCodesRequirement = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.containerName = 0; this.operator = 0; this.values = 0; } });
+const O_batch_v1_PodFailurePolicyOnPodConditionsPattern = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; } });
+const O_batch_v1_PodFailurePolicyRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.action = 0; this.onExitCodes = 0; this.onPodConditions = 0; } });
+const O_batch_v1_SuccessPolicy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.rules = 0; } });
+const O_batch_v1_SuccessPolicyRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.succeededIndexes = 0; this.succeededCount = 0; } });
+const O_batch_v1_UncountedTerminatedPods = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.succeeded = 0; this.failed = 0; } });
+const O_coordination_v1_Lease = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; } });
+const O_coordination_v1_LeaseSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.holderIdentity = 0; this.leaseDurationSeconds = 0; this.acquireTime = 0; this.renewTime = 0; this.leaseTransitions = 0; this.strategy = 0; this.preferredHolder = 0; } });
+const O_core_v1_AWSElasticBlockStoreVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeID = 0; this.fsType = 0; this.partition = 0; this.readOnly = 0; } });
+const O_core_v1_Affinity = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.nodeAffinity = 0; this.podAffinity = 0; this.podAntiAffinity = 0; } });
+const O_core_v1_AppArmorProfile = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.localhostProfile = 0; } });
+const O_core_v1_AttachedVolume = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.devicePath = 0; } });
+const O_core_v1_AzureDiskVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.diskName = 0; this.diskURI = 0; this.cachingMode = 0; this.fsType = 0; this.readOnly = 0; this.kind = 0; } });
+const O_core_v1_AzureFilePersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.secretName = 0; this.shareName = 0; this.readOnly = 0; this.secretNamespace = 0; } });
+const O_core_v1_AzureFileVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.secretName = 0; this.shareName = 0; this.readOnly = 0; } });
+const O_core_v1_CSIPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.driver = 0; this.volumeHandle = 0; this.readOnly = 0; this.fsType = 0; this.volumeAttributes = 0; this.controllerPublishSecretRef = 0; this.nodeStageSecretRef = 0; this.nodePublishSecretRef = 0; this.controllerExpandSecretRef = 0; this.nodeExpandSecretRef = 0; } });
+const O_core_v1_CSIVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.driver = 0; this.readOnly = 0; this.fsType = 0; this.volumeAttributes = 0; this.nodePublishSecretRef = 0; } });
+const O_core_v1_Capabilities = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.add = 0; this.drop = 0; } });
+const O_core_v1_CephFSPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.monitors = 0; this.path = 0; this.user = 0; this.secretFile = 0; this.secretRef = 0; this.readOnly = 0; } });
+const O_core_v1_CephFSVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.monitors = 0; this.path = 0; this.user = 0; this.secretFile = 0; this.secretRef = 0; this.readOnly = 0; } });
+const O_core_v1_CinderPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeID = 0; this.fsType = 0; this.readOnly = 0; this.secretRef = 0; } });
+const O_core_v1_CinderVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeID = 0; this.fsType = 0; this.readOnly = 0; this.secretRef = 0; } });
+const O_core_v1_ClientIPConfig = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.timeoutSeconds = 0; } });
+const O_core_v1_ClusterTrustBundleProjection = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.signerName = 0; this.labelSelector = 0; this.optional = 0; this.path = 0; } });
+const O_core_v1_ConfigMap = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.immutable = 0; this.data = 0; this.binaryData = 0; } });
+const O_core_v1_ConfigMapEnvSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.optional = 0; } });
+const O_core_v1_ConfigMapKeySelector = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.key = 0; this.optional = 0; } });
+const O_core_v1_ConfigMapNodeConfigSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.namespace = 0; this.name = 0; this.uid = 0; this.resourceVersion = 0; this.kubeletConfigKey = 0; } });
+const O_core_v1_ConfigMapProjection = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.items = 0; this.optional = 0; } });
+const O_core_v1_ConfigMapVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.items = 0; this.defaultMode = 0; this.optional = 0; } });
+const O_core_v1_Container = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.image = 0; this.command = 0; this.args = 0; this.workingDir = 0; this.ports = 0; this.envFrom = 0; this.env = 0; this.resources = 0; this.resizePolicy = 0; this.restartPolicy = 0; this.restartPolicyRules = 0; this.volumeMounts = 0; this.volumeDevices = 0; this.livenessProbe = 0; this.readinessProbe = 0; this.startupProbe = 0; this.lifecycle = 0; this.terminationMessagePath = 0; this.terminationMessagePolicy = 0; this.imagePullPolicy = 0; this.securityContext = 0; this.stdin = 0; this.stdinOnce = 0; this.tty = 0; } });
+const O_core_v1_ContainerExtendedResourceRequest = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.containerName = 0; this.resourceName = 0; this.requestName = 0; } });
+const O_core_v1_ContainerImage = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.names = 0; this.sizeBytes = 0; } });
+const O_core_v1_ContainerPort = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.hostPort = 0; this.containerPort = 0; this.protocol = 0; this.hostIP = 0; } });
+const O_core_v1_ContainerResizePolicy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.resourceName = 0; this.restartPolicy = 0; } });
+const O_core_v1_ContainerRestartRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.action = 0; this.exitCodes = 0; } });
+const O_core_v1_ContainerRestartRuleOnExitCodes = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.operator = 0; this.values = 0; } });
+const O_core_v1_ContainerState = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.waiting = 0; this.running = 0; this.terminated = 0; } });
+const O_core_v1_ContainerStateRunning = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.startedAt = 0; } });
+const O_core_v1_ContainerStateTerminated = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.exitCode = 0; this.signal = 0; this.reason = 0; this.message = 0; this.startedAt = 0; this.finishedAt = 0; this.containerID = 0; } });
+const O_core_v1_ContainerStateWaiting = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.reason = 0; this.message = 0; } });
+const O_core_v1_ContainerStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.state = 0; this.lastState = 0; this.ready = 0; this.restartCount = 0; this.image = 0; this.imageID = 0; this.containerID = 0; this.started = 0; this.allocatedResources = 0; this.resources = 0; this.volumeMounts = 0; this.user = 0; this.allocatedResourcesStatus = 0; this.stopSignal = 0; } });
+const O_core_v1_ContainerUser = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.linux = 0; } });
+const O_core_v1_DaemonEndpoint = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.Port = 0; } });
+const O_core_v1_DownwardAPIProjection = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.items = 0; } });
+const O_core_v1_DownwardAPIVolumeFile = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.path = 0; this.fieldRef = 0; this.resourceFieldRef = 0; this.mode = 0; } });
+const O_core_v1_DownwardAPIVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.items = 0; this.defaultMode = 0; } });
+const O_core_v1_EmptyDirVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.medium = 0; this.sizeLimit = 0; } });
+const O_core_v1_EndpointAddress = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ip = 0; this.hostname = 0; this.nodeName = 0; this.targetRef = 0; } });
+const O_core_v1_EndpointPort = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.port = 0; this.protocol = 0; this.appProtocol = 0; } });
+const O_core_v1_EndpointSubset = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.addresses = 0; this.notReadyAddresses = 0; this.ports = 0; } });
+const O_core_v1_Endpoints = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.subsets = 0; } });
+const O_core_v1_EnvFromSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.prefix = 0; this.configMapRef = 0; this.secretRef = 0; } });
+const O_core_v1_EnvVar = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.value = 0; this.valueFrom = 0; } });
+const O_core_v1_EnvVarSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.fieldRef = 0; this.resourceFieldRef = 0; this.configMapKeyRef = 0; this.secretKeyRef = 0; this.fileKeyRef = 0; } });
+const O_core_v1_EphemeralContainer = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.image = 0; this.command = 0; this.args = 0; this.workingDir = 0; this.ports = 0; this.envFrom = 0; this.env = 0; this.resources = 0; this.resizePolicy = 0; this.restartPolicy = 0; this.restartPolicyRules = 0; this.volumeMounts = 0; this.volumeDevices = 0; this.livenessProbe = 0; this.readinessProbe = 0; this.startupProbe = 0; this.lifecycle = 0; this.terminationMessagePath = 0; this.terminationMessagePolicy = 0; this.imagePullPolicy = 0; this.securityContext = 0; this.stdin = 0; this.stdinOnce = 0; this.tty = 0; this.targetContainerName = 0; } });
+const O_core_v1_EphemeralVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeClaimTemplate = 0; } });
+const O_core_v1_Event = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.involvedObject = 0; this.reason = 0; this.message = 0; this.source = 0; this.firstTimestamp = 0; this.lastTimestamp = 0; this.count = 0; this.type = 0; this.eventTime = 0; this.series = 0; this.action = 0; this.related = 0; this.reportingComponent = 0; this.reportingInstance = 0; } });
+const O_core_v1_EventSeries = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.count = 0; this.lastObservedTime = 0; } });
+const O_core_v1_EventSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.component = 0; this.host = 0; } });
+const O_core_v1_ExecAction = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.command = 0; } });
+const O_core_v1_FCVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.targetWWNs = 0; this.lun = 0; this.fsType = 0; this.readOnly = 0; this.wwids = 0; } });
+const O_core_v1_FileKeySelector = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeName = 0; this.path = 0; this.key = 0; this.optional = 0; } });
+const O_core_v1_FlexPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.driver = 0; this.fsType = 0; this.secretRef = 0; this.readOnly = 0; this.options = 0; } });
+const O_core_v1_FlexVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.driver = 0; this.fsType = 0; this.secretRef = 0; this.readOnly = 0; this.options = 0; } });
+const O_core_v1_FlockerVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.datasetName = 0; this.datasetUUID = 0; } });
+const O_core_v1_GCEPersistentDiskVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.pdName = 0; this.fsType = 0; this.partition = 0; this.readOnly = 0; } });
+const O_core_v1_GRPCAction = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.port = 0; this.service = 0; } });
+const O_core_v1_GitRepoVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.repository = 0; this.revision = 0; this.directory = 0; } });
+const O_core_v1_GlusterfsPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.endpoints = 0; this.path = 0; this.readOnly = 0; this.endpointsNamespace = 0; } });
+const O_core_v1_GlusterfsVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.endpoints = 0; this.path = 0; this.readOnly = 0; } });
+const O_core_v1_HTTPGetAction = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.path = 0; this.port = 0; this.host = 0; this.scheme = 0; this.httpHeaders = 0; } });
+const O_core_v1_HTTPHeader = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.value = 0; } });
+const O_core_v1_HostAlias = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ip = 0; this.hostnames = 0; } });
+const O_core_v1_HostIP = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ip = 0; } });
+const O_core_v1_HostPathVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.path = 0; this.type = 0; } });
+const O_core_v1_ISCSIPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.targetPortal = 0; this.iqn = 0; this.lun = 0; this.iscsiInterface = 0; this.fsType = 0; this.readOnly = 0; this.portals = 0; this.chapAuthDiscovery = 0; this.chapAuthSession = 0; this.secretRef = 0; this.initiatorName = 0; } });
+const O_core_v1_ISCSIVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.targetPortal = 0; this.iqn = 0; this.lun = 0; this.iscsiInterface = 0; this.fsType = 0; this.readOnly = 0; this.portals = 0; this.chapAuthDiscovery = 0; this.chapAuthSession = 0; this.secretRef = 0; this.initiatorName = 0; } });
+const O_core_v1_ImageVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.reference = 0; this.pullPolicy = 0; } });
+const O_core_v1_ImageVolumeStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.imageRef = 0; } });
+const O_core_v1_KeyToPath = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.key = 0; this.path = 0; this.mode = 0; } });
+const O_core_v1_Lifecycle = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.postStart = 0; this.preStop = 0; this.stopSignal = 0; } });
+const O_core_v1_LifecycleHandler = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.exec = 0; this.httpGet = 0; this.tcpSocket = 0; this.sleep = 0; } });
+const O_core_v1_LinuxContainerUser = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.uid = 0; this.gid = 0; this.supplementalGroups = 0; } });
+const O_core_v1_LoadBalancerIngress = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ip = 0; this.hostname = 0; this.ipMode = 0; this.ports = 0; } });
+const O_core_v1_LoadBalancerStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ingress = 0; } });
+const O_core_v1_LocalObjectReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; } });
+const O_core_v1_LocalVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.path = 0; this.fsType = 0; } });
+const O_core_v1_ModifyVolumeStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.targetVolumeAttributesClassName = 0; this.status = 0; } });
+const O_core_v1_NFSVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.server = 0; this.path = 0; this.readOnly = 0; } });
+const O_core_v1_Namespace = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_core_v1_NamespaceCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_core_v1_NamespaceSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.finalizers = 0; } });
+const O_core_v1_NamespaceStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.phase = 0; this.conditions = 0; } });
+const O_core_v1_Node = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_core_v1_NodeAddress = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.address = 0; } });
+const O_core_v1_NodeAffinity = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.requiredDuringSchedulingIgnoredDuringExecution = 0; this.preferredDuringSchedulingIgnoredDuringExecution = 0; } });
+const O_core_v1_NodeAllocatableResourceClaimStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.resourceClaimName = 0; this.containers = 0; this.resources = 0; } });
+const O_core_v1_NodeCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastHeartbeatTime = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_core_v1_NodeConfigSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.configMap = 0; } });
+const O_core_v1_NodeConfigStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.assigned = 0; this.active = 0; this.lastKnownGood = 0; this.error = 0; } });
+const O_core_v1_NodeDaemonEndpoints = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.kubeletEndpoint = 0; } });
+const O_core_v1_NodeFeatures = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.supplementalGroupsPolicy = 0; } });
+const O_core_v1_NodeRuntimeHandler = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.features = 0; } });
+const O_core_v1_NodeRuntimeHandlerFeatures = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.recursiveReadOnlyMounts = 0; this.userNamespaces = 0; } });
+const O_core_v1_NodeSelector = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.nodeSelectorTerms = 0; } });
+const O_core_v1_NodeSelectorRequirement = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.key = 0; this.operator = 0; this.values = 0; } });
+const O_core_v1_NodeSelectorTerm = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.matchExpressions = 0; this.matchFields = 0; } });
+const O_core_v1_NodeSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.podCIDR = 0; this.podCIDRs = 0; this.providerID = 0; this.unschedulable = 0; this.taints = 0; this.configSource = 0; this.externalID = 0; } });
+const O_core_v1_NodeStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.capacity = 0; this.allocatable = 0; this.phase = 0; this.conditions = 0; this.addresses = 0; this.daemonEndpoints = 0; this.nodeInfo = 0; this.images = 0; this.volumesInUse = 0; this.volumesAttached = 0; this.config = 0; this.runtimeHandlers = 0; this.features = 0; this.declaredFeatures = 0; } });
+const O_core_v1_NodeSwapStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.capacity = 0; } });
+const O_core_v1_NodeSystemInfo = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.machineID = 0; this.systemUUID = 0; this.bootID = 0; this.kernelVersion = 0; this.osImage = 0; this.containerRuntimeVersion = 0; this.kubeletVersion = 0; this.kubeProxyVersion = 0; this.operatingSystem = 0; this.architecture = 0; this.swap = 0; } });
+const O_core_v1_ObjectFieldSelector = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.apiVersion = 0; this.fieldPath = 0; } });
+const O_core_v1_ObjectReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.kind = 0; this.namespace = 0; this.name = 0; this.uid = 0; this.apiVersion = 0; this.resourceVersion = 0; this.fieldPath = 0; } });
+const O_core_v1_PersistentVolume = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_core_v1_PersistentVolumeClaim = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_core_v1_PersistentVolumeClaimCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.lastProbeTime = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_core_v1_PersistentVolumeClaimSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.accessModes = 0; this.selector = 0; this.resources = 0; this.volumeName = 0; this.storageClassName = 0; this.volumeMode = 0; this.dataSource = 0; this.dataSourceRef = 0; this.volumeAttributesClassName = 0; } });
+const O_core_v1_PersistentVolumeClaimStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.phase = 0; this.accessModes = 0; this.capacity = 0; this.conditions = 0; this.allocatedResources = 0; this.allocatedResourceStatuses = 0; this.currentVolumeAttributesClassName = 0; this.modifyVolumeStatus = 0; } });
+const O_core_v1_PersistentVolumeClaimTemplate = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; } });
+const O_core_v1_PersistentVolumeClaimVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.claimName = 0; this.readOnly = 0; } });
+const O_core_v1_PersistentVolumeSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.capacity = 0; this.gcePersistentDisk = 0; this.awsElasticBlockStore = 0; this.hostPath = 0; this.glusterfs = 0; this.nfs = 0; this.rbd = 0; this.iscsi = 0; this.cinder = 0; this.cephfs = 0; this.fc = 0; this.flocker = 0; this.flexVolume = 0; this.azureFile = 0; this.vsphereVolume = 0; this.quobyte = 0; this.azureDisk = 0; this.photonPersistentDisk = 0; this.portworxVolume = 0; this.scaleIO = 0; this.local = 0; this.storageos = 0; this.csi = 0; this.accessModes = 0; this.claimRef = 0; this.persistentVolumeReclaimPolicy = 0; this.storageClassName = 0; this.mountOptions = 0; this.volumeMode = 0; this.nodeAffinity = 0; this.volumeAttributesClassName = 0; } });
+const O_core_v1_PersistentVolumeStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.phase = 0; this.message = 0; this.reason = 0; this.lastPhaseTransitionTime = 0; } });
+const O_core_v1_PhotonPersistentDiskVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.pdID = 0; this.fsType = 0; } });
+const O_core_v1_Pod = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_core_v1_PodAffinity = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.requiredDuringSchedulingIgnoredDuringExecution = 0; this.preferredDuringSchedulingIgnoredDuringExecution = 0; } });
+const O_core_v1_PodAffinityTerm = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.labelSelector = 0; this.namespaces = 0; this.topologyKey = 0; this.namespaceSelector = 0; this.matchLabelKeys = 0; this.mismatchLabelKeys = 0; } });
+const O_core_v1_PodAntiAffinity = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.requiredDuringSchedulingIgnoredDuringExecution = 0; this.preferredDuringSchedulingIgnoredDuringExecution = 0; } });
+const O_core_v1_PodCertificateProjection = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.signerName = 0; this.keyType = 0; this.maxExpirationSeconds = 0; this.credentialBundlePath = 0; this.keyPath = 0; this.certificateChainPath = 0; this.userAnnotations = 0; } });
+const O_core_v1_PodCondition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.observedGeneration = 0; this.status = 0; this.lastProbeTime = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_core_v1_PodDNSConfig = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.nameservers = 0; this.searches = 0; this.options = 0; } });
+const O_core_v1_PodDNSConfigOption = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.value = 0; } });
+const O_core_v1_PodExtendedResourceClaimStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.requestMappings = 0; this.resourceClaimName = 0; } });
+const O_core_v1_PodIP = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ip = 0; } });
+const O_core_v1_PodOS = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; } });
+const O_core_v1_PodReadinessGate = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.conditionType = 0; } });
+const O_core_v1_PodResourceClaim = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.resourceClaimName = 0; this.resourceClaimTemplateName = 0; } });
+const O_core_v1_PodResourceClaimStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.resourceClaimName = 0; } });
+const O_core_v1_PodSchedulingGate = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; } });
+const O_core_v1_PodSchedulingGroup = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.podGroupName = 0; } });
+const O_core_v1_PodSecurityContext = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.seLinuxOptions = 0; this.windowsOptions = 0; this.runAsUser = 0; this.runAsGroup = 0; this.runAsNonRoot = 0; this.supplementalGroups = 0; this.supplementalGroupsPolicy = 0; this.fsGroup = 0; this.sysctls = 0; this.fsGroupChangePolicy = 0; this.seccompProfile = 0; this.appArmorProfile = 0; this.seLinuxChangePolicy = 0; } });
+const O_core_v1_PodSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumes = 0; this.initContainers = 0; this.containers = 0; this.ephemeralContainers = 0; this.restartPolicy = 0; this.terminationGracePeriodSeconds = 0; this.activeDeadlineSeconds = 0; this.dnsPolicy = 0; this.nodeSelector = 0; this.serviceAccountName = 0; this.serviceAccount = 0; this.automountServiceAccountToken = 0; this.nodeName = 0; this.hostNetwork = 0; this.hostPID = 0; this.hostIPC = 0; this.shareProcessNamespace = 0; this.securityContext = 0; this.imagePullSecrets = 0; this.hostname = 0; this.subdomain = 0; this.affinity = 0; this.schedulerName = 0; this.tolerations = 0; this.hostAliases = 0; this.priorityClassName = 0; this.priority = 0; this.dnsConfig = 0; this.readinessGates = 0; this.runtimeClassName = 0; this.enableServiceLinks = 0; this.preemptionPolicy = 0; this.overhead = 0; this.topologySpreadConstraints = 0; this.setHostnameAsFQDN = 0; this.os = 0; this.hostUsers = 0; this.schedulingGates = 0; this.resourceClaims = 0; this.resources = 0; this.hostnameOverride = 0; this.schedulingGroup = 0; } });
+const O_core_v1_PodStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.observedGeneration = 0; this.phase = 0; this.conditions = 0; this.message = 0; this.reason = 0; this.nominatedNodeName = 0; this.hostIP = 0; this.hostIPs = 0; this.podIP = 0; this.podIPs = 0; this.startTime = 0; this.initContainerStatuses = 0; this.containerStatuses = 0; this.qosClass = 0; this.ephemeralContainerStatuses = 0; this.resize = 0; this.resourceClaimStatuses = 0; this.extendedResourceClaimStatus = 0; this.allocatedResources = 0; this.resources = 0; this.nodeAllocatableResourceClaimStatuses = 0; } });
+const O_core_v1_PodTemplateSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; } });
+const O_core_v1_PortStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.port = 0; this.protocol = 0; this.error = 0; } });
+const O_core_v1_PortworxVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeID = 0; this.fsType = 0; this.readOnly = 0; } });
+const O_core_v1_PreferredSchedulingTerm = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.weight = 0; this.preference = 0; } });
+const O_core_v1_Probe = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.exec = 0; this.httpGet = 0; this.tcpSocket = 0; this.grpc = 0; this.initialDelaySeconds = 0; this.timeoutSeconds = 0; this.periodSeconds = 0; this.successThreshold = 0; this.failureThreshold = 0; this.terminationGracePeriodSeconds = 0; } });
+const O_core_v1_ProjectedVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.sources = 0; this.defaultMode = 0; } });
+const O_core_v1_QuobyteVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.registry = 0; this.volume = 0; this.readOnly = 0; this.user = 0; this.group = 0; this.tenant = 0; } });
+const O_core_v1_RBDPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.monitors = 0; this.image = 0; this.fsType = 0; this.pool = 0; this.user = 0; this.keyring = 0; this.secretRef = 0; this.readOnly = 0; } });
+const O_core_v1_RBDVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.monitors = 0; this.image = 0; this.fsType = 0; this.pool = 0; this.user = 0; this.keyring = 0; this.secretRef = 0; this.readOnly = 0; } });
+const O_core_v1_ResourceClaim = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.request = 0; } });
+const O_core_v1_ResourceFieldSelector = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.containerName = 0; this.resource = 0; this.divisor = 0; } });
+const O_core_v1_ResourceHealth = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.resourceID = 0; this.health = 0; this.message = 0; } });
+const O_core_v1_ResourceRequirements = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.limits = 0; this.requests = 0; this.claims = 0; } });
+const O_core_v1_ResourceStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.resources = 0; } });
+const O_core_v1_SELinuxOptions = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.user = 0; this.role = 0; this.type = 0; this.level = 0; } });
+const O_core_v1_ScaleIOPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.gateway = 0; this.system = 0; this.secretRef = 0; this.sslEnabled = 0; this.protectionDomain = 0; this.storagePool = 0; this.storageMode = 0; this.volumeName = 0; this.fsType = 0; this.readOnly = 0; } });
+const O_core_v1_ScaleIOVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.gateway = 0; this.system = 0; this.secretRef = 0; this.sslEnabled = 0; this.protectionDomain = 0; this.storagePool = 0; this.storageMode = 0; this.volumeName = 0; this.fsType = 0; this.readOnly = 0; } });
+const O_core_v1_SeccompProfile = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.localhostProfile = 0; } });
+const O_core_v1_Secret = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.immutable = 0; this.data = 0; this.stringData = 0; this.type = 0; } });
+const O_core_v1_SecretEnvSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.optional = 0; } });
+const O_core_v1_SecretKeySelector = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.key = 0; this.optional = 0; } });
+const O_core_v1_SecretProjection = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.items = 0; this.optional = 0; } });
+const O_core_v1_SecretReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.namespace = 0; } });
+const O_core_v1_SecretVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.secretName = 0; this.items = 0; this.defaultMode = 0; this.optional = 0; } });
+const O_core_v1_SecurityContext = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.capabilities = 0; this.privileged = 0; this.seLinuxOptions = 0; this.windowsOptions = 0; this.runAsUser = 0; this.runAsGroup = 0; this.runAsNonRoot = 0; this.readOnlyRootFilesystem = 0; this.allowPrivilegeEscalation = 0; this.procMount = 0; this.seccompProfile = 0; this.appArmorProfile = 0; } });
+const O_core_v1_Service = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_core_v1_ServiceAccount = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.secrets = 0; this.imagePullSecrets = 0; this.automountServiceAccountToken = 0; } });
+const O_core_v1_ServiceAccountTokenProjection = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.audience = 0; this.expirationSeconds = 0; this.path = 0; } });
+const O_core_v1_ServicePort = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.protocol = 0; this.appProtocol = 0; this.port = 0; this.targetPort = 0; this.nodePort = 0; } });
+const O_core_v1_ServiceSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ports = 0; this.selector = 0; this.clusterIP = 0; this.clusterIPs = 0; this.type = 0; this.externalIPs = 0; this.sessionAffinity = 0; this.loadBalancerIP = 0; this.loadBalancerSourceRanges = 0; this.externalName = 0; this.externalTrafficPolicy = 0; this.healthCheckNodePort = 0; this.publishNotReadyAddresses = 0; this.sessionAffinityConfig = 0; this.ipFamilies = 0; this.ipFamilyPolicy = 0; this.allocateLoadBalancerNodePorts = 0; this.loadBalancerClass = 0; this.internalTrafficPolicy = 0; this.trafficDistribution = 0; } });
+const O_core_v1_ServiceStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.loadBalancer = 0; this.conditions = 0; } });
+const O_core_v1_SessionAffinityConfig = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.clientIP = 0; } });
+const O_core_v1_SleepAction = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.seconds = 0; } });
+const O_core_v1_StorageOSPersistentVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeName = 0; this.volumeNamespace = 0; this.fsType = 0; this.readOnly = 0; this.secretRef = 0; } });
+const O_core_v1_StorageOSVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumeName = 0; this.volumeNamespace = 0; this.fsType = 0; this.readOnly = 0; this.secretRef = 0; } });
+const O_core_v1_Sysctl = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.value = 0; } });
+const O_core_v1_TCPSocketAction = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.port = 0; this.host = 0; } });
+const O_core_v1_Taint = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.key = 0; this.value = 0; this.effect = 0; this.timeAdded = 0; } });
+const O_core_v1_Toleration = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.key = 0; this.operator = 0; this.value = 0; this.effect = 0; this.tolerationSeconds = 0; } });
+const O_core_v1_TopologySelectorLabelRequirement = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.key = 0; this.values = 0; } });
+const O_core_v1_TopologySelectorTerm = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.matchLabelExpressions = 0; } });
+const O_core_v1_TopologySpreadConstraint = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.maxSkew = 0; this.topologyKey = 0; this.whenUnsatisfiable = 0; this.labelSelector = 0; this.minDomains = 0; this.nodeAffinityPolicy = 0; this.nodeTaintsPolicy = 0; this.matchLabelKeys = 0; } });
+const O_core_v1_TypedLocalObjectReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.apiGroup = 0; this.kind = 0; this.name = 0; } });
+const O_core_v1_TypedObjectReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.apiGroup = 0; this.kind = 0; this.name = 0; this.namespace = 0; } });
+const O_core_v1_Volume = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.hostPath = 0; this.emptyDir = 0; this.gcePersistentDisk = 0; this.awsElasticBlockStore = 0; this.gitRepo = 0; this.secret = 0; this.nfs = 0; this.iscsi = 0; this.glusterfs = 0; this.persistentVolumeClaim = 0; this.rbd = 0; this.flexVolume = 0; this.cinder = 0; this.cephfs = 0; this.flocker = 0; this.downwardAPI = 0; this.fc = 0; this.azureFile = 0; this.configMap = 0; this.vsphereVolume = 0; this.quobyte = 0; this.azureDisk = 0; this.photonPersistentDisk = 0; this.projected = 0; this.portworxVolume = 0; this.scaleIO = 0; this.storageos = 0; this.csi = 0; this.ephemeral = 0; this.image = 0; } });
+const O_core_v1_VolumeDevice = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.devicePath = 0; } });
+const O_core_v1_VolumeMount = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.readOnly = 0; this.recursiveReadOnly = 0; this.mountPath = 0; this.subPath = 0; this.mountPropagation = 0; this.subPathExpr = 0; } });
+const O_core_v1_VolumeMountStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.mountPath = 0; this.readOnly = 0; this.recursiveReadOnly = 0; this.volumeStatus = 0; } });
+const O_core_v1_VolumeNodeAffinity = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.required = 0; } });
+const O_core_v1_VolumeProjection = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.secret = 0; this.downwardAPI = 0; this.configMap = 0; this.serviceAccountToken = 0; this.clusterTrustBundle = 0; this.podCertificate = 0; } });
+const O_core_v1_VolumeResourceRequirements = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.limits = 0; this.requests = 0; } });
+const O_core_v1_VolumeStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.image = 0; } });
+const O_core_v1_VsphereVirtualDiskVolumeSource = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.volumePath = 0; this.fsType = 0; this.storagePolicyName = 0; this.storagePolicyID = 0; } });
+const O_core_v1_WeightedPodAffinityTerm = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.weight = 0; this.podAffinityTerm = 0; } });
+const O_core_v1_WindowsSecurityContextOptions = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.gmsaCredentialSpecName = 0; this.gmsaCredentialSpec = 0; this.runAsUserName = 0; this.hostProcess = 0; } });
+const O_discovery_v1_Endpoint = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.addresses = 0; this.conditions = 0; this.hostname = 0; this.targetRef = 0; this.deprecatedTopology = 0; this.nodeName = 0; this.zone = 0; this.hints = 0; } });
+const O_discovery_v1_EndpointConditions = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ready = 0; this.serving = 0; this.terminating = 0; } });
+const O_discovery_v1_EndpointHints = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.forZones = 0; this.forNodes = 0; } });
+const O_discovery_v1_EndpointPort = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.protocol = 0; this.port = 0; this.appProtocol = 0; } });
+const O_discovery_v1_EndpointSlice = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.addressType = 0; this.endpoints = 0; this.ports = 0; } });
+const O_discovery_v1_ForNode = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; } });
+const O_discovery_v1_ForZone = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; } });
+const O_events_v1_Event = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.eventTime = 0; this.series = 0; this.reportingController = 0; this.reportingInstance = 0; this.action = 0; this.reason = 0; this.regarding = 0; this.related = 0; this.note = 0; this.type = 0; this.deprecatedSource = 0; this.deprecatedFirstTimestamp = 0; this.deprecatedLastTimestamp = 0; this.deprecatedCount = 0; } });
+const O_events_v1_EventSeries = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.count = 0; this.lastObservedTime = 0; } });
+const O_meta_v1_Condition = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.type = 0; this.status = 0; this.observedGeneration = 0; this.lastTransitionTime = 0; this.reason = 0; this.message = 0; } });
+const O_meta_v1_LabelSelector = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.matchLabels = 0; this.matchExpressions = 0; } });
+const O_meta_v1_LabelSelectorRequirement = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.key = 0; this.operator = 0; this.values = 0; } });
+const O_meta_v1_ListMeta = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.selfLink = 0; this.resourceVersion = 0; this.continue = 0; this.remainingItemCount = 0; this.shardInfo = 0; } });
+const O_meta_v1_ManagedFieldsEntry = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.manager = 0; this.operation = 0; this.apiVersion = 0; this.time = 0; this.fieldsType = 0; this.fieldsV1 = 0; this.subresource = 0; } });
+const O_meta_v1_ObjectMeta = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.generateName = 0; this.namespace = 0; this.selfLink = 0; this.uid = 0; this.resourceVersion = 0; this.generation = 0; this.creationTimestamp = 0; this.deletionTimestamp = 0; this.deletionGracePeriodSeconds = 0; this.labels = 0; this.annotations = 0; this.ownerReferences = 0; this.finalizers = 0; this.managedFields = 0; } });
+const O_meta_v1_OwnerReference = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.apiVersion = 0; this.kind = 0; this.name = 0; this.uid = 0; this.controller = 0; this.blockOwnerDeletion = 0; } });
+const O_meta_v1_ShardInfo = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.selector = 0; } });
+const O_meta_v1_StatusCause = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.reason = 0; this.message = 0; this.field = 0; } });
+const O_meta_v1_StatusDetails = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.group = 0; this.kind = 0; this.uid = 0; this.causes = 0; this.retryAfterSeconds = 0; } });
+const O_networking_v1_HTTPIngressPath = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.path = 0; this.pathType = 0; this.backend = 0; } });
+const O_networking_v1_HTTPIngressRuleValue = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.paths = 0; } });
+const O_networking_v1_IPBlock = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.cidr = 0; this.except = 0; } });
+const O_networking_v1_Ingress = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_networking_v1_IngressBackend = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.service = 0; this.resource = 0; } });
+const O_networking_v1_IngressLoadBalancerIngress = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ip = 0; this.hostname = 0; this.ports = 0; } });
+const O_networking_v1_IngressLoadBalancerStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ingress = 0; } });
+const O_networking_v1_IngressPortStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.port = 0; this.protocol = 0; this.error = 0; } });
+const O_networking_v1_IngressRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.host = 0; this.http = 0; } });
+const O_networking_v1_IngressServiceBackend = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.port = 0; } });
+const O_networking_v1_IngressSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ingressClassName = 0; this.defaultBackend = 0; this.tls = 0; this.rules = 0; } });
+const O_networking_v1_IngressStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.loadBalancer = 0; } });
+const O_networking_v1_IngressTLS = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.hosts = 0; this.secretName = 0; } });
+const O_networking_v1_NetworkPolicy = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; } });
+const O_networking_v1_NetworkPolicyEgressRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ports = 0; this.to = 0; } });
+const O_networking_v1_NetworkPolicyIngressRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.ports = 0; this.from = 0; } });
+const O_networking_v1_NetworkPolicyPeer = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.podSelector = 0; this.namespaceSelector = 0; this.ipBlock = 0; } });
+const O_networking_v1_NetworkPolicyPort = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.protocol = 0; this.port = 0; this.endPort = 0; } });
+const O_networking_v1_NetworkPolicySpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.podSelector = 0; this.ingress = 0; this.egress = 0; this.policyTypes = 0; } });
+const O_networking_v1_ServiceBackendPort = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.number = 0; } });
+const O_policy_v1_PodDisruptionBudget = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.spec = 0; this.status = 0; } });
+const O_policy_v1_PodDisruptionBudgetSpec = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.minAvailable = 0; this.selector = 0; this.maxUnavailable = 0; this.unhealthyPodEvictionPolicy = 0; } });
+const O_policy_v1_PodDisruptionBudgetStatus = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.observedGeneration = 0; this.disruptedPods = 0; this.disruptionsAllowed = 0; this.currentHealthy = 0; this.desiredHealthy = 0; this.expectedPods = 0; this.conditions = 0; } });
+const O_rbac_v1_AggregationRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.clusterRoleSelectors = 0; } });
+const O_rbac_v1_ClusterRole = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.rules = 0; this.aggregationRule = 0; } });
+const O_rbac_v1_ClusterRoleBinding = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.subjects = 0; this.roleRef = 0; } });
+const O_rbac_v1_PolicyRule = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.verbs = 0; this.apiGroups = 0; this.resources = 0; this.resourceNames = 0; this.nonResourceURLs = 0; } });
+const O_rbac_v1_Role = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.rules = 0; } });
+const O_rbac_v1_RoleBinding = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.subjects = 0; this.roleRef = 0; } });
+const O_rbac_v1_RoleRef = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.apiGroup = 0; this.kind = 0; this.name = 0; } });
+const O_rbac_v1_Subject = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.kind = 0; this.apiGroup = 0; this.name = 0; this.namespace = 0; } });
+const O_storage_v1_StorageClass = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.metadata = 0; this.provisioner = 0; this.parameters = 0; this.reclaimPolicy = 0; this.mountOptions = 0; this.allowVolumeExpansion = 0; this.volumeBindingMode = 0; this.allowedTopologies = 0; } });
+
 /** k8s.io/api/admissionregistration/v1.MatchCondition */
 function m_admissionregistration_v1_MatchCondition(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
@@ -96,29 +411,29 @@ function m_admissionregistration_v1_MutatingWebhook(r: ProtoReader, end: number,
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), {})); break;
-      case 26: (o.rules ??= []).push(r.done(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), {}))); break;
+      case 18: o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), new O_admissionregistration_v1_WebhookClientConfig())); break;
+      case 26: (o.rules ??= []).push(r.done(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), new O_admissionregistration_v1_RuleWithOperations()))); break;
       case 34: o.failurePolicy = r.istring(); break;
       case 74: o.matchPolicy = r.istring(); break;
-      case 42: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 90: o.objectSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 42: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 90: o.objectSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 50: o.sideEffects = r.istring(); break;
       case 56: o.timeoutSeconds = r.int32(); break;
       case 66: (o.admissionReviewVersions ??= []).push(r.istring()); break;
       case 82: o.reinvocationPolicy = r.istring(); break;
-      case 98: (o.matchConditions ??= []).push(r.done(m_admissionregistration_v1_MatchCondition(r, r.sub(), {}))); break;
+      case 98: (o.matchConditions ??= []).push(r.done(m_admissionregistration_v1_MatchCondition(r, r.sub(), new O_admissionregistration_v1_MatchCondition()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.clientConfig === undefined) o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.pos, {}));
+  if (o.clientConfig === undefined) o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.pos, new O_admissionregistration_v1_WebhookClientConfig()));
   if (o.sideEffects === undefined) o.sideEffects = null;
   if (o.admissionReviewVersions === undefined) o.admissionReviewVersions = null;
   if (r.freeze) {
-    Object.freeze(o.rules);
-    Object.freeze(o.admissionReviewVersions);
-    Object.freeze(o.matchConditions);
+    if (o.rules) o.rules = Object.freeze(o.rules.slice());
+    if (o.admissionReviewVersions) o.admissionReviewVersions = Object.freeze(o.admissionReviewVersions.slice());
+    if (o.matchConditions) o.matchConditions = Object.freeze(o.matchConditions.slice());
   }
   return o;
 }
@@ -128,15 +443,15 @@ function m_admissionregistration_v1_MutatingWebhookConfiguration(r: ProtoReader,
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.webhooks ??= []).push(r.done(m_admissionregistration_v1_MutatingWebhook(r, r.sub(), {}))); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.webhooks ??= []).push(r.done(m_admissionregistration_v1_MutatingWebhook(r, r.sub(), new O_admissionregistration_v1_MutatingWebhook()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (r.freeze) {
-    Object.freeze(o.webhooks);
+    if (o.webhooks) o.webhooks = Object.freeze(o.webhooks.slice());
   }
   return o;
 }
@@ -146,13 +461,13 @@ function m_admissionregistration_v1_MutatingWebhookConfigurationList(r: ProtoRea
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_admissionregistration_v1_MutatingWebhookConfiguration(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -171,9 +486,9 @@ function m_admissionregistration_v1_Rule(r: ProtoReader, end: number, o: Obj): O
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.apiGroups);
-    Object.freeze(o.apiVersions);
-    Object.freeze(o.resources);
+    if (o.apiGroups) o.apiGroups = Object.freeze(o.apiGroups.slice());
+    if (o.apiVersions) o.apiVersions = Object.freeze(o.apiVersions.slice());
+    if (o.resources) o.resources = Object.freeze(o.resources.slice());
   }
   return o;
 }
@@ -192,7 +507,7 @@ function m_admissionregistration_v1_RuleWithOperations(r: ProtoReader, end: numb
   r.end(end);
   if (!s1) m_admissionregistration_v1_Rule(r, r.pos, o);
   if (r.freeze) {
-    Object.freeze(o.operations);
+    if (o.operations) o.operations = Object.freeze(o.operations.slice());
   }
   return o;
 }
@@ -221,28 +536,28 @@ function m_admissionregistration_v1_ValidatingWebhook(r: ProtoReader, end: numbe
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), {})); break;
-      case 26: (o.rules ??= []).push(r.done(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), {}))); break;
+      case 18: o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.sub(), new O_admissionregistration_v1_WebhookClientConfig())); break;
+      case 26: (o.rules ??= []).push(r.done(m_admissionregistration_v1_RuleWithOperations(r, r.sub(), new O_admissionregistration_v1_RuleWithOperations()))); break;
       case 34: o.failurePolicy = r.istring(); break;
       case 74: o.matchPolicy = r.istring(); break;
-      case 42: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 82: o.objectSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 42: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 82: o.objectSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 50: o.sideEffects = r.istring(); break;
       case 56: o.timeoutSeconds = r.int32(); break;
       case 66: (o.admissionReviewVersions ??= []).push(r.istring()); break;
-      case 90: (o.matchConditions ??= []).push(r.done(m_admissionregistration_v1_MatchCondition(r, r.sub(), {}))); break;
+      case 90: (o.matchConditions ??= []).push(r.done(m_admissionregistration_v1_MatchCondition(r, r.sub(), new O_admissionregistration_v1_MatchCondition()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.clientConfig === undefined) o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.pos, {}));
+  if (o.clientConfig === undefined) o.clientConfig = r.done(m_admissionregistration_v1_WebhookClientConfig(r, r.pos, new O_admissionregistration_v1_WebhookClientConfig()));
   if (o.sideEffects === undefined) o.sideEffects = null;
   if (o.admissionReviewVersions === undefined) o.admissionReviewVersions = null;
   if (r.freeze) {
-    Object.freeze(o.rules);
-    Object.freeze(o.admissionReviewVersions);
-    Object.freeze(o.matchConditions);
+    if (o.rules) o.rules = Object.freeze(o.rules.slice());
+    if (o.admissionReviewVersions) o.admissionReviewVersions = Object.freeze(o.admissionReviewVersions.slice());
+    if (o.matchConditions) o.matchConditions = Object.freeze(o.matchConditions.slice());
   }
   return o;
 }
@@ -252,15 +567,15 @@ function m_admissionregistration_v1_ValidatingWebhookConfiguration(r: ProtoReade
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.webhooks ??= []).push(r.done(m_admissionregistration_v1_ValidatingWebhook(r, r.sub(), {}))); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.webhooks ??= []).push(r.done(m_admissionregistration_v1_ValidatingWebhook(r, r.sub(), new O_admissionregistration_v1_ValidatingWebhook()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (r.freeze) {
-    Object.freeze(o.webhooks);
+    if (o.webhooks) o.webhooks = Object.freeze(o.webhooks.slice());
   }
   return o;
 }
@@ -270,13 +585,13 @@ function m_admissionregistration_v1_ValidatingWebhookConfigurationList(r: ProtoR
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_admissionregistration_v1_ValidatingWebhookConfiguration(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -287,7 +602,7 @@ function m_admissionregistration_v1_WebhookClientConfig(r: ProtoReader, end: num
     const t = r.uint32();
     switch (t) {
       case 26: o.url = r.istring(); break;
-      case 10: o.service = r.done(m_admissionregistration_v1_ServiceReference(r, r.sub(), {})); break;
+      case 10: o.service = r.done(m_admissionregistration_v1_ServiceReference(r, r.sub(), new O_admissionregistration_v1_ServiceReference())); break;
       case 18: { const v = r.base64(); if (v !== "") o.caBundle = v; break; }
       default: r.skip(t);
     }
@@ -301,16 +616,16 @@ function m_apps_v1_DaemonSet(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_apps_v1_DaemonSetSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_apps_v1_DaemonSetStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_apps_v1_DaemonSetSpec(r, r.sub(), new O_apps_v1_DaemonSetSpec())); break;
+      case 26: o.status = r.done(m_apps_v1_DaemonSetStatus(r, r.sub(), new O_apps_v1_DaemonSetStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_apps_v1_DaemonSetSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_apps_v1_DaemonSetStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_DaemonSetSpec(r, r.pos, new O_apps_v1_DaemonSetSpec()));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_DaemonSetStatus(r, r.pos, new O_apps_v1_DaemonSetStatus()));
   return o;
 }
 
@@ -339,13 +654,13 @@ function m_apps_v1_DaemonSetList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_apps_v1_DaemonSet(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -355,9 +670,9 @@ function m_apps_v1_DaemonSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 18: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
-      case 26: o.updateStrategy = r.done(m_apps_v1_DaemonSetUpdateStrategy(r, r.sub(), {})); break;
+      case 10: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 18: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), new O_core_v1_PodTemplateSpec())); break;
+      case 26: o.updateStrategy = r.done(m_apps_v1_DaemonSetUpdateStrategy(r, r.sub(), new O_apps_v1_DaemonSetUpdateStrategy())); break;
       case 32: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
       case 48: o.revisionHistoryLimit = r.int32(); break;
       default: r.skip(t);
@@ -365,8 +680,8 @@ function m_apps_v1_DaemonSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
-  if (o.updateStrategy === undefined) o.updateStrategy = r.done(m_apps_v1_DaemonSetUpdateStrategy(r, r.pos, {}));
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, new O_core_v1_PodTemplateSpec()));
+  if (o.updateStrategy === undefined) o.updateStrategy = r.done(m_apps_v1_DaemonSetUpdateStrategy(r, r.pos, new O_apps_v1_DaemonSetUpdateStrategy()));
   return o;
 }
 
@@ -384,7 +699,7 @@ function m_apps_v1_DaemonSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 56: { const v = r.int32(); if (v !== 0) o.numberAvailable = v; break; }
       case 64: { const v = r.int32(); if (v !== 0) o.numberUnavailable = v; break; }
       case 72: o.collisionCount = r.int32(); break;
-      case 82: (o.conditions ??= []).push(r.done(m_apps_v1_DaemonSetCondition(r, r.sub(), {}))); break;
+      case 82: (o.conditions ??= []).push(r.done(m_apps_v1_DaemonSetCondition(r, r.sub(), new O_apps_v1_DaemonSetCondition()))); break;
       default: r.skip(t);
     }
   }
@@ -394,7 +709,7 @@ function m_apps_v1_DaemonSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
   if (o.desiredNumberScheduled === undefined) o.desiredNumberScheduled = 0;
   if (o.numberReady === undefined) o.numberReady = 0;
   if (r.freeze) {
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -405,7 +720,7 @@ function m_apps_v1_DaemonSetUpdateStrategy(r: ProtoReader, end: number, o: Obj):
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.type = v; break; }
-      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateDaemonSet(r, r.sub(), {})); break;
+      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateDaemonSet(r, r.sub(), new O_apps_v1_RollingUpdateDaemonSet())); break;
       default: r.skip(t);
     }
   }
@@ -418,16 +733,16 @@ function m_apps_v1_Deployment(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_apps_v1_DeploymentSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_apps_v1_DeploymentStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_apps_v1_DeploymentSpec(r, r.sub(), new O_apps_v1_DeploymentSpec())); break;
+      case 26: o.status = r.done(m_apps_v1_DeploymentStatus(r, r.sub(), new O_apps_v1_DeploymentStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_apps_v1_DeploymentSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_apps_v1_DeploymentStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_DeploymentSpec(r, r.pos, new O_apps_v1_DeploymentSpec()));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_DeploymentStatus(r, r.pos, new O_apps_v1_DeploymentStatus()));
   return o;
 }
 
@@ -458,13 +773,13 @@ function m_apps_v1_DeploymentList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_apps_v1_Deployment(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -475,9 +790,9 @@ function m_apps_v1_DeploymentSpec(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 8: o.replicas = r.int32(); break;
-      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
-      case 34: o.strategy = r.done(m_apps_v1_DeploymentStrategy(r, r.sub(), {})); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), new O_core_v1_PodTemplateSpec())); break;
+      case 34: o.strategy = r.done(m_apps_v1_DeploymentStrategy(r, r.sub(), new O_apps_v1_DeploymentStrategy())); break;
       case 40: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
       case 48: o.revisionHistoryLimit = r.int32(); break;
       case 56: { const v = r.bool(); if (v !== false) o.paused = v; break; }
@@ -487,8 +802,8 @@ function m_apps_v1_DeploymentSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
-  if (o.strategy === undefined) o.strategy = r.done(m_apps_v1_DeploymentStrategy(r, r.pos, {}));
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, new O_core_v1_PodTemplateSpec()));
+  if (o.strategy === undefined) o.strategy = r.done(m_apps_v1_DeploymentStrategy(r, r.pos, new O_apps_v1_DeploymentStrategy()));
   return o;
 }
 
@@ -504,14 +819,14 @@ function m_apps_v1_DeploymentStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 32: { const v = r.int32(); if (v !== 0) o.availableReplicas = v; break; }
       case 40: { const v = r.int32(); if (v !== 0) o.unavailableReplicas = v; break; }
       case 72: o.terminatingReplicas = r.int32(); break;
-      case 50: (o.conditions ??= []).push(r.done(m_apps_v1_DeploymentCondition(r, r.sub(), {}))); break;
+      case 50: (o.conditions ??= []).push(r.done(m_apps_v1_DeploymentCondition(r, r.sub(), new O_apps_v1_DeploymentCondition()))); break;
       case 64: o.collisionCount = r.int32(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -522,7 +837,7 @@ function m_apps_v1_DeploymentStrategy(r: ProtoReader, end: number, o: Obj): Obj 
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.type = v; break; }
-      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateDeployment(r, r.sub(), {})); break;
+      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateDeployment(r, r.sub(), new O_apps_v1_RollingUpdateDeployment())); break;
       default: r.skip(t);
     }
   }
@@ -535,16 +850,16 @@ function m_apps_v1_ReplicaSet(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_apps_v1_ReplicaSetSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_apps_v1_ReplicaSetStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_apps_v1_ReplicaSetSpec(r, r.sub(), new O_apps_v1_ReplicaSetSpec())); break;
+      case 26: o.status = r.done(m_apps_v1_ReplicaSetStatus(r, r.sub(), new O_apps_v1_ReplicaSetStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_apps_v1_ReplicaSetSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_apps_v1_ReplicaSetStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_ReplicaSetSpec(r, r.pos, new O_apps_v1_ReplicaSetSpec()));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_ReplicaSetStatus(r, r.pos, new O_apps_v1_ReplicaSetStatus()));
   return o;
 }
 
@@ -573,13 +888,13 @@ function m_apps_v1_ReplicaSetList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_apps_v1_ReplicaSet(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -591,14 +906,14 @@ function m_apps_v1_ReplicaSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 8: o.replicas = r.int32(); break;
       case 32: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
-      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), new O_core_v1_PodTemplateSpec())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, new O_core_v1_PodTemplateSpec()));
   return o;
 }
 
@@ -613,14 +928,14 @@ function m_apps_v1_ReplicaSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 40: { const v = r.int32(); if (v !== 0) o.availableReplicas = v; break; }
       case 56: o.terminatingReplicas = r.int32(); break;
       case 24: { const v = r.int64(); if (v !== 0) o.observedGeneration = v; break; }
-      case 50: (o.conditions ??= []).push(r.done(m_apps_v1_ReplicaSetCondition(r, r.sub(), {}))); break;
+      case 50: (o.conditions ??= []).push(r.done(m_apps_v1_ReplicaSetCondition(r, r.sub(), new O_apps_v1_ReplicaSetCondition()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.replicas === undefined) o.replicas = 0;
   if (r.freeze) {
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -672,16 +987,16 @@ function m_apps_v1_StatefulSet(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_apps_v1_StatefulSetSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_apps_v1_StatefulSetStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_apps_v1_StatefulSetSpec(r, r.sub(), new O_apps_v1_StatefulSetSpec())); break;
+      case 26: o.status = r.done(m_apps_v1_StatefulSetStatus(r, r.sub(), new O_apps_v1_StatefulSetStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_apps_v1_StatefulSetSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_apps_v1_StatefulSetStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_apps_v1_StatefulSetSpec(r, r.pos, new O_apps_v1_StatefulSetSpec()));
+  if (o.status === undefined) o.status = r.done(m_apps_v1_StatefulSetStatus(r, r.pos, new O_apps_v1_StatefulSetStatus()));
   return o;
 }
 
@@ -710,13 +1025,13 @@ function m_apps_v1_StatefulSetList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_apps_v1_StatefulSet(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -755,26 +1070,26 @@ function m_apps_v1_StatefulSetSpec(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 8: o.replicas = r.int32(); break;
-      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 26: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), new O_core_v1_PodTemplateSpec())); break;
       case 34: (o.volumeClaimTemplates ??= []).push(r.done(m_core_v1_PersistentVolumeClaim(r, r.sub(), { apiVersion: "v1", kind: "PersistentVolumeClaim" }))); break;
       case 42: o.serviceName = r.istring(); break;
       case 50: { const v = r.istring(); if (v !== "") o.podManagementPolicy = v; break; }
-      case 58: o.updateStrategy = r.done(m_apps_v1_StatefulSetUpdateStrategy(r, r.sub(), {})); break;
+      case 58: o.updateStrategy = r.done(m_apps_v1_StatefulSetUpdateStrategy(r, r.sub(), new O_apps_v1_StatefulSetUpdateStrategy())); break;
       case 64: o.revisionHistoryLimit = r.int32(); break;
       case 72: { const v = r.int32(); if (v !== 0) o.minReadySeconds = v; break; }
-      case 82: o.persistentVolumeClaimRetentionPolicy = r.done(m_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy(r, r.sub(), {})); break;
-      case 90: o.ordinals = r.done(m_apps_v1_StatefulSetOrdinals(r, r.sub(), {})); break;
+      case 82: o.persistentVolumeClaimRetentionPolicy = r.done(m_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy(r, r.sub(), new O_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy())); break;
+      case 90: o.ordinals = r.done(m_apps_v1_StatefulSetOrdinals(r, r.sub(), new O_apps_v1_StatefulSetOrdinals())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.selector === undefined) o.selector = null;
-  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, new O_core_v1_PodTemplateSpec()));
   if (o.serviceName === undefined) o.serviceName = "";
-  if (o.updateStrategy === undefined) o.updateStrategy = r.done(m_apps_v1_StatefulSetUpdateStrategy(r, r.pos, {}));
+  if (o.updateStrategy === undefined) o.updateStrategy = r.done(m_apps_v1_StatefulSetUpdateStrategy(r, r.pos, new O_apps_v1_StatefulSetUpdateStrategy()));
   if (r.freeze) {
-    Object.freeze(o.volumeClaimTemplates);
+    if (o.volumeClaimTemplates) o.volumeClaimTemplates = Object.freeze(o.volumeClaimTemplates.slice());
   }
   return o;
 }
@@ -792,7 +1107,7 @@ function m_apps_v1_StatefulSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 50: { const v = r.istring(); if (v !== "") o.currentRevision = v; break; }
       case 58: { const v = r.istring(); if (v !== "") o.updateRevision = v; break; }
       case 72: o.collisionCount = r.int32(); break;
-      case 82: (o.conditions ??= []).push(r.done(m_apps_v1_StatefulSetCondition(r, r.sub(), {}))); break;
+      case 82: (o.conditions ??= []).push(r.done(m_apps_v1_StatefulSetCondition(r, r.sub(), new O_apps_v1_StatefulSetCondition()))); break;
       case 88: o.availableReplicas = r.int32(); break;
       default: r.skip(t);
     }
@@ -801,7 +1116,7 @@ function m_apps_v1_StatefulSetStatus(r: ProtoReader, end: number, o: Obj): Obj {
   if (o.replicas === undefined) o.replicas = 0;
   if (o.availableReplicas === undefined) o.availableReplicas = 0;
   if (r.freeze) {
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -812,7 +1127,7 @@ function m_apps_v1_StatefulSetUpdateStrategy(r: ProtoReader, end: number, o: Obj
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.type = v; break; }
-      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateStatefulSetStrategy(r, r.sub(), {})); break;
+      case 18: o.rollingUpdate = r.done(m_apps_v1_RollingUpdateStatefulSetStrategy(r, r.sub(), new O_apps_v1_RollingUpdateStatefulSetStrategy())); break;
       default: r.skip(t);
     }
   }
@@ -826,14 +1141,14 @@ function m_autoscaling_v2_ContainerResourceMetricSource(r: ProtoReader, end: num
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), new O_autoscaling_v2_MetricTarget())); break;
       case 26: o.container = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, new O_autoscaling_v2_MetricTarget()));
   if (o.container === undefined) o.container = "";
   return o;
 }
@@ -844,14 +1159,14 @@ function m_autoscaling_v2_ContainerResourceMetricStatus(r: ProtoReader, end: num
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), new O_autoscaling_v2_MetricValueStatus())); break;
       case 26: o.container = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, new O_autoscaling_v2_MetricValueStatus()));
   if (o.container === undefined) o.container = "";
   return o;
 }
@@ -878,14 +1193,14 @@ function m_autoscaling_v2_ExternalMetricSource(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
-      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), new O_autoscaling_v2_MetricIdentifier())); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), new O_autoscaling_v2_MetricTarget())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
-  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, new O_autoscaling_v2_MetricIdentifier()));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, new O_autoscaling_v2_MetricTarget()));
   return o;
 }
 
@@ -894,14 +1209,14 @@ function m_autoscaling_v2_ExternalMetricStatus(r: ProtoReader, end: number, o: O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
-      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), new O_autoscaling_v2_MetricIdentifier())); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), new O_autoscaling_v2_MetricValueStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
-  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, new O_autoscaling_v2_MetricIdentifier()));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, new O_autoscaling_v2_MetricValueStatus()));
   return o;
 }
 
@@ -930,14 +1245,14 @@ function m_autoscaling_v2_HPAScalingRules(r: ProtoReader, end: number, o: Obj): 
     switch (t) {
       case 24: o.stabilizationWindowSeconds = r.int32(); break;
       case 10: o.selectPolicy = r.istring(); break;
-      case 18: (o.policies ??= []).push(r.done(m_autoscaling_v2_HPAScalingPolicy(r, r.sub(), {}))); break;
+      case 18: (o.policies ??= []).push(r.done(m_autoscaling_v2_HPAScalingPolicy(r, r.sub(), new O_autoscaling_v2_HPAScalingPolicy()))); break;
       case 34: o.tolerance = r.quantity(r.sub()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.policies);
+    if (o.policies) o.policies = Object.freeze(o.policies.slice());
   }
   return o;
 }
@@ -947,16 +1262,16 @@ function m_autoscaling_v2_HorizontalPodAutoscaler(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.sub(), new O_autoscaling_v2_HorizontalPodAutoscalerSpec())); break;
+      case 26: o.status = r.done(m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.sub(), new O_autoscaling_v2_HorizontalPodAutoscalerStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_autoscaling_v2_HorizontalPodAutoscalerSpec(r, r.pos, new O_autoscaling_v2_HorizontalPodAutoscalerSpec()));
+  if (o.status === undefined) o.status = r.done(m_autoscaling_v2_HorizontalPodAutoscalerStatus(r, r.pos, new O_autoscaling_v2_HorizontalPodAutoscalerStatus()));
   return o;
 }
 
@@ -965,8 +1280,8 @@ function m_autoscaling_v2_HorizontalPodAutoscalerBehavior(r: ProtoReader, end: n
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.scaleUp = r.done(m_autoscaling_v2_HPAScalingRules(r, r.sub(), {})); break;
-      case 18: o.scaleDown = r.done(m_autoscaling_v2_HPAScalingRules(r, r.sub(), {})); break;
+      case 10: o.scaleUp = r.done(m_autoscaling_v2_HPAScalingRules(r, r.sub(), new O_autoscaling_v2_HPAScalingRules())); break;
+      case 18: o.scaleDown = r.done(m_autoscaling_v2_HPAScalingRules(r, r.sub(), new O_autoscaling_v2_HPAScalingRules())); break;
       default: r.skip(t);
     }
   }
@@ -999,13 +1314,13 @@ function m_autoscaling_v2_HorizontalPodAutoscalerList(r: ProtoReader, end: numbe
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_autoscaling_v2_HorizontalPodAutoscaler(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1015,19 +1330,19 @@ function m_autoscaling_v2_HorizontalPodAutoscalerSpec(r: ProtoReader, end: numbe
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.scaleTargetRef = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {})); break;
+      case 10: o.scaleTargetRef = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), new O_autoscaling_v2_CrossVersionObjectReference())); break;
       case 16: o.minReplicas = r.int32(); break;
       case 24: o.maxReplicas = r.int32(); break;
-      case 34: (o.metrics ??= []).push(r.done(m_autoscaling_v2_MetricSpec(r, r.sub(), {}))); break;
-      case 42: o.behavior = r.done(m_autoscaling_v2_HorizontalPodAutoscalerBehavior(r, r.sub(), {})); break;
+      case 34: (o.metrics ??= []).push(r.done(m_autoscaling_v2_MetricSpec(r, r.sub(), new O_autoscaling_v2_MetricSpec()))); break;
+      case 42: o.behavior = r.done(m_autoscaling_v2_HorizontalPodAutoscalerBehavior(r, r.sub(), new O_autoscaling_v2_HorizontalPodAutoscalerBehavior())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.scaleTargetRef === undefined) o.scaleTargetRef = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {}));
+  if (o.scaleTargetRef === undefined) o.scaleTargetRef = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, new O_autoscaling_v2_CrossVersionObjectReference()));
   if (o.maxReplicas === undefined) o.maxReplicas = 0;
   if (r.freeze) {
-    Object.freeze(o.metrics);
+    if (o.metrics) o.metrics = Object.freeze(o.metrics.slice());
   }
   return o;
 }
@@ -1041,8 +1356,8 @@ function m_autoscaling_v2_HorizontalPodAutoscalerStatus(r: ProtoReader, end: num
       case 18: o.lastScaleTime = r.time(r.sub()); break;
       case 24: { const v = r.int32(); if (v !== 0) o.currentReplicas = v; break; }
       case 32: o.desiredReplicas = r.int32(); break;
-      case 42: (o.currentMetrics ??= []).push(r.done(m_autoscaling_v2_MetricStatus(r, r.sub(), {}))); break;
-      case 50: (o.conditions ??= []).push(r.done(m_autoscaling_v2_HorizontalPodAutoscalerCondition(r, r.sub(), {}))); break;
+      case 42: (o.currentMetrics ??= []).push(r.done(m_autoscaling_v2_MetricStatus(r, r.sub(), new O_autoscaling_v2_MetricStatus()))); break;
+      case 50: (o.conditions ??= []).push(r.done(m_autoscaling_v2_HorizontalPodAutoscalerCondition(r, r.sub(), new O_autoscaling_v2_HorizontalPodAutoscalerCondition()))); break;
       default: r.skip(t);
     }
   }
@@ -1050,8 +1365,8 @@ function m_autoscaling_v2_HorizontalPodAutoscalerStatus(r: ProtoReader, end: num
   if (o.desiredReplicas === undefined) o.desiredReplicas = 0;
   if (o.currentMetrics === undefined) o.currentMetrics = null;
   if (r.freeze) {
-    Object.freeze(o.currentMetrics);
-    Object.freeze(o.conditions);
+    if (o.currentMetrics) o.currentMetrics = Object.freeze(o.currentMetrics.slice());
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -1062,7 +1377,7 @@ function m_autoscaling_v2_MetricIdentifier(r: ProtoReader, end: number, o: Obj):
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       default: r.skip(t);
     }
   }
@@ -1077,11 +1392,11 @@ function m_autoscaling_v2_MetricSpec(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: o.type = r.istring(); break;
-      case 18: o.object = r.done(m_autoscaling_v2_ObjectMetricSource(r, r.sub(), {})); break;
-      case 26: o.pods = r.done(m_autoscaling_v2_PodsMetricSource(r, r.sub(), {})); break;
-      case 34: o.resource = r.done(m_autoscaling_v2_ResourceMetricSource(r, r.sub(), {})); break;
-      case 58: o.containerResource = r.done(m_autoscaling_v2_ContainerResourceMetricSource(r, r.sub(), {})); break;
-      case 42: o.external = r.done(m_autoscaling_v2_ExternalMetricSource(r, r.sub(), {})); break;
+      case 18: o.object = r.done(m_autoscaling_v2_ObjectMetricSource(r, r.sub(), new O_autoscaling_v2_ObjectMetricSource())); break;
+      case 26: o.pods = r.done(m_autoscaling_v2_PodsMetricSource(r, r.sub(), new O_autoscaling_v2_PodsMetricSource())); break;
+      case 34: o.resource = r.done(m_autoscaling_v2_ResourceMetricSource(r, r.sub(), new O_autoscaling_v2_ResourceMetricSource())); break;
+      case 58: o.containerResource = r.done(m_autoscaling_v2_ContainerResourceMetricSource(r, r.sub(), new O_autoscaling_v2_ContainerResourceMetricSource())); break;
+      case 42: o.external = r.done(m_autoscaling_v2_ExternalMetricSource(r, r.sub(), new O_autoscaling_v2_ExternalMetricSource())); break;
       default: r.skip(t);
     }
   }
@@ -1096,11 +1411,11 @@ function m_autoscaling_v2_MetricStatus(r: ProtoReader, end: number, o: Obj): Obj
     const t = r.uint32();
     switch (t) {
       case 10: o.type = r.istring(); break;
-      case 18: o.object = r.done(m_autoscaling_v2_ObjectMetricStatus(r, r.sub(), {})); break;
-      case 26: o.pods = r.done(m_autoscaling_v2_PodsMetricStatus(r, r.sub(), {})); break;
-      case 34: o.resource = r.done(m_autoscaling_v2_ResourceMetricStatus(r, r.sub(), {})); break;
-      case 58: o.containerResource = r.done(m_autoscaling_v2_ContainerResourceMetricStatus(r, r.sub(), {})); break;
-      case 42: o.external = r.done(m_autoscaling_v2_ExternalMetricStatus(r, r.sub(), {})); break;
+      case 18: o.object = r.done(m_autoscaling_v2_ObjectMetricStatus(r, r.sub(), new O_autoscaling_v2_ObjectMetricStatus())); break;
+      case 26: o.pods = r.done(m_autoscaling_v2_PodsMetricStatus(r, r.sub(), new O_autoscaling_v2_PodsMetricStatus())); break;
+      case 34: o.resource = r.done(m_autoscaling_v2_ResourceMetricStatus(r, r.sub(), new O_autoscaling_v2_ResourceMetricStatus())); break;
+      case 58: o.containerResource = r.done(m_autoscaling_v2_ContainerResourceMetricStatus(r, r.sub(), new O_autoscaling_v2_ContainerResourceMetricStatus())); break;
+      case 42: o.external = r.done(m_autoscaling_v2_ExternalMetricStatus(r, r.sub(), new O_autoscaling_v2_ExternalMetricStatus())); break;
       default: r.skip(t);
     }
   }
@@ -1146,16 +1461,16 @@ function m_autoscaling_v2_ObjectMetricSource(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {})); break;
-      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
-      case 26: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
+      case 10: o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), new O_autoscaling_v2_CrossVersionObjectReference())); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), new O_autoscaling_v2_MetricTarget())); break;
+      case 26: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), new O_autoscaling_v2_MetricIdentifier())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.describedObject === undefined) o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {}));
-  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
-  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
+  if (o.describedObject === undefined) o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, new O_autoscaling_v2_CrossVersionObjectReference()));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, new O_autoscaling_v2_MetricTarget()));
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, new O_autoscaling_v2_MetricIdentifier()));
   return o;
 }
 
@@ -1164,16 +1479,16 @@ function m_autoscaling_v2_ObjectMetricStatus(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
-      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
-      case 26: o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), {})); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), new O_autoscaling_v2_MetricIdentifier())); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), new O_autoscaling_v2_MetricValueStatus())); break;
+      case 26: o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.sub(), new O_autoscaling_v2_CrossVersionObjectReference())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
-  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
-  if (o.describedObject === undefined) o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, {}));
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, new O_autoscaling_v2_MetricIdentifier()));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, new O_autoscaling_v2_MetricValueStatus()));
+  if (o.describedObject === undefined) o.describedObject = r.done(m_autoscaling_v2_CrossVersionObjectReference(r, r.pos, new O_autoscaling_v2_CrossVersionObjectReference()));
   return o;
 }
 
@@ -1182,14 +1497,14 @@ function m_autoscaling_v2_PodsMetricSource(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
-      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), new O_autoscaling_v2_MetricIdentifier())); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), new O_autoscaling_v2_MetricTarget())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
-  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, new O_autoscaling_v2_MetricIdentifier()));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, new O_autoscaling_v2_MetricTarget()));
   return o;
 }
 
@@ -1198,14 +1513,14 @@ function m_autoscaling_v2_PodsMetricStatus(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), {})); break;
-      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
+      case 10: o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.sub(), new O_autoscaling_v2_MetricIdentifier())); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), new O_autoscaling_v2_MetricValueStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, {}));
-  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
+  if (o.metric === undefined) o.metric = r.done(m_autoscaling_v2_MetricIdentifier(r, r.pos, new O_autoscaling_v2_MetricIdentifier()));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, new O_autoscaling_v2_MetricValueStatus()));
   return o;
 }
 
@@ -1215,13 +1530,13 @@ function m_autoscaling_v2_ResourceMetricSource(r: ProtoReader, end: number, o: O
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), {})); break;
+      case 18: o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.sub(), new O_autoscaling_v2_MetricTarget())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, {}));
+  if (o.target === undefined) o.target = r.done(m_autoscaling_v2_MetricTarget(r, r.pos, new O_autoscaling_v2_MetricTarget()));
   return o;
 }
 
@@ -1231,13 +1546,13 @@ function m_autoscaling_v2_ResourceMetricStatus(r: ProtoReader, end: number, o: O
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), {})); break;
+      case 18: o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.sub(), new O_autoscaling_v2_MetricValueStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, {}));
+  if (o.current === undefined) o.current = r.done(m_autoscaling_v2_MetricValueStatus(r, r.pos, new O_autoscaling_v2_MetricValueStatus()));
   return o;
 }
 
@@ -1246,16 +1561,16 @@ function m_batch_v1_CronJob(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_batch_v1_CronJobSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_batch_v1_CronJobStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_batch_v1_CronJobSpec(r, r.sub(), new O_batch_v1_CronJobSpec())); break;
+      case 26: o.status = r.done(m_batch_v1_CronJobStatus(r, r.sub(), new O_batch_v1_CronJobStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_batch_v1_CronJobSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_batch_v1_CronJobStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_batch_v1_CronJobSpec(r, r.pos, new O_batch_v1_CronJobSpec()));
+  if (o.status === undefined) o.status = r.done(m_batch_v1_CronJobStatus(r, r.pos, new O_batch_v1_CronJobStatus()));
   return o;
 }
 
@@ -1264,13 +1579,13 @@ function m_batch_v1_CronJobList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_batch_v1_CronJob(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1285,7 +1600,7 @@ function m_batch_v1_CronJobSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 16: o.startingDeadlineSeconds = r.int64(); break;
       case 26: { const v = r.istring(); if (v !== "") o.concurrencyPolicy = v; break; }
       case 32: o.suspend = r.bool(); break;
-      case 42: o.jobTemplate = r.done(m_batch_v1_JobTemplateSpec(r, r.sub(), {})); break;
+      case 42: o.jobTemplate = r.done(m_batch_v1_JobTemplateSpec(r, r.sub(), new O_batch_v1_JobTemplateSpec())); break;
       case 48: o.successfulJobsHistoryLimit = r.int32(); break;
       case 56: o.failedJobsHistoryLimit = r.int32(); break;
       default: r.skip(t);
@@ -1293,7 +1608,7 @@ function m_batch_v1_CronJobSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.schedule === undefined) o.schedule = "";
-  if (o.jobTemplate === undefined) o.jobTemplate = r.done(m_batch_v1_JobTemplateSpec(r, r.pos, {}));
+  if (o.jobTemplate === undefined) o.jobTemplate = r.done(m_batch_v1_JobTemplateSpec(r, r.pos, new O_batch_v1_JobTemplateSpec()));
   return o;
 }
 
@@ -1302,7 +1617,7 @@ function m_batch_v1_CronJobStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.active ??= []).push(r.done(m_core_v1_ObjectReference(r, r.sub(), {}))); break;
+      case 10: (o.active ??= []).push(r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference()))); break;
       case 34: o.lastScheduleTime = r.time(r.sub()); break;
       case 42: o.lastSuccessfulTime = r.time(r.sub()); break;
       default: r.skip(t);
@@ -1310,7 +1625,7 @@ function m_batch_v1_CronJobStatus(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.active);
+    if (o.active) o.active = Object.freeze(o.active.slice());
   }
   return o;
 }
@@ -1320,16 +1635,16 @@ function m_batch_v1_Job(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_batch_v1_JobSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_batch_v1_JobStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_batch_v1_JobSpec(r, r.sub(), new O_batch_v1_JobSpec())); break;
+      case 26: o.status = r.done(m_batch_v1_JobStatus(r, r.sub(), new O_batch_v1_JobStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_batch_v1_JobSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_batch_v1_JobStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_batch_v1_JobSpec(r, r.pos, new O_batch_v1_JobSpec()));
+  if (o.status === undefined) o.status = r.done(m_batch_v1_JobStatus(r, r.pos, new O_batch_v1_JobStatus()));
   return o;
 }
 
@@ -1360,13 +1675,13 @@ function m_batch_v1_JobList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_batch_v1_Job(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1379,14 +1694,14 @@ function m_batch_v1_JobSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 8: o.parallelism = r.int32(); break;
       case 16: o.completions = r.int32(); break;
       case 24: o.activeDeadlineSeconds = r.int64(); break;
-      case 90: o.podFailurePolicy = r.done(m_batch_v1_PodFailurePolicy(r, r.sub(), {})); break;
-      case 130: o.successPolicy = r.done(m_batch_v1_SuccessPolicy(r, r.sub(), {})); break;
+      case 90: o.podFailurePolicy = r.done(m_batch_v1_PodFailurePolicy(r, r.sub(), new O_batch_v1_PodFailurePolicy())); break;
+      case 130: o.successPolicy = r.done(m_batch_v1_SuccessPolicy(r, r.sub(), new O_batch_v1_SuccessPolicy())); break;
       case 56: o.backoffLimit = r.int32(); break;
       case 96: o.backoffLimitPerIndex = r.int32(); break;
       case 104: o.maxFailedIndexes = r.int32(); break;
-      case 34: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 34: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 40: o.manualSelector = r.bool(); break;
-      case 50: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), {})); break;
+      case 50: o.template = r.done(m_core_v1_PodTemplateSpec(r, r.sub(), new O_core_v1_PodTemplateSpec())); break;
       case 64: o.ttlSecondsAfterFinished = r.int32(); break;
       case 74: o.completionMode = r.istring(); break;
       case 80: o.suspend = r.bool(); break;
@@ -1396,7 +1711,7 @@ function m_batch_v1_JobSpec(r: ProtoReader, end: number, o: Obj): Obj {
     }
   }
   r.end(end);
-  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, {}));
+  if (o.template === undefined) o.template = r.done(m_core_v1_PodTemplateSpec(r, r.pos, new O_core_v1_PodTemplateSpec()));
   return o;
 }
 
@@ -1405,7 +1720,7 @@ function m_batch_v1_JobStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.conditions ??= []).push(r.done(m_batch_v1_JobCondition(r, r.sub(), {}))); break;
+      case 10: (o.conditions ??= []).push(r.done(m_batch_v1_JobCondition(r, r.sub(), new O_batch_v1_JobCondition()))); break;
       case 18: o.startTime = r.time(r.sub()); break;
       case 26: o.completionTime = r.time(r.sub()); break;
       case 32: { const v = r.int32(); if (v !== 0) o.active = v; break; }
@@ -1414,14 +1729,14 @@ function m_batch_v1_JobStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 88: o.terminating = r.int32(); break;
       case 58: { const v = r.istring(); if (v !== "") o.completedIndexes = v; break; }
       case 82: o.failedIndexes = r.istring(); break;
-      case 66: o.uncountedTerminatedPods = r.done(m_batch_v1_UncountedTerminatedPods(r, r.sub(), {})); break;
+      case 66: o.uncountedTerminatedPods = r.done(m_batch_v1_UncountedTerminatedPods(r, r.sub(), new O_batch_v1_UncountedTerminatedPods())); break;
       case 72: o.ready = r.int32(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -1431,14 +1746,14 @@ function m_batch_v1_JobTemplateSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_batch_v1_JobSpec(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_batch_v1_JobSpec(r, r.sub(), new O_batch_v1_JobSpec())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_batch_v1_JobSpec(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_batch_v1_JobSpec(r, r.pos, new O_batch_v1_JobSpec()));
   return o;
 }
 
@@ -1447,14 +1762,14 @@ function m_batch_v1_PodFailurePolicy(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.rules ??= []).push(r.done(m_batch_v1_PodFailurePolicyRule(r, r.sub(), {}))); break;
+      case 10: (o.rules ??= []).push(r.done(m_batch_v1_PodFailurePolicyRule(r, r.sub(), new O_batch_v1_PodFailurePolicyRule()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.rules === undefined) o.rules = null;
   if (r.freeze) {
-    Object.freeze(o.rules);
+    if (o.rules) o.rules = Object.freeze(o.rules.slice());
   }
   return o;
 }
@@ -1475,7 +1790,7 @@ function m_batch_v1_PodFailurePolicyOnExitCodesRequirement(r: ProtoReader, end: 
   if (o.operator === undefined) o.operator = "";
   if (o.values === undefined) o.values = null;
   if (r.freeze) {
-    Object.freeze(o.values);
+    if (o.values) o.values = Object.freeze(o.values.slice());
   }
   return o;
 }
@@ -1502,15 +1817,15 @@ function m_batch_v1_PodFailurePolicyRule(r: ProtoReader, end: number, o: Obj): O
     const t = r.uint32();
     switch (t) {
       case 10: o.action = r.istring(); break;
-      case 18: o.onExitCodes = r.done(m_batch_v1_PodFailurePolicyOnExitCodesRequirement(r, r.sub(), {})); break;
-      case 26: (o.onPodConditions ??= []).push(r.done(m_batch_v1_PodFailurePolicyOnPodConditionsPattern(r, r.sub(), {}))); break;
+      case 18: o.onExitCodes = r.done(m_batch_v1_PodFailurePolicyOnExitCodesRequirement(r, r.sub(), new O_batch_v1_PodFailurePolicyOnExitCodesRequirement())); break;
+      case 26: (o.onPodConditions ??= []).push(r.done(m_batch_v1_PodFailurePolicyOnPodConditionsPattern(r, r.sub(), new O_batch_v1_PodFailurePolicyOnPodConditionsPattern()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.action === undefined) o.action = "";
   if (r.freeze) {
-    Object.freeze(o.onPodConditions);
+    if (o.onPodConditions) o.onPodConditions = Object.freeze(o.onPodConditions.slice());
   }
   return o;
 }
@@ -1520,14 +1835,14 @@ function m_batch_v1_SuccessPolicy(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.rules ??= []).push(r.done(m_batch_v1_SuccessPolicyRule(r, r.sub(), {}))); break;
+      case 10: (o.rules ??= []).push(r.done(m_batch_v1_SuccessPolicyRule(r, r.sub(), new O_batch_v1_SuccessPolicyRule()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.rules === undefined) o.rules = null;
   if (r.freeze) {
-    Object.freeze(o.rules);
+    if (o.rules) o.rules = Object.freeze(o.rules.slice());
   }
   return o;
 }
@@ -1558,8 +1873,8 @@ function m_batch_v1_UncountedTerminatedPods(r: ProtoReader, end: number, o: Obj)
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.succeeded);
-    Object.freeze(o.failed);
+    if (o.succeeded) o.succeeded = Object.freeze(o.succeeded.slice());
+    if (o.failed) o.failed = Object.freeze(o.failed.slice());
   }
   return o;
 }
@@ -1569,14 +1884,14 @@ function m_coordination_v1_Lease(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_coordination_v1_LeaseSpec(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_coordination_v1_LeaseSpec(r, r.sub(), new O_coordination_v1_LeaseSpec())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_coordination_v1_LeaseSpec(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_coordination_v1_LeaseSpec(r, r.pos, new O_coordination_v1_LeaseSpec()));
   return o;
 }
 
@@ -1585,13 +1900,13 @@ function m_coordination_v1_LeaseList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_coordination_v1_Lease(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -1637,9 +1952,9 @@ function m_core_v1_Affinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.nodeAffinity = r.done(m_core_v1_NodeAffinity(r, r.sub(), {})); break;
-      case 18: o.podAffinity = r.done(m_core_v1_PodAffinity(r, r.sub(), {})); break;
-      case 26: o.podAntiAffinity = r.done(m_core_v1_PodAntiAffinity(r, r.sub(), {})); break;
+      case 10: o.nodeAffinity = r.done(m_core_v1_NodeAffinity(r, r.sub(), new O_core_v1_NodeAffinity())); break;
+      case 18: o.podAffinity = r.done(m_core_v1_PodAffinity(r, r.sub(), new O_core_v1_PodAffinity())); break;
+      case 26: o.podAntiAffinity = r.done(m_core_v1_PodAntiAffinity(r, r.sub(), new O_core_v1_PodAntiAffinity())); break;
       default: r.skip(t);
     }
   }
@@ -1744,11 +2059,11 @@ function m_core_v1_CSIPersistentVolumeSource(r: ProtoReader, end: number, o: Obj
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
-      case 50: o.controllerPublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
-      case 58: o.nodeStageSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
-      case 66: o.nodePublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
-      case 74: o.controllerExpandSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
-      case 82: o.nodeExpandSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 50: o.controllerPublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
+      case 58: o.nodeStageSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
+      case 66: o.nodePublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
+      case 74: o.controllerExpandSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
+      case 82: o.nodeExpandSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       default: r.skip(t);
     }
   }
@@ -1770,7 +2085,7 @@ function m_core_v1_CSIVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
       case 16: o.readOnly = r.bool(); break;
       case 26: o.fsType = r.istring(); break;
       case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
-      case 42: o.nodePublishSecretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 42: o.nodePublishSecretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       default: r.skip(t);
     }
   }
@@ -1794,8 +2109,8 @@ function m_core_v1_Capabilities(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.add);
-    Object.freeze(o.drop);
+    if (o.add) o.add = Object.freeze(o.add.slice());
+    if (o.drop) o.drop = Object.freeze(o.drop.slice());
   }
   return o;
 }
@@ -1809,7 +2124,7 @@ function m_core_v1_CephFSPersistentVolumeSource(r: ProtoReader, end: number, o: 
       case 18: { const v = r.istring(); if (v !== "") o.path = v; break; }
       case 26: { const v = r.istring(); if (v !== "") o.user = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.secretFile = v; break; }
-      case 42: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 42: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 48: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -1817,7 +2132,7 @@ function m_core_v1_CephFSPersistentVolumeSource(r: ProtoReader, end: number, o: 
   r.end(end);
   if (o.monitors === undefined) o.monitors = null;
   if (r.freeze) {
-    Object.freeze(o.monitors);
+    if (o.monitors) o.monitors = Object.freeze(o.monitors.slice());
   }
   return o;
 }
@@ -1831,7 +2146,7 @@ function m_core_v1_CephFSVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
       case 18: { const v = r.istring(); if (v !== "") o.path = v; break; }
       case 26: { const v = r.istring(); if (v !== "") o.user = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.secretFile = v; break; }
-      case 42: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 42: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       case 48: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -1839,7 +2154,7 @@ function m_core_v1_CephFSVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
   r.end(end);
   if (o.monitors === undefined) o.monitors = null;
   if (r.freeze) {
-    Object.freeze(o.monitors);
+    if (o.monitors) o.monitors = Object.freeze(o.monitors.slice());
   }
   return o;
 }
@@ -1852,7 +2167,7 @@ function m_core_v1_CinderPersistentVolumeSource(r: ProtoReader, end: number, o: 
       case 10: o.volumeID = r.istring(); break;
       case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 34: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       default: r.skip(t);
     }
   }
@@ -1869,7 +2184,7 @@ function m_core_v1_CinderVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
       case 10: o.volumeID = r.istring(); break;
       case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 34: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 34: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       default: r.skip(t);
     }
   }
@@ -1898,7 +2213,7 @@ function m_core_v1_ClusterTrustBundleProjection(r: ProtoReader, end: number, o: 
     switch (t) {
       case 10: o.name = r.istring(); break;
       case 18: o.signerName = r.istring(); break;
-      case 26: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 26: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 40: o.optional = r.bool(); break;
       case 34: o.path = r.istring(); break;
       default: r.skip(t);
@@ -1914,7 +2229,7 @@ function m_core_v1_ConfigMap(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 32: o.immutable = r.bool(); break;
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
       case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.binaryData ??= {}, k, v === undefined ? "" : v); break; }
@@ -1922,7 +2237,7 @@ function m_core_v1_ConfigMap(r: ProtoReader, end: number, o: Obj): Obj {
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (r.freeze) {
     Object.freeze(o.data);
     Object.freeze(o.binaryData);
@@ -1969,13 +2284,13 @@ function m_core_v1_ConfigMapList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_ConfigMap(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -2007,7 +2322,7 @@ function m_core_v1_ConfigMapProjection(r: ProtoReader, end: number, o: Obj): Obj
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), new O_core_v1_KeyToPath()))); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
     }
@@ -2015,7 +2330,7 @@ function m_core_v1_ConfigMapProjection(r: ProtoReader, end: number, o: Obj): Obj
   r.end(end);
   if (!s1) m_core_v1_LocalObjectReference(r, r.pos, o);
   if (r.freeze) {
-    Object.freeze(o.items);
+    if (o.items) o.items = Object.freeze(o.items.slice());
   }
   return o;
 }
@@ -2027,7 +2342,7 @@ function m_core_v1_ConfigMapVolumeSource(r: ProtoReader, end: number, o: Obj): O
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), new O_core_v1_KeyToPath()))); break;
       case 24: o.defaultMode = r.int32(); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
@@ -2036,7 +2351,7 @@ function m_core_v1_ConfigMapVolumeSource(r: ProtoReader, end: number, o: Obj): O
   r.end(end);
   if (!s1) m_core_v1_LocalObjectReference(r, r.pos, o);
   if (r.freeze) {
-    Object.freeze(o.items);
+    if (o.items) o.items = Object.freeze(o.items.slice());
   }
   return o;
 }
@@ -2051,23 +2366,23 @@ function m_core_v1_Container(r: ProtoReader, end: number, o: Obj): Obj {
       case 26: (o.command ??= []).push(r.istring()); break;
       case 34: (o.args ??= []).push(r.istring()); break;
       case 42: { const v = r.istring(); if (v !== "") o.workingDir = v; break; }
-      case 50: (o.ports ??= []).push(r.done(m_core_v1_ContainerPort(r, r.sub(), {}))); break;
-      case 154: (o.envFrom ??= []).push(r.done(m_core_v1_EnvFromSource(r, r.sub(), {}))); break;
-      case 58: (o.env ??= []).push(r.done(m_core_v1_EnvVar(r, r.sub(), {}))); break;
-      case 66: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
-      case 186: (o.resizePolicy ??= []).push(r.done(m_core_v1_ContainerResizePolicy(r, r.sub(), {}))); break;
+      case 50: (o.ports ??= []).push(r.done(m_core_v1_ContainerPort(r, r.sub(), new O_core_v1_ContainerPort()))); break;
+      case 154: (o.envFrom ??= []).push(r.done(m_core_v1_EnvFromSource(r, r.sub(), new O_core_v1_EnvFromSource()))); break;
+      case 58: (o.env ??= []).push(r.done(m_core_v1_EnvVar(r, r.sub(), new O_core_v1_EnvVar()))); break;
+      case 66: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), new O_core_v1_ResourceRequirements())); break;
+      case 186: (o.resizePolicy ??= []).push(r.done(m_core_v1_ContainerResizePolicy(r, r.sub(), new O_core_v1_ContainerResizePolicy()))); break;
       case 194: o.restartPolicy = r.istring(); break;
-      case 202: (o.restartPolicyRules ??= []).push(r.done(m_core_v1_ContainerRestartRule(r, r.sub(), {}))); break;
-      case 74: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMount(r, r.sub(), {}))); break;
-      case 170: (o.volumeDevices ??= []).push(r.done(m_core_v1_VolumeDevice(r, r.sub(), {}))); break;
-      case 82: o.livenessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
-      case 90: o.readinessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
-      case 178: o.startupProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
-      case 98: o.lifecycle = r.done(m_core_v1_Lifecycle(r, r.sub(), {})); break;
+      case 202: (o.restartPolicyRules ??= []).push(r.done(m_core_v1_ContainerRestartRule(r, r.sub(), new O_core_v1_ContainerRestartRule()))); break;
+      case 74: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMount(r, r.sub(), new O_core_v1_VolumeMount()))); break;
+      case 170: (o.volumeDevices ??= []).push(r.done(m_core_v1_VolumeDevice(r, r.sub(), new O_core_v1_VolumeDevice()))); break;
+      case 82: o.livenessProbe = r.done(m_core_v1_Probe(r, r.sub(), new O_core_v1_Probe())); break;
+      case 90: o.readinessProbe = r.done(m_core_v1_Probe(r, r.sub(), new O_core_v1_Probe())); break;
+      case 178: o.startupProbe = r.done(m_core_v1_Probe(r, r.sub(), new O_core_v1_Probe())); break;
+      case 98: o.lifecycle = r.done(m_core_v1_Lifecycle(r, r.sub(), new O_core_v1_Lifecycle())); break;
       case 106: { const v = r.istring(); if (v !== "") o.terminationMessagePath = v; break; }
       case 162: { const v = r.istring(); if (v !== "") o.terminationMessagePolicy = v; break; }
       case 114: { const v = r.istring(); if (v !== "") o.imagePullPolicy = v; break; }
-      case 122: o.securityContext = r.done(m_core_v1_SecurityContext(r, r.sub(), {})); break;
+      case 122: o.securityContext = r.done(m_core_v1_SecurityContext(r, r.sub(), new O_core_v1_SecurityContext())); break;
       case 128: { const v = r.bool(); if (v !== false) o.stdin = v; break; }
       case 136: { const v = r.bool(); if (v !== false) o.stdinOnce = v; break; }
       case 144: { const v = r.bool(); if (v !== false) o.tty = v; break; }
@@ -2076,17 +2391,17 @@ function m_core_v1_Container(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.resources === undefined) o.resources = r.done(m_core_v1_ResourceRequirements(r, r.pos, {}));
+  if (o.resources === undefined) o.resources = r.done(m_core_v1_ResourceRequirements(r, r.pos, new O_core_v1_ResourceRequirements()));
   if (r.freeze) {
-    Object.freeze(o.command);
-    Object.freeze(o.args);
-    Object.freeze(o.ports);
-    Object.freeze(o.envFrom);
-    Object.freeze(o.env);
-    Object.freeze(o.resizePolicy);
-    Object.freeze(o.restartPolicyRules);
-    Object.freeze(o.volumeMounts);
-    Object.freeze(o.volumeDevices);
+    if (o.command) o.command = Object.freeze(o.command.slice());
+    if (o.args) o.args = Object.freeze(o.args.slice());
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
+    if (o.envFrom) o.envFrom = Object.freeze(o.envFrom.slice());
+    if (o.env) o.env = Object.freeze(o.env.slice());
+    if (o.resizePolicy) o.resizePolicy = Object.freeze(o.resizePolicy.slice());
+    if (o.restartPolicyRules) o.restartPolicyRules = Object.freeze(o.restartPolicyRules.slice());
+    if (o.volumeMounts) o.volumeMounts = Object.freeze(o.volumeMounts.slice());
+    if (o.volumeDevices) o.volumeDevices = Object.freeze(o.volumeDevices.slice());
   }
   return o;
 }
@@ -2122,7 +2437,7 @@ function m_core_v1_ContainerImage(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (o.names === undefined) o.names = null;
   if (r.freeze) {
-    Object.freeze(o.names);
+    if (o.names) o.names = Object.freeze(o.names.slice());
   }
   return o;
 }
@@ -2167,7 +2482,7 @@ function m_core_v1_ContainerRestartRule(r: ProtoReader, end: number, o: Obj): Ob
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.action = v; break; }
-      case 18: o.exitCodes = r.done(m_core_v1_ContainerRestartRuleOnExitCodes(r, r.sub(), {})); break;
+      case 18: o.exitCodes = r.done(m_core_v1_ContainerRestartRuleOnExitCodes(r, r.sub(), new O_core_v1_ContainerRestartRuleOnExitCodes())); break;
       default: r.skip(t);
     }
   }
@@ -2188,7 +2503,7 @@ function m_core_v1_ContainerRestartRuleOnExitCodes(r: ProtoReader, end: number, 
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.values);
+    if (o.values) o.values = Object.freeze(o.values.slice());
   }
   return o;
 }
@@ -2198,9 +2513,9 @@ function m_core_v1_ContainerState(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.waiting = r.done(m_core_v1_ContainerStateWaiting(r, r.sub(), {})); break;
-      case 18: o.running = r.done(m_core_v1_ContainerStateRunning(r, r.sub(), {})); break;
-      case 26: o.terminated = r.done(m_core_v1_ContainerStateTerminated(r, r.sub(), {})); break;
+      case 10: o.waiting = r.done(m_core_v1_ContainerStateWaiting(r, r.sub(), new O_core_v1_ContainerStateWaiting())); break;
+      case 18: o.running = r.done(m_core_v1_ContainerStateRunning(r, r.sub(), new O_core_v1_ContainerStateRunning())); break;
+      case 26: o.terminated = r.done(m_core_v1_ContainerStateTerminated(r, r.sub(), new O_core_v1_ContainerStateTerminated())); break;
       default: r.skip(t);
     }
   }
@@ -2264,8 +2579,8 @@ function m_core_v1_ContainerStatus(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.state = r.done(m_core_v1_ContainerState(r, r.sub(), {})); break;
-      case 26: o.lastState = r.done(m_core_v1_ContainerState(r, r.sub(), {})); break;
+      case 18: o.state = r.done(m_core_v1_ContainerState(r, r.sub(), new O_core_v1_ContainerState())); break;
+      case 26: o.lastState = r.done(m_core_v1_ContainerState(r, r.sub(), new O_core_v1_ContainerState())); break;
       case 32: o.ready = r.bool(); break;
       case 40: o.restartCount = r.int32(); break;
       case 50: o.image = r.istring(); break;
@@ -2273,26 +2588,26 @@ function m_core_v1_ContainerStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 66: { const v = r.string(); if (v !== "") o.containerID = v; break; }
       case 72: o.started = r.bool(); break;
       case 82: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
-      case 90: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
-      case 98: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMountStatus(r, r.sub(), {}))); break;
-      case 106: o.user = r.done(m_core_v1_ContainerUser(r, r.sub(), {})); break;
-      case 114: (o.allocatedResourcesStatus ??= []).push(r.done(m_core_v1_ResourceStatus(r, r.sub(), {}))); break;
+      case 90: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), new O_core_v1_ResourceRequirements())); break;
+      case 98: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMountStatus(r, r.sub(), new O_core_v1_VolumeMountStatus()))); break;
+      case 106: o.user = r.done(m_core_v1_ContainerUser(r, r.sub(), new O_core_v1_ContainerUser())); break;
+      case 114: (o.allocatedResourcesStatus ??= []).push(r.done(m_core_v1_ResourceStatus(r, r.sub(), new O_core_v1_ResourceStatus()))); break;
       case 122: o.stopSignal = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.state === undefined) o.state = r.done(m_core_v1_ContainerState(r, r.pos, {}));
-  if (o.lastState === undefined) o.lastState = r.done(m_core_v1_ContainerState(r, r.pos, {}));
+  if (o.state === undefined) o.state = r.done(m_core_v1_ContainerState(r, r.pos, new O_core_v1_ContainerState()));
+  if (o.lastState === undefined) o.lastState = r.done(m_core_v1_ContainerState(r, r.pos, new O_core_v1_ContainerState()));
   if (o.ready === undefined) o.ready = false;
   if (o.restartCount === undefined) o.restartCount = 0;
   if (o.image === undefined) o.image = "";
   if (o.imageID === undefined) o.imageID = "";
   if (r.freeze) {
     Object.freeze(o.allocatedResources);
-    Object.freeze(o.volumeMounts);
-    Object.freeze(o.allocatedResourcesStatus);
+    if (o.volumeMounts) o.volumeMounts = Object.freeze(o.volumeMounts.slice());
+    if (o.allocatedResourcesStatus) o.allocatedResourcesStatus = Object.freeze(o.allocatedResourcesStatus.slice());
   }
   return o;
 }
@@ -2302,7 +2617,7 @@ function m_core_v1_ContainerUser(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.linux = r.done(m_core_v1_LinuxContainerUser(r, r.sub(), {})); break;
+      case 10: o.linux = r.done(m_core_v1_LinuxContainerUser(r, r.sub(), new O_core_v1_LinuxContainerUser())); break;
       default: r.skip(t);
     }
   }
@@ -2329,13 +2644,13 @@ function m_core_v1_DownwardAPIProjection(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.items ??= []).push(r.done(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), {}))); break;
+      case 10: (o.items ??= []).push(r.done(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), new O_core_v1_DownwardAPIVolumeFile()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.items);
+    if (o.items) o.items = Object.freeze(o.items.slice());
   }
   return o;
 }
@@ -2346,8 +2661,8 @@ function m_core_v1_DownwardAPIVolumeFile(r: ProtoReader, end: number, o: Obj): O
     const t = r.uint32();
     switch (t) {
       case 10: o.path = r.istring(); break;
-      case 18: o.fieldRef = r.done(m_core_v1_ObjectFieldSelector(r, r.sub(), {})); break;
-      case 26: o.resourceFieldRef = r.done(m_core_v1_ResourceFieldSelector(r, r.sub(), {})); break;
+      case 18: o.fieldRef = r.done(m_core_v1_ObjectFieldSelector(r, r.sub(), new O_core_v1_ObjectFieldSelector())); break;
+      case 26: o.resourceFieldRef = r.done(m_core_v1_ResourceFieldSelector(r, r.sub(), new O_core_v1_ResourceFieldSelector())); break;
       case 32: o.mode = r.int32(); break;
       default: r.skip(t);
     }
@@ -2362,14 +2677,14 @@ function m_core_v1_DownwardAPIVolumeSource(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.items ??= []).push(r.done(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), {}))); break;
+      case 10: (o.items ??= []).push(r.done(m_core_v1_DownwardAPIVolumeFile(r, r.sub(), new O_core_v1_DownwardAPIVolumeFile()))); break;
       case 16: o.defaultMode = r.int32(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.items);
+    if (o.items) o.items = Object.freeze(o.items.slice());
   }
   return o;
 }
@@ -2396,7 +2711,7 @@ function m_core_v1_EndpointAddress(r: ProtoReader, end: number, o: Obj): Obj {
       case 10: o.ip = r.string(); break;
       case 26: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
       case 34: o.nodeName = r.istring(); break;
-      case 18: o.targetRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 18: o.targetRef = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
       default: r.skip(t);
     }
   }
@@ -2427,17 +2742,17 @@ function m_core_v1_EndpointSubset(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.addresses ??= []).push(r.done(m_core_v1_EndpointAddress(r, r.sub(), {}))); break;
-      case 18: (o.notReadyAddresses ??= []).push(r.done(m_core_v1_EndpointAddress(r, r.sub(), {}))); break;
-      case 26: (o.ports ??= []).push(r.done(m_core_v1_EndpointPort(r, r.sub(), {}))); break;
+      case 10: (o.addresses ??= []).push(r.done(m_core_v1_EndpointAddress(r, r.sub(), new O_core_v1_EndpointAddress()))); break;
+      case 18: (o.notReadyAddresses ??= []).push(r.done(m_core_v1_EndpointAddress(r, r.sub(), new O_core_v1_EndpointAddress()))); break;
+      case 26: (o.ports ??= []).push(r.done(m_core_v1_EndpointPort(r, r.sub(), new O_core_v1_EndpointPort()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.addresses);
-    Object.freeze(o.notReadyAddresses);
-    Object.freeze(o.ports);
+    if (o.addresses) o.addresses = Object.freeze(o.addresses.slice());
+    if (o.notReadyAddresses) o.notReadyAddresses = Object.freeze(o.notReadyAddresses.slice());
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
   }
   return o;
 }
@@ -2447,15 +2762,15 @@ function m_core_v1_Endpoints(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.subsets ??= []).push(r.done(m_core_v1_EndpointSubset(r, r.sub(), {}))); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.subsets ??= []).push(r.done(m_core_v1_EndpointSubset(r, r.sub(), new O_core_v1_EndpointSubset()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (r.freeze) {
-    Object.freeze(o.subsets);
+    if (o.subsets) o.subsets = Object.freeze(o.subsets.slice());
   }
   return o;
 }
@@ -2465,13 +2780,13 @@ function m_core_v1_EndpointsList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_Endpoints(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -2482,8 +2797,8 @@ function m_core_v1_EnvFromSource(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.prefix = v; break; }
-      case 18: o.configMapRef = r.done(m_core_v1_ConfigMapEnvSource(r, r.sub(), {})); break;
-      case 26: o.secretRef = r.done(m_core_v1_SecretEnvSource(r, r.sub(), {})); break;
+      case 18: o.configMapRef = r.done(m_core_v1_ConfigMapEnvSource(r, r.sub(), new O_core_v1_ConfigMapEnvSource())); break;
+      case 26: o.secretRef = r.done(m_core_v1_SecretEnvSource(r, r.sub(), new O_core_v1_SecretEnvSource())); break;
       default: r.skip(t);
     }
   }
@@ -2498,7 +2813,7 @@ function m_core_v1_EnvVar(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: o.name = r.istring(); break;
       case 18: { const v = r.istring(); if (v !== "") o.value = v; break; }
-      case 26: o.valueFrom = r.done(m_core_v1_EnvVarSource(r, r.sub(), {})); break;
+      case 26: o.valueFrom = r.done(m_core_v1_EnvVarSource(r, r.sub(), new O_core_v1_EnvVarSource())); break;
       default: r.skip(t);
     }
   }
@@ -2512,11 +2827,11 @@ function m_core_v1_EnvVarSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.fieldRef = r.done(m_core_v1_ObjectFieldSelector(r, r.sub(), {})); break;
-      case 18: o.resourceFieldRef = r.done(m_core_v1_ResourceFieldSelector(r, r.sub(), {})); break;
-      case 26: o.configMapKeyRef = r.done(m_core_v1_ConfigMapKeySelector(r, r.sub(), {})); break;
-      case 34: o.secretKeyRef = r.done(m_core_v1_SecretKeySelector(r, r.sub(), {})); break;
-      case 42: o.fileKeyRef = r.done(m_core_v1_FileKeySelector(r, r.sub(), {})); break;
+      case 10: o.fieldRef = r.done(m_core_v1_ObjectFieldSelector(r, r.sub(), new O_core_v1_ObjectFieldSelector())); break;
+      case 18: o.resourceFieldRef = r.done(m_core_v1_ResourceFieldSelector(r, r.sub(), new O_core_v1_ResourceFieldSelector())); break;
+      case 26: o.configMapKeyRef = r.done(m_core_v1_ConfigMapKeySelector(r, r.sub(), new O_core_v1_ConfigMapKeySelector())); break;
+      case 34: o.secretKeyRef = r.done(m_core_v1_SecretKeySelector(r, r.sub(), new O_core_v1_SecretKeySelector())); break;
+      case 42: o.fileKeyRef = r.done(m_core_v1_FileKeySelector(r, r.sub(), new O_core_v1_FileKeySelector())); break;
       default: r.skip(t);
     }
   }
@@ -2550,23 +2865,23 @@ function m_core_v1_EphemeralContainerCommon(r: ProtoReader, end: number, o: Obj)
       case 26: (o.command ??= []).push(r.istring()); break;
       case 34: (o.args ??= []).push(r.istring()); break;
       case 42: { const v = r.istring(); if (v !== "") o.workingDir = v; break; }
-      case 50: (o.ports ??= []).push(r.done(m_core_v1_ContainerPort(r, r.sub(), {}))); break;
-      case 154: (o.envFrom ??= []).push(r.done(m_core_v1_EnvFromSource(r, r.sub(), {}))); break;
-      case 58: (o.env ??= []).push(r.done(m_core_v1_EnvVar(r, r.sub(), {}))); break;
-      case 66: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
-      case 186: (o.resizePolicy ??= []).push(r.done(m_core_v1_ContainerResizePolicy(r, r.sub(), {}))); break;
+      case 50: (o.ports ??= []).push(r.done(m_core_v1_ContainerPort(r, r.sub(), new O_core_v1_ContainerPort()))); break;
+      case 154: (o.envFrom ??= []).push(r.done(m_core_v1_EnvFromSource(r, r.sub(), new O_core_v1_EnvFromSource()))); break;
+      case 58: (o.env ??= []).push(r.done(m_core_v1_EnvVar(r, r.sub(), new O_core_v1_EnvVar()))); break;
+      case 66: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), new O_core_v1_ResourceRequirements())); break;
+      case 186: (o.resizePolicy ??= []).push(r.done(m_core_v1_ContainerResizePolicy(r, r.sub(), new O_core_v1_ContainerResizePolicy()))); break;
       case 194: o.restartPolicy = r.istring(); break;
-      case 202: (o.restartPolicyRules ??= []).push(r.done(m_core_v1_ContainerRestartRule(r, r.sub(), {}))); break;
-      case 74: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMount(r, r.sub(), {}))); break;
-      case 170: (o.volumeDevices ??= []).push(r.done(m_core_v1_VolumeDevice(r, r.sub(), {}))); break;
-      case 82: o.livenessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
-      case 90: o.readinessProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
-      case 178: o.startupProbe = r.done(m_core_v1_Probe(r, r.sub(), {})); break;
-      case 98: o.lifecycle = r.done(m_core_v1_Lifecycle(r, r.sub(), {})); break;
+      case 202: (o.restartPolicyRules ??= []).push(r.done(m_core_v1_ContainerRestartRule(r, r.sub(), new O_core_v1_ContainerRestartRule()))); break;
+      case 74: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMount(r, r.sub(), new O_core_v1_VolumeMount()))); break;
+      case 170: (o.volumeDevices ??= []).push(r.done(m_core_v1_VolumeDevice(r, r.sub(), new O_core_v1_VolumeDevice()))); break;
+      case 82: o.livenessProbe = r.done(m_core_v1_Probe(r, r.sub(), new O_core_v1_Probe())); break;
+      case 90: o.readinessProbe = r.done(m_core_v1_Probe(r, r.sub(), new O_core_v1_Probe())); break;
+      case 178: o.startupProbe = r.done(m_core_v1_Probe(r, r.sub(), new O_core_v1_Probe())); break;
+      case 98: o.lifecycle = r.done(m_core_v1_Lifecycle(r, r.sub(), new O_core_v1_Lifecycle())); break;
       case 106: { const v = r.istring(); if (v !== "") o.terminationMessagePath = v; break; }
       case 162: { const v = r.istring(); if (v !== "") o.terminationMessagePolicy = v; break; }
       case 114: { const v = r.istring(); if (v !== "") o.imagePullPolicy = v; break; }
-      case 122: o.securityContext = r.done(m_core_v1_SecurityContext(r, r.sub(), {})); break;
+      case 122: o.securityContext = r.done(m_core_v1_SecurityContext(r, r.sub(), new O_core_v1_SecurityContext())); break;
       case 128: { const v = r.bool(); if (v !== false) o.stdin = v; break; }
       case 136: { const v = r.bool(); if (v !== false) o.stdinOnce = v; break; }
       case 144: { const v = r.bool(); if (v !== false) o.tty = v; break; }
@@ -2575,17 +2890,17 @@ function m_core_v1_EphemeralContainerCommon(r: ProtoReader, end: number, o: Obj)
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.resources === undefined) o.resources = r.done(m_core_v1_ResourceRequirements(r, r.pos, {}));
+  if (o.resources === undefined) o.resources = r.done(m_core_v1_ResourceRequirements(r, r.pos, new O_core_v1_ResourceRequirements()));
   if (r.freeze) {
-    Object.freeze(o.command);
-    Object.freeze(o.args);
-    Object.freeze(o.ports);
-    Object.freeze(o.envFrom);
-    Object.freeze(o.env);
-    Object.freeze(o.resizePolicy);
-    Object.freeze(o.restartPolicyRules);
-    Object.freeze(o.volumeMounts);
-    Object.freeze(o.volumeDevices);
+    if (o.command) o.command = Object.freeze(o.command.slice());
+    if (o.args) o.args = Object.freeze(o.args.slice());
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
+    if (o.envFrom) o.envFrom = Object.freeze(o.envFrom.slice());
+    if (o.env) o.env = Object.freeze(o.env.slice());
+    if (o.resizePolicy) o.resizePolicy = Object.freeze(o.resizePolicy.slice());
+    if (o.restartPolicyRules) o.restartPolicyRules = Object.freeze(o.restartPolicyRules.slice());
+    if (o.volumeMounts) o.volumeMounts = Object.freeze(o.volumeMounts.slice());
+    if (o.volumeDevices) o.volumeDevices = Object.freeze(o.volumeDevices.slice());
   }
   return o;
 }
@@ -2595,7 +2910,7 @@ function m_core_v1_EphemeralVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.volumeClaimTemplate = r.done(m_core_v1_PersistentVolumeClaimTemplate(r, r.sub(), {})); break;
+      case 10: o.volumeClaimTemplate = r.done(m_core_v1_PersistentVolumeClaimTemplate(r, r.sub(), new O_core_v1_PersistentVolumeClaimTemplate())); break;
       default: r.skip(t);
     }
   }
@@ -2608,28 +2923,28 @@ function m_core_v1_Event(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.involvedObject = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.involvedObject = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
       case 26: { const v = r.istring(); if (v !== "") o.reason = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.message = v; break; }
-      case 42: o.source = r.done(m_core_v1_EventSource(r, r.sub(), {})); break;
+      case 42: o.source = r.done(m_core_v1_EventSource(r, r.sub(), new O_core_v1_EventSource())); break;
       case 50: o.firstTimestamp = r.time(r.sub()); break;
       case 58: o.lastTimestamp = r.time(r.sub()); break;
       case 64: { const v = r.int32(); if (v !== 0) o.count = v; break; }
       case 74: { const v = r.istring(); if (v !== "") o.type = v; break; }
       case 82: o.eventTime = r.microTime(r.sub()); break;
-      case 90: o.series = r.done(m_core_v1_EventSeries(r, r.sub(), {})); break;
+      case 90: o.series = r.done(m_core_v1_EventSeries(r, r.sub(), new O_core_v1_EventSeries())); break;
       case 98: { const v = r.istring(); if (v !== "") o.action = v; break; }
-      case 106: o.related = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 106: o.related = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
       case 114: o.reportingComponent = r.istring(); break;
       case 122: o.reportingInstance = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.involvedObject === undefined) o.involvedObject = r.done(m_core_v1_ObjectReference(r, r.pos, {}));
-  if (o.source === undefined) o.source = r.done(m_core_v1_EventSource(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.involvedObject === undefined) o.involvedObject = r.done(m_core_v1_ObjectReference(r, r.pos, new O_core_v1_ObjectReference()));
+  if (o.source === undefined) o.source = r.done(m_core_v1_EventSource(r, r.pos, new O_core_v1_EventSource()));
   if (o.firstTimestamp === undefined) o.firstTimestamp = null;
   if (o.lastTimestamp === undefined) o.lastTimestamp = null;
   if (o.eventTime === undefined) o.eventTime = null;
@@ -2643,13 +2958,13 @@ function m_core_v1_EventList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_Event(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -2694,7 +3009,7 @@ function m_core_v1_ExecAction(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.command);
+    if (o.command) o.command = Object.freeze(o.command.slice());
   }
   return o;
 }
@@ -2714,8 +3029,8 @@ function m_core_v1_FCVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.targetWWNs);
-    Object.freeze(o.wwids);
+    if (o.targetWWNs) o.targetWWNs = Object.freeze(o.targetWWNs.slice());
+    if (o.wwids) o.wwids = Object.freeze(o.wwids.slice());
   }
   return o;
 }
@@ -2746,7 +3061,7 @@ function m_core_v1_FlexPersistentVolumeSource(r: ProtoReader, end: number, o: Ob
     switch (t) {
       case 10: o.driver = r.istring(); break;
       case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
-      case 26: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 26: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
@@ -2767,7 +3082,7 @@ function m_core_v1_FlexVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: o.driver = r.istring(); break;
       case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
-      case 26: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 26: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
@@ -2888,14 +3203,14 @@ function m_core_v1_HTTPGetAction(r: ProtoReader, end: number, o: Obj): Obj {
       case 18: o.port = r.intOrString(r.sub()); break;
       case 26: { const v = r.istring(); if (v !== "") o.host = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.scheme = v; break; }
-      case 42: (o.httpHeaders ??= []).push(r.done(m_core_v1_HTTPHeader(r, r.sub(), {}))); break;
+      case 42: (o.httpHeaders ??= []).push(r.done(m_core_v1_HTTPHeader(r, r.sub(), new O_core_v1_HTTPHeader()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.port === undefined) o.port = 0;
   if (r.freeze) {
-    Object.freeze(o.httpHeaders);
+    if (o.httpHeaders) o.httpHeaders = Object.freeze(o.httpHeaders.slice());
   }
   return o;
 }
@@ -2929,7 +3244,7 @@ function m_core_v1_HostAlias(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (o.ip === undefined) o.ip = "";
   if (r.freeze) {
-    Object.freeze(o.hostnames);
+    if (o.hostnames) o.hostnames = Object.freeze(o.hostnames.slice());
   }
   return o;
 }
@@ -2977,7 +3292,7 @@ function m_core_v1_ISCSIPersistentVolumeSource(r: ProtoReader, end: number, o: O
       case 58: (o.portals ??= []).push(r.istring()); break;
       case 64: { const v = r.bool(); if (v !== false) o.chapAuthDiscovery = v; break; }
       case 88: { const v = r.bool(); if (v !== false) o.chapAuthSession = v; break; }
-      case 82: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 82: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 98: o.initiatorName = r.istring(); break;
       default: r.skip(t);
     }
@@ -2987,7 +3302,7 @@ function m_core_v1_ISCSIPersistentVolumeSource(r: ProtoReader, end: number, o: O
   if (o.iqn === undefined) o.iqn = "";
   if (o.lun === undefined) o.lun = 0;
   if (r.freeze) {
-    Object.freeze(o.portals);
+    if (o.portals) o.portals = Object.freeze(o.portals.slice());
   }
   return o;
 }
@@ -3006,7 +3321,7 @@ function m_core_v1_ISCSIVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
       case 58: (o.portals ??= []).push(r.istring()); break;
       case 64: { const v = r.bool(); if (v !== false) o.chapAuthDiscovery = v; break; }
       case 88: { const v = r.bool(); if (v !== false) o.chapAuthSession = v; break; }
-      case 82: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 82: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       case 98: o.initiatorName = r.istring(); break;
       default: r.skip(t);
     }
@@ -3016,7 +3331,7 @@ function m_core_v1_ISCSIVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   if (o.iqn === undefined) o.iqn = "";
   if (o.lun === undefined) o.lun = 0;
   if (r.freeze) {
-    Object.freeze(o.portals);
+    if (o.portals) o.portals = Object.freeze(o.portals.slice());
   }
   return o;
 }
@@ -3070,8 +3385,8 @@ function m_core_v1_Lifecycle(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.postStart = r.done(m_core_v1_LifecycleHandler(r, r.sub(), {})); break;
-      case 18: o.preStop = r.done(m_core_v1_LifecycleHandler(r, r.sub(), {})); break;
+      case 10: o.postStart = r.done(m_core_v1_LifecycleHandler(r, r.sub(), new O_core_v1_LifecycleHandler())); break;
+      case 18: o.preStop = r.done(m_core_v1_LifecycleHandler(r, r.sub(), new O_core_v1_LifecycleHandler())); break;
       case 26: o.stopSignal = r.istring(); break;
       default: r.skip(t);
     }
@@ -3085,10 +3400,10 @@ function m_core_v1_LifecycleHandler(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.exec = r.done(m_core_v1_ExecAction(r, r.sub(), {})); break;
-      case 18: o.httpGet = r.done(m_core_v1_HTTPGetAction(r, r.sub(), {})); break;
-      case 26: o.tcpSocket = r.done(m_core_v1_TCPSocketAction(r, r.sub(), {})); break;
-      case 34: o.sleep = r.done(m_core_v1_SleepAction(r, r.sub(), {})); break;
+      case 10: o.exec = r.done(m_core_v1_ExecAction(r, r.sub(), new O_core_v1_ExecAction())); break;
+      case 18: o.httpGet = r.done(m_core_v1_HTTPGetAction(r, r.sub(), new O_core_v1_HTTPGetAction())); break;
+      case 26: o.tcpSocket = r.done(m_core_v1_TCPSocketAction(r, r.sub(), new O_core_v1_TCPSocketAction())); break;
+      case 34: o.sleep = r.done(m_core_v1_SleepAction(r, r.sub(), new O_core_v1_SleepAction())); break;
       default: r.skip(t);
     }
   }
@@ -3112,7 +3427,7 @@ function m_core_v1_LinuxContainerUser(r: ProtoReader, end: number, o: Obj): Obj 
   if (o.uid === undefined) o.uid = 0;
   if (o.gid === undefined) o.gid = 0;
   if (r.freeze) {
-    Object.freeze(o.supplementalGroups);
+    if (o.supplementalGroups) o.supplementalGroups = Object.freeze(o.supplementalGroups.slice());
   }
   return o;
 }
@@ -3125,13 +3440,13 @@ function m_core_v1_LoadBalancerIngress(r: ProtoReader, end: number, o: Obj): Obj
       case 10: { const v = r.string(); if (v !== "") o.ip = v; break; }
       case 18: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
       case 26: o.ipMode = r.istring(); break;
-      case 34: (o.ports ??= []).push(r.done(m_core_v1_PortStatus(r, r.sub(), {}))); break;
+      case 34: (o.ports ??= []).push(r.done(m_core_v1_PortStatus(r, r.sub(), new O_core_v1_PortStatus()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.ports);
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
   }
   return o;
 }
@@ -3141,13 +3456,13 @@ function m_core_v1_LoadBalancerStatus(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ingress ??= []).push(r.done(m_core_v1_LoadBalancerIngress(r, r.sub(), {}))); break;
+      case 10: (o.ingress ??= []).push(r.done(m_core_v1_LoadBalancerIngress(r, r.sub(), new O_core_v1_LoadBalancerIngress()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.ingress);
+    if (o.ingress) o.ingress = Object.freeze(o.ingress.slice());
   }
   return o;
 }
@@ -3217,16 +3532,16 @@ function m_core_v1_Namespace(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_NamespaceSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_core_v1_NamespaceStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_NamespaceSpec(r, r.sub(), new O_core_v1_NamespaceSpec())); break;
+      case 26: o.status = r.done(m_core_v1_NamespaceStatus(r, r.sub(), new O_core_v1_NamespaceStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_NamespaceSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_core_v1_NamespaceStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_NamespaceSpec(r, r.pos, new O_core_v1_NamespaceSpec()));
+  if (o.status === undefined) o.status = r.done(m_core_v1_NamespaceStatus(r, r.pos, new O_core_v1_NamespaceStatus()));
   return o;
 }
 
@@ -3255,13 +3570,13 @@ function m_core_v1_NamespaceList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_Namespace(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3277,7 +3592,7 @@ function m_core_v1_NamespaceSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.finalizers);
+    if (o.finalizers) o.finalizers = Object.freeze(o.finalizers.slice());
   }
   return o;
 }
@@ -3288,13 +3603,13 @@ function m_core_v1_NamespaceStatus(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
-      case 18: (o.conditions ??= []).push(r.done(m_core_v1_NamespaceCondition(r, r.sub(), {}))); break;
+      case 18: (o.conditions ??= []).push(r.done(m_core_v1_NamespaceCondition(r, r.sub(), new O_core_v1_NamespaceCondition()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -3304,16 +3619,16 @@ function m_core_v1_Node(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_NodeSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_core_v1_NodeStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_NodeSpec(r, r.sub(), new O_core_v1_NodeSpec())); break;
+      case 26: o.status = r.done(m_core_v1_NodeStatus(r, r.sub(), new O_core_v1_NodeStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_NodeSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_core_v1_NodeStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_NodeSpec(r, r.pos, new O_core_v1_NodeSpec()));
+  if (o.status === undefined) o.status = r.done(m_core_v1_NodeStatus(r, r.pos, new O_core_v1_NodeStatus()));
   return o;
 }
 
@@ -3338,14 +3653,14 @@ function m_core_v1_NodeAffinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.requiredDuringSchedulingIgnoredDuringExecution = r.done(m_core_v1_NodeSelector(r, r.sub(), {})); break;
-      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PreferredSchedulingTerm(r, r.sub(), {}))); break;
+      case 10: o.requiredDuringSchedulingIgnoredDuringExecution = r.done(m_core_v1_NodeSelector(r, r.sub(), new O_core_v1_NodeSelector())); break;
+      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PreferredSchedulingTerm(r, r.sub(), new O_core_v1_PreferredSchedulingTerm()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution);
+    if (o.preferredDuringSchedulingIgnoredDuringExecution) o.preferredDuringSchedulingIgnoredDuringExecution = Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution.slice());
   }
   return o;
 }
@@ -3365,7 +3680,7 @@ function m_core_v1_NodeAllocatableResourceClaimStatus(r: ProtoReader, end: numbe
   if (o.resourceClaimName === undefined) o.resourceClaimName = "";
   if (o.resources === undefined) o.resources = null;
   if (r.freeze) {
-    Object.freeze(o.containers);
+    if (o.containers) o.containers = Object.freeze(o.containers.slice());
     Object.freeze(o.resources);
   }
   return o;
@@ -3398,7 +3713,7 @@ function m_core_v1_NodeConfigSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 18: o.configMap = r.done(m_core_v1_ConfigMapNodeConfigSource(r, r.sub(), {})); break;
+      case 18: o.configMap = r.done(m_core_v1_ConfigMapNodeConfigSource(r, r.sub(), new O_core_v1_ConfigMapNodeConfigSource())); break;
       default: r.skip(t);
     }
   }
@@ -3411,9 +3726,9 @@ function m_core_v1_NodeConfigStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.assigned = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
-      case 18: o.active = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
-      case 26: o.lastKnownGood = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
+      case 10: o.assigned = r.done(m_core_v1_NodeConfigSource(r, r.sub(), new O_core_v1_NodeConfigSource())); break;
+      case 18: o.active = r.done(m_core_v1_NodeConfigSource(r, r.sub(), new O_core_v1_NodeConfigSource())); break;
+      case 26: o.lastKnownGood = r.done(m_core_v1_NodeConfigSource(r, r.sub(), new O_core_v1_NodeConfigSource())); break;
       case 34: { const v = r.istring(); if (v !== "") o.error = v; break; }
       default: r.skip(t);
     }
@@ -3427,12 +3742,12 @@ function m_core_v1_NodeDaemonEndpoints(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.kubeletEndpoint = r.done(m_core_v1_DaemonEndpoint(r, r.sub(), {})); break;
+      case 10: o.kubeletEndpoint = r.done(m_core_v1_DaemonEndpoint(r, r.sub(), new O_core_v1_DaemonEndpoint())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.kubeletEndpoint === undefined) o.kubeletEndpoint = r.done(m_core_v1_DaemonEndpoint(r, r.pos, {}));
+  if (o.kubeletEndpoint === undefined) o.kubeletEndpoint = r.done(m_core_v1_DaemonEndpoint(r, r.pos, new O_core_v1_DaemonEndpoint()));
   return o;
 }
 
@@ -3454,13 +3769,13 @@ function m_core_v1_NodeList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_Node(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3471,7 +3786,7 @@ function m_core_v1_NodeRuntimeHandler(r: ProtoReader, end: number, o: Obj): Obj 
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.features = r.done(m_core_v1_NodeRuntimeHandlerFeatures(r, r.sub(), {})); break;
+      case 18: o.features = r.done(m_core_v1_NodeRuntimeHandlerFeatures(r, r.sub(), new O_core_v1_NodeRuntimeHandlerFeatures())); break;
       default: r.skip(t);
     }
   }
@@ -3499,14 +3814,14 @@ function m_core_v1_NodeSelector(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.nodeSelectorTerms ??= []).push(r.done(m_core_v1_NodeSelectorTerm(r, r.sub(), {}))); break;
+      case 10: (o.nodeSelectorTerms ??= []).push(r.done(m_core_v1_NodeSelectorTerm(r, r.sub(), new O_core_v1_NodeSelectorTerm()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.nodeSelectorTerms === undefined) o.nodeSelectorTerms = null;
   if (r.freeze) {
-    Object.freeze(o.nodeSelectorTerms);
+    if (o.nodeSelectorTerms) o.nodeSelectorTerms = Object.freeze(o.nodeSelectorTerms.slice());
   }
   return o;
 }
@@ -3526,7 +3841,7 @@ function m_core_v1_NodeSelectorRequirement(r: ProtoReader, end: number, o: Obj):
   if (o.key === undefined) o.key = "";
   if (o.operator === undefined) o.operator = "";
   if (r.freeze) {
-    Object.freeze(o.values);
+    if (o.values) o.values = Object.freeze(o.values.slice());
   }
   return o;
 }
@@ -3536,15 +3851,15 @@ function m_core_v1_NodeSelectorTerm(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.matchExpressions ??= []).push(r.done(m_core_v1_NodeSelectorRequirement(r, r.sub(), {}))); break;
-      case 18: (o.matchFields ??= []).push(r.done(m_core_v1_NodeSelectorRequirement(r, r.sub(), {}))); break;
+      case 10: (o.matchExpressions ??= []).push(r.done(m_core_v1_NodeSelectorRequirement(r, r.sub(), new O_core_v1_NodeSelectorRequirement()))); break;
+      case 18: (o.matchFields ??= []).push(r.done(m_core_v1_NodeSelectorRequirement(r, r.sub(), new O_core_v1_NodeSelectorRequirement()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.matchExpressions);
-    Object.freeze(o.matchFields);
+    if (o.matchExpressions) o.matchExpressions = Object.freeze(o.matchExpressions.slice());
+    if (o.matchFields) o.matchFields = Object.freeze(o.matchFields.slice());
   }
   return o;
 }
@@ -3558,16 +3873,16 @@ function m_core_v1_NodeSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 58: (o.podCIDRs ??= []).push(r.istring()); break;
       case 26: { const v = r.istring(); if (v !== "") o.providerID = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.unschedulable = v; break; }
-      case 42: (o.taints ??= []).push(r.done(m_core_v1_Taint(r, r.sub(), {}))); break;
-      case 50: o.configSource = r.done(m_core_v1_NodeConfigSource(r, r.sub(), {})); break;
+      case 42: (o.taints ??= []).push(r.done(m_core_v1_Taint(r, r.sub(), new O_core_v1_Taint()))); break;
+      case 50: o.configSource = r.done(m_core_v1_NodeConfigSource(r, r.sub(), new O_core_v1_NodeConfigSource())); break;
       case 18: { const v = r.istring(); if (v !== "") o.externalID = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.podCIDRs);
-    Object.freeze(o.taints);
+    if (o.podCIDRs) o.podCIDRs = Object.freeze(o.podCIDRs.slice());
+    if (o.taints) o.taints = Object.freeze(o.taints.slice());
   }
   return o;
 }
@@ -3580,33 +3895,33 @@ function m_core_v1_NodeStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatable ??= {}, k, v === undefined ? "0" : v); break; }
       case 26: { const v = r.istring(); if (v !== "") o.phase = v; break; }
-      case 34: (o.conditions ??= []).push(r.done(m_core_v1_NodeCondition(r, r.sub(), {}))); break;
-      case 42: (o.addresses ??= []).push(r.done(m_core_v1_NodeAddress(r, r.sub(), {}))); break;
-      case 50: o.daemonEndpoints = r.done(m_core_v1_NodeDaemonEndpoints(r, r.sub(), {})); break;
-      case 58: o.nodeInfo = r.done(m_core_v1_NodeSystemInfo(r, r.sub(), {})); break;
-      case 66: (o.images ??= []).push(r.done(m_core_v1_ContainerImage(r, r.sub(), {}))); break;
+      case 34: (o.conditions ??= []).push(r.done(m_core_v1_NodeCondition(r, r.sub(), new O_core_v1_NodeCondition()))); break;
+      case 42: (o.addresses ??= []).push(r.done(m_core_v1_NodeAddress(r, r.sub(), new O_core_v1_NodeAddress()))); break;
+      case 50: o.daemonEndpoints = r.done(m_core_v1_NodeDaemonEndpoints(r, r.sub(), new O_core_v1_NodeDaemonEndpoints())); break;
+      case 58: o.nodeInfo = r.done(m_core_v1_NodeSystemInfo(r, r.sub(), new O_core_v1_NodeSystemInfo())); break;
+      case 66: (o.images ??= []).push(r.done(m_core_v1_ContainerImage(r, r.sub(), new O_core_v1_ContainerImage()))); break;
       case 74: (o.volumesInUse ??= []).push(r.istring()); break;
-      case 82: (o.volumesAttached ??= []).push(r.done(m_core_v1_AttachedVolume(r, r.sub(), {}))); break;
-      case 90: o.config = r.done(m_core_v1_NodeConfigStatus(r, r.sub(), {})); break;
-      case 98: (o.runtimeHandlers ??= []).push(r.done(m_core_v1_NodeRuntimeHandler(r, r.sub(), {}))); break;
-      case 106: o.features = r.done(m_core_v1_NodeFeatures(r, r.sub(), {})); break;
+      case 82: (o.volumesAttached ??= []).push(r.done(m_core_v1_AttachedVolume(r, r.sub(), new O_core_v1_AttachedVolume()))); break;
+      case 90: o.config = r.done(m_core_v1_NodeConfigStatus(r, r.sub(), new O_core_v1_NodeConfigStatus())); break;
+      case 98: (o.runtimeHandlers ??= []).push(r.done(m_core_v1_NodeRuntimeHandler(r, r.sub(), new O_core_v1_NodeRuntimeHandler()))); break;
+      case 106: o.features = r.done(m_core_v1_NodeFeatures(r, r.sub(), new O_core_v1_NodeFeatures())); break;
       case 114: (o.declaredFeatures ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.daemonEndpoints === undefined) o.daemonEndpoints = r.done(m_core_v1_NodeDaemonEndpoints(r, r.pos, {}));
-  if (o.nodeInfo === undefined) o.nodeInfo = r.done(m_core_v1_NodeSystemInfo(r, r.pos, {}));
+  if (o.daemonEndpoints === undefined) o.daemonEndpoints = r.done(m_core_v1_NodeDaemonEndpoints(r, r.pos, new O_core_v1_NodeDaemonEndpoints()));
+  if (o.nodeInfo === undefined) o.nodeInfo = r.done(m_core_v1_NodeSystemInfo(r, r.pos, new O_core_v1_NodeSystemInfo()));
   if (r.freeze) {
     Object.freeze(o.capacity);
     Object.freeze(o.allocatable);
-    Object.freeze(o.conditions);
-    Object.freeze(o.addresses);
-    Object.freeze(o.images);
-    Object.freeze(o.volumesInUse);
-    Object.freeze(o.volumesAttached);
-    Object.freeze(o.runtimeHandlers);
-    Object.freeze(o.declaredFeatures);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
+    if (o.addresses) o.addresses = Object.freeze(o.addresses.slice());
+    if (o.images) o.images = Object.freeze(o.images.slice());
+    if (o.volumesInUse) o.volumesInUse = Object.freeze(o.volumesInUse.slice());
+    if (o.volumesAttached) o.volumesAttached = Object.freeze(o.volumesAttached.slice());
+    if (o.runtimeHandlers) o.runtimeHandlers = Object.freeze(o.runtimeHandlers.slice());
+    if (o.declaredFeatures) o.declaredFeatures = Object.freeze(o.declaredFeatures.slice());
   }
   return o;
 }
@@ -3639,7 +3954,7 @@ function m_core_v1_NodeSystemInfo(r: ProtoReader, end: number, o: Obj): Obj {
       case 66: o.kubeProxyVersion = r.istring(); break;
       case 74: o.operatingSystem = r.istring(); break;
       case 82: o.architecture = r.istring(); break;
-      case 90: o.swap = r.done(m_core_v1_NodeSwapStatus(r, r.sub(), {})); break;
+      case 90: o.swap = r.done(m_core_v1_NodeSwapStatus(r, r.sub(), new O_core_v1_NodeSwapStatus())); break;
       default: r.skip(t);
     }
   }
@@ -3696,16 +4011,16 @@ function m_core_v1_PersistentVolume(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_PersistentVolumeSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_core_v1_PersistentVolumeStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_PersistentVolumeSpec(r, r.sub(), new O_core_v1_PersistentVolumeSpec())); break;
+      case 26: o.status = r.done(m_core_v1_PersistentVolumeStatus(r, r.sub(), new O_core_v1_PersistentVolumeStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_core_v1_PersistentVolumeStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeSpec(r, r.pos, new O_core_v1_PersistentVolumeSpec()));
+  if (o.status === undefined) o.status = r.done(m_core_v1_PersistentVolumeStatus(r, r.pos, new O_core_v1_PersistentVolumeStatus()));
   return o;
 }
 
@@ -3714,16 +4029,16 @@ function m_core_v1_PersistentVolumeClaim(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_core_v1_PersistentVolumeClaimStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), new O_core_v1_PersistentVolumeClaimSpec())); break;
+      case 26: o.status = r.done(m_core_v1_PersistentVolumeClaimStatus(r, r.sub(), new O_core_v1_PersistentVolumeClaimStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_core_v1_PersistentVolumeClaimStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.pos, new O_core_v1_PersistentVolumeClaimSpec()));
+  if (o.status === undefined) o.status = r.done(m_core_v1_PersistentVolumeClaimStatus(r, r.pos, new O_core_v1_PersistentVolumeClaimStatus()));
   return o;
 }
 
@@ -3754,13 +4069,13 @@ function m_core_v1_PersistentVolumeClaimList(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_PersistentVolumeClaim(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3771,21 +4086,21 @@ function m_core_v1_PersistentVolumeClaimSpec(r: ProtoReader, end: number, o: Obj
     const t = r.uint32();
     switch (t) {
       case 10: (o.accessModes ??= []).push(r.istring()); break;
-      case 34: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 18: o.resources = r.done(m_core_v1_VolumeResourceRequirements(r, r.sub(), {})); break;
+      case 34: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 18: o.resources = r.done(m_core_v1_VolumeResourceRequirements(r, r.sub(), new O_core_v1_VolumeResourceRequirements())); break;
       case 26: { const v = r.istring(); if (v !== "") o.volumeName = v; break; }
       case 42: o.storageClassName = r.istring(); break;
       case 50: o.volumeMode = r.istring(); break;
-      case 58: o.dataSource = r.done(m_core_v1_TypedLocalObjectReference(r, r.sub(), {})); break;
-      case 66: o.dataSourceRef = r.done(m_core_v1_TypedObjectReference(r, r.sub(), {})); break;
+      case 58: o.dataSource = r.done(m_core_v1_TypedLocalObjectReference(r, r.sub(), new O_core_v1_TypedLocalObjectReference())); break;
+      case 66: o.dataSourceRef = r.done(m_core_v1_TypedObjectReference(r, r.sub(), new O_core_v1_TypedObjectReference())); break;
       case 74: o.volumeAttributesClassName = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.resources === undefined) o.resources = r.done(m_core_v1_VolumeResourceRequirements(r, r.pos, {}));
+  if (o.resources === undefined) o.resources = r.done(m_core_v1_VolumeResourceRequirements(r, r.pos, new O_core_v1_VolumeResourceRequirements()));
   if (r.freeze) {
-    Object.freeze(o.accessModes);
+    if (o.accessModes) o.accessModes = Object.freeze(o.accessModes.slice());
   }
   return o;
 }
@@ -3798,19 +4113,19 @@ function m_core_v1_PersistentVolumeClaimStatus(r: ProtoReader, end: number, o: O
       case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
       case 18: (o.accessModes ??= []).push(r.istring()); break;
       case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
-      case 34: (o.conditions ??= []).push(r.done(m_core_v1_PersistentVolumeClaimCondition(r, r.sub(), {}))); break;
+      case 34: (o.conditions ??= []).push(r.done(m_core_v1_PersistentVolumeClaimCondition(r, r.sub(), new O_core_v1_PersistentVolumeClaimCondition()))); break;
       case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
       case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.allocatedResourceStatuses ??= {}, k, v === undefined ? "" : v); break; }
       case 66: o.currentVolumeAttributesClassName = r.istring(); break;
-      case 74: o.modifyVolumeStatus = r.done(m_core_v1_ModifyVolumeStatus(r, r.sub(), {})); break;
+      case 74: o.modifyVolumeStatus = r.done(m_core_v1_ModifyVolumeStatus(r, r.sub(), new O_core_v1_ModifyVolumeStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.accessModes);
+    if (o.accessModes) o.accessModes = Object.freeze(o.accessModes.slice());
     Object.freeze(o.capacity);
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
     Object.freeze(o.allocatedResources);
     Object.freeze(o.allocatedResourceStatuses);
   }
@@ -3822,14 +4137,14 @@ function m_core_v1_PersistentVolumeClaimTemplate(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.sub(), new O_core_v1_PersistentVolumeClaimSpec())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PersistentVolumeClaimSpec(r, r.pos, new O_core_v1_PersistentVolumeClaimSpec()));
   return o;
 }
 
@@ -3853,13 +4168,13 @@ function m_core_v1_PersistentVolumeList(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_PersistentVolume(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -3869,28 +4184,28 @@ function m_core_v1_PersistentVolumeSource(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.gcePersistentDisk = r.done(m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), {})); break;
-      case 18: o.awsElasticBlockStore = r.done(m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), {})); break;
-      case 26: o.hostPath = r.done(m_core_v1_HostPathVolumeSource(r, r.sub(), {})); break;
-      case 34: o.glusterfs = r.done(m_core_v1_GlusterfsPersistentVolumeSource(r, r.sub(), {})); break;
-      case 42: o.nfs = r.done(m_core_v1_NFSVolumeSource(r, r.sub(), {})); break;
-      case 50: o.rbd = r.done(m_core_v1_RBDPersistentVolumeSource(r, r.sub(), {})); break;
-      case 58: o.iscsi = r.done(m_core_v1_ISCSIPersistentVolumeSource(r, r.sub(), {})); break;
-      case 66: o.cinder = r.done(m_core_v1_CinderPersistentVolumeSource(r, r.sub(), {})); break;
-      case 74: o.cephfs = r.done(m_core_v1_CephFSPersistentVolumeSource(r, r.sub(), {})); break;
-      case 82: o.fc = r.done(m_core_v1_FCVolumeSource(r, r.sub(), {})); break;
-      case 90: o.flocker = r.done(m_core_v1_FlockerVolumeSource(r, r.sub(), {})); break;
-      case 98: o.flexVolume = r.done(m_core_v1_FlexPersistentVolumeSource(r, r.sub(), {})); break;
-      case 106: o.azureFile = r.done(m_core_v1_AzureFilePersistentVolumeSource(r, r.sub(), {})); break;
-      case 114: o.vsphereVolume = r.done(m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), {})); break;
-      case 122: o.quobyte = r.done(m_core_v1_QuobyteVolumeSource(r, r.sub(), {})); break;
-      case 130: o.azureDisk = r.done(m_core_v1_AzureDiskVolumeSource(r, r.sub(), {})); break;
-      case 138: o.photonPersistentDisk = r.done(m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), {})); break;
-      case 146: o.portworxVolume = r.done(m_core_v1_PortworxVolumeSource(r, r.sub(), {})); break;
-      case 154: o.scaleIO = r.done(m_core_v1_ScaleIOPersistentVolumeSource(r, r.sub(), {})); break;
-      case 162: o.local = r.done(m_core_v1_LocalVolumeSource(r, r.sub(), {})); break;
-      case 170: o.storageos = r.done(m_core_v1_StorageOSPersistentVolumeSource(r, r.sub(), {})); break;
-      case 178: o.csi = r.done(m_core_v1_CSIPersistentVolumeSource(r, r.sub(), {})); break;
+      case 10: o.gcePersistentDisk = r.done(m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), new O_core_v1_GCEPersistentDiskVolumeSource())); break;
+      case 18: o.awsElasticBlockStore = r.done(m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), new O_core_v1_AWSElasticBlockStoreVolumeSource())); break;
+      case 26: o.hostPath = r.done(m_core_v1_HostPathVolumeSource(r, r.sub(), new O_core_v1_HostPathVolumeSource())); break;
+      case 34: o.glusterfs = r.done(m_core_v1_GlusterfsPersistentVolumeSource(r, r.sub(), new O_core_v1_GlusterfsPersistentVolumeSource())); break;
+      case 42: o.nfs = r.done(m_core_v1_NFSVolumeSource(r, r.sub(), new O_core_v1_NFSVolumeSource())); break;
+      case 50: o.rbd = r.done(m_core_v1_RBDPersistentVolumeSource(r, r.sub(), new O_core_v1_RBDPersistentVolumeSource())); break;
+      case 58: o.iscsi = r.done(m_core_v1_ISCSIPersistentVolumeSource(r, r.sub(), new O_core_v1_ISCSIPersistentVolumeSource())); break;
+      case 66: o.cinder = r.done(m_core_v1_CinderPersistentVolumeSource(r, r.sub(), new O_core_v1_CinderPersistentVolumeSource())); break;
+      case 74: o.cephfs = r.done(m_core_v1_CephFSPersistentVolumeSource(r, r.sub(), new O_core_v1_CephFSPersistentVolumeSource())); break;
+      case 82: o.fc = r.done(m_core_v1_FCVolumeSource(r, r.sub(), new O_core_v1_FCVolumeSource())); break;
+      case 90: o.flocker = r.done(m_core_v1_FlockerVolumeSource(r, r.sub(), new O_core_v1_FlockerVolumeSource())); break;
+      case 98: o.flexVolume = r.done(m_core_v1_FlexPersistentVolumeSource(r, r.sub(), new O_core_v1_FlexPersistentVolumeSource())); break;
+      case 106: o.azureFile = r.done(m_core_v1_AzureFilePersistentVolumeSource(r, r.sub(), new O_core_v1_AzureFilePersistentVolumeSource())); break;
+      case 114: o.vsphereVolume = r.done(m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), new O_core_v1_VsphereVirtualDiskVolumeSource())); break;
+      case 122: o.quobyte = r.done(m_core_v1_QuobyteVolumeSource(r, r.sub(), new O_core_v1_QuobyteVolumeSource())); break;
+      case 130: o.azureDisk = r.done(m_core_v1_AzureDiskVolumeSource(r, r.sub(), new O_core_v1_AzureDiskVolumeSource())); break;
+      case 138: o.photonPersistentDisk = r.done(m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), new O_core_v1_PhotonPersistentDiskVolumeSource())); break;
+      case 146: o.portworxVolume = r.done(m_core_v1_PortworxVolumeSource(r, r.sub(), new O_core_v1_PortworxVolumeSource())); break;
+      case 154: o.scaleIO = r.done(m_core_v1_ScaleIOPersistentVolumeSource(r, r.sub(), new O_core_v1_ScaleIOPersistentVolumeSource())); break;
+      case 162: o.local = r.done(m_core_v1_LocalVolumeSource(r, r.sub(), new O_core_v1_LocalVolumeSource())); break;
+      case 170: o.storageos = r.done(m_core_v1_StorageOSPersistentVolumeSource(r, r.sub(), new O_core_v1_StorageOSPersistentVolumeSource())); break;
+      case 178: o.csi = r.done(m_core_v1_CSIPersistentVolumeSource(r, r.sub(), new O_core_v1_CSIPersistentVolumeSource())); break;
       default: r.skip(t);
     }
   }
@@ -3907,12 +4222,12 @@ function m_core_v1_PersistentVolumeSpec(r: ProtoReader, end: number, o: Obj): Ob
       case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
       case 18: m_core_v1_PersistentVolumeSource(r, r.sub(), o); s1 = true; break;
       case 26: (o.accessModes ??= []).push(r.istring()); break;
-      case 34: o.claimRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 34: o.claimRef = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
       case 42: { const v = r.istring(); if (v !== "") o.persistentVolumeReclaimPolicy = v; break; }
       case 50: { const v = r.istring(); if (v !== "") o.storageClassName = v; break; }
       case 58: (o.mountOptions ??= []).push(r.istring()); break;
       case 66: o.volumeMode = r.istring(); break;
-      case 74: o.nodeAffinity = r.done(m_core_v1_VolumeNodeAffinity(r, r.sub(), {})); break;
+      case 74: o.nodeAffinity = r.done(m_core_v1_VolumeNodeAffinity(r, r.sub(), new O_core_v1_VolumeNodeAffinity())); break;
       case 82: o.volumeAttributesClassName = r.istring(); break;
       default: r.skip(t);
     }
@@ -3921,8 +4236,8 @@ function m_core_v1_PersistentVolumeSpec(r: ProtoReader, end: number, o: Obj): Ob
   if (!s1) m_core_v1_PersistentVolumeSource(r, r.pos, o);
   if (r.freeze) {
     Object.freeze(o.capacity);
-    Object.freeze(o.accessModes);
-    Object.freeze(o.mountOptions);
+    if (o.accessModes) o.accessModes = Object.freeze(o.accessModes.slice());
+    if (o.mountOptions) o.mountOptions = Object.freeze(o.mountOptions.slice());
   }
   return o;
 }
@@ -3963,16 +4278,16 @@ function m_core_v1_Pod(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_PodSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_core_v1_PodStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_PodSpec(r, r.sub(), new O_core_v1_PodSpec())); break;
+      case 26: o.status = r.done(m_core_v1_PodStatus(r, r.sub(), new O_core_v1_PodStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_PodSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_core_v1_PodStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PodSpec(r, r.pos, new O_core_v1_PodSpec()));
+  if (o.status === undefined) o.status = r.done(m_core_v1_PodStatus(r, r.pos, new O_core_v1_PodStatus()));
   return o;
 }
 
@@ -3981,15 +4296,15 @@ function m_core_v1_PodAffinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PodAffinityTerm(r, r.sub(), {}))); break;
-      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), {}))); break;
+      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PodAffinityTerm(r, r.sub(), new O_core_v1_PodAffinityTerm()))); break;
+      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), new O_core_v1_WeightedPodAffinityTerm()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.requiredDuringSchedulingIgnoredDuringExecution);
-    Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution);
+    if (o.requiredDuringSchedulingIgnoredDuringExecution) o.requiredDuringSchedulingIgnoredDuringExecution = Object.freeze(o.requiredDuringSchedulingIgnoredDuringExecution.slice());
+    if (o.preferredDuringSchedulingIgnoredDuringExecution) o.preferredDuringSchedulingIgnoredDuringExecution = Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution.slice());
   }
   return o;
 }
@@ -3999,10 +4314,10 @@ function m_core_v1_PodAffinityTerm(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 10: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 18: (o.namespaces ??= []).push(r.istring()); break;
       case 26: o.topologyKey = r.istring(); break;
-      case 34: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 34: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 42: (o.matchLabelKeys ??= []).push(r.istring()); break;
       case 50: (o.mismatchLabelKeys ??= []).push(r.istring()); break;
       default: r.skip(t);
@@ -4011,9 +4326,9 @@ function m_core_v1_PodAffinityTerm(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (o.topologyKey === undefined) o.topologyKey = "";
   if (r.freeze) {
-    Object.freeze(o.namespaces);
-    Object.freeze(o.matchLabelKeys);
-    Object.freeze(o.mismatchLabelKeys);
+    if (o.namespaces) o.namespaces = Object.freeze(o.namespaces.slice());
+    if (o.matchLabelKeys) o.matchLabelKeys = Object.freeze(o.matchLabelKeys.slice());
+    if (o.mismatchLabelKeys) o.mismatchLabelKeys = Object.freeze(o.mismatchLabelKeys.slice());
   }
   return o;
 }
@@ -4023,15 +4338,15 @@ function m_core_v1_PodAntiAffinity(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PodAffinityTerm(r, r.sub(), {}))); break;
-      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), {}))); break;
+      case 10: (o.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_PodAffinityTerm(r, r.sub(), new O_core_v1_PodAffinityTerm()))); break;
+      case 18: (o.preferredDuringSchedulingIgnoredDuringExecution ??= []).push(r.done(m_core_v1_WeightedPodAffinityTerm(r, r.sub(), new O_core_v1_WeightedPodAffinityTerm()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.requiredDuringSchedulingIgnoredDuringExecution);
-    Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution);
+    if (o.requiredDuringSchedulingIgnoredDuringExecution) o.requiredDuringSchedulingIgnoredDuringExecution = Object.freeze(o.requiredDuringSchedulingIgnoredDuringExecution.slice());
+    if (o.preferredDuringSchedulingIgnoredDuringExecution) o.preferredDuringSchedulingIgnoredDuringExecution = Object.freeze(o.preferredDuringSchedulingIgnoredDuringExecution.slice());
   }
   return o;
 }
@@ -4088,15 +4403,15 @@ function m_core_v1_PodDNSConfig(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: (o.nameservers ??= []).push(r.istring()); break;
       case 18: (o.searches ??= []).push(r.istring()); break;
-      case 26: (o.options ??= []).push(r.done(m_core_v1_PodDNSConfigOption(r, r.sub(), {}))); break;
+      case 26: (o.options ??= []).push(r.done(m_core_v1_PodDNSConfigOption(r, r.sub(), new O_core_v1_PodDNSConfigOption()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.nameservers);
-    Object.freeze(o.searches);
-    Object.freeze(o.options);
+    if (o.nameservers) o.nameservers = Object.freeze(o.nameservers.slice());
+    if (o.searches) o.searches = Object.freeze(o.searches.slice());
+    if (o.options) o.options = Object.freeze(o.options.slice());
   }
   return o;
 }
@@ -4120,7 +4435,7 @@ function m_core_v1_PodExtendedResourceClaimStatus(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.requestMappings ??= []).push(r.done(m_core_v1_ContainerExtendedResourceRequest(r, r.sub(), {}))); break;
+      case 10: (o.requestMappings ??= []).push(r.done(m_core_v1_ContainerExtendedResourceRequest(r, r.sub(), new O_core_v1_ContainerExtendedResourceRequest()))); break;
       case 18: o.resourceClaimName = r.istring(); break;
       default: r.skip(t);
     }
@@ -4129,7 +4444,7 @@ function m_core_v1_PodExtendedResourceClaimStatus(r: ProtoReader, end: number, o
   if (o.requestMappings === undefined) o.requestMappings = null;
   if (o.resourceClaimName === undefined) o.resourceClaimName = "";
   if (r.freeze) {
-    Object.freeze(o.requestMappings);
+    if (o.requestMappings) o.requestMappings = Object.freeze(o.requestMappings.slice());
   }
   return o;
 }
@@ -4153,13 +4468,13 @@ function m_core_v1_PodList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_Pod(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -4255,8 +4570,8 @@ function m_core_v1_PodSecurityContext(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.seLinuxOptions = r.done(m_core_v1_SELinuxOptions(r, r.sub(), {})); break;
-      case 66: o.windowsOptions = r.done(m_core_v1_WindowsSecurityContextOptions(r, r.sub(), {})); break;
+      case 10: o.seLinuxOptions = r.done(m_core_v1_SELinuxOptions(r, r.sub(), new O_core_v1_SELinuxOptions())); break;
+      case 66: o.windowsOptions = r.done(m_core_v1_WindowsSecurityContextOptions(r, r.sub(), new O_core_v1_WindowsSecurityContextOptions())); break;
       case 16: o.runAsUser = r.int64(); break;
       case 48: o.runAsGroup = r.int64(); break;
       case 24: o.runAsNonRoot = r.bool(); break;
@@ -4264,18 +4579,18 @@ function m_core_v1_PodSecurityContext(r: ProtoReader, end: number, o: Obj): Obj 
       case 34: { const e = r.sub(); const a: unknown[] = (o.supplementalGroups ??= []); while (r.pos < e) a.push(r.int64()); r.end(e); break; }
       case 98: o.supplementalGroupsPolicy = r.istring(); break;
       case 40: o.fsGroup = r.int64(); break;
-      case 58: (o.sysctls ??= []).push(r.done(m_core_v1_Sysctl(r, r.sub(), {}))); break;
+      case 58: (o.sysctls ??= []).push(r.done(m_core_v1_Sysctl(r, r.sub(), new O_core_v1_Sysctl()))); break;
       case 74: o.fsGroupChangePolicy = r.istring(); break;
-      case 82: o.seccompProfile = r.done(m_core_v1_SeccompProfile(r, r.sub(), {})); break;
-      case 90: o.appArmorProfile = r.done(m_core_v1_AppArmorProfile(r, r.sub(), {})); break;
+      case 82: o.seccompProfile = r.done(m_core_v1_SeccompProfile(r, r.sub(), new O_core_v1_SeccompProfile())); break;
+      case 90: o.appArmorProfile = r.done(m_core_v1_AppArmorProfile(r, r.sub(), new O_core_v1_AppArmorProfile())); break;
       case 106: o.seLinuxChangePolicy = r.istring(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.supplementalGroups);
-    Object.freeze(o.sysctls);
+    if (o.supplementalGroups) o.supplementalGroups = Object.freeze(o.supplementalGroups.slice());
+    if (o.sysctls) o.sysctls = Object.freeze(o.sysctls.slice());
   }
   return o;
 }
@@ -4285,10 +4600,10 @@ function m_core_v1_PodSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.volumes ??= []).push(r.done(m_core_v1_Volume(r, r.sub(), {}))); break;
-      case 162: (o.initContainers ??= []).push(r.done(m_core_v1_Container(r, r.sub(), {}))); break;
-      case 18: (o.containers ??= []).push(r.done(m_core_v1_Container(r, r.sub(), {}))); break;
-      case 274: (o.ephemeralContainers ??= []).push(r.done(m_core_v1_EphemeralContainer(r, r.sub(), {}))); break;
+      case 10: (o.volumes ??= []).push(r.done(m_core_v1_Volume(r, r.sub(), new O_core_v1_Volume()))); break;
+      case 162: (o.initContainers ??= []).push(r.done(m_core_v1_Container(r, r.sub(), new O_core_v1_Container()))); break;
+      case 18: (o.containers ??= []).push(r.done(m_core_v1_Container(r, r.sub(), new O_core_v1_Container()))); break;
+      case 274: (o.ephemeralContainers ??= []).push(r.done(m_core_v1_EphemeralContainer(r, r.sub(), new O_core_v1_EphemeralContainer()))); break;
       case 26: { const v = r.istring(); if (v !== "") o.restartPolicy = v; break; }
       case 32: o.terminationGracePeriodSeconds = r.int64(); break;
       case 40: o.activeDeadlineSeconds = r.int64(); break;
@@ -4302,50 +4617,50 @@ function m_core_v1_PodSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 96: { const v = r.bool(); if (v !== false) o.hostPID = v; break; }
       case 104: { const v = r.bool(); if (v !== false) o.hostIPC = v; break; }
       case 216: o.shareProcessNamespace = r.bool(); break;
-      case 114: o.securityContext = r.done(m_core_v1_PodSecurityContext(r, r.sub(), {})); break;
-      case 122: (o.imagePullSecrets ??= []).push(r.done(m_core_v1_LocalObjectReference(r, r.sub(), {}))); break;
+      case 114: o.securityContext = r.done(m_core_v1_PodSecurityContext(r, r.sub(), new O_core_v1_PodSecurityContext())); break;
+      case 122: (o.imagePullSecrets ??= []).push(r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference()))); break;
       case 130: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
       case 138: { const v = r.istring(); if (v !== "") o.subdomain = v; break; }
-      case 146: o.affinity = r.done(m_core_v1_Affinity(r, r.sub(), {})); break;
+      case 146: o.affinity = r.done(m_core_v1_Affinity(r, r.sub(), new O_core_v1_Affinity())); break;
       case 154: { const v = r.istring(); if (v !== "") o.schedulerName = v; break; }
-      case 178: (o.tolerations ??= []).push(r.done(m_core_v1_Toleration(r, r.sub(), {}))); break;
-      case 186: (o.hostAliases ??= []).push(r.done(m_core_v1_HostAlias(r, r.sub(), {}))); break;
+      case 178: (o.tolerations ??= []).push(r.done(m_core_v1_Toleration(r, r.sub(), new O_core_v1_Toleration()))); break;
+      case 186: (o.hostAliases ??= []).push(r.done(m_core_v1_HostAlias(r, r.sub(), new O_core_v1_HostAlias()))); break;
       case 194: { const v = r.istring(); if (v !== "") o.priorityClassName = v; break; }
       case 200: o.priority = r.int32(); break;
-      case 210: o.dnsConfig = r.done(m_core_v1_PodDNSConfig(r, r.sub(), {})); break;
-      case 226: (o.readinessGates ??= []).push(r.done(m_core_v1_PodReadinessGate(r, r.sub(), {}))); break;
+      case 210: o.dnsConfig = r.done(m_core_v1_PodDNSConfig(r, r.sub(), new O_core_v1_PodDNSConfig())); break;
+      case 226: (o.readinessGates ??= []).push(r.done(m_core_v1_PodReadinessGate(r, r.sub(), new O_core_v1_PodReadinessGate()))); break;
       case 234: o.runtimeClassName = r.istring(); break;
       case 240: o.enableServiceLinks = r.bool(); break;
       case 250: o.preemptionPolicy = r.istring(); break;
       case 258: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.overhead ??= {}, k, v === undefined ? "0" : v); break; }
-      case 266: (o.topologySpreadConstraints ??= []).push(r.done(m_core_v1_TopologySpreadConstraint(r, r.sub(), {}))); break;
+      case 266: (o.topologySpreadConstraints ??= []).push(r.done(m_core_v1_TopologySpreadConstraint(r, r.sub(), new O_core_v1_TopologySpreadConstraint()))); break;
       case 280: o.setHostnameAsFQDN = r.bool(); break;
-      case 290: o.os = r.done(m_core_v1_PodOS(r, r.sub(), {})); break;
+      case 290: o.os = r.done(m_core_v1_PodOS(r, r.sub(), new O_core_v1_PodOS())); break;
       case 296: o.hostUsers = r.bool(); break;
-      case 306: (o.schedulingGates ??= []).push(r.done(m_core_v1_PodSchedulingGate(r, r.sub(), {}))); break;
-      case 314: (o.resourceClaims ??= []).push(r.done(m_core_v1_PodResourceClaim(r, r.sub(), {}))); break;
-      case 322: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
+      case 306: (o.schedulingGates ??= []).push(r.done(m_core_v1_PodSchedulingGate(r, r.sub(), new O_core_v1_PodSchedulingGate()))); break;
+      case 314: (o.resourceClaims ??= []).push(r.done(m_core_v1_PodResourceClaim(r, r.sub(), new O_core_v1_PodResourceClaim()))); break;
+      case 322: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), new O_core_v1_ResourceRequirements())); break;
       case 330: o.hostnameOverride = r.istring(); break;
-      case 346: o.schedulingGroup = r.done(m_core_v1_PodSchedulingGroup(r, r.sub(), {})); break;
+      case 346: o.schedulingGroup = r.done(m_core_v1_PodSchedulingGroup(r, r.sub(), new O_core_v1_PodSchedulingGroup())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.containers === undefined) o.containers = null;
   if (r.freeze) {
-    Object.freeze(o.volumes);
-    Object.freeze(o.initContainers);
-    Object.freeze(o.containers);
-    Object.freeze(o.ephemeralContainers);
+    if (o.volumes) o.volumes = Object.freeze(o.volumes.slice());
+    if (o.initContainers) o.initContainers = Object.freeze(o.initContainers.slice());
+    if (o.containers) o.containers = Object.freeze(o.containers.slice());
+    if (o.ephemeralContainers) o.ephemeralContainers = Object.freeze(o.ephemeralContainers.slice());
     Object.freeze(o.nodeSelector);
-    Object.freeze(o.imagePullSecrets);
-    Object.freeze(o.tolerations);
-    Object.freeze(o.hostAliases);
-    Object.freeze(o.readinessGates);
+    if (o.imagePullSecrets) o.imagePullSecrets = Object.freeze(o.imagePullSecrets.slice());
+    if (o.tolerations) o.tolerations = Object.freeze(o.tolerations.slice());
+    if (o.hostAliases) o.hostAliases = Object.freeze(o.hostAliases.slice());
+    if (o.readinessGates) o.readinessGates = Object.freeze(o.readinessGates.slice());
     Object.freeze(o.overhead);
-    Object.freeze(o.topologySpreadConstraints);
-    Object.freeze(o.schedulingGates);
-    Object.freeze(o.resourceClaims);
+    if (o.topologySpreadConstraints) o.topologySpreadConstraints = Object.freeze(o.topologySpreadConstraints.slice());
+    if (o.schedulingGates) o.schedulingGates = Object.freeze(o.schedulingGates.slice());
+    if (o.resourceClaims) o.resourceClaims = Object.freeze(o.resourceClaims.slice());
   }
   return o;
 }
@@ -4357,39 +4672,39 @@ function m_core_v1_PodStatus(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 136: { const v = r.int64(); if (v !== 0) o.observedGeneration = v; break; }
       case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
-      case 18: (o.conditions ??= []).push(r.done(m_core_v1_PodCondition(r, r.sub(), {}))); break;
+      case 18: (o.conditions ??= []).push(r.done(m_core_v1_PodCondition(r, r.sub(), new O_core_v1_PodCondition()))); break;
       case 26: { const v = r.istring(); if (v !== "") o.message = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
       case 90: { const v = r.istring(); if (v !== "") o.nominatedNodeName = v; break; }
       case 42: { const v = r.istring(); if (v !== "") o.hostIP = v; break; }
-      case 130: (o.hostIPs ??= []).push(r.done(m_core_v1_HostIP(r, r.sub(), {}))); break;
+      case 130: (o.hostIPs ??= []).push(r.done(m_core_v1_HostIP(r, r.sub(), new O_core_v1_HostIP()))); break;
       case 50: { const v = r.string(); if (v !== "") o.podIP = v; break; }
-      case 98: (o.podIPs ??= []).push(r.done(m_core_v1_PodIP(r, r.sub(), {}))); break;
+      case 98: (o.podIPs ??= []).push(r.done(m_core_v1_PodIP(r, r.sub(), new O_core_v1_PodIP()))); break;
       case 58: o.startTime = r.time(r.sub()); break;
-      case 82: (o.initContainerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), {}))); break;
-      case 66: (o.containerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), {}))); break;
+      case 82: (o.initContainerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), new O_core_v1_ContainerStatus()))); break;
+      case 66: (o.containerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), new O_core_v1_ContainerStatus()))); break;
       case 74: { const v = r.istring(); if (v !== "") o.qosClass = v; break; }
-      case 106: (o.ephemeralContainerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), {}))); break;
+      case 106: (o.ephemeralContainerStatuses ??= []).push(r.done(m_core_v1_ContainerStatus(r, r.sub(), new O_core_v1_ContainerStatus()))); break;
       case 114: { const v = r.istring(); if (v !== "") o.resize = v; break; }
-      case 122: (o.resourceClaimStatuses ??= []).push(r.done(m_core_v1_PodResourceClaimStatus(r, r.sub(), {}))); break;
-      case 146: o.extendedResourceClaimStatus = r.done(m_core_v1_PodExtendedResourceClaimStatus(r, r.sub(), {})); break;
+      case 122: (o.resourceClaimStatuses ??= []).push(r.done(m_core_v1_PodResourceClaimStatus(r, r.sub(), new O_core_v1_PodResourceClaimStatus()))); break;
+      case 146: o.extendedResourceClaimStatus = r.done(m_core_v1_PodExtendedResourceClaimStatus(r, r.sub(), new O_core_v1_PodExtendedResourceClaimStatus())); break;
       case 154: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
-      case 162: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), {})); break;
-      case 170: (o.nodeAllocatableResourceClaimStatuses ??= []).push(r.done(m_core_v1_NodeAllocatableResourceClaimStatus(r, r.sub(), {}))); break;
+      case 162: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), new O_core_v1_ResourceRequirements())); break;
+      case 170: (o.nodeAllocatableResourceClaimStatuses ??= []).push(r.done(m_core_v1_NodeAllocatableResourceClaimStatus(r, r.sub(), new O_core_v1_NodeAllocatableResourceClaimStatus()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.conditions);
-    Object.freeze(o.hostIPs);
-    Object.freeze(o.podIPs);
-    Object.freeze(o.initContainerStatuses);
-    Object.freeze(o.containerStatuses);
-    Object.freeze(o.ephemeralContainerStatuses);
-    Object.freeze(o.resourceClaimStatuses);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
+    if (o.hostIPs) o.hostIPs = Object.freeze(o.hostIPs.slice());
+    if (o.podIPs) o.podIPs = Object.freeze(o.podIPs.slice());
+    if (o.initContainerStatuses) o.initContainerStatuses = Object.freeze(o.initContainerStatuses.slice());
+    if (o.containerStatuses) o.containerStatuses = Object.freeze(o.containerStatuses.slice());
+    if (o.ephemeralContainerStatuses) o.ephemeralContainerStatuses = Object.freeze(o.ephemeralContainerStatuses.slice());
+    if (o.resourceClaimStatuses) o.resourceClaimStatuses = Object.freeze(o.resourceClaimStatuses.slice());
     Object.freeze(o.allocatedResources);
-    Object.freeze(o.nodeAllocatableResourceClaimStatuses);
+    if (o.nodeAllocatableResourceClaimStatuses) o.nodeAllocatableResourceClaimStatuses = Object.freeze(o.nodeAllocatableResourceClaimStatuses.slice());
   }
   return o;
 }
@@ -4399,14 +4714,14 @@ function m_core_v1_PodTemplateSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_PodSpec(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_PodSpec(r, r.sub(), new O_core_v1_PodSpec())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_PodSpec(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_PodSpec(r, r.pos, new O_core_v1_PodSpec()));
   return o;
 }
 
@@ -4449,13 +4764,13 @@ function m_core_v1_PreferredSchedulingTerm(r: ProtoReader, end: number, o: Obj):
     const t = r.uint32();
     switch (t) {
       case 8: o.weight = r.int32(); break;
-      case 18: o.preference = r.done(m_core_v1_NodeSelectorTerm(r, r.sub(), {})); break;
+      case 18: o.preference = r.done(m_core_v1_NodeSelectorTerm(r, r.sub(), new O_core_v1_NodeSelectorTerm())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.weight === undefined) o.weight = 0;
-  if (o.preference === undefined) o.preference = r.done(m_core_v1_NodeSelectorTerm(r, r.pos, {}));
+  if (o.preference === undefined) o.preference = r.done(m_core_v1_NodeSelectorTerm(r, r.pos, new O_core_v1_NodeSelectorTerm()));
   return o;
 }
 
@@ -4485,10 +4800,10 @@ function m_core_v1_ProbeHandler(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.exec = r.done(m_core_v1_ExecAction(r, r.sub(), {})); break;
-      case 18: o.httpGet = r.done(m_core_v1_HTTPGetAction(r, r.sub(), {})); break;
-      case 26: o.tcpSocket = r.done(m_core_v1_TCPSocketAction(r, r.sub(), {})); break;
-      case 34: o.grpc = r.done(m_core_v1_GRPCAction(r, r.sub(), {})); break;
+      case 10: o.exec = r.done(m_core_v1_ExecAction(r, r.sub(), new O_core_v1_ExecAction())); break;
+      case 18: o.httpGet = r.done(m_core_v1_HTTPGetAction(r, r.sub(), new O_core_v1_HTTPGetAction())); break;
+      case 26: o.tcpSocket = r.done(m_core_v1_TCPSocketAction(r, r.sub(), new O_core_v1_TCPSocketAction())); break;
+      case 34: o.grpc = r.done(m_core_v1_GRPCAction(r, r.sub(), new O_core_v1_GRPCAction())); break;
       default: r.skip(t);
     }
   }
@@ -4501,7 +4816,7 @@ function m_core_v1_ProjectedVolumeSource(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.sources ??= []).push(r.done(m_core_v1_VolumeProjection(r, r.sub(), {}))); break;
+      case 10: (o.sources ??= []).push(r.done(m_core_v1_VolumeProjection(r, r.sub(), new O_core_v1_VolumeProjection()))); break;
       case 16: o.defaultMode = r.int32(); break;
       default: r.skip(t);
     }
@@ -4509,7 +4824,7 @@ function m_core_v1_ProjectedVolumeSource(r: ProtoReader, end: number, o: Obj): O
   r.end(end);
   if (o.sources === undefined) o.sources = null;
   if (r.freeze) {
-    Object.freeze(o.sources);
+    if (o.sources) o.sources = Object.freeze(o.sources.slice());
   }
   return o;
 }
@@ -4545,7 +4860,7 @@ function m_core_v1_RBDPersistentVolumeSource(r: ProtoReader, end: number, o: Obj
       case 34: { const v = r.istring(); if (v !== "") o.pool = v; break; }
       case 42: { const v = r.istring(); if (v !== "") o.user = v; break; }
       case 50: { const v = r.istring(); if (v !== "") o.keyring = v; break; }
-      case 58: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 58: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 64: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -4554,7 +4869,7 @@ function m_core_v1_RBDPersistentVolumeSource(r: ProtoReader, end: number, o: Obj
   if (o.monitors === undefined) o.monitors = null;
   if (o.image === undefined) o.image = "";
   if (r.freeze) {
-    Object.freeze(o.monitors);
+    if (o.monitors) o.monitors = Object.freeze(o.monitors.slice());
   }
   return o;
 }
@@ -4570,7 +4885,7 @@ function m_core_v1_RBDVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
       case 34: { const v = r.istring(); if (v !== "") o.pool = v; break; }
       case 42: { const v = r.istring(); if (v !== "") o.user = v; break; }
       case 50: { const v = r.istring(); if (v !== "") o.keyring = v; break; }
-      case 58: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 58: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       case 64: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       default: r.skip(t);
     }
@@ -4579,7 +4894,7 @@ function m_core_v1_RBDVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   if (o.monitors === undefined) o.monitors = null;
   if (o.image === undefined) o.image = "";
   if (r.freeze) {
-    Object.freeze(o.monitors);
+    if (o.monitors) o.monitors = Object.freeze(o.monitors.slice());
   }
   return o;
 }
@@ -4639,7 +4954,7 @@ function m_core_v1_ResourceRequirements(r: ProtoReader, end: number, o: Obj): Ob
     switch (t) {
       case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.limits ??= {}, k, v === undefined ? "0" : v); break; }
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.requests ??= {}, k, v === undefined ? "0" : v); break; }
-      case 26: (o.claims ??= []).push(r.done(m_core_v1_ResourceClaim(r, r.sub(), {}))); break;
+      case 26: (o.claims ??= []).push(r.done(m_core_v1_ResourceClaim(r, r.sub(), new O_core_v1_ResourceClaim()))); break;
       default: r.skip(t);
     }
   }
@@ -4647,7 +4962,7 @@ function m_core_v1_ResourceRequirements(r: ProtoReader, end: number, o: Obj): Ob
   if (r.freeze) {
     Object.freeze(o.limits);
     Object.freeze(o.requests);
-    Object.freeze(o.claims);
+    if (o.claims) o.claims = Object.freeze(o.claims.slice());
   }
   return o;
 }
@@ -4658,14 +4973,14 @@ function m_core_v1_ResourceStatus(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: (o.resources ??= []).push(r.done(m_core_v1_ResourceHealth(r, r.sub(), {}))); break;
+      case 18: (o.resources ??= []).push(r.done(m_core_v1_ResourceHealth(r, r.sub(), new O_core_v1_ResourceHealth()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
   if (r.freeze) {
-    Object.freeze(o.resources);
+    if (o.resources) o.resources = Object.freeze(o.resources.slice());
   }
   return o;
 }
@@ -4693,7 +5008,7 @@ function m_core_v1_ScaleIOPersistentVolumeSource(r: ProtoReader, end: number, o:
     switch (t) {
       case 10: o.gateway = r.istring(); break;
       case 18: o.system = r.istring(); break;
-      case 26: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), {})); break;
+      case 26: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 32: { const v = r.bool(); if (v !== false) o.sslEnabled = v; break; }
       case 42: { const v = r.istring(); if (v !== "") o.protectionDomain = v; break; }
       case 50: { const v = r.istring(); if (v !== "") o.storagePool = v; break; }
@@ -4718,7 +5033,7 @@ function m_core_v1_ScaleIOVolumeSource(r: ProtoReader, end: number, o: Obj): Obj
     switch (t) {
       case 10: o.gateway = r.istring(); break;
       case 18: o.system = r.istring(); break;
-      case 26: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 26: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       case 32: { const v = r.bool(); if (v !== false) o.sslEnabled = v; break; }
       case 42: { const v = r.istring(); if (v !== "") o.protectionDomain = v; break; }
       case 50: { const v = r.istring(); if (v !== "") o.storagePool = v; break; }
@@ -4756,7 +5071,7 @@ function m_core_v1_Secret(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 40: o.immutable = r.bool(); break;
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
       case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.stringData ??= {}, k, v === undefined ? "" : v); break; }
@@ -4765,7 +5080,7 @@ function m_core_v1_Secret(r: ProtoReader, end: number, o: Obj): Obj {
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (r.freeze) {
     Object.freeze(o.data);
     Object.freeze(o.stringData);
@@ -4812,13 +5127,13 @@ function m_core_v1_SecretList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_Secret(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -4830,7 +5145,7 @@ function m_core_v1_SecretProjection(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: m_core_v1_LocalObjectReference(r, r.sub(), o); s1 = true; break;
-      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), new O_core_v1_KeyToPath()))); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
     }
@@ -4838,7 +5153,7 @@ function m_core_v1_SecretProjection(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (!s1) m_core_v1_LocalObjectReference(r, r.pos, o);
   if (r.freeze) {
-    Object.freeze(o.items);
+    if (o.items) o.items = Object.freeze(o.items.slice());
   }
   return o;
 }
@@ -4863,7 +5178,7 @@ function m_core_v1_SecretVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
     const t = r.uint32();
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.secretName = v; break; }
-      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), {}))); break;
+      case 18: (o.items ??= []).push(r.done(m_core_v1_KeyToPath(r, r.sub(), new O_core_v1_KeyToPath()))); break;
       case 24: o.defaultMode = r.int32(); break;
       case 32: o.optional = r.bool(); break;
       default: r.skip(t);
@@ -4871,7 +5186,7 @@ function m_core_v1_SecretVolumeSource(r: ProtoReader, end: number, o: Obj): Obj 
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.items);
+    if (o.items) o.items = Object.freeze(o.items.slice());
   }
   return o;
 }
@@ -4881,18 +5196,18 @@ function m_core_v1_SecurityContext(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.capabilities = r.done(m_core_v1_Capabilities(r, r.sub(), {})); break;
+      case 10: o.capabilities = r.done(m_core_v1_Capabilities(r, r.sub(), new O_core_v1_Capabilities())); break;
       case 16: o.privileged = r.bool(); break;
-      case 26: o.seLinuxOptions = r.done(m_core_v1_SELinuxOptions(r, r.sub(), {})); break;
-      case 82: o.windowsOptions = r.done(m_core_v1_WindowsSecurityContextOptions(r, r.sub(), {})); break;
+      case 26: o.seLinuxOptions = r.done(m_core_v1_SELinuxOptions(r, r.sub(), new O_core_v1_SELinuxOptions())); break;
+      case 82: o.windowsOptions = r.done(m_core_v1_WindowsSecurityContextOptions(r, r.sub(), new O_core_v1_WindowsSecurityContextOptions())); break;
       case 32: o.runAsUser = r.int64(); break;
       case 64: o.runAsGroup = r.int64(); break;
       case 40: o.runAsNonRoot = r.bool(); break;
       case 48: o.readOnlyRootFilesystem = r.bool(); break;
       case 56: o.allowPrivilegeEscalation = r.bool(); break;
       case 74: o.procMount = r.istring(); break;
-      case 90: o.seccompProfile = r.done(m_core_v1_SeccompProfile(r, r.sub(), {})); break;
-      case 98: o.appArmorProfile = r.done(m_core_v1_AppArmorProfile(r, r.sub(), {})); break;
+      case 90: o.seccompProfile = r.done(m_core_v1_SeccompProfile(r, r.sub(), new O_core_v1_SeccompProfile())); break;
+      case 98: o.appArmorProfile = r.done(m_core_v1_AppArmorProfile(r, r.sub(), new O_core_v1_AppArmorProfile())); break;
       default: r.skip(t);
     }
   }
@@ -4905,16 +5220,16 @@ function m_core_v1_Service(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_core_v1_ServiceSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_core_v1_ServiceStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_core_v1_ServiceSpec(r, r.sub(), new O_core_v1_ServiceSpec())); break;
+      case 26: o.status = r.done(m_core_v1_ServiceStatus(r, r.sub(), new O_core_v1_ServiceStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_core_v1_ServiceSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_core_v1_ServiceStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_core_v1_ServiceSpec(r, r.pos, new O_core_v1_ServiceSpec()));
+  if (o.status === undefined) o.status = r.done(m_core_v1_ServiceStatus(r, r.pos, new O_core_v1_ServiceStatus()));
   return o;
 }
 
@@ -4923,18 +5238,18 @@ function m_core_v1_ServiceAccount(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.secrets ??= []).push(r.done(m_core_v1_ObjectReference(r, r.sub(), {}))); break;
-      case 26: (o.imagePullSecrets ??= []).push(r.done(m_core_v1_LocalObjectReference(r, r.sub(), {}))); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.secrets ??= []).push(r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference()))); break;
+      case 26: (o.imagePullSecrets ??= []).push(r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference()))); break;
       case 32: o.automountServiceAccountToken = r.bool(); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (r.freeze) {
-    Object.freeze(o.secrets);
-    Object.freeze(o.imagePullSecrets);
+    if (o.secrets) o.secrets = Object.freeze(o.secrets.slice());
+    if (o.imagePullSecrets) o.imagePullSecrets = Object.freeze(o.imagePullSecrets.slice());
   }
   return o;
 }
@@ -4944,13 +5259,13 @@ function m_core_v1_ServiceAccountList(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_ServiceAccount(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -4976,13 +5291,13 @@ function m_core_v1_ServiceList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_core_v1_Service(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5012,7 +5327,7 @@ function m_core_v1_ServiceSpec(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ports ??= []).push(r.done(m_core_v1_ServicePort(r, r.sub(), {}))); break;
+      case 10: (o.ports ??= []).push(r.done(m_core_v1_ServicePort(r, r.sub(), new O_core_v1_ServicePort()))); break;
       case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.selector ??= {}, k, v === undefined ? "" : v); break; }
       case 26: { const v = r.istring(); if (v !== "") o.clusterIP = v; break; }
       case 146: (o.clusterIPs ??= []).push(r.istring()); break;
@@ -5025,7 +5340,7 @@ function m_core_v1_ServiceSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 90: { const v = r.istring(); if (v !== "") o.externalTrafficPolicy = v; break; }
       case 96: { const v = r.int32(); if (v !== 0) o.healthCheckNodePort = v; break; }
       case 104: { const v = r.bool(); if (v !== false) o.publishNotReadyAddresses = v; break; }
-      case 114: o.sessionAffinityConfig = r.done(m_core_v1_SessionAffinityConfig(r, r.sub(), {})); break;
+      case 114: o.sessionAffinityConfig = r.done(m_core_v1_SessionAffinityConfig(r, r.sub(), new O_core_v1_SessionAffinityConfig())); break;
       case 154: (o.ipFamilies ??= []).push(r.istring()); break;
       case 138: o.ipFamilyPolicy = r.istring(); break;
       case 160: o.allocateLoadBalancerNodePorts = r.bool(); break;
@@ -5037,12 +5352,12 @@ function m_core_v1_ServiceSpec(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.ports);
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
     Object.freeze(o.selector);
-    Object.freeze(o.clusterIPs);
-    Object.freeze(o.externalIPs);
-    Object.freeze(o.loadBalancerSourceRanges);
-    Object.freeze(o.ipFamilies);
+    if (o.clusterIPs) o.clusterIPs = Object.freeze(o.clusterIPs.slice());
+    if (o.externalIPs) o.externalIPs = Object.freeze(o.externalIPs.slice());
+    if (o.loadBalancerSourceRanges) o.loadBalancerSourceRanges = Object.freeze(o.loadBalancerSourceRanges.slice());
+    if (o.ipFamilies) o.ipFamilies = Object.freeze(o.ipFamilies.slice());
   }
   return o;
 }
@@ -5052,15 +5367,15 @@ function m_core_v1_ServiceStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.loadBalancer = r.done(m_core_v1_LoadBalancerStatus(r, r.sub(), {})); break;
-      case 18: (o.conditions ??= []).push(r.done(m_meta_v1_Condition(r, r.sub(), {}))); break;
+      case 10: o.loadBalancer = r.done(m_core_v1_LoadBalancerStatus(r, r.sub(), new O_core_v1_LoadBalancerStatus())); break;
+      case 18: (o.conditions ??= []).push(r.done(m_meta_v1_Condition(r, r.sub(), new O_meta_v1_Condition()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.loadBalancer === undefined) o.loadBalancer = r.done(m_core_v1_LoadBalancerStatus(r, r.pos, {}));
+  if (o.loadBalancer === undefined) o.loadBalancer = r.done(m_core_v1_LoadBalancerStatus(r, r.pos, new O_core_v1_LoadBalancerStatus()));
   if (r.freeze) {
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -5070,7 +5385,7 @@ function m_core_v1_SessionAffinityConfig(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.clientIP = r.done(m_core_v1_ClientIPConfig(r, r.sub(), {})); break;
+      case 10: o.clientIP = r.done(m_core_v1_ClientIPConfig(r, r.sub(), new O_core_v1_ClientIPConfig())); break;
       default: r.skip(t);
     }
   }
@@ -5101,7 +5416,7 @@ function m_core_v1_StorageOSPersistentVolumeSource(r: ProtoReader, end: number, 
       case 18: { const v = r.istring(); if (v !== "") o.volumeNamespace = v; break; }
       case 26: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: o.secretRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 42: o.secretRef = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
       default: r.skip(t);
     }
   }
@@ -5118,7 +5433,7 @@ function m_core_v1_StorageOSVolumeSource(r: ProtoReader, end: number, o: Obj): O
       case 18: { const v = r.istring(); if (v !== "") o.volumeNamespace = v; break; }
       case 26: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), {})); break;
+      case 42: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       default: r.skip(t);
     }
   }
@@ -5206,7 +5521,7 @@ function m_core_v1_TopologySelectorLabelRequirement(r: ProtoReader, end: number,
   if (o.key === undefined) o.key = "";
   if (o.values === undefined) o.values = null;
   if (r.freeze) {
-    Object.freeze(o.values);
+    if (o.values) o.values = Object.freeze(o.values.slice());
   }
   return o;
 }
@@ -5216,13 +5531,13 @@ function m_core_v1_TopologySelectorTerm(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.matchLabelExpressions ??= []).push(r.done(m_core_v1_TopologySelectorLabelRequirement(r, r.sub(), {}))); break;
+      case 10: (o.matchLabelExpressions ??= []).push(r.done(m_core_v1_TopologySelectorLabelRequirement(r, r.sub(), new O_core_v1_TopologySelectorLabelRequirement()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.matchLabelExpressions);
+    if (o.matchLabelExpressions) o.matchLabelExpressions = Object.freeze(o.matchLabelExpressions.slice());
   }
   return o;
 }
@@ -5235,7 +5550,7 @@ function m_core_v1_TopologySpreadConstraint(r: ProtoReader, end: number, o: Obj)
       case 8: o.maxSkew = r.int32(); break;
       case 18: o.topologyKey = r.istring(); break;
       case 26: o.whenUnsatisfiable = r.istring(); break;
-      case 34: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 34: o.labelSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 40: o.minDomains = r.int32(); break;
       case 50: o.nodeAffinityPolicy = r.istring(); break;
       case 58: o.nodeTaintsPolicy = r.istring(); break;
@@ -5248,7 +5563,7 @@ function m_core_v1_TopologySpreadConstraint(r: ProtoReader, end: number, o: Obj)
   if (o.topologyKey === undefined) o.topologyKey = "";
   if (o.whenUnsatisfiable === undefined) o.whenUnsatisfiable = "";
   if (r.freeze) {
-    Object.freeze(o.matchLabelKeys);
+    if (o.matchLabelKeys) o.matchLabelKeys = Object.freeze(o.matchLabelKeys.slice());
   }
   return o;
 }
@@ -5353,7 +5668,7 @@ function m_core_v1_VolumeMountStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 18: o.mountPath = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       case 34: o.recursiveReadOnly = r.istring(); break;
-      case 42: o.volumeStatus = r.done(m_core_v1_VolumeStatus(r, r.sub(), {})); break;
+      case 42: o.volumeStatus = r.done(m_core_v1_VolumeStatus(r, r.sub(), new O_core_v1_VolumeStatus())); break;
       default: r.skip(t);
     }
   }
@@ -5368,7 +5683,7 @@ function m_core_v1_VolumeNodeAffinity(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.required = r.done(m_core_v1_NodeSelector(r, r.sub(), {})); break;
+      case 10: o.required = r.done(m_core_v1_NodeSelector(r, r.sub(), new O_core_v1_NodeSelector())); break;
       default: r.skip(t);
     }
   }
@@ -5381,12 +5696,12 @@ function m_core_v1_VolumeProjection(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.secret = r.done(m_core_v1_SecretProjection(r, r.sub(), {})); break;
-      case 18: o.downwardAPI = r.done(m_core_v1_DownwardAPIProjection(r, r.sub(), {})); break;
-      case 26: o.configMap = r.done(m_core_v1_ConfigMapProjection(r, r.sub(), {})); break;
-      case 34: o.serviceAccountToken = r.done(m_core_v1_ServiceAccountTokenProjection(r, r.sub(), {})); break;
-      case 42: o.clusterTrustBundle = r.done(m_core_v1_ClusterTrustBundleProjection(r, r.sub(), {})); break;
-      case 50: o.podCertificate = r.done(m_core_v1_PodCertificateProjection(r, r.sub(), {})); break;
+      case 10: o.secret = r.done(m_core_v1_SecretProjection(r, r.sub(), new O_core_v1_SecretProjection())); break;
+      case 18: o.downwardAPI = r.done(m_core_v1_DownwardAPIProjection(r, r.sub(), new O_core_v1_DownwardAPIProjection())); break;
+      case 26: o.configMap = r.done(m_core_v1_ConfigMapProjection(r, r.sub(), new O_core_v1_ConfigMapProjection())); break;
+      case 34: o.serviceAccountToken = r.done(m_core_v1_ServiceAccountTokenProjection(r, r.sub(), new O_core_v1_ServiceAccountTokenProjection())); break;
+      case 42: o.clusterTrustBundle = r.done(m_core_v1_ClusterTrustBundleProjection(r, r.sub(), new O_core_v1_ClusterTrustBundleProjection())); break;
+      case 50: o.podCertificate = r.done(m_core_v1_PodCertificateProjection(r, r.sub(), new O_core_v1_PodCertificateProjection())); break;
       default: r.skip(t);
     }
   }
@@ -5417,36 +5732,36 @@ function m_core_v1_VolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.hostPath = r.done(m_core_v1_HostPathVolumeSource(r, r.sub(), {})); break;
-      case 18: o.emptyDir = r.done(m_core_v1_EmptyDirVolumeSource(r, r.sub(), {})); break;
-      case 26: o.gcePersistentDisk = r.done(m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), {})); break;
-      case 34: o.awsElasticBlockStore = r.done(m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), {})); break;
-      case 42: o.gitRepo = r.done(m_core_v1_GitRepoVolumeSource(r, r.sub(), {})); break;
-      case 50: o.secret = r.done(m_core_v1_SecretVolumeSource(r, r.sub(), {})); break;
-      case 58: o.nfs = r.done(m_core_v1_NFSVolumeSource(r, r.sub(), {})); break;
-      case 66: o.iscsi = r.done(m_core_v1_ISCSIVolumeSource(r, r.sub(), {})); break;
-      case 74: o.glusterfs = r.done(m_core_v1_GlusterfsVolumeSource(r, r.sub(), {})); break;
-      case 82: o.persistentVolumeClaim = r.done(m_core_v1_PersistentVolumeClaimVolumeSource(r, r.sub(), {})); break;
-      case 90: o.rbd = r.done(m_core_v1_RBDVolumeSource(r, r.sub(), {})); break;
-      case 98: o.flexVolume = r.done(m_core_v1_FlexVolumeSource(r, r.sub(), {})); break;
-      case 106: o.cinder = r.done(m_core_v1_CinderVolumeSource(r, r.sub(), {})); break;
-      case 114: o.cephfs = r.done(m_core_v1_CephFSVolumeSource(r, r.sub(), {})); break;
-      case 122: o.flocker = r.done(m_core_v1_FlockerVolumeSource(r, r.sub(), {})); break;
-      case 130: o.downwardAPI = r.done(m_core_v1_DownwardAPIVolumeSource(r, r.sub(), {})); break;
-      case 138: o.fc = r.done(m_core_v1_FCVolumeSource(r, r.sub(), {})); break;
-      case 146: o.azureFile = r.done(m_core_v1_AzureFileVolumeSource(r, r.sub(), {})); break;
-      case 154: o.configMap = r.done(m_core_v1_ConfigMapVolumeSource(r, r.sub(), {})); break;
-      case 162: o.vsphereVolume = r.done(m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), {})); break;
-      case 170: o.quobyte = r.done(m_core_v1_QuobyteVolumeSource(r, r.sub(), {})); break;
-      case 178: o.azureDisk = r.done(m_core_v1_AzureDiskVolumeSource(r, r.sub(), {})); break;
-      case 186: o.photonPersistentDisk = r.done(m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), {})); break;
-      case 210: o.projected = r.done(m_core_v1_ProjectedVolumeSource(r, r.sub(), {})); break;
-      case 194: o.portworxVolume = r.done(m_core_v1_PortworxVolumeSource(r, r.sub(), {})); break;
-      case 202: o.scaleIO = r.done(m_core_v1_ScaleIOVolumeSource(r, r.sub(), {})); break;
-      case 218: o.storageos = r.done(m_core_v1_StorageOSVolumeSource(r, r.sub(), {})); break;
-      case 226: o.csi = r.done(m_core_v1_CSIVolumeSource(r, r.sub(), {})); break;
-      case 234: o.ephemeral = r.done(m_core_v1_EphemeralVolumeSource(r, r.sub(), {})); break;
-      case 242: o.image = r.done(m_core_v1_ImageVolumeSource(r, r.sub(), {})); break;
+      case 10: o.hostPath = r.done(m_core_v1_HostPathVolumeSource(r, r.sub(), new O_core_v1_HostPathVolumeSource())); break;
+      case 18: o.emptyDir = r.done(m_core_v1_EmptyDirVolumeSource(r, r.sub(), new O_core_v1_EmptyDirVolumeSource())); break;
+      case 26: o.gcePersistentDisk = r.done(m_core_v1_GCEPersistentDiskVolumeSource(r, r.sub(), new O_core_v1_GCEPersistentDiskVolumeSource())); break;
+      case 34: o.awsElasticBlockStore = r.done(m_core_v1_AWSElasticBlockStoreVolumeSource(r, r.sub(), new O_core_v1_AWSElasticBlockStoreVolumeSource())); break;
+      case 42: o.gitRepo = r.done(m_core_v1_GitRepoVolumeSource(r, r.sub(), new O_core_v1_GitRepoVolumeSource())); break;
+      case 50: o.secret = r.done(m_core_v1_SecretVolumeSource(r, r.sub(), new O_core_v1_SecretVolumeSource())); break;
+      case 58: o.nfs = r.done(m_core_v1_NFSVolumeSource(r, r.sub(), new O_core_v1_NFSVolumeSource())); break;
+      case 66: o.iscsi = r.done(m_core_v1_ISCSIVolumeSource(r, r.sub(), new O_core_v1_ISCSIVolumeSource())); break;
+      case 74: o.glusterfs = r.done(m_core_v1_GlusterfsVolumeSource(r, r.sub(), new O_core_v1_GlusterfsVolumeSource())); break;
+      case 82: o.persistentVolumeClaim = r.done(m_core_v1_PersistentVolumeClaimVolumeSource(r, r.sub(), new O_core_v1_PersistentVolumeClaimVolumeSource())); break;
+      case 90: o.rbd = r.done(m_core_v1_RBDVolumeSource(r, r.sub(), new O_core_v1_RBDVolumeSource())); break;
+      case 98: o.flexVolume = r.done(m_core_v1_FlexVolumeSource(r, r.sub(), new O_core_v1_FlexVolumeSource())); break;
+      case 106: o.cinder = r.done(m_core_v1_CinderVolumeSource(r, r.sub(), new O_core_v1_CinderVolumeSource())); break;
+      case 114: o.cephfs = r.done(m_core_v1_CephFSVolumeSource(r, r.sub(), new O_core_v1_CephFSVolumeSource())); break;
+      case 122: o.flocker = r.done(m_core_v1_FlockerVolumeSource(r, r.sub(), new O_core_v1_FlockerVolumeSource())); break;
+      case 130: o.downwardAPI = r.done(m_core_v1_DownwardAPIVolumeSource(r, r.sub(), new O_core_v1_DownwardAPIVolumeSource())); break;
+      case 138: o.fc = r.done(m_core_v1_FCVolumeSource(r, r.sub(), new O_core_v1_FCVolumeSource())); break;
+      case 146: o.azureFile = r.done(m_core_v1_AzureFileVolumeSource(r, r.sub(), new O_core_v1_AzureFileVolumeSource())); break;
+      case 154: o.configMap = r.done(m_core_v1_ConfigMapVolumeSource(r, r.sub(), new O_core_v1_ConfigMapVolumeSource())); break;
+      case 162: o.vsphereVolume = r.done(m_core_v1_VsphereVirtualDiskVolumeSource(r, r.sub(), new O_core_v1_VsphereVirtualDiskVolumeSource())); break;
+      case 170: o.quobyte = r.done(m_core_v1_QuobyteVolumeSource(r, r.sub(), new O_core_v1_QuobyteVolumeSource())); break;
+      case 178: o.azureDisk = r.done(m_core_v1_AzureDiskVolumeSource(r, r.sub(), new O_core_v1_AzureDiskVolumeSource())); break;
+      case 186: o.photonPersistentDisk = r.done(m_core_v1_PhotonPersistentDiskVolumeSource(r, r.sub(), new O_core_v1_PhotonPersistentDiskVolumeSource())); break;
+      case 210: o.projected = r.done(m_core_v1_ProjectedVolumeSource(r, r.sub(), new O_core_v1_ProjectedVolumeSource())); break;
+      case 194: o.portworxVolume = r.done(m_core_v1_PortworxVolumeSource(r, r.sub(), new O_core_v1_PortworxVolumeSource())); break;
+      case 202: o.scaleIO = r.done(m_core_v1_ScaleIOVolumeSource(r, r.sub(), new O_core_v1_ScaleIOVolumeSource())); break;
+      case 218: o.storageos = r.done(m_core_v1_StorageOSVolumeSource(r, r.sub(), new O_core_v1_StorageOSVolumeSource())); break;
+      case 226: o.csi = r.done(m_core_v1_CSIVolumeSource(r, r.sub(), new O_core_v1_CSIVolumeSource())); break;
+      case 234: o.ephemeral = r.done(m_core_v1_EphemeralVolumeSource(r, r.sub(), new O_core_v1_EphemeralVolumeSource())); break;
+      case 242: o.image = r.done(m_core_v1_ImageVolumeSource(r, r.sub(), new O_core_v1_ImageVolumeSource())); break;
       default: r.skip(t);
     }
   }
@@ -5459,7 +5774,7 @@ function m_core_v1_VolumeStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.image = r.done(m_core_v1_ImageVolumeStatus(r, r.sub(), {})); break;
+      case 10: o.image = r.done(m_core_v1_ImageVolumeStatus(r, r.sub(), new O_core_v1_ImageVolumeStatus())); break;
       default: r.skip(t);
     }
   }
@@ -5490,13 +5805,13 @@ function m_core_v1_WeightedPodAffinityTerm(r: ProtoReader, end: number, o: Obj):
     const t = r.uint32();
     switch (t) {
       case 8: o.weight = r.int32(); break;
-      case 18: o.podAffinityTerm = r.done(m_core_v1_PodAffinityTerm(r, r.sub(), {})); break;
+      case 18: o.podAffinityTerm = r.done(m_core_v1_PodAffinityTerm(r, r.sub(), new O_core_v1_PodAffinityTerm())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.weight === undefined) o.weight = 0;
-  if (o.podAffinityTerm === undefined) o.podAffinityTerm = r.done(m_core_v1_PodAffinityTerm(r, r.pos, {}));
+  if (o.podAffinityTerm === undefined) o.podAffinityTerm = r.done(m_core_v1_PodAffinityTerm(r, r.pos, new O_core_v1_PodAffinityTerm()));
   return o;
 }
 
@@ -5522,21 +5837,21 @@ function m_discovery_v1_Endpoint(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: (o.addresses ??= []).push(r.istring()); break;
-      case 18: o.conditions = r.done(m_discovery_v1_EndpointConditions(r, r.sub(), {})); break;
+      case 18: o.conditions = r.done(m_discovery_v1_EndpointConditions(r, r.sub(), new O_discovery_v1_EndpointConditions())); break;
       case 26: o.hostname = r.istring(); break;
-      case 34: o.targetRef = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 34: o.targetRef = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
       case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.deprecatedTopology ??= {}, k, v === undefined ? "" : v); break; }
       case 50: o.nodeName = r.istring(); break;
       case 58: o.zone = r.istring(); break;
-      case 66: o.hints = r.done(m_discovery_v1_EndpointHints(r, r.sub(), {})); break;
+      case 66: o.hints = r.done(m_discovery_v1_EndpointHints(r, r.sub(), new O_discovery_v1_EndpointHints())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.addresses === undefined) o.addresses = null;
-  if (o.conditions === undefined) o.conditions = r.done(m_discovery_v1_EndpointConditions(r, r.pos, {}));
+  if (o.conditions === undefined) o.conditions = r.done(m_discovery_v1_EndpointConditions(r, r.pos, new O_discovery_v1_EndpointConditions()));
   if (r.freeze) {
-    Object.freeze(o.addresses);
+    if (o.addresses) o.addresses = Object.freeze(o.addresses.slice());
     Object.freeze(o.deprecatedTopology);
   }
   return o;
@@ -5562,15 +5877,15 @@ function m_discovery_v1_EndpointHints(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.forZones ??= []).push(r.done(m_discovery_v1_ForZone(r, r.sub(), {}))); break;
-      case 18: (o.forNodes ??= []).push(r.done(m_discovery_v1_ForNode(r, r.sub(), {}))); break;
+      case 10: (o.forZones ??= []).push(r.done(m_discovery_v1_ForZone(r, r.sub(), new O_discovery_v1_ForZone()))); break;
+      case 18: (o.forNodes ??= []).push(r.done(m_discovery_v1_ForNode(r, r.sub(), new O_discovery_v1_ForNode()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.forZones);
-    Object.freeze(o.forNodes);
+    if (o.forZones) o.forZones = Object.freeze(o.forZones.slice());
+    if (o.forNodes) o.forNodes = Object.freeze(o.forNodes.slice());
   }
   return o;
 }
@@ -5596,21 +5911,21 @@ function m_discovery_v1_EndpointSlice(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 34: o.addressType = r.istring(); break;
-      case 18: (o.endpoints ??= []).push(r.done(m_discovery_v1_Endpoint(r, r.sub(), {}))); break;
-      case 26: (o.ports ??= []).push(r.done(m_discovery_v1_EndpointPort(r, r.sub(), {}))); break;
+      case 18: (o.endpoints ??= []).push(r.done(m_discovery_v1_Endpoint(r, r.sub(), new O_discovery_v1_Endpoint()))); break;
+      case 26: (o.ports ??= []).push(r.done(m_discovery_v1_EndpointPort(r, r.sub(), new O_discovery_v1_EndpointPort()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (o.addressType === undefined) o.addressType = "";
   if (o.endpoints === undefined) o.endpoints = null;
   if (o.ports === undefined) o.ports = null;
   if (r.freeze) {
-    Object.freeze(o.endpoints);
-    Object.freeze(o.ports);
+    if (o.endpoints) o.endpoints = Object.freeze(o.endpoints.slice());
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
   }
   return o;
 }
@@ -5620,13 +5935,13 @@ function m_discovery_v1_EndpointSliceList(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_discovery_v1_EndpointSlice(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5664,18 +5979,18 @@ function m_events_v1_Event(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 18: o.eventTime = r.microTime(r.sub()); break;
-      case 26: o.series = r.done(m_events_v1_EventSeries(r, r.sub(), {})); break;
+      case 26: o.series = r.done(m_events_v1_EventSeries(r, r.sub(), new O_events_v1_EventSeries())); break;
       case 34: { const v = r.istring(); if (v !== "") o.reportingController = v; break; }
       case 42: { const v = r.istring(); if (v !== "") o.reportingInstance = v; break; }
       case 50: { const v = r.istring(); if (v !== "") o.action = v; break; }
       case 58: { const v = r.istring(); if (v !== "") o.reason = v; break; }
-      case 66: o.regarding = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
-      case 74: o.related = r.done(m_core_v1_ObjectReference(r, r.sub(), {})); break;
+      case 66: o.regarding = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
+      case 74: o.related = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
       case 82: { const v = r.istring(); if (v !== "") o.note = v; break; }
       case 90: { const v = r.istring(); if (v !== "") o.type = v; break; }
-      case 98: o.deprecatedSource = r.done(m_core_v1_EventSource(r, r.sub(), {})); break;
+      case 98: o.deprecatedSource = r.done(m_core_v1_EventSource(r, r.sub(), new O_core_v1_EventSource())); break;
       case 106: o.deprecatedFirstTimestamp = r.time(r.sub()); break;
       case 114: o.deprecatedLastTimestamp = r.time(r.sub()); break;
       case 120: { const v = r.int32(); if (v !== 0) o.deprecatedCount = v; break; }
@@ -5683,10 +5998,10 @@ function m_events_v1_Event(r: ProtoReader, end: number, o: Obj): Obj {
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (o.eventTime === undefined) o.eventTime = null;
-  if (o.regarding === undefined) o.regarding = r.done(m_core_v1_ObjectReference(r, r.pos, {}));
-  if (o.deprecatedSource === undefined) o.deprecatedSource = r.done(m_core_v1_EventSource(r, r.pos, {}));
+  if (o.regarding === undefined) o.regarding = r.done(m_core_v1_ObjectReference(r, r.pos, new O_core_v1_ObjectReference()));
+  if (o.deprecatedSource === undefined) o.deprecatedSource = r.done(m_core_v1_EventSource(r, r.pos, new O_core_v1_EventSource()));
   if (o.deprecatedFirstTimestamp === undefined) o.deprecatedFirstTimestamp = null;
   if (o.deprecatedLastTimestamp === undefined) o.deprecatedLastTimestamp = null;
   return o;
@@ -5697,13 +6012,13 @@ function m_events_v1_EventList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_events_v1_Event(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -5753,14 +6068,14 @@ function m_meta_v1_LabelSelector(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.matchLabels ??= {}, k, v === undefined ? "" : v); break; }
-      case 18: (o.matchExpressions ??= []).push(r.done(m_meta_v1_LabelSelectorRequirement(r, r.sub(), {}))); break;
+      case 18: (o.matchExpressions ??= []).push(r.done(m_meta_v1_LabelSelectorRequirement(r, r.sub(), new O_meta_v1_LabelSelectorRequirement()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
     Object.freeze(o.matchLabels);
-    Object.freeze(o.matchExpressions);
+    if (o.matchExpressions) o.matchExpressions = Object.freeze(o.matchExpressions.slice());
   }
   return o;
 }
@@ -5780,7 +6095,7 @@ function m_meta_v1_LabelSelectorRequirement(r: ProtoReader, end: number, o: Obj)
   if (o.key === undefined) o.key = "";
   if (o.operator === undefined) o.operator = "";
   if (r.freeze) {
-    Object.freeze(o.values);
+    if (o.values) o.values = Object.freeze(o.values.slice());
   }
   return o;
 }
@@ -5794,7 +6109,7 @@ function m_meta_v1_ListMeta(r: ProtoReader, end: number, o: Obj): Obj {
       case 18: { const v = r.string(); if (v !== "") o.resourceVersion = v; break; }
       case 26: { const v = r.istring(); if (v !== "") o.continue = v; break; }
       case 32: o.remainingItemCount = r.int64(); break;
-      case 42: o.shardInfo = r.done(m_meta_v1_ShardInfo(r, r.sub(), {})); break;
+      case 42: o.shardInfo = r.done(m_meta_v1_ShardInfo(r, r.sub(), new O_meta_v1_ShardInfo())); break;
       default: r.skip(t);
     }
   }
@@ -5838,9 +6153,9 @@ function m_meta_v1_ObjectMeta(r: ProtoReader, end: number, o: Obj): Obj {
       case 80: o.deletionGracePeriodSeconds = r.int64(); break;
       case 90: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.labels ??= {}, k, v === undefined ? "" : v); break; }
       case 98: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.annotations ??= {}, k, v === undefined ? "" : v); break; }
-      case 106: (o.ownerReferences ??= []).push(r.done(m_meta_v1_OwnerReference(r, r.sub(), {}))); break;
+      case 106: (o.ownerReferences ??= []).push(r.done(m_meta_v1_OwnerReference(r, r.sub(), new O_meta_v1_OwnerReference()))); break;
       case 114: (o.finalizers ??= []).push(r.istring()); break;
-      case 138: if (r.dropManagedFields) r.skip(t); else (o.managedFields ??= []).push(r.done(m_meta_v1_ManagedFieldsEntry(r, r.sub(), {}))); break;
+      case 138: if (r.dropManagedFields) r.skip(t); else (o.managedFields ??= []).push(r.done(m_meta_v1_ManagedFieldsEntry(r, r.sub(), new O_meta_v1_ManagedFieldsEntry()))); break;
       default: r.skip(t);
     }
   }
@@ -5848,9 +6163,9 @@ function m_meta_v1_ObjectMeta(r: ProtoReader, end: number, o: Obj): Obj {
   if (r.freeze) {
     Object.freeze(o.labels);
     Object.freeze(o.annotations);
-    Object.freeze(o.ownerReferences);
-    Object.freeze(o.finalizers);
-    Object.freeze(o.managedFields);
+    if (o.ownerReferences) o.ownerReferences = Object.freeze(o.ownerReferences.slice());
+    if (o.finalizers) o.finalizers = Object.freeze(o.finalizers.slice());
+    if (o.managedFields) o.managedFields = Object.freeze(o.managedFields.slice());
   }
   return o;
 }
@@ -5896,17 +6211,17 @@ function m_meta_v1_Status(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: { const v = r.istring(); if (v !== "") o.status = v; break; }
       case 26: { const v = r.istring(); if (v !== "") o.message = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.reason = v; break; }
-      case 42: o.details = r.done(m_meta_v1_StatusDetails(r, r.sub(), {})); break;
+      case 42: o.details = r.done(m_meta_v1_StatusDetails(r, r.sub(), new O_meta_v1_StatusDetails())); break;
       case 48: { const v = r.int32(); if (v !== 0) o.code = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   return o;
 }
 
@@ -5934,14 +6249,14 @@ function m_meta_v1_StatusDetails(r: ProtoReader, end: number, o: Obj): Obj {
       case 18: { const v = r.istring(); if (v !== "") o.group = v; break; }
       case 26: { const v = r.istring(); if (v !== "") o.kind = v; break; }
       case 50: { const v = r.string(); if (v !== "") o.uid = v; break; }
-      case 34: (o.causes ??= []).push(r.done(m_meta_v1_StatusCause(r, r.sub(), {}))); break;
+      case 34: (o.causes ??= []).push(r.done(m_meta_v1_StatusCause(r, r.sub(), new O_meta_v1_StatusCause()))); break;
       case 40: { const v = r.int32(); if (v !== 0) o.retryAfterSeconds = v; break; }
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.causes);
+    if (o.causes) o.causes = Object.freeze(o.causes.slice());
   }
   return o;
 }
@@ -5953,13 +6268,13 @@ function m_networking_v1_HTTPIngressPath(r: ProtoReader, end: number, o: Obj): O
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.path = v; break; }
       case 26: o.pathType = r.istring(); break;
-      case 18: o.backend = r.done(m_networking_v1_IngressBackend(r, r.sub(), {})); break;
+      case 18: o.backend = r.done(m_networking_v1_IngressBackend(r, r.sub(), new O_networking_v1_IngressBackend())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.pathType === undefined) o.pathType = null;
-  if (o.backend === undefined) o.backend = r.done(m_networking_v1_IngressBackend(r, r.pos, {}));
+  if (o.backend === undefined) o.backend = r.done(m_networking_v1_IngressBackend(r, r.pos, new O_networking_v1_IngressBackend()));
   return o;
 }
 
@@ -5968,14 +6283,14 @@ function m_networking_v1_HTTPIngressRuleValue(r: ProtoReader, end: number, o: Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.paths ??= []).push(r.done(m_networking_v1_HTTPIngressPath(r, r.sub(), {}))); break;
+      case 10: (o.paths ??= []).push(r.done(m_networking_v1_HTTPIngressPath(r, r.sub(), new O_networking_v1_HTTPIngressPath()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.paths === undefined) o.paths = null;
   if (r.freeze) {
-    Object.freeze(o.paths);
+    if (o.paths) o.paths = Object.freeze(o.paths.slice());
   }
   return o;
 }
@@ -5993,7 +6308,7 @@ function m_networking_v1_IPBlock(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (o.cidr === undefined) o.cidr = "";
   if (r.freeze) {
-    Object.freeze(o.except);
+    if (o.except) o.except = Object.freeze(o.except.slice());
   }
   return o;
 }
@@ -6003,16 +6318,16 @@ function m_networking_v1_Ingress(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_networking_v1_IngressSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_networking_v1_IngressStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_networking_v1_IngressSpec(r, r.sub(), new O_networking_v1_IngressSpec())); break;
+      case 26: o.status = r.done(m_networking_v1_IngressStatus(r, r.sub(), new O_networking_v1_IngressStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_networking_v1_IngressSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_networking_v1_IngressStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_networking_v1_IngressSpec(r, r.pos, new O_networking_v1_IngressSpec()));
+  if (o.status === undefined) o.status = r.done(m_networking_v1_IngressStatus(r, r.pos, new O_networking_v1_IngressStatus()));
   return o;
 }
 
@@ -6021,8 +6336,8 @@ function m_networking_v1_IngressBackend(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 34: o.service = r.done(m_networking_v1_IngressServiceBackend(r, r.sub(), {})); break;
-      case 26: o.resource = r.done(m_core_v1_TypedLocalObjectReference(r, r.sub(), {})); break;
+      case 34: o.service = r.done(m_networking_v1_IngressServiceBackend(r, r.sub(), new O_networking_v1_IngressServiceBackend())); break;
+      case 26: o.resource = r.done(m_core_v1_TypedLocalObjectReference(r, r.sub(), new O_core_v1_TypedLocalObjectReference())); break;
       default: r.skip(t);
     }
   }
@@ -6035,13 +6350,13 @@ function m_networking_v1_IngressList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_networking_v1_Ingress(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6053,13 +6368,13 @@ function m_networking_v1_IngressLoadBalancerIngress(r: ProtoReader, end: number,
     switch (t) {
       case 10: { const v = r.string(); if (v !== "") o.ip = v; break; }
       case 18: { const v = r.istring(); if (v !== "") o.hostname = v; break; }
-      case 34: (o.ports ??= []).push(r.done(m_networking_v1_IngressPortStatus(r, r.sub(), {}))); break;
+      case 34: (o.ports ??= []).push(r.done(m_networking_v1_IngressPortStatus(r, r.sub(), new O_networking_v1_IngressPortStatus()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.ports);
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
   }
   return o;
 }
@@ -6069,13 +6384,13 @@ function m_networking_v1_IngressLoadBalancerStatus(r: ProtoReader, end: number, 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ingress ??= []).push(r.done(m_networking_v1_IngressLoadBalancerIngress(r, r.sub(), {}))); break;
+      case 10: (o.ingress ??= []).push(r.done(m_networking_v1_IngressLoadBalancerIngress(r, r.sub(), new O_networking_v1_IngressLoadBalancerIngress()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.ingress);
+    if (o.ingress) o.ingress = Object.freeze(o.ingress.slice());
   }
   return o;
 }
@@ -6118,7 +6433,7 @@ function m_networking_v1_IngressRuleValue(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.http = r.done(m_networking_v1_HTTPIngressRuleValue(r, r.sub(), {})); break;
+      case 10: o.http = r.done(m_networking_v1_HTTPIngressRuleValue(r, r.sub(), new O_networking_v1_HTTPIngressRuleValue())); break;
       default: r.skip(t);
     }
   }
@@ -6132,13 +6447,13 @@ function m_networking_v1_IngressServiceBackend(r: ProtoReader, end: number, o: O
     const t = r.uint32();
     switch (t) {
       case 10: o.name = r.istring(); break;
-      case 18: o.port = r.done(m_networking_v1_ServiceBackendPort(r, r.sub(), {})); break;
+      case 18: o.port = r.done(m_networking_v1_ServiceBackendPort(r, r.sub(), new O_networking_v1_ServiceBackendPort())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (o.name === undefined) o.name = "";
-  if (o.port === undefined) o.port = r.done(m_networking_v1_ServiceBackendPort(r, r.pos, {}));
+  if (o.port === undefined) o.port = r.done(m_networking_v1_ServiceBackendPort(r, r.pos, new O_networking_v1_ServiceBackendPort()));
   return o;
 }
 
@@ -6148,16 +6463,16 @@ function m_networking_v1_IngressSpec(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 34: o.ingressClassName = r.istring(); break;
-      case 10: o.defaultBackend = r.done(m_networking_v1_IngressBackend(r, r.sub(), {})); break;
-      case 18: (o.tls ??= []).push(r.done(m_networking_v1_IngressTLS(r, r.sub(), {}))); break;
-      case 26: (o.rules ??= []).push(r.done(m_networking_v1_IngressRule(r, r.sub(), {}))); break;
+      case 10: o.defaultBackend = r.done(m_networking_v1_IngressBackend(r, r.sub(), new O_networking_v1_IngressBackend())); break;
+      case 18: (o.tls ??= []).push(r.done(m_networking_v1_IngressTLS(r, r.sub(), new O_networking_v1_IngressTLS()))); break;
+      case 26: (o.rules ??= []).push(r.done(m_networking_v1_IngressRule(r, r.sub(), new O_networking_v1_IngressRule()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.tls);
-    Object.freeze(o.rules);
+    if (o.tls) o.tls = Object.freeze(o.tls.slice());
+    if (o.rules) o.rules = Object.freeze(o.rules.slice());
   }
   return o;
 }
@@ -6167,12 +6482,12 @@ function m_networking_v1_IngressStatus(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.loadBalancer = r.done(m_networking_v1_IngressLoadBalancerStatus(r, r.sub(), {})); break;
+      case 10: o.loadBalancer = r.done(m_networking_v1_IngressLoadBalancerStatus(r, r.sub(), new O_networking_v1_IngressLoadBalancerStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.loadBalancer === undefined) o.loadBalancer = r.done(m_networking_v1_IngressLoadBalancerStatus(r, r.pos, {}));
+  if (o.loadBalancer === undefined) o.loadBalancer = r.done(m_networking_v1_IngressLoadBalancerStatus(r, r.pos, new O_networking_v1_IngressLoadBalancerStatus()));
   return o;
 }
 
@@ -6188,7 +6503,7 @@ function m_networking_v1_IngressTLS(r: ProtoReader, end: number, o: Obj): Obj {
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.hosts);
+    if (o.hosts) o.hosts = Object.freeze(o.hosts.slice());
   }
   return o;
 }
@@ -6198,14 +6513,14 @@ function m_networking_v1_NetworkPolicy(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_networking_v1_NetworkPolicySpec(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_networking_v1_NetworkPolicySpec(r, r.sub(), new O_networking_v1_NetworkPolicySpec())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_networking_v1_NetworkPolicySpec(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_networking_v1_NetworkPolicySpec(r, r.pos, new O_networking_v1_NetworkPolicySpec()));
   return o;
 }
 
@@ -6214,15 +6529,15 @@ function m_networking_v1_NetworkPolicyEgressRule(r: ProtoReader, end: number, o:
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ports ??= []).push(r.done(m_networking_v1_NetworkPolicyPort(r, r.sub(), {}))); break;
-      case 18: (o.to ??= []).push(r.done(m_networking_v1_NetworkPolicyPeer(r, r.sub(), {}))); break;
+      case 10: (o.ports ??= []).push(r.done(m_networking_v1_NetworkPolicyPort(r, r.sub(), new O_networking_v1_NetworkPolicyPort()))); break;
+      case 18: (o.to ??= []).push(r.done(m_networking_v1_NetworkPolicyPeer(r, r.sub(), new O_networking_v1_NetworkPolicyPeer()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.ports);
-    Object.freeze(o.to);
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
+    if (o.to) o.to = Object.freeze(o.to.slice());
   }
   return o;
 }
@@ -6232,15 +6547,15 @@ function m_networking_v1_NetworkPolicyIngressRule(r: ProtoReader, end: number, o
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.ports ??= []).push(r.done(m_networking_v1_NetworkPolicyPort(r, r.sub(), {}))); break;
-      case 18: (o.from ??= []).push(r.done(m_networking_v1_NetworkPolicyPeer(r, r.sub(), {}))); break;
+      case 10: (o.ports ??= []).push(r.done(m_networking_v1_NetworkPolicyPort(r, r.sub(), new O_networking_v1_NetworkPolicyPort()))); break;
+      case 18: (o.from ??= []).push(r.done(m_networking_v1_NetworkPolicyPeer(r, r.sub(), new O_networking_v1_NetworkPolicyPeer()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.ports);
-    Object.freeze(o.from);
+    if (o.ports) o.ports = Object.freeze(o.ports.slice());
+    if (o.from) o.from = Object.freeze(o.from.slice());
   }
   return o;
 }
@@ -6250,13 +6565,13 @@ function m_networking_v1_NetworkPolicyList(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_networking_v1_NetworkPolicy(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6266,9 +6581,9 @@ function m_networking_v1_NetworkPolicyPeer(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 18: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 26: o.ipBlock = r.done(m_networking_v1_IPBlock(r, r.sub(), {})); break;
+      case 10: o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 18: o.namespaceSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 26: o.ipBlock = r.done(m_networking_v1_IPBlock(r, r.sub(), new O_networking_v1_IPBlock())); break;
       default: r.skip(t);
     }
   }
@@ -6296,19 +6611,19 @@ function m_networking_v1_NetworkPolicySpec(r: ProtoReader, end: number, o: Obj):
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
-      case 18: (o.ingress ??= []).push(r.done(m_networking_v1_NetworkPolicyIngressRule(r, r.sub(), {}))); break;
-      case 26: (o.egress ??= []).push(r.done(m_networking_v1_NetworkPolicyEgressRule(r, r.sub(), {}))); break;
+      case 10: o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
+      case 18: (o.ingress ??= []).push(r.done(m_networking_v1_NetworkPolicyIngressRule(r, r.sub(), new O_networking_v1_NetworkPolicyIngressRule()))); break;
+      case 26: (o.egress ??= []).push(r.done(m_networking_v1_NetworkPolicyEgressRule(r, r.sub(), new O_networking_v1_NetworkPolicyEgressRule()))); break;
       case 34: (o.policyTypes ??= []).push(r.istring()); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.podSelector === undefined) o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.pos, {}));
+  if (o.podSelector === undefined) o.podSelector = r.done(m_meta_v1_LabelSelector(r, r.pos, new O_meta_v1_LabelSelector()));
   if (r.freeze) {
-    Object.freeze(o.ingress);
-    Object.freeze(o.egress);
-    Object.freeze(o.policyTypes);
+    if (o.ingress) o.ingress = Object.freeze(o.ingress.slice());
+    if (o.egress) o.egress = Object.freeze(o.egress.slice());
+    if (o.policyTypes) o.policyTypes = Object.freeze(o.policyTypes.slice());
   }
   return o;
 }
@@ -6332,16 +6647,16 @@ function m_policy_v1_PodDisruptionBudget(r: ProtoReader, end: number, o: Obj): O
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: o.spec = r.done(m_policy_v1_PodDisruptionBudgetSpec(r, r.sub(), {})); break;
-      case 26: o.status = r.done(m_policy_v1_PodDisruptionBudgetStatus(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: o.spec = r.done(m_policy_v1_PodDisruptionBudgetSpec(r, r.sub(), new O_policy_v1_PodDisruptionBudgetSpec())); break;
+      case 26: o.status = r.done(m_policy_v1_PodDisruptionBudgetStatus(r, r.sub(), new O_policy_v1_PodDisruptionBudgetStatus())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.spec === undefined) o.spec = r.done(m_policy_v1_PodDisruptionBudgetSpec(r, r.pos, {}));
-  if (o.status === undefined) o.status = r.done(m_policy_v1_PodDisruptionBudgetStatus(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.spec === undefined) o.spec = r.done(m_policy_v1_PodDisruptionBudgetSpec(r, r.pos, new O_policy_v1_PodDisruptionBudgetSpec()));
+  if (o.status === undefined) o.status = r.done(m_policy_v1_PodDisruptionBudgetStatus(r, r.pos, new O_policy_v1_PodDisruptionBudgetStatus()));
   return o;
 }
 
@@ -6350,13 +6665,13 @@ function m_policy_v1_PodDisruptionBudgetList(r: ProtoReader, end: number, o: Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_policy_v1_PodDisruptionBudget(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6367,7 +6682,7 @@ function m_policy_v1_PodDisruptionBudgetSpec(r: ProtoReader, end: number, o: Obj
     const t = r.uint32();
     switch (t) {
       case 10: o.minAvailable = r.intOrString(r.sub()); break;
-      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), {})); break;
+      case 18: o.selector = r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector())); break;
       case 26: o.maxUnavailable = r.intOrString(r.sub()); break;
       case 34: o.unhealthyPodEvictionPolicy = r.istring(); break;
       default: r.skip(t);
@@ -6388,7 +6703,7 @@ function m_policy_v1_PodDisruptionBudgetStatus(r: ProtoReader, end: number, o: O
       case 32: o.currentHealthy = r.int32(); break;
       case 40: o.desiredHealthy = r.int32(); break;
       case 48: o.expectedPods = r.int32(); break;
-      case 58: (o.conditions ??= []).push(r.done(m_meta_v1_Condition(r, r.sub(), {}))); break;
+      case 58: (o.conditions ??= []).push(r.done(m_meta_v1_Condition(r, r.sub(), new O_meta_v1_Condition()))); break;
       default: r.skip(t);
     }
   }
@@ -6399,7 +6714,7 @@ function m_policy_v1_PodDisruptionBudgetStatus(r: ProtoReader, end: number, o: O
   if (o.expectedPods === undefined) o.expectedPods = 0;
   if (r.freeze) {
     Object.freeze(o.disruptedPods);
-    Object.freeze(o.conditions);
+    if (o.conditions) o.conditions = Object.freeze(o.conditions.slice());
   }
   return o;
 }
@@ -6409,13 +6724,13 @@ function m_rbac_v1_AggregationRule(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: (o.clusterRoleSelectors ??= []).push(r.done(m_meta_v1_LabelSelector(r, r.sub(), {}))); break;
+      case 10: (o.clusterRoleSelectors ??= []).push(r.done(m_meta_v1_LabelSelector(r, r.sub(), new O_meta_v1_LabelSelector()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
   if (r.freeze) {
-    Object.freeze(o.clusterRoleSelectors);
+    if (o.clusterRoleSelectors) o.clusterRoleSelectors = Object.freeze(o.clusterRoleSelectors.slice());
   }
   return o;
 }
@@ -6425,17 +6740,17 @@ function m_rbac_v1_ClusterRole(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.rules ??= []).push(r.done(m_rbac_v1_PolicyRule(r, r.sub(), {}))); break;
-      case 26: o.aggregationRule = r.done(m_rbac_v1_AggregationRule(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.rules ??= []).push(r.done(m_rbac_v1_PolicyRule(r, r.sub(), new O_rbac_v1_PolicyRule()))); break;
+      case 26: o.aggregationRule = r.done(m_rbac_v1_AggregationRule(r, r.sub(), new O_rbac_v1_AggregationRule())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (o.rules === undefined) o.rules = null;
   if (r.freeze) {
-    Object.freeze(o.rules);
+    if (o.rules) o.rules = Object.freeze(o.rules.slice());
   }
   return o;
 }
@@ -6445,17 +6760,17 @@ function m_rbac_v1_ClusterRoleBinding(r: ProtoReader, end: number, o: Obj): Obj 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.subjects ??= []).push(r.done(m_rbac_v1_Subject(r, r.sub(), {}))); break;
-      case 26: o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.subjects ??= []).push(r.done(m_rbac_v1_Subject(r, r.sub(), new O_rbac_v1_Subject()))); break;
+      case 26: o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.sub(), new O_rbac_v1_RoleRef())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.roleRef === undefined) o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.roleRef === undefined) o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.pos, new O_rbac_v1_RoleRef()));
   if (r.freeze) {
-    Object.freeze(o.subjects);
+    if (o.subjects) o.subjects = Object.freeze(o.subjects.slice());
   }
   return o;
 }
@@ -6465,13 +6780,13 @@ function m_rbac_v1_ClusterRoleBindingList(r: ProtoReader, end: number, o: Obj): 
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_rbac_v1_ClusterRoleBinding(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6481,13 +6796,13 @@ function m_rbac_v1_ClusterRoleList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_rbac_v1_ClusterRole(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6508,11 +6823,11 @@ function m_rbac_v1_PolicyRule(r: ProtoReader, end: number, o: Obj): Obj {
   r.end(end);
   if (o.verbs === undefined) o.verbs = null;
   if (r.freeze) {
-    Object.freeze(o.verbs);
-    Object.freeze(o.apiGroups);
-    Object.freeze(o.resources);
-    Object.freeze(o.resourceNames);
-    Object.freeze(o.nonResourceURLs);
+    if (o.verbs) o.verbs = Object.freeze(o.verbs.slice());
+    if (o.apiGroups) o.apiGroups = Object.freeze(o.apiGroups.slice());
+    if (o.resources) o.resources = Object.freeze(o.resources.slice());
+    if (o.resourceNames) o.resourceNames = Object.freeze(o.resourceNames.slice());
+    if (o.nonResourceURLs) o.nonResourceURLs = Object.freeze(o.nonResourceURLs.slice());
   }
   return o;
 }
@@ -6522,16 +6837,16 @@ function m_rbac_v1_Role(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.rules ??= []).push(r.done(m_rbac_v1_PolicyRule(r, r.sub(), {}))); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.rules ??= []).push(r.done(m_rbac_v1_PolicyRule(r, r.sub(), new O_rbac_v1_PolicyRule()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (o.rules === undefined) o.rules = null;
   if (r.freeze) {
-    Object.freeze(o.rules);
+    if (o.rules) o.rules = Object.freeze(o.rules.slice());
   }
   return o;
 }
@@ -6541,17 +6856,17 @@ function m_rbac_v1_RoleBinding(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
-      case 18: (o.subjects ??= []).push(r.done(m_rbac_v1_Subject(r, r.sub(), {}))); break;
-      case 26: o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
+      case 18: (o.subjects ??= []).push(r.done(m_rbac_v1_Subject(r, r.sub(), new O_rbac_v1_Subject()))); break;
+      case 26: o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.sub(), new O_rbac_v1_RoleRef())); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
-  if (o.roleRef === undefined) o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
+  if (o.roleRef === undefined) o.roleRef = r.done(m_rbac_v1_RoleRef(r, r.pos, new O_rbac_v1_RoleRef()));
   if (r.freeze) {
-    Object.freeze(o.subjects);
+    if (o.subjects) o.subjects = Object.freeze(o.subjects.slice());
   }
   return o;
 }
@@ -6561,13 +6876,13 @@ function m_rbac_v1_RoleBindingList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_rbac_v1_RoleBinding(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6577,13 +6892,13 @@ function m_rbac_v1_RoleList(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_rbac_v1_Role(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }
@@ -6629,24 +6944,24 @@ function m_storage_v1_StorageClass(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 18: o.provisioner = r.istring(); break;
       case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.parameters ??= {}, k, v === undefined ? "" : v); break; }
       case 34: o.reclaimPolicy = r.istring(); break;
       case 42: (o.mountOptions ??= []).push(r.istring()); break;
       case 48: o.allowVolumeExpansion = r.bool(); break;
       case 58: o.volumeBindingMode = r.istring(); break;
-      case 66: (o.allowedTopologies ??= []).push(r.done(m_core_v1_TopologySelectorTerm(r, r.sub(), {}))); break;
+      case 66: (o.allowedTopologies ??= []).push(r.done(m_core_v1_TopologySelectorTerm(r, r.sub(), new O_core_v1_TopologySelectorTerm()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.pos, new O_meta_v1_ObjectMeta()));
   if (o.provisioner === undefined) o.provisioner = "";
   if (r.freeze) {
     Object.freeze(o.parameters);
-    Object.freeze(o.mountOptions);
-    Object.freeze(o.allowedTopologies);
+    if (o.mountOptions) o.mountOptions = Object.freeze(o.mountOptions.slice());
+    if (o.allowedTopologies) o.allowedTopologies = Object.freeze(o.allowedTopologies.slice());
   }
   return o;
 }
@@ -6656,13 +6971,13 @@ function m_storage_v1_StorageClassList(r: ProtoReader, end: number, o: Obj): Obj
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), {})); break;
+      case 10: o.metadata = r.done(m_meta_v1_ListMeta(r, r.sub(), new O_meta_v1_ListMeta())); break;
       case 18: (o.items ??= []).push(r.done(m_storage_v1_StorageClass(r, r.sub(), r.item()))); break;
       default: r.skip(t);
     }
   }
   r.end(end);
-  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, {}));
+  if (o.metadata === undefined) o.metadata = r.done(m_meta_v1_ListMeta(r, r.pos, new O_meta_v1_ListMeta()));
   if (o.items === undefined) o.items = null;
   return o;
 }

@@ -34,6 +34,27 @@ export function setKey(m: Obj, k: string, v: unknown): void {
   else m[k] = v;
 }
 
+/**
+ * Turns a constructor function into a message's shape: `new` of it makes a
+ * plain object (prototype `Object.prototype`, as JSON.parse makes) with room
+ * for the message's fields inside the object. V8 sizes the objects of
+ * `new F()` by the `this.x =` assignments it finds in F's source — the
+ * generated ones sit behind a flag that is never set — and trims them to what
+ * the first objects used; a literal `{}` has room for four fields and keeps
+ * the rest in a separate array that grows with slack (measured: 10,000
+ * decoded Pods took a third more heap than parsed JSON).
+ *
+ * @example
+ * ```ts
+ * const OPort = shape(function (this: Obj, sized?: boolean): void { if (sized) { this.name = 0; this.port = 0; } });
+ * const port = new OPort(); // {}
+ * ```
+ */
+export function shape(ctor: (this: Obj, sized?: boolean) => void): new () => Obj {
+  ctor.prototype = Object.prototype;
+  return ctor as unknown as new () => Obj;
+}
+
 const TWO_32 = 4294967296;
 const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
