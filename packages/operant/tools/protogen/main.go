@@ -423,8 +423,8 @@ func (g *gen) message(t reflect.Type) {
 			if ft.Key().Kind() != reflect.String {
 				fail("%s.%s: map key %s", t, f.Name, ft.Key())
 			}
-			// A key becomes a property name, which the engine keeps one copy of anyway.
-			kread := "r.string()"
+			// Keys repeat (label and annotation keys, resource names): looked up among recent strings.
+			kread := "r.istring()"
 			vwire := "bytes"
 			if vt, ok := f.Tag.Lookup("protobuf_val"); ok {
 				p, err := parseProtoTag(vt)

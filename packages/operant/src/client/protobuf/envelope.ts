@@ -78,8 +78,8 @@ function readEnvelope(r: ProtoReader, end: number): Envelope {
       const e = r.sub();
       while (r.pos < e) {
         const u = r.uint32();
-        if (u === 10) apiVersion = r.string();
-        else if (u === 18) kind = r.string();
+        if (u === 10) apiVersion = r.istring();
+        else if (u === 18) kind = r.istring();
         else r.skip(u);
       }
       r.end(e);
@@ -165,7 +165,7 @@ export function decodeWatchEvent(frame: Uint8Array, what: string, expect?: KindD
   let object: Obj | undefined;
   while (r.pos < frame.length) {
     const t = r.uint32();
-    if (t === 10) type = r.string();
+    if (t === 10) type = r.istring();
     else if (t === 18) {
       const e = r.sub();
       while (r.pos < e) {

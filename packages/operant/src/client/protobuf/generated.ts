@@ -2058,7 +2058,7 @@ function m_core_v1_CSIPersistentVolumeSource(r: ProtoReader, end: number, o: Obj
       case 18: o.volumeHandle = r.istring(); break;
       case 24: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
       case 34: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
       case 50: o.controllerPublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 58: o.nodeStageSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 66: o.nodePublishSecretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
@@ -2084,7 +2084,7 @@ function m_core_v1_CSIVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
       case 10: o.driver = r.istring(); break;
       case 16: o.readOnly = r.bool(); break;
       case 26: o.fsType = r.istring(); break;
-      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
+      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.volumeAttributes ??= {}, k, v === undefined ? "" : v); break; }
       case 42: o.nodePublishSecretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       default: r.skip(t);
     }
@@ -2231,8 +2231,8 @@ function m_core_v1_ConfigMap(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 32: o.immutable = r.bool(); break;
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
-      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.binaryData ??= {}, k, v === undefined ? "" : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
+      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.binaryData ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
@@ -2587,7 +2587,7 @@ function m_core_v1_ContainerStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 58: o.imageID = r.istring(); break;
       case 66: { const v = r.string(); if (v !== "") o.containerID = v; break; }
       case 72: o.started = r.bool(); break;
-      case 82: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
+      case 82: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
       case 90: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), new O_core_v1_ResourceRequirements())); break;
       case 98: (o.volumeMounts ??= []).push(r.done(m_core_v1_VolumeMountStatus(r, r.sub(), new O_core_v1_VolumeMountStatus()))); break;
       case 106: o.user = r.done(m_core_v1_ContainerUser(r, r.sub(), new O_core_v1_ContainerUser())); break;
@@ -3063,7 +3063,7 @@ function m_core_v1_FlexPersistentVolumeSource(r: ProtoReader, end: number, o: Ob
       case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 26: o.secretRef = r.done(m_core_v1_SecretReference(r, r.sub(), new O_core_v1_SecretReference())); break;
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
@@ -3084,7 +3084,7 @@ function m_core_v1_FlexVolumeSource(r: ProtoReader, end: number, o: Obj): Obj {
       case 18: { const v = r.istring(); if (v !== "") o.fsType = v; break; }
       case 26: o.secretRef = r.done(m_core_v1_LocalObjectReference(r, r.sub(), new O_core_v1_LocalObjectReference())); break;
       case 32: { const v = r.bool(); if (v !== false) o.readOnly = v; break; }
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.options ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
@@ -3672,7 +3672,7 @@ function m_core_v1_NodeAllocatableResourceClaimStatus(r: ProtoReader, end: numbe
     switch (t) {
       case 10: o.resourceClaimName = r.istring(); break;
       case 18: (o.containers ??= []).push(r.istring()); break;
-      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.resources ??= {}, k, v === undefined ? "0" : v); break; }
+      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.resources ??= {}, k, v === undefined ? "0" : v); break; }
       default: r.skip(t);
     }
   }
@@ -3892,8 +3892,8 @@ function m_core_v1_NodeStatus(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatable ??= {}, k, v === undefined ? "0" : v); break; }
+      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatable ??= {}, k, v === undefined ? "0" : v); break; }
       case 26: { const v = r.istring(); if (v !== "") o.phase = v; break; }
       case 34: (o.conditions ??= []).push(r.done(m_core_v1_NodeCondition(r, r.sub(), new O_core_v1_NodeCondition()))); break;
       case 42: (o.addresses ??= []).push(r.done(m_core_v1_NodeAddress(r, r.sub(), new O_core_v1_NodeAddress()))); break;
@@ -4112,10 +4112,10 @@ function m_core_v1_PersistentVolumeClaimStatus(r: ProtoReader, end: number, o: O
     switch (t) {
       case 10: { const v = r.istring(); if (v !== "") o.phase = v; break; }
       case 18: (o.accessModes ??= []).push(r.istring()); break;
-      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
+      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
       case 34: (o.conditions ??= []).push(r.done(m_core_v1_PersistentVolumeClaimCondition(r, r.sub(), new O_core_v1_PersistentVolumeClaimCondition()))); break;
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
-      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.allocatedResourceStatuses ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
+      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.allocatedResourceStatuses ??= {}, k, v === undefined ? "" : v); break; }
       case 66: o.currentVolumeAttributesClassName = r.istring(); break;
       case 74: o.modifyVolumeStatus = r.done(m_core_v1_ModifyVolumeStatus(r, r.sub(), new O_core_v1_ModifyVolumeStatus())); break;
       default: r.skip(t);
@@ -4219,7 +4219,7 @@ function m_core_v1_PersistentVolumeSpec(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
+      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.capacity ??= {}, k, v === undefined ? "0" : v); break; }
       case 18: m_core_v1_PersistentVolumeSource(r, r.sub(), o); s1 = true; break;
       case 26: (o.accessModes ??= []).push(r.istring()); break;
       case 34: o.claimRef = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
@@ -4362,7 +4362,7 @@ function m_core_v1_PodCertificateProjection(r: ProtoReader, end: number, o: Obj)
       case 34: { const v = r.istring(); if (v !== "") o.credentialBundlePath = v; break; }
       case 42: { const v = r.istring(); if (v !== "") o.keyPath = v; break; }
       case 50: { const v = r.istring(); if (v !== "") o.certificateChainPath = v; break; }
-      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.userAnnotations ??= {}, k, v === undefined ? "" : v); break; }
+      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.userAnnotations ??= {}, k, v === undefined ? "" : v); break; }
       default: r.skip(t);
     }
   }
@@ -4608,7 +4608,7 @@ function m_core_v1_PodSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 32: o.terminationGracePeriodSeconds = r.int64(); break;
       case 40: o.activeDeadlineSeconds = r.int64(); break;
       case 50: { const v = r.istring(); if (v !== "") o.dnsPolicy = v; break; }
-      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.nodeSelector ??= {}, k, v === undefined ? "" : v); break; }
+      case 58: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.nodeSelector ??= {}, k, v === undefined ? "" : v); break; }
       case 66: { const v = r.istring(); if (v !== "") o.serviceAccountName = v; break; }
       case 74: { const v = r.istring(); if (v !== "") o.serviceAccount = v; break; }
       case 168: o.automountServiceAccountToken = r.bool(); break;
@@ -4632,7 +4632,7 @@ function m_core_v1_PodSpec(r: ProtoReader, end: number, o: Obj): Obj {
       case 234: o.runtimeClassName = r.istring(); break;
       case 240: o.enableServiceLinks = r.bool(); break;
       case 250: o.preemptionPolicy = r.istring(); break;
-      case 258: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.overhead ??= {}, k, v === undefined ? "0" : v); break; }
+      case 258: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.overhead ??= {}, k, v === undefined ? "0" : v); break; }
       case 266: (o.topologySpreadConstraints ??= []).push(r.done(m_core_v1_TopologySpreadConstraint(r, r.sub(), new O_core_v1_TopologySpreadConstraint()))); break;
       case 280: o.setHostnameAsFQDN = r.bool(); break;
       case 290: o.os = r.done(m_core_v1_PodOS(r, r.sub(), new O_core_v1_PodOS())); break;
@@ -4688,7 +4688,7 @@ function m_core_v1_PodStatus(r: ProtoReader, end: number, o: Obj): Obj {
       case 114: { const v = r.istring(); if (v !== "") o.resize = v; break; }
       case 122: (o.resourceClaimStatuses ??= []).push(r.done(m_core_v1_PodResourceClaimStatus(r, r.sub(), new O_core_v1_PodResourceClaimStatus()))); break;
       case 146: o.extendedResourceClaimStatus = r.done(m_core_v1_PodExtendedResourceClaimStatus(r, r.sub(), new O_core_v1_PodExtendedResourceClaimStatus())); break;
-      case 154: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
+      case 154: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.allocatedResources ??= {}, k, v === undefined ? "0" : v); break; }
       case 162: o.resources = r.done(m_core_v1_ResourceRequirements(r, r.sub(), new O_core_v1_ResourceRequirements())); break;
       case 170: (o.nodeAllocatableResourceClaimStatuses ??= []).push(r.done(m_core_v1_NodeAllocatableResourceClaimStatus(r, r.sub(), new O_core_v1_NodeAllocatableResourceClaimStatus()))); break;
       default: r.skip(t);
@@ -4952,8 +4952,8 @@ function m_core_v1_ResourceRequirements(r: ProtoReader, end: number, o: Obj): Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.limits ??= {}, k, v === undefined ? "0" : v); break; }
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.requests ??= {}, k, v === undefined ? "0" : v); break; }
+      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.limits ??= {}, k, v === undefined ? "0" : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.requests ??= {}, k, v === undefined ? "0" : v); break; }
       case 26: (o.claims ??= []).push(r.done(m_core_v1_ResourceClaim(r, r.sub(), new O_core_v1_ResourceClaim()))); break;
       default: r.skip(t);
     }
@@ -5073,8 +5073,8 @@ function m_core_v1_Secret(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 40: o.immutable = r.bool(); break;
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
-      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.stringData ??= {}, k, v === undefined ? "" : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.base64(); else r.skip(t); } r.end(e); setKey(o.data ??= {}, k, v === undefined ? "" : v); break; }
+      case 34: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.stringData ??= {}, k, v === undefined ? "" : v); break; }
       case 26: { const v = r.istring(); if (v !== "") o.type = v; break; }
       default: r.skip(t);
     }
@@ -5328,7 +5328,7 @@ function m_core_v1_ServiceSpec(r: ProtoReader, end: number, o: Obj): Obj {
     const t = r.uint32();
     switch (t) {
       case 10: (o.ports ??= []).push(r.done(m_core_v1_ServicePort(r, r.sub(), new O_core_v1_ServicePort()))); break;
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.selector ??= {}, k, v === undefined ? "" : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.selector ??= {}, k, v === undefined ? "" : v); break; }
       case 26: { const v = r.istring(); if (v !== "") o.clusterIP = v; break; }
       case 146: (o.clusterIPs ??= []).push(r.istring()); break;
       case 34: { const v = r.istring(); if (v !== "") o.type = v; break; }
@@ -5714,8 +5714,8 @@ function m_core_v1_VolumeResourceRequirements(r: ProtoReader, end: number, o: Ob
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.limits ??= {}, k, v === undefined ? "0" : v); break; }
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.requests ??= {}, k, v === undefined ? "0" : v); break; }
+      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.limits ??= {}, k, v === undefined ? "0" : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.quantity(r.sub()); else r.skip(t); } r.end(e); setKey(o.requests ??= {}, k, v === undefined ? "0" : v); break; }
       default: r.skip(t);
     }
   }
@@ -5840,7 +5840,7 @@ function m_discovery_v1_Endpoint(r: ProtoReader, end: number, o: Obj): Obj {
       case 18: o.conditions = r.done(m_discovery_v1_EndpointConditions(r, r.sub(), new O_discovery_v1_EndpointConditions())); break;
       case 26: o.hostname = r.istring(); break;
       case 34: o.targetRef = r.done(m_core_v1_ObjectReference(r, r.sub(), new O_core_v1_ObjectReference())); break;
-      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.deprecatedTopology ??= {}, k, v === undefined ? "" : v); break; }
+      case 42: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.deprecatedTopology ??= {}, k, v === undefined ? "" : v); break; }
       case 50: o.nodeName = r.istring(); break;
       case 58: o.zone = r.istring(); break;
       case 66: o.hints = r.done(m_discovery_v1_EndpointHints(r, r.sub(), new O_discovery_v1_EndpointHints())); break;
@@ -6067,7 +6067,7 @@ function m_meta_v1_LabelSelector(r: ProtoReader, end: number, o: Obj): Obj {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.matchLabels ??= {}, k, v === undefined ? "" : v); break; }
+      case 10: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.matchLabels ??= {}, k, v === undefined ? "" : v); break; }
       case 18: (o.matchExpressions ??= []).push(r.done(m_meta_v1_LabelSelectorRequirement(r, r.sub(), new O_meta_v1_LabelSelectorRequirement()))); break;
       default: r.skip(t);
     }
@@ -6151,8 +6151,8 @@ function m_meta_v1_ObjectMeta(r: ProtoReader, end: number, o: Obj): Obj {
       case 66: { const v = r.time(r.sub()); if (v !== null) o.creationTimestamp = v; break; }
       case 74: o.deletionTimestamp = r.time(r.sub()); break;
       case 80: o.deletionGracePeriodSeconds = r.int64(); break;
-      case 90: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.labels ??= {}, k, v === undefined ? "" : v); break; }
-      case 98: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.annotations ??= {}, k, v === undefined ? "" : v); break; }
+      case 90: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.labels ??= {}, k, v === undefined ? "" : v); break; }
+      case 98: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.annotations ??= {}, k, v === undefined ? "" : v); break; }
       case 106: (o.ownerReferences ??= []).push(r.done(m_meta_v1_OwnerReference(r, r.sub(), new O_meta_v1_OwnerReference()))); break;
       case 114: (o.finalizers ??= []).push(r.istring()); break;
       case 138: if (r.dropManagedFields) r.skip(t); else (o.managedFields ??= []).push(r.done(m_meta_v1_ManagedFieldsEntry(r, r.sub(), new O_meta_v1_ManagedFieldsEntry()))); break;
@@ -6698,7 +6698,7 @@ function m_policy_v1_PodDisruptionBudgetStatus(r: ProtoReader, end: number, o: O
     const t = r.uint32();
     switch (t) {
       case 8: { const v = r.int64(); if (v !== 0) o.observedGeneration = v; break; }
-      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.time(r.sub()); else r.skip(t); } r.end(e); setKey(o.disruptedPods ??= {}, k, v === undefined ? null : v); break; }
+      case 18: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.time(r.sub()); else r.skip(t); } r.end(e); setKey(o.disruptedPods ??= {}, k, v === undefined ? null : v); break; }
       case 24: o.disruptionsAllowed = r.int32(); break;
       case 32: o.currentHealthy = r.int32(); break;
       case 40: o.desiredHealthy = r.int32(); break;
@@ -6946,7 +6946,7 @@ function m_storage_v1_StorageClass(r: ProtoReader, end: number, o: Obj): Obj {
     switch (t) {
       case 10: o.metadata = r.done(m_meta_v1_ObjectMeta(r, r.sub(), new O_meta_v1_ObjectMeta())); break;
       case 18: o.provisioner = r.istring(); break;
-      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.string(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.parameters ??= {}, k, v === undefined ? "" : v); break; }
+      case 26: { const e = r.sub(); let k = "", v: unknown = undefined; while (r.pos < e) { const t = r.uint32(); if (t === 10) k = r.istring(); else if (t === 18) v = r.istring(); else r.skip(t); } r.end(e); setKey(o.parameters ??= {}, k, v === undefined ? "" : v); break; }
       case 34: o.reclaimPolicy = r.istring(); break;
       case 42: (o.mountOptions ??= []).push(r.istring()); break;
       case 48: o.allowVolumeExpansion = r.bool(); break;

@@ -62,10 +62,16 @@ test("strings decode to what their UTF-8 bytes say, however often they repeat an
     "protobuf strings",
     fc.property(fc.array(fc.oneof({ weight: 4, arbitrary: short }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) }), { minLength: 1, maxLength: 60 }), (strings) => {
       for (let pass = 0; pass < 2; pass++) {
-        const r = new ProtoReader(Uint8Array.from(strings.flatMap((s) => [...varint(BigInt(Buffer.byteLength(s))), ...Buffer.from(s)])));
-        const read = strings.map(() => r.string());
-        assert.deepEqual(read, strings.map((s) => Buffer.from(s).toString("utf8")));
+        // A pass without an interner, then one decoding into a cache's form; reads alternate between unique and repeated strings.
+        const pool = new Map<string, string>();
+        const cacheForm = pass === 0 ? undefined : { intern: (s: string) => pool.get(s) ?? (pool.set(s, s), s) };
+        const r = new ProtoReader(Uint8Array.from(strings.flatMap((s) => [...varint(BigInt(Buffer.byteLength(s))), ...Buffer.from(s)])), "test", { cacheForm });
+        const read = strings.map((_, i) => (i % 3 === 0 ? r.string() : r.istring()));
+        const expected = strings.map((s) => Buffer.from(s).toString("utf8"));
+        assert.deepEqual(read, expected);
         assert.equal(r.pos, r.buf.length);
+        // Every repeated string read into a cache's form passed through the interner.
+        if (cacheForm) for (let i = 0; i < read.length; i++) if (i % 3 !== 0) assert.ok(pool.has(read[i]!), `${JSON.stringify(read[i])} was interned`);
       }
     }),
     { numRuns: 400 },

@@ -316,20 +316,31 @@ export class ProtoReader {
 
   /**
    * A length-delimited UTF-8 string (invalid sequences become U+FFFD, as Go's
-   * JSON encoder writes them). Short ASCII strings — names, keys, enum values,
-   * images: most of an object's strings, and mostly repeats — are looked up in
-   * {@link recentStrings} by their bytes first: a repeat is the same string
-   * instance as before (no decoding, no allocation, already what the cache's
-   * interning would make of it), a new one is decoded flat and remembered.
+   * JSON encoder writes them) that is (nearly) unique to its object: a uid,
+   * a resourceVersion, an object's own name. Decoded as it is: looking it up
+   * among recent strings would cost a hash and would push out strings that do
+   * repeat.
    */
   string(): string {
-    return this.#string(undefined);
+    const end = this.sub();
+    const start = this.pos;
+    this.pos = end;
+    const b = this.buf;
+    if (end - start <= SHORT_STRING) {
+      let p = start;
+      while (p < end && b[p]! < 0x80) p++;
+      if (p === end) return latin1(b, start, end);
+    }
+    return utf8.decode(b.subarray(start, end));
   }
 
   /**
-   * A string that repeats between objects (an image, a label value, a
-   * reason): as {@link string}, and made one instance by the interner when
-   * decoding into a cache's form.
+   * A string that repeats between objects (an image, a label key or value, a
+   * reason, an enum value): most of an object's strings. Short ASCII ones are
+   * looked up in {@link recentStrings} by their bytes first: a repeat is the
+   * same string instance as before (no decoding, no allocation), a new one is
+   * decoded flat and remembered. When decoding into a cache's form, what it
+   * returns is the interner's instance.
    */
   istring(): string {
     return this.#string(this.interner);
