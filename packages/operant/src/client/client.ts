@@ -225,11 +225,6 @@ const METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=
 /** Reads of built-in kinds: protobuf, JSON if the server will not (a proxy, an aggregated API without protobuf). */
 const PROTOBUF_OR_JSON = `${PROTOBUF_MEDIA_TYPE}, application/json`;
 
-/** Watch events decoded from protobuf frames. */
-async function* protobufEvents(frames: AsyncIterable<Uint8Array>, what: string, proto: KindDecoder, options: DecodeOptions): AsyncGenerator<unknown> {
-  for await (const frame of frames) yield decodeWatchEvent(frame, what, proto, options);
-}
-
 /**
  * `a=b,c=d` from pairs; strings pass through.
  *
@@ -639,10 +634,11 @@ export class Client {
     }
     try {
       const what = `watch ${kind.kind}`;
+      const decode: DecodeOptions = { dropManagedFields: options.withoutManagedFields, cacheForm: options.cacheForm };
       const contentType = res.headers["content-type"];
       const events =
         proto && String(contentType).startsWith(PROTOBUF_MEDIA_TYPE)
-          ? protobufEvents(lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what }), what, proto, { dropManagedFields: options.withoutManagedFields, cacheForm: options.cacheForm })
+          ? lengthFrames(res.body, { maxFrameBytes: this.maxWatchEventBytes, what, decode: (frame) => decodeWatchEvent(frame, what, proto, decode) })
           : jsonLines(res.body, { maxLineBytes: this.maxWatchEventBytes, what });
       for await (const raw of events) {
         const ev = raw as { type?: string; object?: unknown };
