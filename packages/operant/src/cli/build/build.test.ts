@@ -33,6 +33,17 @@ describe("operant build", () => {
     assert.match(help.stdout, /^Usage: memcached-operator/m);
   });
 
+  test("as the image does, `--help` with NODE_COMPILE_CACHE leaves Node's compile cache of the bundle, and the next start takes its code from it", async () => {
+    const out = await temp();
+    const built = await buildOperator(memcached, { outfile: join(out, "operator.mjs"), sourcemap: false });
+    const env = { PATH: process.env.PATH, NODE_COMPILE_CACHE: join(out, "compile-cache") };
+    const warm = spawnSync(process.execPath, [built.outfile, "--help"], { cwd: out, encoding: "utf8", env });
+    assert.equal(warm.status, 0, warm.stderr);
+    const start = spawnSync(process.execPath, [built.outfile, "--help"], { cwd: out, encoding: "utf8", env: { ...env, NODE_DEBUG_NATIVE: "COMPILE_CACHE" } });
+    assert.equal(start.status, 0, start.stderr);
+    assert.match(start.stderr, /V8 code cache for ESM file:\/\/\S*operator\.mjs was accepted/, start.stderr);
+  });
+
   test("the bundle takes undici's dispatchers without its fetch and WebSocket, and requires Node's built-ins (an ES import of node:http would load Node's own undici and the web streams)", async () => {
     const out = await temp();
     const built = await buildOperator(memcached, { outfile: join(out, "operator.mjs"), sourcemap: false });

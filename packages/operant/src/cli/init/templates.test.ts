@@ -76,4 +76,13 @@ describe("a new project's build", () => {
     assert.doesNotMatch(file.slice(file.indexOf("# Stage 2")), /^COPY .*node_modules/m, "the runtime stage copies no node_modules");
     assert.match(file, /^ENTRYPOINT \["node", "operator\.mjs"\]$/m);
   });
+
+  test("the image carries Node's compile cache of the bundle, made by the user the operator runs as", () => {
+    const runtime = dockerfile(v).slice(dockerfile(v).indexOf("# Stage 2"));
+    assert.match(runtime, /^ENV NODE_ENV=production NODE_COMPILE_CACHE=\/app\/compile-cache$/m);
+    const user = runtime.indexOf("USER 1000:1000");
+    const warm = runtime.indexOf("RUN node operator.mjs --help > /dev/null");
+    assert.ok(user > 0 && warm > user, "the cache is made after USER 1000:1000 (Node keeps one per user)");
+    assert.ok(runtime.indexOf("RUN mkdir compile-cache && chown 1000:1000 compile-cache") < user, "its directory belongs to that user");
+  });
 });
