@@ -24,6 +24,7 @@ import { lengthFrames } from "../packages/operant/src/client/protobuf/frames.ts"
 import { KIND_DECODERS } from "../packages/operant/src/client/protobuf/generated.ts";
 import { ProtoReader } from "../packages/operant/src/client/protobuf/wire.ts";
 import { ConfigMap, Namespace, Pod } from "../packages/operant/src/kinds/index.ts";
+import { internAndFreeze, sharedStringPool } from "../packages/operant/src/runtime/cache/string-pool.ts";
 import { realisticConfigMap, realisticPod, runningStatus } from "./runtime/fixtures.ts";
 import { pool, runWorker } from "./support/process.ts";
 import { loadAverage, machineRows, median, table } from "./support/report.ts";
@@ -165,6 +166,18 @@ async function bufbuildReader(dir: string): Promise<(buf: Uint8Array) => Reader>
     skip(wt: number, fieldNo?: number): Uint8Array;
   };
   class BufReader extends Base {
+    // The plain decode: nothing frozen or interned, list items without apiVersion/kind.
+    readonly freeze = false;
+    readonly dropManagedFields = false;
+    istring(): string {
+      return this.string();
+    }
+    done<T>(o: T): T {
+      return o;
+    }
+    item(): object {
+      return {};
+    }
     sub(): number {
       const n = this.uint32();
       return this.pos + n;
@@ -325,6 +338,20 @@ async function main(): Promise<void> {
         const r = new ProtoReader(b, "bench", { start: a, dropManagedFields: true });
         return dec.list(r, e, {});
       });
+      // What a cache does with each: JSON parsed, stripped, then interned and frozen by a walk; protobuf decoded into that form.
+      const jsonCacheMs = decodeMs(pagesOf.json!, (b) => {
+        const o = JSON.parse(b.toString("utf8")) as { items: { metadata: { managedFields?: unknown } }[] };
+        for (const it of o.items) {
+          delete it.metadata.managedFields;
+          internAndFreeze(it);
+        }
+        return o;
+      });
+      const ownCacheMs = decodeMs(pagesOf.protobuf!, (b) => {
+        const [a, e] = rawRange(b);
+        const r = new ProtoReader(b, "bench", { start: a, dropManagedFields: true, cacheForm: sharedStringPool, items: { apiVersion: "v1", kind: label } });
+        return dec.list(r, e, {});
+      });
       const row = [`${count(N)} ${label}s`, `${jsonMs.toFixed(0)} ms`, `${ownMs.toFixed(0)} ms`];
       if (bufReader) {
         const bufMs = decodeMs(pagesOf.protobuf!, (b) => {
@@ -335,7 +362,7 @@ async function main(): Promise<void> {
         });
         row.push(`${bufMs.toFixed(0)} ms`);
       } else row.push("not run (no --bufbuild)");
-      row.push(`${jsonDropMs.toFixed(0)} ms`, `${ownDropMs.toFixed(0)} ms`);
+      row.push(`${jsonDropMs.toFixed(0)} ms`, `${ownDropMs.toFixed(0)} ms`, `${jsonCacheMs.toFixed(0)} ms`, `${ownCacheMs.toFixed(0)} ms`);
       decodeRows.push(row);
     }
   } finally {
@@ -345,7 +372,7 @@ async function main(): Promise<void> {
 
   const syncTable = table(["list", "wire", "bytes", "floor: bare paged read", "floor: bare streamed read", "informer initial sync", "sync ÷ its floor", "sync peak RSS"], rows);
   const decodeTable = table(
-    ["list (all pages)", "JSON.parse", "generated decoders, operant's reader", "generated decoders, @bufbuild/protobuf BinaryReader", "JSON.parse, then delete managedFields", "operant's reader, managedFields skipped (the informer's default)"],
+    ["list (all pages)", "JSON.parse", "generated decoders, operant's reader", "generated decoders, @bufbuild/protobuf BinaryReader", "JSON.parse, then delete managedFields", "operant's reader, managedFields skipped", "JSON.parse, delete managedFields, intern and freeze (a cache's ingest of JSON)", "operant's reader into the cache's form: managedFields skipped, frozen and interned as decoded (the informer's default)"],
     decodeRows,
   );
   console.log(`${syncTable}\n\n${decodeTable}`);
@@ -363,7 +390,7 @@ async function main(): Promise<void> {
       "",
       "### Method",
       "",
-      `A minimal control plane holds ${count(N)} Pods (realistic spec and kubelet-like status) and ${count(N)} ConfigMaps, each kind in its own namespace. Each round reads the list in each format (floors, bytes only, nothing decoded: GET pages of 500, one after the other; and the watch the informer opens for a streamed list, \`sendInitialEvents=true\`, read until its bookmark, only each event's type looked at) and runs an informer's initial sync in a fresh process (\`bench/runtime/cache-memory.ts\`, client option \`wire\`; the initial list streamed in a watch, WatchList, as the informer does by default), alternating which format goes first, then one protobuf sync with the initial list read in pages; ${ROUNDS} rounds, medians. Each sync is set against the floor of the request it makes: the streamed read for a streamed sync, the paged read for a paged one. The decoding table times, in one process, decoding all pages read above (CPU time, median of 5 after a warm-up): \`JSON.parse\` of the JSON pages, and the generated decoders on the protobuf pages with operant's reader and with @bufbuild/protobuf's BinaryReader behind the same decoders.`,
+      `A minimal control plane holds ${count(N)} Pods (realistic spec and kubelet-like status) and ${count(N)} ConfigMaps, each kind in its own namespace. Each round reads the list in each format (floors, bytes only, nothing decoded: GET pages of 500, one after the other; and the watch the informer opens for a streamed list, \`sendInitialEvents=true\`, read until its bookmark, only each event's type looked at) and runs an informer's initial sync in a fresh process (\`bench/runtime/cache-memory.ts\`, client option \`wire\`; the initial list streamed in a watch, WatchList, as the informer does by default), alternating which format goes first, then one protobuf sync with the initial list read in pages; ${ROUNDS} rounds, medians. Each sync is set against the floor of the request it makes: the streamed read for a streamed sync, the paged read for a paged one. The decoding table times, in one process, decoding all pages read above (CPU time, median of 5 after a warm-up): \`JSON.parse\` of the JSON pages, and the generated decoders on the protobuf pages with operant's reader and with @bufbuild/protobuf's BinaryReader behind the same decoders; then each without managedFields; then what a cache's ingest does with each: JSON parsed, managedFields deleted, each item interned and frozen by a walk (the informer's way for JSON), against protobuf decoded straight into that form (frozen, interned, managedFields skipped: the informer's way for protobuf).`,
       "",
       "### Initial sync and its floor",
       "",
