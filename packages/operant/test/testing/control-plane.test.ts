@@ -9,14 +9,12 @@ import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { ControlPlane, eventually } from "../../src/testing/index.ts";
 import { isOperantError } from "../../src/core/errors.ts";
+// isAlive as stop() means it: a zombie (exited, not yet reaped by this process, its parent) answers
+// signal 0 until the event loop's next turn reaps it, but is gone (a run under load saw one right after stop()).
 import { isAlive } from "../../src/testing/control-plane/component.ts";
 import { kubectl, kubectlJson, kubectlOk } from "../support/kubectl.ts";
 import { processesMentioning } from "../support/processes.ts";
 
-// Alive as stop() means it: a component that exited but that this process (its parent) has not reaped yet
-// is a zombie, which still answers signal 0 until the event loop's next turn reaps it (a run under load
-// saw one right after stop()).
-const alive = isAlive;
 
 interface List<T> {
   items: T[];
@@ -168,10 +166,10 @@ describe("lifecycle (own control planes)", () => {
     const cp = await ControlPlane.start({ profile: "minimal" });
     const pids = cp.components().map((c) => c.pid);
     assert.deepEqual(cp.components().map((c) => c.name), ["etcd", "kube-apiserver"]);
-    assert.ok(pids.every(alive));
+    assert.ok(pids.every(isAlive));
     assert.equal((await kubectl(cp.kubeconfigPath, ["get", "--raw", "/readyz"])).stdout, "ok");
     await cp.stop();
-    assert.ok(pids.every((p) => !alive(p)), "a component survived stop()");
+    assert.ok(pids.every((p) => !isAlive(p)), "a component survived stop()");
     assert.equal(existsSync(cp.dir), false);
   });
 
@@ -200,9 +198,9 @@ describe("lifecycle (own control planes)", () => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
     const line = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString())));
     const { dir, pids } = JSON.parse(line) as { dir: string; pids: number[] };
-    assert.ok(pids.every(alive));
+    assert.ok(pids.every(isAlive));
     child.kill("SIGKILL");
-    await eventually(() => assert.ok(pids.every((p) => !alive(p)), "components still alive"), { timeoutMs: 15_000 });
+    await eventually(() => assert.ok(pids.every((p) => !isAlive(p)), "components still alive"), { timeoutMs: 15_000 });
     await eventually(() => assert.equal(existsSync(dir), false, "directory still there"), { timeoutMs: 15_000 });
   });
 

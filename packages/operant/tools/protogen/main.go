@@ -18,6 +18,7 @@ import (
 	"os"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -295,7 +296,7 @@ func jsonFields(t reflect.Type) []string {
 			continue
 		}
 		parts := strings.Split(f.Tag.Get("json"), ",")
-		if slicesContains(parts[1:], "inline") {
+		if slices.Contains(parts[1:], "inline") {
 			names = append(names, jsonFields(f.Type)...)
 			continue
 		}
@@ -305,15 +306,6 @@ func jsonFields(t reflect.Type) []string {
 		names = append(names, parts[0])
 	}
 	return names
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // ctor is the TypeScript of a message's shape: a constructor whose objects
